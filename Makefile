@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv first.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck unit bench
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# One cycle against the built-in Docebo sandbox, with SQLite in var/.
+demo: $(BIN)/.installed
+	$(BIN)/syncd -c config/syncd.toml run --once
+
+# Everything CI checks: lint, types, layers, migrations, and the tests (SQLite and PostgreSQL).
+test: lint typecheck unit
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+unit: $(BIN)/.installed
+	$(BIN)/pytest --cov --cov-report=term:skip-covered -q; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks

@@ -1,0 +1,77 @@
+"""The Connector protocol: the one seam between the engine and an LMS.
+
+A connector turns LMS pages into records (`fetch`) and batches of operations
+into HTTP calls (`apply`), and declares what it can do (`Capabilities`). It
+decides nothing: which operations to run, in which order and whether it is
+safe are the engine's business. A fifth LMS is one module implementing this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from syncd.operations import OpKind, Outcome
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syncd.clock import Clock
+    from syncd.config import TargetConfig
+    from syncd.operations import Operation
+    from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId, RemoteRecord
+
+NATURAL_KEYS = ("external_id", "username", "email")
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a connector can do and how much of it one request may carry."""
+
+    batch_sizes: Mapping[OpKind, int] = field(default_factory=dict)
+    supports: frozenset[OpKind] = frozenset(OpKind)
+    # The fields an existing LMS account is adopted by, in order of trust.
+    natural_keys: tuple[str, ...] = NATURAL_KEYS
+    # Whether the LMS keys groups of a kind by code (True) or by name only (False).
+    groups_have_codes: bool = True
+
+    def batch_size(self, kind: OpKind) -> int:
+        return self.batch_sizes.get(kind, 1)
+
+
+class RemoteRefs(Protocol):
+    """The remote ids the engine knows for HR keys; each lookup raises SkippableError if none."""
+
+    def user(self, employee_id: EmployeeId) -> RemoteId: ...
+    def group(self, ref: GroupRef) -> RemoteId: ...
+    def course(self, code: CourseCode) -> RemoteId: ...
+
+
+class Connector(Protocol):
+    kind: ClassVar[str]
+    capabilities: Capabilities
+
+    def check(self) -> None:
+        """Make one authenticated read; raise FatalError or RetriableError if it fails."""
+
+    def fetch(self) -> Iterator[RemoteRecord]:
+        """Every user, group, membership, course and enrollment, page by page."""
+        ...
+
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
+        """Carry out operations of one kind; one outcome per operation, in order."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorContext:
+    """What the runtime hands a connector factory besides the target's config."""
+
+    clock: Clock
+    transport: httpx.BaseTransport | None = None
+
+
+ConnectorFactory = Callable[["TargetConfig", ConnectorContext], Connector]

@@ -1,0 +1,47 @@
+"""The one error tree of syncd, branched by what the caller should do.
+
+    SyncdError
+    ├── ConfigError               the config or command line is wrong: exit 2
+    ├── RetriableError            5xx, 408, 429, Litmos's 503, timeouts: try again later
+    ├── FatalError                401/403 after re-auth, unexpected 4xx: stop this target
+    ├── SkippableError            one record or one request refused: record it, go on
+    ├── PlanTooDestructiveError   a plan exceeds a safety limit: stop unless forced
+    └── ImportRefusedError        an HR import looks truncated: refuse it, mirror untouched
+
+Connectors translate HTTP statuses into these in one place per connector
+family; the engine decides by class, never by status code.
+"""
+
+from __future__ import annotations
+
+
+class SyncdError(Exception):
+    """Root of every error syncd raises on purpose."""
+
+
+class ConfigError(SyncdError):
+    """The configuration (or the command line) is wrong. The message names the key and file."""
+
+
+class RetriableError(SyncdError):
+    """A transient failure; the same request may succeed later."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class FatalError(SyncdError):
+    """The target cannot be worked with this cycle (bad credentials, refused access)."""
+
+
+class SkippableError(SyncdError):
+    """One record or one request was refused by the LMS; the rest of the work goes on."""
+
+
+class PlanTooDestructiveError(SyncdError):
+    """A plan removes more than a safety limit allows; `--force` applies it anyway."""
+
+
+class ImportRefusedError(SyncdError):
+    """An HR import shrank sharply against the previous one and was refused before the mirror."""

@@ -1,0 +1,263 @@
+"""Operations: the values a plan is made of, and what a connector answers for each.
+
+The diff produces them, the journal stores them, connectors turn them into
+HTTP calls. Every operation names its object by HR key; the remote ids a
+connector needs come from the `RemoteRefs` the engine hands it. `Adopt` is
+the engine's own: it links an account the LMS already had and is never sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar, assert_never
+
+from syncd.records import CourseCode, EmployeeId, Group, GroupRef, LinkKind, Person, RemoteId
+
+FieldValue = str | bool | None
+
+
+class OpKind(StrEnum):
+    ADOPT = "adopt"
+    CREATE_GROUP = "create_group"
+    UPDATE_GROUP = "update_group"
+    MOVE_GROUP = "move_group"
+    CREATE_USER = "create_user"
+    UPDATE_USER = "update_user"
+    REACTIVATE_USER = "reactivate_user"
+    ADD_MEMBER = "add_member"
+    ENROLL = "enroll"
+    UNENROLL = "unenroll"
+    REMOVE_MEMBER = "remove_member"
+    DEACTIVATE_USER = "deactivate_user"
+    DELETE_GROUP = "delete_group"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: FieldValue
+    new: FieldValue
+
+
+@dataclass(frozen=True, slots=True)
+class Adopt:
+    kind_: LinkKind
+    hr_key: str
+    remote_id: RemoteId
+    KIND: ClassVar[OpKind] = OpKind.ADOPT
+
+    @property
+    def key(self) -> str:
+        return self.hr_key
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUser:
+    person: Person
+    KIND: ClassVar[OpKind] = OpKind.CREATE_USER
+
+    @property
+    def key(self) -> str:
+        return self.person.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUser:
+    person: Person
+    changes: tuple[FieldChange, ...]
+    KIND: ClassVar[OpKind] = OpKind.UPDATE_USER
+
+    @property
+    def key(self) -> str:
+        return self.person.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class DeactivateUser:
+    employee_id: EmployeeId
+    KIND: ClassVar[OpKind] = OpKind.DEACTIVATE_USER
+
+    @property
+    def key(self) -> str:
+        return self.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReactivateUser:
+    employee_id: EmployeeId
+    KIND: ClassVar[OpKind] = OpKind.REACTIVATE_USER
+
+    @property
+    def key(self) -> str:
+        return self.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class CreateGroup:
+    group: Group
+    KIND: ClassVar[OpKind] = OpKind.CREATE_GROUP
+
+    @property
+    def key(self) -> str:
+        return str(self.group.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateGroup:
+    """Rename a group."""
+
+    group: Group
+    old_name: str
+    KIND: ClassVar[OpKind] = OpKind.UPDATE_GROUP
+
+    @property
+    def key(self) -> str:
+        return str(self.group.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveGroup:
+    """Give an org unit a new parent (None: the root)."""
+
+    group: Group
+    old_parent: GroupRef | None
+    KIND: ClassVar[OpKind] = OpKind.MOVE_GROUP
+
+    @property
+    def key(self) -> str:
+        return str(self.group.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteGroup:
+    ref: GroupRef
+    KIND: ClassVar[OpKind] = OpKind.DELETE_GROUP
+
+    @property
+    def key(self) -> str:
+        return str(self.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class AddMember:
+    group: GroupRef
+    employee_id: EmployeeId
+    KIND: ClassVar[OpKind] = OpKind.ADD_MEMBER
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}/{self.employee_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    group: GroupRef
+    employee_id: EmployeeId
+    KIND: ClassVar[OpKind] = OpKind.REMOVE_MEMBER
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}/{self.employee_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Enroll:
+    employee_id: EmployeeId
+    course_code: CourseCode
+    due_date: dt.date | None = None
+    KIND: ClassVar[OpKind] = OpKind.ENROLL
+
+    @property
+    def key(self) -> str:
+        return f"{self.employee_id}/{self.course_code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unenroll:
+    employee_id: EmployeeId
+    course_code: CourseCode
+    KIND: ClassVar[OpKind] = OpKind.UNENROLL
+
+    @property
+    def key(self) -> str:
+        return f"{self.employee_id}/{self.course_code}"
+
+
+Operation = (
+    Adopt
+    | CreateUser
+    | UpdateUser
+    | DeactivateUser
+    | ReactivateUser
+    | CreateGroup
+    | UpdateGroup
+    | MoveGroup
+    | DeleteGroup
+    | AddMember
+    | RemoveMember
+    | Enroll
+    | Unenroll
+)
+
+
+def changes(op: Operation) -> dict[str, FieldValue]:
+    """The fields an operation sets, as plain values (the plan's and the journal's `changes`)."""
+    match op:
+        case Adopt():
+            return {"link": op.kind_.value, "remote_id": op.remote_id}
+        case CreateUser():
+            return _person_fields(op.person)
+        case UpdateUser():
+            return {c.field: c.new for c in op.changes}
+        case DeactivateUser():
+            return {"active": False}
+        case ReactivateUser():
+            return {"active": True}
+        case CreateGroup():
+            return {"name": op.group.name, "parent": _text(op.group.parent)}
+        case UpdateGroup():
+            return {"name": op.group.name}
+        case MoveGroup():
+            return {"parent": _text(op.group.parent)}
+        case DeleteGroup() | AddMember() | RemoveMember() | Unenroll():
+            return {}
+        case Enroll():
+            return {"due_date": op.due_date.isoformat() if op.due_date else None}
+        case _:
+            assert_never(op)
+
+
+def _person_fields(p: Person) -> dict[str, FieldValue]:
+    return {
+        "username": p.username,
+        "email": p.email,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "active": p.active,
+    }
+
+
+def _text(ref: GroupRef | None) -> str | None:
+    return str(ref) if ref else None
+
+
+# --- what a connector answers ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """The LMS did it; `remote_id` is the id of what it created, where it created something."""
+
+    remote_id: RemoteId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """The LMS refused this one operation; `error` carries the LMS's own words."""
+
+    error: str
+
+
+Outcome = Applied | Rejected

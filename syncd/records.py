@@ -1,0 +1,213 @@
+"""The normalized records every room of syncd speaks.
+
+HR side: Person, OrgUnit, Group, Membership, Enrollment (what HR wants).
+LMS side: RemoteUser, RemoteGroup, RemoteMembership, RemoteEnrollment,
+RemoteCourse (what a connector read from one LMS, in that LMS's ids).
+All are frozen, slotted values; LMS JSON never travels further than its connector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType
+
+EmployeeId = NewType("EmployeeId", str)
+OrgUnitCode = NewType("OrgUnitCode", str)
+GroupCode = NewType("GroupCode", str)
+CourseCode = NewType("CourseCode", str)
+RemoteId = NewType("RemoteId", str)
+TargetName = NewType("TargetName", str)
+
+
+class GroupKind(StrEnum):
+    """HR org units (a tree) and config groups (rules over attributes) both become LMS groups."""
+
+    ORG_UNIT = "org_unit"
+    GROUP = "group"
+
+
+class LinkKind(StrEnum):
+    """What a row of the links table maps: an HR key to one target's remote id."""
+
+    USER = "user"
+    ORG_UNIT = "org_unit"
+    GROUP = "group"
+    MEMBERSHIP = "membership"
+    ENROLLMENT = "enrollment"
+
+    @classmethod
+    def of_group(cls, kind: GroupKind) -> LinkKind:
+        return cls.ORG_UNIT if kind is GroupKind.ORG_UNIT else cls.GROUP
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class GroupRef:
+    """Which HR group: an org unit code or a config group code."""
+
+    kind: GroupKind
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.code}"
+
+    @classmethod
+    def parse(cls, text: str) -> GroupRef:
+        kind, _, code = text.partition(":")
+        return cls(GroupKind(kind), code)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person as HR describes them. `attributes` holds every extra HR column."""
+
+    employee_id: EmployeeId
+    email: str
+    first_name: str
+    last_name: str
+    username: str
+    active: bool = True
+    org_unit: OrgUnitCode | None = None
+    manager_id: EmployeeId | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, name: str) -> str | None:
+        """A standard field or an extra HR column by name, as text."""
+        standard = {
+            "employee_id": self.employee_id,
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "username": self.username,
+            "status": "active" if self.active else "inactive",
+            "org_unit": self.org_unit,
+            "manager_id": self.manager_id,
+        }
+        if name in standard:
+            return standard[name]
+        return dict(self.attributes).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnit:
+    code: OrgUnitCode
+    name: str
+    parent_code: OrgUnitCode | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group HR wants in each LMS: an org unit (with its parent) or a config group."""
+
+    ref: GroupRef
+    name: str
+    parent: GroupRef | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Membership:
+    group: GroupRef
+    employee_id: EmployeeId
+
+    def __str__(self) -> str:
+        return f"{self.group}/{self.employee_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    employee_id: EmployeeId
+    course_code: CourseCode
+    due_date: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.employee_id}/{self.course_code}"
+
+
+# --- what a connector reads from an LMS -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteUser:
+    remote_id: RemoteId
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    active: bool
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteGroup:
+    """An LMS group; `code` is None where the LMS keys groups by name only."""
+
+    remote_id: RemoteId
+    kind: GroupKind
+    name: str
+    code: str | None = None
+    parent_remote_id: RemoteId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMembership:
+    group_kind: GroupKind
+    group_remote_id: RemoteId
+    user_remote_id: RemoteId
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteCourse:
+    remote_id: RemoteId
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteEnrollment:
+    course_remote_id: RemoteId
+    user_remote_id: RemoteId
+    status: str
+
+
+RemoteRecord = RemoteUser | RemoteGroup | RemoteMembership | RemoteCourse | RemoteEnrollment
+
+
+# --- whole states, as the diff sees them -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """HR's wish after import and rules: the mirror."""
+
+    people: Mapping[EmployeeId, Person]
+    groups: Mapping[GroupRef, Group]
+    memberships: frozenset[Membership]
+    enrollments: Mapping[tuple[EmployeeId, CourseCode], Enrollment]
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteState:
+    """One target as last fetched: the shadow. `complete` is False when the fetch broke off."""
+
+    users: tuple[RemoteUser, ...] = ()
+    groups: tuple[RemoteGroup, ...] = ()
+    memberships: tuple[RemoteMembership, ...] = ()
+    courses: tuple[RemoteCourse, ...] = ()
+    enrollments: tuple[RemoteEnrollment, ...] = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """HR key -> remote id per kind for one target; the objects syncd manages there."""
+
+    by_kind: Mapping[LinkKind, Mapping[str, RemoteId]] = field(default_factory=dict)
+
+    def get(self, kind: LinkKind, hr_key: str) -> RemoteId | None:
+        return self.by_kind.get(kind, {}).get(hr_key)
+
+    def of(self, kind: LinkKind) -> Mapping[str, RemoteId]:
+        return self.by_kind.get(kind, {})

@@ -1,0 +1,216 @@
+"""The mirror: HR's desired state after the last accepted import, and the import history.
+
+`replace_mirror` swaps the whole desired state in one transaction (the caller
+commits), so a reader sees the old state or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from syncd.records import (
+    CourseCode,
+    DesiredState,
+    EmployeeId,
+    Enrollment,
+    Group,
+    GroupRef,
+    Membership,
+    OrgUnit,
+    OrgUnitCode,
+    Person,
+)
+from syncd.store.schema import (
+    Base,
+    DesiredEnrollmentRow,
+    DesiredGroupRow,
+    DesiredMembershipRow,
+    HrImportRow,
+    OrgUnitRow,
+    PersonRow,
+    QuarantineRow,
+)
+
+CHUNK = 5_000
+MIRROR_MODELS: tuple[type[Base], ...] = (
+    PersonRow,
+    OrgUnitRow,
+    DesiredGroupRow,
+    DesiredMembershipRow,
+    DesiredEnrollmentRow,
+)
+T = TypeVar("T")
+
+
+class QuarantineEntry(Protocol):
+    @property
+    def source_file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def row(self) -> tuple[tuple[str, str], ...]: ...
+
+
+def replace_mirror(
+    session: Session,
+    *,
+    people: Iterable[Person],
+    org_units: Iterable[OrgUnit],
+    groups: Iterable[Group],
+    memberships: Iterable[Membership],
+    enrollments: Iterable[Enrollment],
+) -> None:
+    for model in (
+        PersonRow,
+        OrgUnitRow,
+        DesiredGroupRow,
+        DesiredMembershipRow,
+        DesiredEnrollmentRow,
+    ):
+        session.execute(delete(model))
+    _insert(session, PersonRow, map(_person_row, people))
+    _insert(session, OrgUnitRow, map(_org_unit_row, org_units))
+    _insert(session, DesiredGroupRow, map(_group_row, groups))
+    _insert(session, DesiredMembershipRow, map(_membership_row, memberships))
+    _insert(session, DesiredEnrollmentRow, map(_enrollment_row, enrollments))
+
+
+def _insert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows, CHUNK):
+        session.execute(insert(model), chunk)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _person_row(p: Person) -> dict[str, Any]:
+    return {
+        "employee_id": p.employee_id,
+        "email": p.email,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "username": p.username,
+        "active": p.active,
+        "org_unit": p.org_unit,
+        "manager_id": p.manager_id,
+        "attributes": dict(p.attributes),
+    }
+
+
+def _org_unit_row(u: OrgUnit) -> dict[str, Any]:
+    return {"code": u.code, "name": u.name, "parent_code": u.parent_code}
+
+
+def _group_row(g: Group) -> dict[str, Any]:
+    return {"ref": str(g.ref), "name": g.name, "parent_ref": str(g.parent) if g.parent else None}
+
+
+def _membership_row(m: Membership) -> dict[str, Any]:
+    return {"group_ref": str(m.group), "employee_id": m.employee_id}
+
+
+def _enrollment_row(e: Enrollment) -> dict[str, Any]:
+    return {"employee_id": e.employee_id, "course_code": e.course_code, "due_date": e.due_date}
+
+
+def load_people(session: Session) -> dict[EmployeeId, Person]:
+    rows = session.scalars(select(PersonRow).order_by(PersonRow.employee_id))
+    return {EmployeeId(r.employee_id): _person(r) for r in rows}
+
+
+def _person(r: PersonRow) -> Person:
+    return Person(
+        employee_id=EmployeeId(r.employee_id),
+        email=r.email,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        username=r.username,
+        active=r.active,
+        org_unit=OrgUnitCode(r.org_unit) if r.org_unit else None,
+        manager_id=EmployeeId(r.manager_id) if r.manager_id else None,
+        attributes=tuple(sorted(r.attributes.items())),
+    )
+
+
+def load_org_units(session: Session) -> list[OrgUnit]:
+    rows = session.scalars(select(OrgUnitRow).order_by(OrgUnitRow.code))
+    return [OrgUnit(OrgUnitCode(r.code), r.name, _org(r.parent_code)) for r in rows]
+
+
+def _org(code: str | None) -> OrgUnitCode | None:
+    return OrgUnitCode(code) if code else None
+
+
+def load_desired(session: Session) -> DesiredState:
+    groups = {
+        GroupRef.parse(r.ref): Group(GroupRef.parse(r.ref), r.name, _ref(r.parent_ref))
+        for r in session.scalars(select(DesiredGroupRow))
+    }
+    memberships = frozenset(
+        Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id))
+        for r in session.scalars(select(DesiredMembershipRow))
+    )
+    enrollments = {
+        (EmployeeId(r.employee_id), CourseCode(r.course_code)): Enrollment(
+            EmployeeId(r.employee_id), CourseCode(r.course_code), r.due_date
+        )
+        for r in session.scalars(select(DesiredEnrollmentRow))
+    }
+    return DesiredState(load_people(session), groups, memberships, enrollments)
+
+
+def _ref(text: str | None) -> GroupRef | None:
+    return GroupRef.parse(text) if text else None
+
+
+def last_applied_import(session: Session) -> HrImportRow | None:
+    query = select(HrImportRow).where(HrImportRow.status == "applied")
+    return session.scalars(query.order_by(HrImportRow.id.desc()).limit(1)).first()
+
+
+def record_import(
+    session: Session,
+    *,
+    started_at: dt.datetime,
+    finished_at: dt.datetime,
+    fingerprint: str,
+    status: str,
+    people_count: int,
+    quarantined: Sequence[QuarantineEntry],
+    message: str | None = None,
+) -> int:
+    row = HrImportRow(
+        started_at=started_at,
+        finished_at=finished_at,
+        fingerprint=fingerprint,
+        status=status,
+        people_count=people_count,
+        quarantined_count=len(quarantined),
+        message=message,
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(_quarantine_row(row.id, q, finished_at) for q in quarantined)
+    return row.id
+
+
+def _quarantine_row(import_id: int, q: QuarantineEntry, now: dt.datetime) -> QuarantineRow:
+    return QuarantineRow(
+        import_id=import_id,
+        source_file=q.source_file,
+        line=q.line,
+        reason=q.reason,
+        row=dict(q.row),
+        created_at=now,
+    )

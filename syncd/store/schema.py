@@ -1,0 +1,194 @@
+"""SQLAlchemy models of the one database syncd keeps: mirror, shadow, links, status.
+
+mirror   people, org_units, desired_groups, desired_memberships, desired_enrollments:
+         HR's desired state after the last accepted import (+ config rules)
+shadow   shadow_*: what each target held at its last fetch, in that LMS's ids
+links    links: HR key -> remote id per target, and what syncd manages there
+status   hr_imports, quarantine, sync_runs, operations: the audit record users query
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+KEY = String(255)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+# --- mirror: what HR wants ----------------------------------------------------------------
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    email: Mapped[str] = mapped_column(KEY)
+    first_name: Mapped[str] = mapped_column(KEY)
+    last_name: Mapped[str] = mapped_column(KEY)
+    username: Mapped[str] = mapped_column(KEY)
+    active: Mapped[bool] = mapped_column(Boolean)
+    org_unit: Mapped[str | None] = mapped_column(KEY)
+    manager_id: Mapped[str | None] = mapped_column(KEY)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OrgUnitRow(Base):
+    __tablename__ = "org_units"
+    code: Mapped[str] = mapped_column(KEY, primary_key=True)
+    name: Mapped[str] = mapped_column(KEY)
+    parent_code: Mapped[str | None] = mapped_column(KEY)
+
+
+class DesiredGroupRow(Base):
+    __tablename__ = "desired_groups"
+    ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    name: Mapped[str] = mapped_column(KEY)
+    parent_ref: Mapped[str | None] = mapped_column(KEY)
+
+
+class DesiredMembershipRow(Base):
+    __tablename__ = "desired_memberships"
+    group_ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+
+
+class DesiredEnrollmentRow(Base):
+    __tablename__ = "desired_enrollments"
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    course_code: Mapped[str] = mapped_column(KEY, primary_key=True)
+    due_date: Mapped[dt.date | None]
+
+
+# --- shadow: what each target held at its last fetch --------------------------------------
+
+
+class ShadowUserRow(Base):
+    __tablename__ = "shadow_users"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    username: Mapped[str] = mapped_column(KEY)
+    email: Mapped[str] = mapped_column(KEY)
+    first_name: Mapped[str] = mapped_column(KEY)
+    last_name: Mapped[str] = mapped_column(KEY)
+    active: Mapped[bool] = mapped_column(Boolean)
+    external_id: Mapped[str | None] = mapped_column(KEY)
+
+
+class ShadowGroupRow(Base):
+    __tablename__ = "shadow_groups"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    name: Mapped[str] = mapped_column(KEY)
+    code: Mapped[str | None] = mapped_column(KEY)
+    parent_remote_id: Mapped[str | None] = mapped_column(KEY)
+
+
+class ShadowMembershipRow(Base):
+    __tablename__ = "shadow_memberships"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    group_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    user_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+
+
+class ShadowCourseRow(Base):
+    __tablename__ = "shadow_courses"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    code: Mapped[str] = mapped_column(KEY)
+    name: Mapped[str] = mapped_column(KEY)
+
+
+class ShadowEnrollmentRow(Base):
+    __tablename__ = "shadow_enrollments"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    course_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    user_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class FetchStateRow(Base):
+    __tablename__ = "fetch_state"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    complete: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+class LinkRow(Base):
+    __tablename__ = "links"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hr_key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    remote_id: Mapped[str] = mapped_column(KEY)
+    origin: Mapped[str] = mapped_column(String(16))  # created | adopted
+    created_at: Mapped[dt.datetime]
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+class HrImportRow(Base):
+    __tablename__ = "hr_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # applied | refused
+    people_count: Mapped[int] = mapped_column(Integer)
+    quarantined_count: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("hr_imports.id", ondelete="CASCADE"))
+    source_file: Mapped[str] = mapped_column(KEY)
+    line: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    row: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class SyncRunRow(Base):
+    __tablename__ = "sync_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(KEY, index=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class OperationRow(Base):
+    __tablename__ = "operations"
+    __table_args__ = (Index("ix_operations_run_seq", "run_id", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(KEY, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(KEY)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(KEY)
+    updated_at: Mapped[dt.datetime]

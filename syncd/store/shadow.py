@@ -1,0 +1,146 @@
+"""The shadow: what one target held at its last fetch, written as the pages stream in.
+
+A fetch that breaks off leaves what it read and `complete = False`, which the
+engine reads as "plan no removals for this target".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from syncd.records import (
+    GroupKind,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemoteRecord,
+    RemoteState,
+    RemoteUser,
+)
+from syncd.store.schema import (
+    Base,
+    FetchStateRow,
+    ShadowCourseRow,
+    ShadowEnrollmentRow,
+    ShadowGroupRow,
+    ShadowMembershipRow,
+    ShadowUserRow,
+)
+
+SHADOW_MODELS: tuple[type[Base], ...] = (
+    ShadowUserRow,
+    ShadowGroupRow,
+    ShadowMembershipRow,
+    ShadowCourseRow,
+    ShadowEnrollmentRow,
+)
+FLUSH_EVERY = 1_000
+
+
+class ShadowWriter:
+    """Replaces one target's shadow with the records of a new fetch."""
+
+    def __init__(self, session: Session, target: str, now: dt.datetime) -> None:
+        self._session, self._target = session, target
+        self._buffer: dict[type[Base], list[dict[str, Any]]] = {}
+        self._pending = 0
+        for model in SHADOW_MODELS:
+            session.execute(delete(model).where(model.target == target))  # type: ignore[attr-defined]
+        session.merge(
+            FetchStateRow(target=target, started_at=now, finished_at=None, complete=False)
+        )
+
+    def add(self, record: RemoteRecord) -> None:
+        model, row = _row(record)
+        row["target"] = self._target
+        self._buffer.setdefault(model, []).append(row)
+        self._pending += 1
+        if self._pending >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        for model, rows in self._buffer.items():
+            self._session.execute(_insert_ignoring_repeats(self._session, model), rows)
+        self._buffer, self._pending = {}, 0
+
+    def finish(self, now: dt.datetime, *, complete: bool, error: str | None = None) -> None:
+        self.flush()
+        state = self._session.get_one(FetchStateRow, self._target)
+        state.finished_at, state.complete, state.error = now, complete, error
+
+
+def _insert_ignoring_repeats(session: Session, model: type[Base]) -> Insert:
+    """An LMS may list a record twice when its pages shift under a read; keep the first."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()
+
+
+def _row(record: RemoteRecord) -> tuple[type[Base], dict[str, Any]]:
+    match record:
+        case RemoteUser():
+            return ShadowUserRow, _fields(record)
+        case RemoteGroup():
+            return ShadowGroupRow, {**_fields(record), "kind": record.kind.value}
+        case RemoteMembership():
+            return ShadowMembershipRow, {**_fields(record), "group_kind": record.group_kind.value}
+        case RemoteCourse():
+            return ShadowCourseRow, _fields(record)
+        case RemoteEnrollment():
+            return ShadowEnrollmentRow, _fields(record)
+
+
+def _fields(record: RemoteRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}
+
+
+def load_remote_state(session: Session, target: str) -> RemoteState:
+    def rows(model: type[Base]) -> list[Any]:
+        return list(session.scalars(select(model).where(model.target == target)))  # type: ignore[attr-defined]
+
+    state = session.get(FetchStateRow, target)
+    return RemoteState(
+        users=tuple(_user(r) for r in rows(ShadowUserRow)),
+        groups=tuple(_group(r) for r in rows(ShadowGroupRow)),
+        memberships=tuple(_membership(r) for r in rows(ShadowMembershipRow)),
+        courses=tuple(
+            RemoteCourse(RemoteId(r.remote_id), r.code, r.name) for r in rows(ShadowCourseRow)
+        ),
+        enrollments=tuple(_enrollment(r) for r in rows(ShadowEnrollmentRow)),
+        complete=bool(state and state.complete),
+    )
+
+
+def _user(r: ShadowUserRow) -> RemoteUser:
+    return RemoteUser(
+        RemoteId(r.remote_id),
+        r.username,
+        r.email,
+        r.first_name,
+        r.last_name,
+        r.active,
+        r.external_id,
+    )
+
+
+def _group(r: ShadowGroupRow) -> RemoteGroup:
+    parent = RemoteId(r.parent_remote_id) if r.parent_remote_id else None
+    return RemoteGroup(RemoteId(r.remote_id), GroupKind(r.kind), r.name, r.code, parent)
+
+
+def _membership(r: ShadowMembershipRow) -> RemoteMembership:
+    return RemoteMembership(
+        GroupKind(r.group_kind), RemoteId(r.group_remote_id), RemoteId(r.user_remote_id)
+    )
+
+
+def _enrollment(r: ShadowEnrollmentRow) -> RemoteEnrollment:
+    return RemoteEnrollment(RemoteId(r.course_remote_id), RemoteId(r.user_remote_id), r.status)

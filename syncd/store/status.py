@@ -1,0 +1,64 @@
+"""What `syncd status` shows, read from the status tables: runs, failures, quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
+
+RUNS_SHOWN = 5
+
+
+def status_document(session: Session, targets: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "targets": [_target(session, name, kind) for name, kind in targets],
+        "hr": _last_import(session),
+    }
+
+
+def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
+    runs = list(session.scalars(
+        select(SyncRunRow).where(SyncRunRow.target == name)
+        .order_by(SyncRunRow.id.desc()).limit(RUNS_SHOWN)
+    ))
+    last_real = next((r for r in runs if not r.dry_run), None)
+    return {
+        "name": name,
+        "kind": kind,
+        "runs": [_run(r) for r in runs],
+        "failed_operations": _failed(session, last_real.id) if last_real else [],
+    }
+
+
+def _run(r: SyncRunRow) -> dict[str, Any]:
+    return {"id": r.id, "started_at": r.started_at, "finished_at": r.finished_at,
+            "dry_run": r.dry_run, "status": r.status, "counts": r.counts, "message": r.message}
+
+
+def _failed(session: Session, run_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(OperationRow)
+        .where(OperationRow.run_id == run_id, OperationRow.status == "failed")
+        .order_by(OperationRow.seq)
+    )
+    return [{"run_id": r.run_id, "kind": r.kind, "key": r.object_key, "attempts": r.attempts,
+             "error": r.error} for r in rows]
+
+
+def _last_import(session: Session) -> dict[str, Any] | None:
+    row = session.scalars(select(HrImportRow).order_by(HrImportRow.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    quarantine = session.scalars(
+        select(QuarantineRow).where(QuarantineRow.import_id == row.id).order_by(QuarantineRow.id)
+    )
+    return {
+        "id": row.id, "finished_at": row.finished_at, "status": row.status,
+        "people": row.people_count, "message": row.message,
+        "quarantine": [{"source_file": q.source_file, "line": q.line, "reason": q.reason,
+                        "row": q.row} for q in quarantine],
+    }

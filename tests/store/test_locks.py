@@ -1,0 +1,62 @@
+"""Cross-process lanes: a PostgreSQL advisory lock, and a file lock beside SQLite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from syncd.store.db import make_engine
+from syncd.store.locks import held
+
+
+@pytest.mark.postgres
+def test_advisory_lock_excludes_a_second_holder(postgres_url: str) -> None:
+    first, second = make_engine(postgres_url), make_engine(postgres_url)
+    try:
+        with held(first, "lane:lms", wait_seconds=0) as got_first:
+            with held(second, "lane:lms", wait_seconds=0) as got_second:
+                assert got_first and not got_second
+            with held(second, "lane:other", wait_seconds=0) as other:
+                assert other
+        with held(second, "lane:lms", wait_seconds=0) as after_release:
+            assert after_release
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+@pytest.mark.postgres
+def test_advisory_lock_is_released_when_its_process_dies(postgres_url: str) -> None:
+    script = textwrap.dedent(f"""
+        import os
+        from syncd.store.db import make_engine
+        from syncd.store.locks import held
+        with held(make_engine({postgres_url!r}), "lane:lms", wait_seconds=0) as ok:
+            assert ok
+            os._exit(0)  # dies holding the lock, as on SIGKILL
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    engine = make_engine(postgres_url)
+    with held(engine, "lane:lms", wait_seconds=5) as ok:
+        assert ok
+    engine.dispose()
+
+
+def test_sqlite_file_lock_excludes_another_process(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'syncd.db'}"
+    script = textwrap.dedent(f"""
+        from syncd.store.db import make_engine
+        from syncd.store.locks import held
+        with held(make_engine({url!r}), "lane:lms", wait_seconds=0) as ok:
+            print(ok)
+    """)
+    with held(make_engine(url), "lane:lms", wait_seconds=0) as ok:
+        assert ok
+        busy = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    free = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert busy.stdout.strip() == "False"
+    assert free.stdout.strip() == "True"
