@@ -165,11 +165,20 @@ class RemoteCourse:
     name: str
 
 
+class EnrollmentStatus(StrEnum):
+    """An enrollment's state in every LMS's words, as HR reads it (the contract's statuses)."""
+
+    ENROLLED = "enrolled"  # not started: the only state syncd may remove
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class RemoteEnrollment:
     course_remote_id: RemoteId
     user_remote_id: RemoteId
-    status: str
+    status: EnrollmentStatus
 
 
 RemoteRecord = RemoteUser | RemoteGroup | RemoteMembership | RemoteCourse | RemoteEnrollment

@@ -1,0 +1,35 @@
+"""The store: one database for the mirror, the shadow, the links and the status tables.
+
+`Database` is what the rest of syncd holds: sessions for the repository functions
+in this package, cross-process locks, and migrations. SQLAlchemy stays in here.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from sqlalchemy.orm import Session
+
+from syncd.store.db import make_engine, session_factory, upgrade
+from syncd.store.locks import held
+
+__all__ = ["Database", "Session"]
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self._sessions = session_factory(self.engine)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def lock(self, name: str, *, wait_seconds: float) -> AbstractContextManager[bool]:
+        """Hold a named lock across processes for the block; yields whether it was had."""
+        return held(self.engine, name, wait_seconds=wait_seconds)
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from syncd.records import (
+    EnrollmentStatus,
     GroupKind,
     RemoteCourse,
     RemoteEnrollment,
@@ -143,4 +144,5 @@ def _membership(r: ShadowMembershipRow) -> RemoteMembership:
 
 
 def _enrollment(r: ShadowEnrollmentRow) -> RemoteEnrollment:
-    return RemoteEnrollment(RemoteId(r.course_remote_id), RemoteId(r.user_remote_id), r.status)
+    status = EnrollmentStatus(r.status)
+    return RemoteEnrollment(RemoteId(r.course_remote_id), RemoteId(r.user_remote_id), status)

@@ -21,10 +21,14 @@ def status_document(session: Session, targets: Sequence[tuple[str, str]]) -> dic
 
 
 def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
-    runs = list(session.scalars(
-        select(SyncRunRow).where(SyncRunRow.target == name)
-        .order_by(SyncRunRow.id.desc()).limit(RUNS_SHOWN)
-    ))
+    runs = list(
+        session.scalars(
+            select(SyncRunRow)
+            .where(SyncRunRow.target == name)
+            .order_by(SyncRunRow.id.desc())
+            .limit(RUNS_SHOWN)
+        )
+    )
     last_real = next((r for r in runs if not r.dry_run), None)
     return {
         "name": name,
@@ -35,8 +39,15 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
 
 
 def _run(r: SyncRunRow) -> dict[str, Any]:
-    return {"id": r.id, "started_at": r.started_at, "finished_at": r.finished_at,
-            "dry_run": r.dry_run, "status": r.status, "counts": r.counts, "message": r.message}
+    return {
+        "id": r.id,
+        "started_at": r.started_at,
+        "finished_at": r.finished_at,
+        "dry_run": r.dry_run,
+        "status": r.status,
+        "counts": r.counts,
+        "message": r.message,
+    }
 
 
 def _failed(session: Session, run_id: int) -> list[dict[str, Any]]:
@@ -45,8 +56,16 @@ def _failed(session: Session, run_id: int) -> list[dict[str, Any]]:
         .where(OperationRow.run_id == run_id, OperationRow.status == "failed")
         .order_by(OperationRow.seq)
     )
-    return [{"run_id": r.run_id, "kind": r.kind, "key": r.object_key, "attempts": r.attempts,
-             "error": r.error} for r in rows]
+    return [
+        {
+            "run_id": r.run_id,
+            "kind": r.kind,
+            "key": r.object_key,
+            "attempts": r.attempts,
+            "error": r.error,
+        }
+        for r in rows
+    ]
 
 
 def _last_import(session: Session) -> dict[str, Any] | None:
@@ -57,8 +76,13 @@ def _last_import(session: Session) -> dict[str, Any] | None:
         select(QuarantineRow).where(QuarantineRow.import_id == row.id).order_by(QuarantineRow.id)
     )
     return {
-        "id": row.id, "finished_at": row.finished_at, "status": row.status,
-        "people": row.people_count, "message": row.message,
-        "quarantine": [{"source_file": q.source_file, "line": q.line, "reason": q.reason,
-                        "row": q.row} for q in quarantine],
+        "id": row.id,
+        "finished_at": row.finished_at,
+        "status": row.status,
+        "people": row.people_count,
+        "message": row.message,
+        "quarantine": [
+            {"source_file": q.source_file, "line": q.line, "reason": q.reason, "row": q.row}
+            for q in quarantine
+        ],
     }

@@ -19,7 +19,8 @@ def test_advisory_lock_excludes_a_second_holder(postgres_url: str) -> None:
     try:
         with held(first, "lane:lms", wait_seconds=0) as got_first:
             with held(second, "lane:lms", wait_seconds=0) as got_second:
-                assert got_first and not got_second
+                assert got_first
+                assert not got_second
             with held(second, "lane:other", wait_seconds=0) as other:
                 assert other
         with held(second, "lane:lms", wait_seconds=0) as after_release:
@@ -56,7 +57,11 @@ def test_sqlite_file_lock_excludes_another_process(tmp_path: Path) -> None:
     """)
     with held(make_engine(url), "lane:lms", wait_seconds=0) as ok:
         assert ok
-        busy = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    free = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        busy = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+    free = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert busy.stdout.strip() == "False"
     assert free.stdout.strip() == "True"

@@ -11,6 +11,7 @@ from syncd.records import (
     CourseCode,
     EmployeeId,
     Enrollment,
+    EnrollmentStatus,
     Group,
     GroupKind,
     GroupRef,
@@ -47,9 +48,14 @@ def test_mirror_round_trips(engine: Engine) -> None:
     sessions = session_factory(engine)
     enrollment = Enrollment(EmployeeId("E1"), CourseCode("SEC-101"), dt.date(2026, 4, 1))
     with sessions() as s:
-        replace_mirror(s, people=[ADA], org_units=[OrgUnit(OrgUnitCode("ENG"), "Engineering")],
-                       groups=[Group(ENG, "Engineering")], memberships=[Membership(ENG, ADA.employee_id)],
-                       enrollments=[enrollment])  # fmt: skip
+        replace_mirror(
+            s,
+            people=[ADA],
+            org_units=[OrgUnit(OrgUnitCode("ENG"), "Engineering")],
+            groups=[Group(ENG, "Engineering")],
+            memberships=[Membership(ENG, ADA.employee_id)],
+            enrollments=[enrollment],
+        )
         s.commit()
     with sessions() as s:
         desired = load_desired(s)
@@ -76,7 +82,7 @@ def test_shadow_keeps_the_fetch_and_its_completeness(engine: Engine) -> None:
         RemoteGroup(RemoteId("3"), GroupKind.ORG_UNIT, "Eng", "ENG"),
         RemoteMembership(GroupKind.ORG_UNIT, RemoteId("3"), RemoteId("7")),
         RemoteCourse(RemoteId("11"), "SEC-101", "Security"),
-        RemoteEnrollment(RemoteId("11"), RemoteId("7"), "enrolled"),
+        RemoteEnrollment(RemoteId("11"), RemoteId("7"), EnrollmentStatus.ENROLLED),
     ]
     sessions = session_factory(engine)
     with sessions() as s:
@@ -87,8 +93,9 @@ def test_shadow_keeps_the_fetch_and_its_completeness(engine: Engine) -> None:
         s.commit()
     with sessions() as s:
         state = load_remote_state(s, "lms")
-    assert len(state.users) == 1 and state.groups[0].code == "ENG"
-    assert state.memberships and state.courses and state.enrollments
+    assert len(state.users) == 1
+    assert state.groups[0].code == "ENG"
+    assert len(state.memberships) == len(state.courses) == len(state.enrollments) == 1
     assert state.complete is False
 
 
@@ -120,4 +127,5 @@ def test_journal_records_each_step(engine: Engine) -> None:
         ("create_user", "done", 1),
         ("add_member", "failed", 0),
     ]
-    assert rows[0].payload["email"] == "ada@example.com" and rows[1].error == "LMS said no"
+    assert rows[0].payload["email"] == "ada@example.com"
+    assert rows[1].error == "LMS said no"

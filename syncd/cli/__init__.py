@@ -1,0 +1,94 @@
+"""The `syncd` command line: run, status, check, db upgrade, sandbox, healthcheck.
+
+Exit codes: 0 every target fine; 1 a target failed or stopped on a safety
+limit; 2 the config or the command line is wrong (the message names the key
+or file). Plans and status go to stdout, logs to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import structlog
+
+from syncd import __version__
+from syncd.cli import commands
+from syncd.cli.commands import DEFAULT_CONFIG
+from syncd.errors import ConfigError, SyncdError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ConfigError as err:
+        print(f"syncd: config error: {err}", file=sys.stderr)
+        return 2
+    except SyncdError as err:
+        print(f"syncd: {err}", file=sys.stderr)
+        return 1
+    except Exception:  # noqa: BLE001 - the last guard: record the crash, exit non-zero
+        structlog.get_logger().exception("syncd_crashed")
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"config file (default: $SYNCD_CONFIG, else {DEFAULT_CONFIG})",
+    )
+    parser = argparse.ArgumentParser(
+        prog="syncd", parents=[common], description="Keeps learning platforms in step with HR."
+    )
+    parser.add_argument("--version", action="version", version=f"syncd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _run_parser(sub, common)
+    _status_parser(sub, common)
+    check = sub.add_parser("check", parents=[common], help="validate config, one read per target")
+    check.add_argument("--target", action="append", default=[], metavar="NAME")
+    check.set_defaults(handler=commands.check)
+    db = sub.add_parser("db", parents=[common], help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(handler=commands.db_upgrade)
+    _sandbox_parser(sub, common)
+    health = sub.add_parser("healthcheck", parents=[common], help="is the daemon alive?")
+    health.add_argument("--max-age", type=float, default=300.0, metavar="SECONDS")
+    health.set_defaults(handler=commands.healthcheck)
+    return parser
+
+
+def _run_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    run = sub.add_parser("run", parents=[common], help="reconcile (daemon, or --once)")
+    run.add_argument("--once", action="store_true", help="one full cycle, then exit")
+    run.add_argument("--dry-run", action="store_true", help="print the plan, send no write")
+    run.add_argument("--target", action="append", default=[], metavar="NAME")
+    run.add_argument("--format", choices=["text", "json"], default="text")
+    run.add_argument("--force", action="store_true", help="apply past the safety limits")
+    run.set_defaults(handler=commands.run)
+
+
+def _status_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    status = sub.add_parser("status", parents=[common], help="runs, failures, quarantine")
+    status.add_argument("--target", action="append", default=[], metavar="NAME")
+    status.add_argument("--format", choices=["text", "json"], default="text")
+    status.set_defaults(handler=commands.status)
+
+
+def _sandbox_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    sandbox = sub.add_parser("sandbox", parents=[common], help="serve the LMS simulators")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8410, help="first port (0: any free)")
+    sandbox.set_defaults(handler=commands.sandbox)

@@ -1,0 +1,111 @@
+"""What each `syncd` subcommand does, on top of the runtime."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from syncd.cli import render
+from syncd.config import Config, load_config
+from syncd.logging import configure
+from syncd.runtime import Runtime
+from syncd.sandbox import serve_all
+from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon
+from syncd.store.status import status_document
+
+DEFAULT_CONFIG = "config/syncd.toml"
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "config", None)
+    return Path(given or os.environ.get("SYNCD_CONFIG") or DEFAULT_CONFIG)
+
+
+def _load(args: argparse.Namespace) -> Config:
+    config = load_config(config_path(args))
+    configure(config.logging.level, config.logging.format)
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """`run --once` / `run --dry-run`: one cycle and a report; plain `run`: the daemon."""
+    runtime = Runtime(_load(args))
+    try:
+        runtime.upgrade()
+        if not (args.once or args.dry_run):
+            return run_daemon(runtime, args.target)
+        report = runtime.run_once(args.target, dry_run=args.dry_run, force=args.force)
+        out = render.run_json(report) if args.format == "json" else render.run_text(report)
+        sys.stdout.write(out)
+        return 0 if report.fine else 1
+    finally:
+        runtime.close()
+
+
+def status(args: argparse.Namespace) -> int:
+    runtime = Runtime(_load(args))
+    try:
+        runtime.upgrade()
+        targets = [(t.name, t.kind) for t in runtime.targets(args.target)]
+        with runtime.db.session() as session:
+            doc = status_document(session, targets)
+        text = render.status_json(doc) if args.format == "json" else render.status_text(doc)
+        sys.stdout.write(text)
+        return 0
+    finally:
+        runtime.close()
+
+
+def check(args: argparse.Namespace) -> int:
+    runtime = Runtime(_load(args))
+    failures = 0
+    try:
+        for target in runtime.targets(args.target):
+            problem = runtime.check(target)
+            failures += problem is not None
+            print(f"{target.name} ({target.kind}): {problem or 'ok, authenticated read worked'}")
+    finally:
+        runtime.close()
+    return 1 if failures else 0
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    runtime = Runtime(_load(args))
+    try:
+        runtime.upgrade()
+    finally:
+        runtime.close()
+    print("database is at the newest schema")
+    return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    """Serve every LMS simulator on loopback ports until SIGINT/SIGTERM."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    servers = serve_all(args.host, args.port)
+    for line in (s.describe() for s in servers):
+        print(line, flush=True)
+    stop.wait()
+    for server in servers:
+        server.shutdown()
+    return 0
+
+
+def healthcheck(args: argparse.Namespace) -> int:
+    """0 when the daemon's heartbeat is fresher than --max-age seconds."""
+    path = heartbeat_path()
+    if not path.exists():
+        print(f"no heartbeat at {path} (set {HEARTBEAT_ENV} to move it)", file=sys.stderr)
+        return 1
+    age = time.time() - path.stat().st_mtime
+    if age > args.max_age:
+        print(f"heartbeat is {age:.0f}s old (limit {args.max_age:.0f}s)", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,155 @@
+"""How plans, results and status read: a table for people, JSON for scripts (contract shape)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from syncd.reconcile.cycle import OperationReport, TargetReport
+from syncd.runtime import RunReport
+
+MARKS = {
+    "create": "+",
+    "add": "+",
+    "enroll": "+",
+    "adopt": "=",
+    "reactivate": "+",
+    "update": "~",
+    "move": "~",
+    "delete": "-",
+    "remove": "-",
+    "unenroll": "-",
+    "deactivate": "-",
+}
+
+
+def run_json(report: RunReport) -> str:
+    doc = {
+        "dry_run": report.dry_run,
+        "hr": _hr(report),
+        "targets": [_target_json(t) for t in report.targets],
+    }
+    return json.dumps(doc, indent=2, sort_keys=False, default=str)
+
+
+def _hr(report: RunReport) -> dict[str, Any] | None:
+    if report.hr is None:
+        return None
+    hr = report.hr
+    return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined}
+
+
+def _target_json(t: TargetReport) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "kind": t.kind,
+        "status": t.status,
+        "message": t.message,
+        "run_id": t.run_id,
+        "counts": t.counts,
+        "operations": [
+            {
+                "kind": o.kind,
+                "key": o.key,
+                "changes": o.changes,
+                "status": o.status,
+                "error": o.error,
+            }
+            for o in t.operations
+        ],
+    }
+
+
+def run_text(report: RunReport) -> str:
+    return "\n".join(_run_lines(report)) + "\n"
+
+
+def _run_lines(report: RunReport) -> Iterator[str]:
+    mode = "dry run: nothing is sent to any LMS" if report.dry_run else "applied"
+    hr = report.hr
+    hr_line = (
+        f"HR import {hr.status}: {hr.people} people, {hr.quarantined} quarantined" if hr else ""
+    )
+    yield f"syncd run ({mode}). {hr_line}".rstrip()
+    for target in report.targets:
+        yield ""
+        yield from _target_lines(target)
+
+
+def _target_lines(t: TargetReport) -> Iterator[str]:
+    total = sum(t.counts.values())
+    yield f"{t.name} ({t.kind}): {t.status}, {total} operation{'s' * (total != 1)} planned"
+    if t.message:
+        yield f"  ! {t.message}"
+    if t.counts:
+        yield "  " + " · ".join(f"{kind} {n}" for kind, n in t.counts.items())
+    for op in t.operations:
+        yield "  " + _op_line(op)
+    results = _results(t.operations)
+    if results and t.status != "planned":
+        yield "  result: " + ", ".join(f"{n} {s}" for s, n in results.items())
+
+
+def _op_line(op: OperationReport) -> str:
+    mark = MARKS.get(op.kind.split("_")[0], " ")
+    fields = " ".join(f"{k}={_show(v)}" for k, v in op.changes.items())
+    status = "" if op.status in {"planned", "done"} else f"  [{op.status}: {op.error}]"
+    return f"{mark} {op.kind:<16} {op.key:<32} {fields}{status}".rstrip()
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "-"
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return json.dumps(text) if " " in text else text
+
+
+def _results(ops: Iterable[OperationReport]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for op in ops:
+        if op.status != "planned":
+            counts[op.status] = counts.get(op.status, 0) + 1
+    return counts
+
+
+def status_json(status: Mapping[str, Any]) -> str:
+    return json.dumps(status, indent=2, default=str)
+
+
+def status_text(status: Mapping[str, Any]) -> str:
+    return "\n".join(_status_lines(status)) + "\n"
+
+
+def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
+    for target in status["targets"]:
+        yield f"{target['name']} ({target['kind']})"
+        if not target["runs"]:
+            yield "  no runs yet"
+        for run in target["runs"]:
+            mode = "dry run" if run["dry_run"] else "run"
+            counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items()) or "nothing to do"
+            yield f"  {mode} #{run['id']} {run['started_at']} {run['status']}: {counts}"
+            if run["message"]:
+                yield f"    ! {run['message']}"
+        for op in target["failed_operations"]:
+            yield (
+                f"  failed {op['kind']} {op['key']} (run #{op['run_id']}, "
+                f"{op['attempts']} attempt(s)): {op['error']}"
+            )
+        yield ""
+    yield from _quarantine_lines(status["hr"])
+
+
+def _quarantine_lines(hr: Mapping[str, Any] | None) -> Iterator[str]:
+    if hr is None:
+        yield "HR: no import yet"
+        return
+    yield (
+        f"HR import #{hr['id']} {hr['finished_at']} {hr['status']}: {hr['people']} people, "
+        f"{len(hr['quarantine'])} row(s) quarantined"
+    )
+    if hr["message"]:
+        yield f"  ! {hr['message']}"
+    for q in hr["quarantine"]:
+        yield f"  {q['source_file']}:{q['line']}: {q['reason']}"

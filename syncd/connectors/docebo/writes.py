@@ -1,0 +1,336 @@
+"""Docebo writes: each operation family as Docebo's calls, one Outcome per operation.
+
+`DoceboConnector.apply` hands a `Writer` the operations of one kind. A lookup
+that fails (SkippableError from the refs) rejects that operation only; a request
+Docebo refuses as a whole rejects every operation it carried, with Docebo's words;
+FatalError and RetriableError propagate. Requests go strictly one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from syncd.connectors.base import RemoteRefs
+from syncd.connectors.docebo import mapping
+from syncd.connectors.docebo.client import (
+    ASSIGN_USERS,
+    CHANGE_STATUS,
+    ENROLLMENTS,
+    GROUPS,
+    ORGCHART,
+    REMOVE_FROM_BRANCH,
+    USER_BATCH,
+    DoceboClient,
+)
+from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.errors import SkippableError
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Enroll,
+    MoveGroup,
+    Outcome,
+    ReactivateUser,
+    Rejected,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
+
+BY_CODE = {"use_secondary_identifier": "true"}
+STUDENT_LEVEL = 3
+
+OpT = TypeVar("OpT")
+T = TypeVar("T")
+Sender = Callable[[RemoteId, list[RemoteId]], list[Outcome]]
+
+
+class Outcomes:
+    """One slot per operation of a batch, filled as lookups fail and requests answer."""
+
+    def __init__(self, size: int) -> None:
+        self._slots: list[Outcome | None] = [None] * size
+
+    def set(self, index: int, outcome: Outcome) -> None:
+        self._slots[index] = outcome
+
+    def reject(self, indexes: Sequence[int], error: str) -> None:
+        for index in indexes:
+            self._slots[index] = Rejected(error)
+
+    def done(self) -> list[Outcome]:
+        return [slot or Rejected("no request carried this operation") for slot in self._slots]
+
+
+def refusal(err: SkippableError) -> str:
+    """The words a Rejected carries: Docebo's own for a refused request, else the lookup's."""
+    if isinstance(err, RequestRefusedError):
+        return f"{err.detail} (HTTP {err.status})"
+    return str(err)
+
+
+def resolve(
+    ops: Sequence[OpT], outcomes: Outcomes, lookup: Callable[[OpT], T]
+) -> list[tuple[int, T]]:
+    """`lookup` of each operation by index; one that raises SkippableError is rejected."""
+    found: list[tuple[int, T]] = []
+    for index, op in enumerate(ops):
+        try:
+            found.append((index, lookup(op)))
+        except SkippableError as err:
+            outcomes.set(index, Rejected(refusal(err)))
+    return found
+
+
+def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outcome]:
+    """One request (or a few) per operation; a refusal rejects that operation only."""
+    outcomes = Outcomes(len(ops))
+    for index, outcome in resolve(ops, outcomes, write):
+        outcomes.set(index, outcome)
+    return outcomes.done()
+
+
+class Writer:
+    """Docebo's calls for each operation kind, with the engine's refs and the configured courses."""
+
+    def __init__(self, client: DoceboClient, refs: RemoteRefs, courses: Mapping[str, str]) -> None:
+        self._client = client
+        self._refs = refs
+        self._courses = courses
+
+    # --- users ---------------------------------------------------------------------------
+
+    def upsert_users(self, ops: Sequence[CreateUser | UpdateUser]) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, self._user_item)
+        if rows:
+            self._guarded(outcomes, rows, self._user_batch)
+        return outcomes.done()
+
+    def _user_item(self, op: CreateUser | UpdateUser) -> dict[str, object]:
+        if isinstance(op, CreateUser):
+            return mapping.create_item(op.person)
+        return mapping.update_item(op, self._refs.user(op.person.employee_id))
+
+    def _user_batch(self, items: list[dict[str, object]]) -> list[Outcome]:
+        # update_user_info makes a create retried after a lost answer an update: idempotent.
+        body = {"items": items, "options": {"update_user_info": True}}
+        data = self._client.send("POST", USER_BATCH, body, idempotent=True)
+        return mapping.batch_outcomes(data, len(items))
+
+    def change_status(
+        self, ops: Sequence[DeactivateUser | ReactivateUser], *, active: bool
+    ) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, lambda op: self._user_id(op.employee_id))
+        if rows:
+            self._guarded(outcomes, rows, partial(self._status, active))
+        return outcomes.done()
+
+    def _status(self, active: bool, user_ids: list[int]) -> list[Outcome]:
+        body = {"user_ids": user_ids, "status": 1 if active else 0}
+        self._client.send("PUT", CHANGE_STATUS, body)
+        return [Applied() for _ in user_ids]
+
+    def _user_id(self, employee_id: EmployeeId) -> int:
+        return mapping.docebo_id(self._refs.user(employee_id))
+
+    # --- groups and branches -------------------------------------------------------------
+
+    def create_group(self, op: CreateGroup) -> Outcome:
+        group = op.group
+        if group.ref.kind is GroupKind.ORG_UNIT:
+            body = mapping.branch_body(group.ref.code, group.name, self._parent(group.parent))
+            send = partial(self._client.send, "POST", ORGCHART, body)
+            return _create(send, "id", partial(self._branch_by_code, group.ref.code))
+        send = partial(self._client.send, "POST", GROUPS, {"name": group.name})
+        return _create(send, "group_id", partial(self._group_by_name, group.name))
+
+    def rename_group(self, op: UpdateGroup) -> Outcome:
+        ref, name = op.group.ref, op.group.name
+        if ref.kind is GroupKind.ORG_UNIT:
+            body = {"translations": {"english": name}}
+            self._client.send("PUT", _branch_path(ref.code), body, params=BY_CODE)
+        else:
+            self._client.send("PUT", f"{GROUPS}/{self._group_id(ref)}", {"name": name})
+        return Applied()
+
+    def move_group(self, op: MoveGroup) -> Outcome:
+        ref = op.group.ref
+        if ref.kind is not GroupKind.ORG_UNIT:
+            return Rejected("Docebo groups are flat: only branches move")
+        body = {"id_new_parent": mapping.docebo_id(self._parent(op.group.parent))}
+        path = f"{_branch_path(ref.code)}/move"
+        self._client.send("POST", path, body, params=BY_CODE, idempotent=True)
+        return Applied()
+
+    def delete_group(self, op: DeleteGroup) -> Outcome:
+        if op.ref.kind is GroupKind.ORG_UNIT:
+            send = partial(
+                self._client.send, "DELETE", _branch_path(op.ref.code), None, params=BY_CODE
+            )
+        else:
+            send = partial(self._client.send, "DELETE", f"{GROUPS}/{self._group_id(op.ref)}", None)
+        try:
+            send()
+        except RequestRefusedError as err:
+            if err.status != 404:  # already gone is what a delete wants
+                raise
+        return Applied()
+
+    def _parent(self, parent: GroupRef | None) -> RemoteId:
+        return self._refs.group(parent) if parent else mapping.ROOT
+
+    def _group_id(self, ref: GroupRef) -> int:
+        return mapping.docebo_id(self._refs.group(ref))
+
+    def _branch_by_code(self, code: str) -> RemoteId | None:
+        try:
+            data = self._client.get(_branch_path(code), BY_CODE)
+        except RequestRefusedError as err:
+            if err.status == 404:
+                return None
+            raise
+        return mapping.new_id(data, "id")
+
+    def _group_by_name(self, name: str) -> RemoteId | None:
+        items = self._client.pages(GROUPS, sort_attr="group_id")
+        found = next((item for item in items if item.get("name") == name), None)
+        return None if found is None else mapping.remote_id(found.get("group_id"))
+
+    # --- memberships and enrollments -----------------------------------------------------
+
+    def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
+        return self._members(ops, self._assign_to_branch, partial(self._group_members, "POST"))
+
+    def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
+        return self._members(ops, self._remove_from_branch, partial(self._group_members, "DELETE"))
+
+    def _members(
+        self, ops: Sequence[AddMember | RemoveMember], branch: Sender, group: Sender
+    ) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, self._member)
+        for (kind, group_id), members in _by_key(rows).items():
+            send = branch if kind is GroupKind.ORG_UNIT else group
+            self._guarded(outcomes, members, partial(send, group_id))
+        return outcomes.done()
+
+    def _member(self, op: AddMember | RemoveMember) -> tuple[tuple[GroupKind, RemoteId], RemoteId]:
+        user_id = self._refs.user(op.employee_id)
+        group_id = self._refs.group(op.group)
+        _check_ids(user_id, group_id)
+        return (op.group.kind, group_id), user_id
+
+    def _assign_to_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        body = {"id_org": mapping.docebo_id(branch_id), "id_users": ",".join(user_ids)}
+        data = self._client.send("POST", ASSIGN_USERS, body, idempotent=True)
+        return mapping.assign_outcomes(data, user_ids)
+
+    def _remove_from_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        body = {"user_ids": _ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
+        self._client.send("PUT", REMOVE_FROM_BRANCH, body)
+        return [Applied() for _ in user_ids]
+
+    def _group_members(
+        self, method: str, group_id: RemoteId, user_ids: list[RemoteId]
+    ) -> list[Outcome]:
+        path = f"{GROUPS}/{mapping.docebo_id(group_id)}/members"
+        data = self._client.send(method, path, {"user_ids": _ints(user_ids)}, idempotent=True)
+        return mapping.listed_outcomes(data, "success", user_ids)
+
+    def enroll(self, ops: Sequence[Enroll]) -> list[Outcome]:
+        return self._enrollments(ops, "POST", "enrolled")
+
+    def unenroll(self, ops: Sequence[Unenroll]) -> list[Outcome]:
+        return self._enrollments(ops, "DELETE", "un_enrolled")
+
+    def _enrollments(
+        self, ops: Sequence[Enroll | Unenroll], method: str, done_key: str
+    ) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, self._enrollment)
+        for course_id, users in _by_key(rows).items():
+            send = partial(self._course_users, method, done_key, course_id)
+            self._guarded(outcomes, users, send)
+        return outcomes.done()
+
+    def _enrollment(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:
+        user_id = self._refs.user(op.employee_id)
+        course_id = self._course(op.course_code)
+        _check_ids(user_id, course_id)
+        return course_id, user_id
+
+    def _course(self, code: CourseCode) -> RemoteId:
+        configured = self._courses.get(code)
+        return RemoteId(configured) if configured else self._refs.course(code)
+
+    def _course_users(
+        self, method: str, done_key: str, course_id: RemoteId, user_ids: list[RemoteId]
+    ) -> list[Outcome]:
+        body: dict[str, object] = {
+            "course_ids": [mapping.docebo_id(course_id)],
+            "user_ids": _ints(user_ids),
+        }
+        if method == "POST":
+            body["level"] = STUDENT_LEVEL
+        data = self._client.send(method, ENROLLMENTS, body, idempotent=True)
+        return mapping.listed_outcomes(data, done_key, user_ids)
+
+    # --- one request for several operations ----------------------------------------------
+
+    @staticmethod
+    def _guarded(
+        outcomes: Outcomes,
+        rows: Sequence[tuple[int, Any]],
+        send: Callable[[list[Any]], list[Outcome]],
+    ) -> None:
+        """Send the rows' payloads in one request; a refusal rejects every row it carried."""
+        indexes = [index for index, _ in rows]
+        try:
+            answers = send([payload for _, payload in rows])
+        except SkippableError as err:
+            outcomes.reject(indexes, refusal(err))
+            return
+        for index, answer in zip(indexes, answers, strict=True):
+            outcomes.set(index, answer)
+
+
+def _create(send: Callable[[], Any], key: str, find: Callable[[], RemoteId | None]) -> Outcome:
+    """Create, adopting what already exists when the answer was lost or the name/code is taken."""
+    try:
+        return Applied(mapping.new_id(send(), key))
+    except (OutcomeUnknownError, RequestRefusedError):
+        found = find()
+        if found is None:
+            raise
+        return Applied(found)
+
+
+def _branch_path(code: str) -> str:
+    return f"{ORGCHART}/{quote(code, safe='')}"
+
+
+def _by_key(rows: Sequence[tuple[int, tuple[T, RemoteId]]]) -> dict[T, list[tuple[int, RemoteId]]]:
+    grouped: dict[T, list[tuple[int, RemoteId]]] = {}
+    for index, (key, user_id) in rows:
+        grouped.setdefault(key, []).append((index, user_id))
+    return grouped
+
+
+def _check_ids(*ids: RemoteId) -> None:
+    """SkippableError now, for this one operation, if a link holds something not a Docebo id."""
+    _ints(ids)
+
+
+def _ints(ids: Sequence[RemoteId]) -> list[int]:
+    return [mapping.docebo_id(i) for i in ids]

@@ -1,0 +1,183 @@
+"""One cycle for one target: fetch -> diff -> safety -> journal -> apply, inside the target's lane.
+
+The lane is a cross-process lock (PostgreSQL advisory lock, or a file lock beside
+SQLite), so two syncd processes never write to one target at once. Every step
+is recorded in sync_runs and operations; the report returned is what the CLI prints.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from syncd.clock import Clock
+from syncd.config import SafetyConfig, TargetConfig
+from syncd.connectors.base import Connector
+from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
+from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
+from syncd.reconcile.diff import DiffPolicy, count_kinds, diff
+from syncd.reconcile.refs import LiveRefs
+from syncd.reconcile.safety import Managed, check_safety
+from syncd.records import LinkKind, Links, RemoteState
+from syncd.store import Database, Session, journal
+from syncd.store.links import load_links
+from syncd.store.mirror import load_desired
+from syncd.store.shadow import ShadowWriter, load_remote_state
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class OperationReport:
+    kind: str
+    key: str
+    changes: dict[str, Any]
+    status: str
+    error: str | None
+
+
+@dataclass(slots=True)
+class TargetReport:
+    name: str
+    kind: str
+    status: str  # ok | partial | failed | stopped | interrupted | busy | planned
+    counts: dict[str, int] = field(default_factory=dict)
+    operations: list[OperationReport] = field(default_factory=list)
+    message: str | None = None
+    run_id: int | None = None
+
+    @property
+    def fine(self) -> bool:
+        return self.status in {"ok", "planned", "busy"}
+
+
+@dataclass(frozen=True, slots=True)
+class CycleEnv:
+    db: Database
+    clock: Clock
+    safety: SafetyConfig
+    shutdown: threading.Event
+    lane_wait_seconds: float = 600.0
+
+
+def run_cycle(
+    env: CycleEnv, target: TargetConfig, connector: Connector, *, dry_run: bool, force: bool
+) -> TargetReport:
+    structlog.contextvars.bind_contextvars(target=target.name)
+    try:
+        with env.db.lock(f"lane:{target.name}", wait_seconds=env.lane_wait_seconds) as ok:
+            if not ok:
+                busy = "another syncd process holds this target's lane"
+                return TargetReport(target.name, target.kind, "busy", message=busy)
+            with env.db.session() as session:
+                return _Cycle(env, session, target, connector).run(dry_run=dry_run, force=force)
+    finally:
+        structlog.contextvars.unbind_contextvars("target")
+
+
+class _Cycle:
+    """One target's cycle inside its lane; each step records what it did."""
+
+    def __init__(
+        self, env: CycleEnv, session: Session, target: TargetConfig, connector: Connector
+    ) -> None:
+        self.env, self.session, self.target, self.connector = env, session, target, connector
+
+    def run(self, *, dry_run: bool, force: bool) -> TargetReport:
+        env, session, name = self.env, self.session, self.target.name
+        report = TargetReport(name, self.target.kind, "running")
+        report.run_id = journal.start_run(session, name, dry_run=dry_run, now=env.clock.now())
+        session.commit()
+        structlog.contextvars.bind_contextvars(run_id=report.run_id)
+        try:
+            fetch_error = self.fetch()
+            remote, links = load_remote_state(session, name), load_links(session, name)
+            ops = diff(load_desired(session), remote, links, self.policy())
+            report.counts = count_kinds(ops)
+            if not force:
+                check_safety(ops, _managed(links), env.safety)
+            ids = journal.record_plan(session, report.run_id, name, ops, env.clock.now())
+            session.commit()
+            result = self.apply(list(zip(ids, ops, strict=True)), remote, links, dry_run=dry_run)
+            report.status = result.status
+            report.message = "; ".join(m for m in (fetch_error, result.message) if m) or None
+        except PlanTooDestructiveError as err:
+            report.status, report.message = "stopped", str(err)
+        except SyncdError as err:
+            report.status, report.message = "failed", str(err)
+        _finish(env, session, report, dry_run)
+        return report
+
+    def fetch(self) -> str | None:
+        """Stream the target's state into its shadow; the error if the read broke off."""
+        env, session = self.env, self.session
+        writer = ShadowWriter(session, self.target.name, env.clock.now())
+        try:
+            for record in self.connector.fetch():
+                writer.add(record)
+                _stop_if_asked(env)
+        except FatalError:
+            session.rollback()
+            raise
+        except SyncdError as err:
+            writer.finish(env.clock.now(), complete=False, error=str(err))
+            session.commit()
+            log.warning("fetch_incomplete", error=str(err))
+            return f"fetch incomplete, no removals or creations planned: {err}"
+        writer.finish(env.clock.now(), complete=True)
+        session.commit()
+        return None
+
+    def policy(self) -> DiffPolicy:
+        caps = self.connector.capabilities
+        return DiffPolicy(
+            caps.natural_keys, caps.groups_have_codes, caps.supports, self.target.courses
+        )
+
+    def apply(
+        self, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
+    ) -> ApplyResult:
+        if dry_run:
+            return ApplyResult(status="planned")
+        refs = LiveRefs(links, remote.courses, self.target.courses)
+        env = self.env
+        lane = Lane(self.session, self.target.name, self.connector, refs, env.clock, env.shutdown)
+        return apply_plan(lane, steps)
+
+
+def _stop_if_asked(env: CycleEnv) -> None:
+    if env.shutdown.is_set():
+        raise SyncdError("syncd was asked to stop during the read")
+
+
+def _managed(links: Links) -> Managed:
+    groups = len(links.of(LinkKind.ORG_UNIT)) + len(links.of(LinkKind.GROUP))
+    return Managed(
+        users=len(links.of(LinkKind.USER)),
+        groups=groups,
+        memberships=len(links.of(LinkKind.MEMBERSHIP)),
+        enrollments=len(links.of(LinkKind.ENROLLMENT)),
+    )
+
+
+def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool) -> None:
+    assert report.run_id is not None
+    rows = journal.run_operations(session, report.run_id)
+    report.operations = [
+        OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
+    ]
+    results = {s: sum(1 for r in rows if r.status == s) for s in ("done", "failed", "skipped")}
+    journal.finish_run(
+        session,
+        report.run_id,
+        status=report.status,
+        counts={**report.counts, **results},
+        message=report.message,
+        now=env.clock.now(),
+    )
+    session.commit()
+    log.info("cycle_finished", status=report.status, dry_run=dry_run, **report.counts)
+    structlog.contextvars.unbind_contextvars("run_id")

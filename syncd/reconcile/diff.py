@@ -1,0 +1,270 @@
+"""The diff: HR's desired state against one target's shadow, as an ordered plan.
+
+Pure and deterministic: no I/O, no clock; the same inputs give the same plan,
+so what `--dry-run` shows is what a real run does. The rules it keeps:
+- leavers are deactivated, never deleted; their memberships and enrollments stay;
+- syncd removes only what it manages (linked memberships and enrollments, groups
+  it links); what an admin added by hand stays;
+- an enrollment with progress (anything but `enrolled`) is never removed;
+- after an incomplete fetch nothing is removed or created (it may sit on an unread page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Enroll,
+    FieldChange,
+    MoveGroup,
+    Operation,
+    OpKind,
+    ReactivateUser,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.reconcile.order import ordered
+from syncd.reconcile.resolve import Resolved, resolve_groups, resolve_users
+from syncd.records import (
+    CourseCode,
+    DesiredState,
+    EmployeeId,
+    EnrollmentStatus,
+    GroupKind,
+    GroupRef,
+    LinkKind,
+    Links,
+    Membership,
+    Person,
+    RemoteGroup,
+    RemoteId,
+    RemoteState,
+    RemoteUser,
+)
+
+REMOVALS = frozenset(
+    {OpKind.DEACTIVATE_USER, OpKind.REMOVE_MEMBER, OpKind.UNENROLL, OpKind.DELETE_GROUP}
+)
+# After a partial read an account may sit on a page never read: creating it could duplicate it.
+CREATIONS = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP})
+
+
+@dataclass(frozen=True, slots=True)
+class DiffPolicy:
+    """What the target's connector declared that the diff needs to know."""
+
+    natural_keys: tuple[str, ...] = ("external_id", "username", "email")
+    groups_have_codes: bool = True
+    supports: frozenset[OpKind] = frozenset(OpKind)
+    # HR course code -> LMS course id, from the target's `[targets.courses]` table.
+    course_ids: Mapping[str, str] | None = None
+
+
+def diff(
+    desired: DesiredState, remote: RemoteState, links: Links, policy: DiffPolicy
+) -> list[Operation]:
+    """The plan that brings `remote` to `desired`, in dependency order."""
+    users = resolve_users(
+        desired.people,
+        remote.users,
+        links,
+        natural_keys=policy.natural_keys,
+        complete=remote.complete,
+    )
+    groups = resolve_groups(
+        desired.groups,
+        remote.groups,
+        links,
+        groups_have_codes=policy.groups_have_codes,
+        complete=remote.complete,
+    )
+    ops: list[Operation] = [*users.adoptions, *groups.adoptions]
+    ops += _user_ops(desired, users, links, remote.complete)
+    ops += _group_ops(desired, groups, remote.complete)
+    ops += _membership_ops(desired, remote, users, groups, links)
+    ops += _enrollment_ops(desired, remote, users, links, policy)
+    kept = [op for op in ops if _allowed(op, policy, remote.complete)]
+    return ordered(kept, desired.groups, groups.matched)
+
+
+def _allowed(op: Operation, policy: DiffPolicy, complete: bool) -> bool:
+    if not complete and op.KIND in REMOVALS | CREATIONS:
+        return False
+    return op.KIND is OpKind.ADOPT or op.KIND in policy.supports
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _user_ops(
+    desired: DesiredState, users: Resolved[EmployeeId, RemoteUser], links: Links, complete: bool
+) -> Iterator[Operation]:
+    for emp, person in desired.people.items():
+        if emp in users.unknown:
+            continue
+        remote = users.matched.get(emp)
+        if remote is None:
+            if person.active:
+                yield CreateUser(person)
+            continue
+        yield from _user_changes(person, remote)
+    yield from _vanished_users(desired, users, links)
+
+
+def _user_changes(person: Person, remote: RemoteUser) -> Iterator[Operation]:
+    changes = tuple(_field_changes(person, remote))
+    if changes:
+        yield UpdateUser(person, changes)
+    if person.active and not remote.active:
+        yield ReactivateUser(person.employee_id)
+    elif not person.active and remote.active:
+        yield DeactivateUser(person.employee_id)
+
+
+def _field_changes(person: Person, remote: RemoteUser) -> Iterator[FieldChange]:
+    for name, folded in (
+        ("username", True),
+        ("email", True),
+        ("first_name", False),
+        ("last_name", False),
+    ):
+        want, have = getattr(person, name), getattr(remote, name)
+        if (want.casefold() != have.casefold()) if folded else (want != have):
+            yield FieldChange(name, have, want)
+
+
+def _vanished_users(
+    desired: DesiredState, users: Resolved[EmployeeId, RemoteUser], links: Links
+) -> Iterator[Operation]:
+    """People HR no longer lists at all, whose linked account is still active."""
+    for key in links.of(LinkKind.USER):
+        emp = EmployeeId(key)
+        remote = users.matched.get(emp)
+        if emp not in desired.people and remote is not None and remote.active:
+            yield DeactivateUser(emp)
+
+
+# --- groups --------------------------------------------------------------------------------
+
+
+def _group_ops(
+    desired: DesiredState, groups: Resolved[GroupRef, RemoteGroup], complete: bool
+) -> Iterator[Operation]:
+    ref_of = {(g.kind, g.remote_id): ref for ref, g in groups.matched.items()}
+    for ref, group in desired.groups.items():
+        remote = groups.matched.get(ref)
+        if ref in groups.unknown:
+            continue
+        if remote is None:
+            yield CreateGroup(group)
+            continue
+        if remote.name != group.name:
+            yield UpdateGroup(group, remote.name)
+        parent_id = remote.parent_remote_id
+        current_parent = ref_of.get((remote.kind, parent_id)) if parent_id else None
+        if ref.kind is GroupKind.ORG_UNIT and group.parent != current_parent:
+            yield MoveGroup(group, current_parent)
+    for ref in sorted(groups.matched):
+        if ref not in desired.groups:
+            yield DeleteGroup(ref)
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _membership_ops(
+    desired: DesiredState,
+    remote: RemoteState,
+    users: Resolved[EmployeeId, RemoteUser],
+    groups: Resolved[GroupRef, RemoteGroup],
+    links: Links,
+) -> Iterator[Operation]:
+    actual = dict(_actual_memberships(remote, users, groups))
+    managed = links.of(LinkKind.MEMBERSHIP)
+    for m in sorted(desired.memberships):
+        unknown = m.employee_id in users.unknown or m.group in groups.unknown
+        if unknown or not _is_active(desired, m.employee_id):
+            continue
+        if m not in actual:
+            yield AddMember(m.group, m.employee_id)
+        elif str(m) not in managed:
+            yield Adopt(LinkKind.MEMBERSHIP, str(m), actual[m])
+    for m in sorted(actual):
+        if (
+            m not in desired.memberships
+            and str(m) in managed
+            and _is_active(desired, m.employee_id)
+        ):
+            yield RemoveMember(m.group, m.employee_id)
+
+
+def _actual_memberships(
+    remote: RemoteState,
+    users: Resolved[EmployeeId, RemoteUser],
+    groups: Resolved[GroupRef, RemoteGroup],
+) -> Iterator[tuple[Membership, RemoteId]]:
+    emp_of = {u.remote_id: emp for emp, u in users.matched.items()}
+    ref_of = {(g.kind, g.remote_id): ref for ref, g in groups.matched.items()}
+    for rm in remote.memberships:
+        emp, ref = emp_of.get(rm.user_remote_id), ref_of.get((rm.group_kind, rm.group_remote_id))
+        if emp is not None and ref is not None:
+            yield Membership(ref, emp), RemoteId(f"{rm.group_remote_id}/{rm.user_remote_id}")
+
+
+def _is_active(desired: DesiredState, emp: EmployeeId) -> bool:
+    person = desired.people.get(emp)
+    return person is not None and person.active
+
+
+# --- enrollments ---------------------------------------------------------------------------
+
+
+def _enrollment_ops(
+    desired: DesiredState,
+    remote: RemoteState,
+    users: Resolved[EmployeeId, RemoteUser],
+    links: Links,
+    policy: DiffPolicy,
+) -> Iterator[Operation]:
+    actual = dict(_actual_enrollments(remote, users, policy))
+    managed = links.of(LinkKind.ENROLLMENT)
+    for key, wanted in sorted(desired.enrollments.items()):
+        if _is_active(desired, key[0]) and key[0] not in users.unknown and key not in actual:
+            yield Enroll(wanted.employee_id, wanted.course_code, wanted.due_date)
+    for (emp, course), status in sorted(actual.items()):
+        removable = status is EnrollmentStatus.ENROLLED and f"{emp}/{course}" in managed
+        if removable and (emp, course) not in desired.enrollments and _is_active(desired, emp):
+            yield Unenroll(emp, course)
+
+
+def _actual_enrollments(
+    remote: RemoteState, users: Resolved[EmployeeId, RemoteUser], policy: DiffPolicy
+) -> Iterator[tuple[tuple[EmployeeId, CourseCode], EnrollmentStatus]]:
+    emp_of = {u.remote_id: emp for emp, u in users.matched.items()}
+    code_of = _course_codes(remote, policy.course_ids or {})
+    for re in remote.enrollments:
+        emp, code = emp_of.get(re.user_remote_id), code_of.get(re.course_remote_id)
+        if emp is not None and code is not None:
+            yield (emp, code), re.status
+
+
+def _course_codes(remote: RemoteState, explicit: Mapping[str, str]) -> dict[RemoteId, CourseCode]:
+    codes = {c.remote_id: CourseCode(c.code) for c in remote.courses}
+    codes.update({RemoteId(rid): CourseCode(code) for code, rid in explicit.items()})
+    return codes
+
+
+def count_kinds(ops: Iterable[Operation]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for op in ops:
+        counts[op.KIND.value] = counts.get(op.KIND.value, 0) + 1
+    return counts

@@ -1,0 +1,49 @@
+"""The remote ids an apply needs, kept current as operations create things.
+
+Implements the connector's `RemoteRefs`: lookups by HR key into this target's
+links (users, groups) and course ids (the target's explicit table first, then
+the LMS's own course codes). A miss is a SkippableError naming what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from syncd.errors import SkippableError
+from syncd.records import CourseCode, EmployeeId, GroupRef, LinkKind, Links, RemoteCourse, RemoteId
+
+
+class LiveRefs:
+    def __init__(
+        self, links: Links, courses: tuple[RemoteCourse, ...], explicit: Mapping[str, str]
+    ) -> None:
+        self._ids: dict[LinkKind, dict[str, RemoteId]] = {
+            kind: dict(links.of(kind)) for kind in LinkKind
+        }
+        self._courses = {c.code: c.remote_id for c in courses}
+        self._courses.update({code: RemoteId(rid) for code, rid in explicit.items()})
+
+    def user(self, employee_id: EmployeeId) -> RemoteId:
+        return self._get(
+            LinkKind.USER, employee_id, f"no account is linked to employee {employee_id}"
+        )
+
+    def group(self, ref: GroupRef) -> RemoteId:
+        return self._get(LinkKind.of_group(ref.kind), ref.code, f"no group is linked to {ref}")
+
+    def course(self, code: CourseCode) -> RemoteId:
+        if code not in self._courses:
+            raise SkippableError(f"unknown course code {code!r}: no course has that code here")
+        return self._courses[code]
+
+    def remember(self, kind: LinkKind, hr_key: str, remote_id: RemoteId) -> None:
+        self._ids[kind][hr_key] = remote_id
+
+    def forget(self, kind: LinkKind, hr_key: str) -> None:
+        self._ids[kind].pop(hr_key, None)
+
+    def _get(self, kind: LinkKind, key: str, missing: str) -> RemoteId:
+        found = self._ids[kind].get(key)
+        if found is None:
+            raise SkippableError(missing)
+        return found

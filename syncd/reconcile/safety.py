@@ -1,0 +1,81 @@
+"""Safety limits: a plan that removes too much of a target stops unless forced.
+
+Each removal kind is weighed against what syncd manages on that target (linked
+users, groups, managed memberships and enrollments). A percent limit always
+allows at least one removal, so a small tenant can still lose one leaver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from syncd.config import Limit, SafetyConfig
+from syncd.errors import PlanTooDestructiveError
+from syncd.operations import Operation, OpKind
+
+
+@dataclass(frozen=True, slots=True)
+class Managed:
+    """How much of one target syncd manages: the base each limit is a share of."""
+
+    users: int
+    groups: int
+    memberships: int
+    enrollments: int
+
+
+def check_safety(ops: Iterable[Operation], managed: Managed, safety: SafetyConfig) -> None:
+    counts = dict.fromkeys(OpKind, 0)
+    for op in ops:
+        counts[op.KIND] += 1
+    checks = (
+        (
+            OpKind.DEACTIVATE_USER,
+            "deactivate",
+            "users",
+            managed.users,
+            safety.max_deactivate,
+            "max_deactivate",
+        ),
+        (
+            OpKind.DELETE_GROUP,
+            "delete",
+            "groups",
+            managed.groups,
+            safety.max_delete_groups,
+            "max_delete_groups",
+        ),
+        (
+            OpKind.REMOVE_MEMBER,
+            "remove",
+            "memberships",
+            managed.memberships,
+            safety.max_remove_members,
+            "max_remove_members",
+        ),
+        (
+            OpKind.UNENROLL,
+            "unenroll",
+            "enrollments",
+            managed.enrollments,
+            safety.max_unenroll,
+            "max_unenroll",
+        ),
+    )
+    for kind, verb, noun, total, limit, key in checks:
+        _check(counts[kind], total, limit, what=(verb, noun, key))
+
+
+def allowed(limit: Limit, total: int) -> int:
+    return max(limit.allowed(total), 1) if limit.percent else limit.allowed(total)
+
+
+def _check(count: int, total: int, limit: Limit, *, what: tuple[str, str, str]) -> None:
+    verb, noun, key = what
+    most = allowed(limit, total)
+    if count > most:
+        raise PlanTooDestructiveError(
+            f"the plan would {verb} {count} of {total} managed {noun}, above the limit "
+            f"safety.{key} = {limit} (at most {most}); check the HR data, or run with --force"
+        )

@@ -1,0 +1,149 @@
+"""Wiring: config -> database, connectors (real or sandboxed) and the reconcile cycle.
+
+Used by the CLI and the scheduler. A target with `sandbox = true` talks to the
+built-in simulator in-process, whose state is kept in `sandbox_state` between
+runs, so the sandbox behaves like a real LMS that remembers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from syncd.clock import Clock, SystemClock
+from syncd.config import Config, TargetConfig
+from syncd.connectors import build_connector
+from syncd.connectors.base import Connector, ConnectorContext
+from syncd.errors import ConfigError, ImportRefusedError, SyncdError
+from syncd.reconcile.cycle import CycleEnv, TargetReport, run_cycle
+from syncd.reconcile.hr_import import ImportResult, import_hr
+from syncd.sandbox import new_simulator
+from syncd.store import Database
+
+
+@dataclass(slots=True)
+class RunReport:
+    dry_run: bool
+    hr: ImportResult | None = None
+    targets: list[TargetReport] = field(default_factory=list)
+
+    @property
+    def fine(self) -> bool:
+        return all(t.fine for t in self.targets)
+
+
+class Runtime:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        transports: Mapping[str, httpx.BaseTransport] | None = None,
+        shutdown: threading.Event | None = None,
+        lane_wait_seconds: float = 600.0,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.shutdown = shutdown or threading.Event()
+        self.db = Database(config.database.url)
+        self._transports = dict(transports or {})
+        self._lane_wait = lane_wait_seconds
+
+    def upgrade(self) -> None:
+        self.db.upgrade()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def targets(self, names: Sequence[str] = ()) -> list[TargetConfig]:
+        known = {t.name: t for t in self.config.targets}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(f"--target {unknown[0]}: no such target in {self.config.source_path}"
+                              f" (targets: {', '.join(known) or 'none'})")  # fmt: skip
+        return [known[n] for n in names] if names else [t for t in known.values() if t.enabled]
+
+    def import_hr(self, *, force: bool) -> ImportResult:
+        return import_hr(self.db, self.config, self.clock, force=force)
+
+    def run_once(self, names: Sequence[str] = (), *, dry_run: bool, force: bool) -> RunReport:
+        targets = self.targets(names)
+        report = RunReport(dry_run)
+        try:
+            report.hr = self.import_hr(force=force)
+        except ImportRefusedError as err:
+            report.targets = [
+                TargetReport(t.name, t.kind, "stopped", message=str(err)) for t in targets
+            ]
+            return report
+        report.targets = [self.run_target(t, dry_run=dry_run, force=force) for t in targets]
+        return report
+
+    def run_target(self, target: TargetConfig, *, dry_run: bool, force: bool) -> TargetReport:
+        env = CycleEnv(self.db, self.clock, self.config.safety, self.shutdown,
+                       self._lane_wait)  # fmt: skip
+        with self.connector(target) as connector:
+            return run_cycle(env, target, connector, dry_run=dry_run, force=force)
+
+    def check(self, target: TargetConfig) -> str | None:
+        """One authenticated read; None when it worked, else what went wrong."""
+        try:
+            with self.connector(target) as connector:
+                connector.check()
+        except SyncdError as err:
+            return str(err)
+        return None
+
+    @contextmanager
+    def connector(self, target: TargetConfig) -> Iterator[Connector]:
+        with self._transport(target) as transport:
+            connector = build_connector(target, ConnectorContext(self.clock, transport))
+            try:
+                yield connector
+            finally:
+                connector.close()
+
+    @contextmanager
+    def _transport(self, target: TargetConfig) -> Iterator[httpx.BaseTransport | None]:
+        if target.name in self._transports:
+            yield self._transports[target.name]
+        elif target.sandbox:
+            with sandboxed(target) as transport:
+                yield transport
+        else:
+            yield None
+
+
+@contextmanager
+def sandboxed(target: TargetConfig) -> Iterator[httpx.BaseTransport]:
+    """The target's simulator in-process, its state loaded before and saved after."""
+    path = Path(target.sandbox_state_path)
+    simulator = new_simulator(target.kind, credentials=_credentials(target))
+    if path.exists():
+        simulator.load_state(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        yield simulator.transport()
+    finally:
+        _write_atomically(path, json.dumps(simulator.dump_state(), sort_keys=True))
+
+
+def _credentials(target: TargetConfig) -> dict[str, str]:
+    fields = ("client_id", "client_secret", "username", "password")
+    return {name: getattr(target, name) for name in fields if hasattr(target, name)}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(path.suffix + ".tmp")
+    with temp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temp.replace(path)

@@ -1,0 +1,181 @@
+"""`DoceboSimulator`: the Docebo API of docs/lms/docebo.md as a WSGI app.
+
+Wires the handlers to their routes (the serial set marked), answers errors
+as `{"name", "message", "code"}`, requires a bearer token everywhere but
+`/oauth2/token`, and offers tests seeding helpers, a snapshot and a
+JSON dump/load of the whole platform. Everything runs under the app lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from syncd.sandbox.core import Request, Response, Route, SimulatorApp
+from syncd.sandbox.docebo import auth, groups, learn, orgchart, orgchart_batch, persist, users
+from syncd.sandbox.docebo.records import ENROLLMENT_STATUSES, ROOT_ID, DoceboSnapshot, User
+from syncd.sandbox.docebo.state import DoceboState
+from syncd.sandbox.docebo.user_batch import user_batch
+from syncd.sandbox.faults import Clock
+from syncd.sandbox.messages import reason
+
+StateHandler = Callable[[DoceboState, Request], Response]
+
+AUTH_PATH = "/oauth2/token"
+
+# (method, pattern, handler, serial): the serial set is docs/lms/docebo.md's.
+ROUTES: tuple[tuple[str, str, StateHandler, bool], ...] = (
+    ("GET", "/manage/v1/user", users.list_users, False),
+    ("POST", "/manage/v1/user/batch", user_batch, True),
+    ("PUT", "/manage/v1/user/change_status", users.change_status, False),
+    ("PUT", "/manage/v1/user/remove_from_branch", users.remove_from_branch, False),
+    ("GET", "/manage/v1/orgchart", orgchart.list_children, False),
+    ("POST", "/manage/v1/orgchart", orgchart.create_branch, True),
+    ("POST", "/manage/v1/orgchart/assign_users", orgchart.assign_users, False),
+    ("POST", "/manage/v1/orgchart/batch", orgchart_batch.import_branches, True),
+    ("DELETE", "/manage/v1/orgchart/batch", orgchart_batch.delete_branches, True),
+    ("GET", "/manage/v1/orgchart/{branch_id}", orgchart.get_branch, False),
+    ("PUT", "/manage/v1/orgchart/{branch_id}", orgchart.update_branch, True),
+    ("DELETE", "/manage/v1/orgchart/{branch_id}", orgchart.delete_branch, True),
+    ("POST", "/manage/v1/orgchart/{branch_id}/move", orgchart.move_branch, True),
+    ("GET", "/manage/v1/orgchart/{branch_id}/users", orgchart.branch_users, False),
+    ("GET", "/manage/v1/group", groups.list_groups, False),
+    ("POST", "/manage/v1/group", groups.create_group, False),
+    ("PUT", "/manage/v1/group/{id}", groups.update_group, False),
+    ("DELETE", "/manage/v1/group/{id}", groups.delete_group, False),
+    ("GET", "/manage/v1/group/{id}/members", groups.list_members, False),
+    ("POST", "/manage/v1/group/{id}/members", groups.add_members, False),
+    ("DELETE", "/manage/v1/group/{id}/members", groups.remove_members, False),
+    ("GET", "/learn/v1/courses", learn.list_courses, False),
+    ("GET", "/learn/v1/enrollments", learn.list_enrollments, False),
+    ("POST", "/learn/v1/enrollments", learn.enroll, False),
+    ("DELETE", "/learn/v1/enrollments", learn.unenroll, False),
+)
+
+
+class DoceboSimulator(SimulatorApp):
+    """A simulated Docebo platform; see docs/lms/docebo.md for every rule."""
+
+    default_headers = (("X-Docebo-Api-Version", "1.0.0"),)
+    serial_conflict_message = "Concurrent batch or branch call refused"
+
+    def __init__(
+        self,
+        *,
+        client_id: str = "syncd-sandbox",
+        client_secret: str = "sandbox-secret",  # noqa: S107 - a sandbox's well-known secret
+        username: str = "api-admin",
+        password: str = "sandbox-password",  # noqa: S107 - a sandbox's well-known password
+        clock: Clock = time.time,
+        default_page_size: int = 10,
+    ) -> None:
+        if not 1 <= default_page_size <= 200:
+            raise ValueError("default_page_size must be within 1..200")
+        super().__init__(clock=clock)
+        self.credentials = auth.Credentials(client_id, client_secret, username, password)
+        self.state = DoceboState(clock, default_page_size)
+        token = partial(auth.token_endpoint, self.state, self.credentials)
+        self.route("POST", AUTH_PATH, token, auth=True)
+        for method, pattern, handler, serial in ROUTES:
+            self.route(method, pattern, partial(handler, self.state), serial=serial)
+
+    # -- hooks ------------------------------------------------------------
+
+    def error_body(self, status: int, message: str) -> object:
+        return {"name": reason(status), "message": message, "code": status}
+
+    def authorize(self, request: Request, route: Route) -> None:
+        if not route.auth:
+            auth.check_bearer(self.state, request)
+
+    # -- seeding (tests and out-of-band edits) ----------------------------
+
+    def issue_token(self) -> str:
+        """A valid access token, as if the token endpoint had been called."""
+        with self.lock:
+            return self.state.issue_token()[0]
+
+    def seed_user(
+        self, username: str, email: str, first_name: str, last_name: str, active: bool = True
+    ) -> int:
+        with self.lock:
+            if self.state.user_by_username(username) is not None:
+                raise ValueError(f"username already exists: {username}")
+            now = self.state.now_text()
+            user_id = self.state.next_id("user")
+            user = User(user_id, username, email, first_name, last_name, active, "user", now, now)
+            self.state.put_user(user)
+            return user_id
+
+    def seed_branch(self, code: str, title: str, parent_code: str | None = None) -> int:
+        """Add a branch; duplicate codes are allowed here (not through the API)."""
+        with self.lock:
+            parent = ROOT_ID if parent_code is None else self._branch_id(parent_code)
+            return self.state.add_branch(code, (("english", title),), parent).id
+
+    def seed_course(self, code: str, name: str) -> int:
+        with self.lock:
+            return self.state.add_course(code, name).id
+
+    def seed_group(self, name: str, description: str = "") -> int:
+        with self.lock:
+            return self.state.add_group(name, description).group_id
+
+    def seed_membership(self, group_id: int, user_id: int) -> None:
+        with self.lock:
+            self._require(group_id in self.state.groups, f"no group {group_id}")
+            self._require(user_id in self.state.users, f"no user {user_id}")
+            self.state.set_member(self.state.group_users, group_id, user_id, on=True)
+
+    def assign_branch(self, branch_id: int, user_id: int) -> None:
+        with self.lock:
+            self._require(branch_id in self.state.branches, f"no branch {branch_id}")
+            self._require(user_id in self.state.users, f"no user {user_id}")
+            self.state.set_member(self.state.branch_users, branch_id, user_id, on=True)
+
+    def seed_enrollment(
+        self,
+        course_id: int,
+        user_id: int,
+        status: str = "subscribed",
+        score: float | None = None,
+    ) -> None:
+        """Enroll a user, or set the status and score of an existing enrollment."""
+        with self.lock:
+            self._require(course_id in self.state.courses, f"no course {course_id}")
+            self._require(user_id in self.state.users, f"no user {user_id}")
+            self._require(status in ENROLLMENT_STATUSES, f"unknown status {status}")
+            enrollment = self.state.enroll(course_id, user_id, status, 3)
+            done = enrollment.course_complete_date if status == "completed" else None
+            if status == "completed" and done is None:
+                done = self.state.now_text()
+            self.state.put_enrollment(
+                replace(enrollment, status=status, course_complete_date=done, score=score)
+            )
+
+    # -- views ------------------------------------------------------------
+
+    def snapshot(self) -> DoceboSnapshot:
+        with self.lock:
+            return persist.snapshot(self.state)
+
+    def dump_state(self) -> dict[str, Any]:
+        with self.lock:
+            return persist.dump_state(self.state)
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            persist.load_state(self.state, data)
+
+    def _branch_id(self, code: str) -> int:
+        found = self.state.branches_by_code(code)
+        self._require(len(found) == 1, f"branch code {code!r} matches {len(found)} branches")
+        return found[0].id
+
+    @staticmethod
+    def _require(condition: bool, message: str) -> None:
+        if not condition:
+            raise ValueError(message)

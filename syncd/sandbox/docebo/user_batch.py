@@ -1,0 +1,162 @@
+"""`POST /manage/v1/user/batch`: create or update users, one result per row.
+
+Rows run in order, each all-or-nothing: a row is validated completely before
+it changes anything, and a failed row (`success: false`, `output.error`)
+leaves the others alone. More than 1,000 items answers 400.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from syncd.sandbox.docebo.records import USER_LEVELS, User
+from syncd.sandbox.docebo.state import DoceboState
+from syncd.sandbox.fields import as_id, body_object, bool_field, object_field
+from syncd.sandbox.messages import HttpError, Request, Response, json_response
+
+MAX_ITEMS = 1000
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class RowError(Exception):
+    """One row refused; the message goes to `output.error`."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    user: User
+    created: bool
+
+
+def user_batch(state: DoceboState, request: Request) -> Response:
+    """Apply every item in order and answer the per-row results."""
+    body = body_object(request)
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise HttpError(400, "'items' must be a list")
+    if len(items) > MAX_ITEMS:
+        raise HttpError(400, f"At most {MAX_ITEMS} items per call")
+    update = bool_field(object_field(body, "options"), "update_user_info", False)
+    return json_response({"data": [_row(state, i, item, update) for i, item in enumerate(items)]})
+
+
+def _row(state: DoceboState, index: int, item: object, update: bool) -> dict[str, object]:
+    try:
+        outcome = _apply(state, item, update)
+    except RowError as err:
+        username = item.get("username") if isinstance(item, dict) else None
+        output = {"user_id": None, "username": username, "error": str(err)}
+        return {"row_index": index, "success": False, "message": str(err), "output": output}
+    user = outcome.user
+    message = "User created" if outcome.created else "User updated"
+    output = {"user_id": user.user_id, "username": user.username}
+    return {"row_index": index, "success": True, "message": message, "output": output}
+
+
+def _apply(state: DoceboState, item: object, update: bool) -> _Outcome:
+    if not isinstance(item, dict):
+        raise RowError("Item must be an object")
+    fields = {str(k): v for k, v in item.items()}
+    existing = _target(state, fields, update)
+    user = _merged(state, fields, existing, update)
+    state.put_user(user)
+    return _Outcome(user, existing is None)
+
+
+def _target(state: DoceboState, item: dict[str, object], update: bool) -> User | None:
+    """The user the row updates (None: it creates one)."""
+    if item.get("user_id") is not None:
+        user_id = as_id(item["user_id"])
+        user = state.users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise RowError(f"User not found: {item['user_id']}")
+        return user
+    username = _text(item, "username")
+    if not username:
+        raise RowError("Missing username")
+    existing = state.user_by_username(username)
+    if existing is not None and not update:
+        raise RowError("User already exists")
+    if existing is None and item.get("new_username") is not None:
+        raise RowError(f"User not found: {username}")
+    return existing
+
+
+def _merged(state: DoceboState, item: dict[str, object], old: User | None, update: bool) -> User:
+    """The row's user after the change, fully validated; allocates an id last."""
+    now = state.now_text()
+    base = old or User(0, _text(item, "username") or "", "", "", "", True, "user", now, now)
+    merged = replace(
+        base,
+        username=_new_username(state, item, base, update),
+        email=_email(state, item, base),
+        first_name=_name(item, ("first_name", "firstname"), base.first_name),
+        last_name=_name(item, ("last_name", "lastname"), base.last_name),
+        active=_active(item, base.active),
+        level=_level(item, base.level),
+    )
+    if old is not None:
+        return merged if merged == old else replace(merged, last_update=now)
+    return replace(merged, user_id=state.next_id("user"))
+
+
+def _new_username(state: DoceboState, item: dict[str, object], base: User, update: bool) -> str:
+    new = _text(item, "new_username")
+    if new is None:
+        return base.username
+    if not update:
+        raise RowError("new_username needs options.update_user_info")
+    if not new.strip():
+        raise RowError("new_username must not be empty")
+    holder = state.user_by_username(new)
+    if holder is not None and holder.user_id != base.user_id:
+        raise RowError(f"Username already exists: {new}")
+    return new
+
+
+def _email(state: DoceboState, item: dict[str, object], base: User) -> str:
+    email = _text(item, "email")
+    if email is None:
+        return base.email
+    if not EMAIL.match(email):
+        raise RowError(f"Invalid email: {email}")
+    holder = state.user_by_email(email)
+    if holder is not None and holder.user_id != base.user_id:
+        raise RowError(f"Email already used by another user: {email}")
+    return email
+
+
+def _name(item: dict[str, object], keys: tuple[str, str], current: str) -> str:
+    for key in keys:
+        value = _text(item, key)
+        if value is not None:
+            return value
+    return current
+
+
+def _active(item: dict[str, object], current: bool) -> bool:
+    value = item.get("active")
+    if value is None:
+        return current
+    if not isinstance(value, bool):
+        raise RowError("active must be a boolean")
+    return value
+
+
+def _level(item: dict[str, object], current: str) -> str:
+    value = _text(item, "level")
+    if value is None:
+        return current
+    if value not in USER_LEVELS:
+        raise RowError(f"Invalid level: {value}")
+    return value
+
+
+def _text(item: dict[str, object], key: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RowError(f"{key} must be a string")
+    return value

@@ -1,0 +1,95 @@
+"""Docebo user endpoints other than the batch: list, change_status, remove_from_branch.
+
+`GET /manage/v1/user` lists users with ids and status as strings, as Docebo
+sends them. The two PUTs are all-or-nothing: unknown ids answer 400 naming
+them and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
+from syncd.sandbox.docebo.records import User
+from syncd.sandbox.docebo.state import DoceboState
+from syncd.sandbox.fields import as_id, body_object, id_list
+from syncd.sandbox.messages import HttpError, Request, Response, json_response
+
+
+def render_user(user: User) -> dict[str, object]:
+    return {
+        "user_id": str(user.user_id),
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "status": "1" if user.active else "0",
+        "level": user.level,
+        "creation_date": user.creation_date,
+        "last_update": user.last_update,
+    }
+
+
+USERS: ListSpec[User] = ListSpec(
+    name="users",
+    default_sort="user_id",
+    sorts={
+        "user_id": lambda u: u.user_id,
+        "username": lambda u: u.username.casefold(),
+        "email": lambda u: u.email.casefold(),
+        "first_name": lambda u: u.first_name.casefold(),
+        "last_name": lambda u: u.last_name.casefold(),
+        "creation_date": lambda u: u.creation_date,
+        "last_update": lambda u: u.last_update,
+    },
+    render=render_user,
+)
+
+
+def list_users(state: DoceboState, request: Request) -> Response:
+    """GET /manage/v1/user."""
+    request = resolve(state, request)
+    return list_page(state, request, USERS, (), state.users.values)
+
+
+def change_status(state: DoceboState, request: Request) -> Response:
+    """PUT /manage/v1/user/change_status: {"user_ids": [..], "status": 0|1}."""
+    body = body_object(request)
+    user_ids = id_list(body, "user_ids")
+    status = as_id(body.get("status"))
+    if status not in (0, 1):
+        raise HttpError(400, "'status' must be 0 or 1")
+    require_known(state, user_ids, [])
+    for user_id in user_ids:
+        _set_active(state, state.users[user_id], status == 1)
+    return json_response({"data": {"success": True}})
+
+
+def remove_from_branch(state: DoceboState, request: Request) -> Response:
+    """PUT /manage/v1/user/remove_from_branch: {"user_ids": [..], "branch_ids": [..]}."""
+    body = body_object(request)
+    user_ids, branch_ids = id_list(body, "user_ids"), id_list(body, "branch_ids")
+    require_known(state, user_ids, branch_ids)
+    for branch_id in branch_ids:
+        for user_id in user_ids:
+            state.set_member(state.branch_users, branch_id, user_id, on=False)
+    return json_response({"data": {"success": True}})
+
+
+def require_known(state: DoceboState, user_ids: Iterable[int], branch_ids: Iterable[int]) -> None:
+    """400 naming every unknown user and branch id."""
+    users = [str(i) for i in user_ids if i not in state.users]
+    branches = [str(i) for i in branch_ids if i not in state.branches]
+    problems = [
+        f"{kind} not found: {', '.join(ids)}"
+        for kind, ids in (("Users", users), ("Branches", branches))
+        if ids
+    ]
+    if problems:
+        raise HttpError(400, "; ".join(problems))
+
+
+def _set_active(state: DoceboState, user: User, active: bool) -> None:
+    if user.active != active:
+        state.put_user(replace(user, active=active, last_update=state.now_text()))

@@ -1,0 +1,75 @@
+"""The sandbox as syncd uses it: a simulator per LMS kind, stocked with the demo course catalog.
+
+`new_simulator` builds one for an in-process target (`sandbox = true`);
+`serve_all` puts every kind on consecutive loopback ports for `syncd sandbox`.
+The catalog holds the course codes that `config/syncd.toml` assigns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from syncd.sandbox.docebo import DoceboSimulator
+from syncd.sandbox.server import RunningServer, serve
+
+DEMO_COURSES = (
+    ("SEC-101", "Security Awareness"),
+    ("GDPR-201", "GDPR for Customer-Facing Teams"),
+    ("SALES-301", "Negotiation Skills"),
+    ("ENG-210", "Secure Coding"),
+    ("LEAD-401", "Leading Teams"),
+    ("ONB-100", "Welcome to Acme"),
+)
+
+
+class Simulator(Protocol):
+    def __call__(self, environ: Any, start_response: Any) -> Any: ...
+    def transport(self) -> httpx.BaseTransport: ...
+    def dump_state(self) -> dict[str, Any]: ...
+    def load_state(self, data: dict[str, Any]) -> None: ...
+
+
+def _docebo(credentials: Mapping[str, str]) -> DoceboSimulator:
+    defaults = DoceboSimulator().credentials
+    simulator = DoceboSimulator(
+        client_id=credentials.get("client_id", defaults.client_id),
+        client_secret=credentials.get("client_secret", defaults.client_secret),
+        username=credentials.get("username", defaults.username),
+        password=credentials.get("password", defaults.password),
+    )
+    for code, name in DEMO_COURSES:
+        simulator.seed_course(code, name)
+    return simulator
+
+
+SIMULATORS: dict[str, Callable[[Mapping[str, str]], Simulator]] = {"docebo": _docebo}
+
+
+def new_simulator(kind: str, credentials: Mapping[str, str] | None = None) -> Simulator:
+    """A fresh simulator of `kind` with the demo catalog; credentials default to the sandbox's."""
+    return SIMULATORS[kind](credentials or {})
+
+
+@dataclass(frozen=True, slots=True)
+class ServedSimulator:
+    kind: str
+    server: RunningServer
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.server.url} (sandbox credentials, see docs/sandbox.md)"
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+
+
+def serve_all(host: str, first_port: int) -> list[ServedSimulator]:
+    """Every simulator on loopback, from `first_port` up (0: any free ports)."""
+    served = []
+    for offset, kind in enumerate(sorted(SIMULATORS)):
+        port = first_port + offset if first_port else 0
+        served.append(ServedSimulator(kind, serve(new_simulator(kind), host, port)))
+    return served

@@ -1,0 +1,141 @@
+"""Fixtures for connector tests: a fake clock shared with the Docebo simulator, a target,
+a connector wired to the simulator in-process, refs the tests fill by hand and a transport
+that loses answers. Tests take these as fixtures (importing conftest is ambiguous)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+import pytest
+
+from syncd.clock import FakeClock
+from syncd.config import DoceboTarget
+from syncd.connectors.base import ConnectorContext
+from syncd.connectors.docebo import DoceboConnector
+from syncd.errors import SkippableError
+from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
+from syncd.sandbox import DoceboSimulator
+
+
+def docebo_target(**overrides: Any) -> DoceboTarget:
+    fields: dict[str, Any] = {
+        "name": "docebo-test",
+        "base_url": "https://acme.docebosaas.com",
+        "sandbox": True,
+        "client_id": "syncd-sandbox",
+        "client_secret": "sandbox-secret",
+        "username": "api-admin",
+        "password": "sandbox-password",
+    }
+    return DoceboTarget(**(fields | overrides))
+
+
+@pytest.fixture
+def secrets() -> tuple[str, ...]:
+    """The simulator's credentials, as the target below carries them."""
+    return ("syncd-sandbox", "sandbox-secret", "api-admin", "sandbox-password")
+
+
+@pytest.fixture
+def target() -> Callable[..., DoceboTarget]:
+    return docebo_target
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> DoceboSimulator:
+    return DoceboSimulator(clock=lambda: clock.now().timestamp())
+
+
+ConnectorMaker = Callable[..., DoceboConnector]
+
+
+@pytest.fixture
+def make_connector(sim: DoceboSimulator, clock: FakeClock) -> Iterator[ConnectorMaker]:
+    """Build connectors on the simulator (target fields as keywords, `transport=` to wrap)."""
+    made: list[DoceboConnector] = []
+
+    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> DoceboConnector:
+        ctx = ConnectorContext(clock=clock, transport=transport or sim.transport())
+        connector = DoceboConnector(docebo_target(**overrides), ctx)
+        made.append(connector)
+        return connector
+
+    yield make
+    for connector in made:
+        connector.close()
+
+
+@pytest.fixture
+def connector(make_connector: ConnectorMaker) -> DoceboConnector:
+    return make_connector()
+
+
+@dataclass
+class Refs:
+    """RemoteRefs over plain dicts; a missing key is a SkippableError, as the engine's are."""
+
+    users: dict[EmployeeId, RemoteId] = field(default_factory=dict)
+    groups: dict[GroupRef, RemoteId] = field(default_factory=dict)
+    courses: dict[CourseCode, RemoteId] = field(default_factory=dict)
+
+    def user(self, employee_id: EmployeeId) -> RemoteId:
+        return _look_up(self.users, employee_id, "user")
+
+    def group(self, ref: GroupRef) -> RemoteId:
+        return _look_up(self.groups, ref, "group")
+
+    def course(self, code: CourseCode) -> RemoteId:
+        return _look_up(self.courses, code, "course")
+
+
+def _look_up(table: dict[Any, RemoteId], key: object, what: str) -> RemoteId:
+    try:
+        return table[key]
+    except KeyError:
+        raise SkippableError(f"no {what} linked for {key}") from None
+
+
+@pytest.fixture
+def refs() -> Refs:
+    return Refs()
+
+
+class LosingTransport(httpx.BaseTransport):
+    """Loses the answer (a read timeout) of the first `times` requests matching `method` and
+    `path`: delivered, the server did the work and the client never knew; not delivered
+    (`deliver=False`), the request died on the way."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        method: str,
+        path: str,
+        *,
+        times: int = 1,
+        deliver: bool = True,
+    ) -> None:
+        self._inner, self._method, self._path = inner, method, path
+        self.left, self._deliver = times, deliver
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.left or (request.method, request.url.path) != (self._method, self._path):
+            return self._inner.handle_request(request)
+        self.left -= 1
+        if self._deliver:
+            self._inner.handle_request(request).read()
+        raise httpx.ReadTimeout("timed out", request=request)
+
+
+@pytest.fixture
+def lossy(sim: DoceboSimulator) -> Callable[..., LosingTransport]:
+    """`lossy(method, path, deliver=True, times=1)`: the simulator's transport, losing answers."""
+    return partial(LosingTransport, sim.transport())

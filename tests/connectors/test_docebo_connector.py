@@ -1,0 +1,702 @@
+"""The Docebo connector against the Docebo simulator: fetch walks every page of every
+collection into records, each operation kind lands in the simulator's state, partial
+failures are per operation, tokens are renewed and re-fetched, faults are retried,
+nothing runs concurrently and no secret reaches a log line or an error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from structlog.testing import capture_logs
+
+from syncd.clock import FakeClock
+from syncd.connectors import CONNECTORS, build_connector
+from syncd.connectors.base import ConnectorContext
+from syncd.connectors.docebo import DoceboConnector
+from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Enroll,
+    FieldChange,
+    MoveGroup,
+    OpKind,
+    ReactivateUser,
+    Rejected,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    EnrollmentStatus,
+    Group,
+    GroupKind,
+    GroupRef,
+    LinkKind,
+    Person,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemoteUser,
+)
+from syncd.sandbox import DoceboSimulator
+
+if TYPE_CHECKING:
+    from conftest import LosingTransport, Refs
+
+    from syncd.config import DoceboTarget
+
+ConnectorMaker = Callable[..., DoceboConnector]
+Lossy = Callable[..., "LosingTransport"]
+USERS = "/manage/v1/user"
+ORGCHART = "/manage/v1/orgchart"
+ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP
+
+
+def person(n: int, **changes: Any) -> Person:
+    fields: dict[str, Any] = {
+        "employee_id": EmployeeId(f"E{n}"),
+        "email": f"p{n}@acme.com",
+        "first_name": f"First{n}",
+        "last_name": f"Last{n}",
+        "username": f"p{n}@acme.com",
+    }
+    return Person(**(fields | changes))
+
+
+def rid(value: int) -> RemoteId:
+    return RemoteId(str(value))
+
+
+def org(code: str) -> GroupRef:
+    return GroupRef(ORG, code)
+
+
+def grp(code: str) -> GroupRef:
+    return GroupRef(GRP, code)
+
+
+def seed_people(sim: DoceboSimulator, refs: Refs, *numbers: int) -> dict[int, int]:
+    ids = {
+        n: sim.seed_user(f"p{n}@acme.com", f"p{n}@acme.com", f"First{n}", f"Last{n}")
+        for n in numbers
+    }
+    refs.users.update({EmployeeId(f"E{n}"): rid(i) for n, i in ids.items()})
+    return ids
+
+
+def bodies(sim: DoceboSimulator, method: str, path: str) -> list[Any]:
+    return [r.body for r in sim.requests if (r.method, r.path) == (method, path)]
+
+
+# --- fetch ---------------------------------------------------------------------------------
+
+
+def seed_platform(sim: DoceboSimulator) -> set[object]:
+    """Seven users, a branch tree, three groups, five courses and their links: the records
+    the connector must read back."""
+    users = {
+        n: sim.seed_user(f"u{n}", f"u{n}@acme.com", f"F{n}", f"L{n}", active=n != 3)
+        for n in range(1, 8)
+    }
+    expected: set[object] = {
+        RemoteUser(rid(i), f"u{n}", f"u{n}@acme.com", f"F{n}", f"L{n}", n != 3)
+        for n, i in users.items()
+    }
+    tree = [
+        ("A", None),
+        ("A1", "A"),
+        ("A1x", "A1"),
+        ("A2", "A"),
+        ("B", None),
+        ("C", None),
+        ("C1", "C"),
+    ]
+    branches: dict[str, int] = {}
+    for code, parent in tree:
+        branches[code] = sim.seed_branch(code, f"Title {code}", parent)
+        parent_id = rid(branches[parent]) if parent else None
+        expected.add(RemoteGroup(rid(branches[code]), ORG, f"Title {code}", code, parent_id))
+    for code, n in [("A", 1), ("A1x", 2), ("A1x", 3), ("A1x", 4), ("B", 5), ("C1", 6)]:
+        sim.assign_branch(branches[code], users[n])
+        expected.add(RemoteMembership(ORG, rid(branches[code]), rid(users[n])))
+    for name, members in [("Sales", [1, 2, 3, 4, 5]), ("Ops", []), ("All", [1, 7])]:
+        group_id = sim.seed_group(name)
+        expected.add(RemoteGroup(rid(group_id), GRP, name))
+        for n in members:
+            sim.seed_membership(group_id, users[n])
+            expected.add(RemoteMembership(GRP, rid(group_id), rid(users[n])))
+    for c in range(1, 6):
+        course_id = sim.seed_course(f"C-{c}", f"Course {c}")
+        expected.add(RemoteCourse(rid(course_id), f"C-{c}", f"Course {c}"))
+        for n in range(1, 8 - c):
+            status = "completed" if n == 1 else "subscribed"
+            sim.seed_enrollment(course_id, users[n], status=status)
+            normalized = EnrollmentStatus.COMPLETED if n == 1 else EnrollmentStatus.ENROLLED
+            expected.add(RemoteEnrollment(rid(course_id), rid(users[n]), normalized))
+    return expected
+
+
+def test_fetch_walks_every_page_of_every_collection(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    expected = seed_platform(sim)
+    fetched = list(make_connector(page_size=2).fetch())
+    assert len(fetched) == len(expected)
+    assert set(fetched) == expected
+    lists = [r for r in sim.requests if r.method == "GET"]
+    assert all(r.query["page_size"] == ("2",) and r.query["sort_dir"] == ("asc",) for r in lists)
+    pages = [int(r.query["page"][0]) for r in lists if r.path == USERS]
+    assert pages == [1, 2, 3, 4]
+    enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
+    assert len(enrollment_pages) == 10  # 20 enrollments, 2 a page
+
+
+def test_fetch_lists_children_of_inner_branches_only(
+    sim: DoceboSimulator, connector: DoceboConnector
+) -> None:
+    seed_platform(sim)
+    list(connector.fetch())
+    listed = {r.query.get("node_id", ("root",))[0] for r in sim.requests if r.path == ORGCHART}
+    inner = {str(b.id) for b in sim.state.branches.values() if b.code in ("A", "A1", "C")}
+    assert listed == inner | {"root"}
+
+
+def test_fetch_streams_and_fails_after_what_it_yielded(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    seed_platform(sim)
+    sim.fail_next(50, 500, path_prefix="/manage/v1/group")
+    records: list[object] = []
+    with pytest.raises(RetriableError, match="GET /manage/v1/group: HTTP 500"):
+        records.extend(make_connector(max_attempts=2).fetch())
+    assert {type(r) for r in records} == {RemoteUser, RemoteGroup, RemoteMembership}
+    assert all(r.kind is ORG for r in records if isinstance(r, RemoteGroup))
+
+
+def test_a_server_repeating_a_page_is_a_pagination_loop(
+    clock: FakeClock, make_connector: ConnectorMaker
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth2/token":
+            return httpx.Response(200, json={"access_token": "tok-abcdef", "expires_in": 3600})
+        page = {
+            "items": [{"user_id": "1", "username": "u", "status": "1"}],
+            "has_more_data": True,
+            "current_page": 1,
+        }
+        return httpx.Response(200, json={"data": page})
+
+    connector = make_connector(transport=httpx.MockTransport(handler))
+    with pytest.raises(FatalError, match="pagination loop on /manage/v1/user"):
+        list(connector.fetch())
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def test_create_users_in_one_batch(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    outcomes = connector.apply([CreateUser(person(1)), CreateUser(person(2))], refs)
+    snapshot = sim.snapshot()
+    assert outcomes == [
+        Applied(rid(sim.state.user_by_username(f"p{n}@acme.com").user_id))  # type: ignore[union-attr]
+        for n in (1, 2)
+    ]
+    assert snapshot.users == {
+        f"p{n}@acme.com": (f"p{n}@acme.com", f"First{n}", f"Last{n}", True) for n in (1, 2)
+    }
+    [body] = bodies(sim, "POST", "/manage/v1/user/batch")
+    assert body["options"] == {"update_user_info": True}
+
+
+def test_update_user_by_id_renaming_it(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    ids = seed_people(sim, refs, 1)
+    new = person(1, username="ann", email="ann@acme.com", last_name="Smith")
+    changes = (
+        FieldChange("username", "p1@acme.com", "ann"),
+        FieldChange("email", "p1@acme.com", "ann@acme.com"),
+    )
+    assert connector.apply([UpdateUser(new, changes)], refs) == [Applied(rid(ids[1]))]
+    assert sim.snapshot().users == {"ann": ("ann@acme.com", "First1", "Smith", True)}
+    [body] = bodies(sim, "POST", "/manage/v1/user/batch")
+    assert body["items"][0]["user_id"] == ids[1]
+    assert body["items"][0]["new_username"] == "ann"
+
+
+def test_update_without_username_change_sends_no_new_username(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    op = UpdateUser(person(1, first_name="Ann"), (FieldChange("first_name", "First1", "Ann"),))
+    assert isinstance(connector.apply([op], refs)[0], Applied)
+    [body] = bodies(sim, "POST", "/manage/v1/user/batch")
+    assert "new_username" not in body["items"][0]
+    assert sim.snapshot().users["p1@acme.com"][1] == "Ann"
+
+
+def test_deactivate_and_reactivate(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1, 2)
+    ops = [DeactivateUser(EmployeeId("E1")), DeactivateUser(EmployeeId("E2"))]
+    assert connector.apply(ops, refs) == [Applied(), Applied()]
+    assert [v[3] for v in sim.snapshot().users.values()] == [False, False]
+    assert connector.apply([ReactivateUser(EmployeeId("E2"))], refs) == [Applied()]
+    assert sim.snapshot().users["p2@acme.com"][3] is True
+    assert len(bodies(sim, "PUT", "/manage/v1/user/change_status")) == 2
+
+
+def test_a_failed_row_rejects_that_user_only(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    ops = [CreateUser(person(1)), CreateUser(person(2, email="nope")), CreateUser(person(3))]
+    outcomes = connector.apply(ops, refs)
+    assert outcomes[1] == Rejected("Invalid email: nope")
+    assert isinstance(outcomes[0], Applied)
+    assert isinstance(outcomes[2], Applied)
+    assert set(sim.snapshot().users) == {"p1@acme.com", "p3@acme.com"}
+
+
+def test_an_update_of_a_user_docebo_lost_is_rejected_with_its_words(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    refs.users[EmployeeId("E2")] = rid(999)
+    ops = [UpdateUser(person(n, first_name="X"), ()) for n in (1, 2)]
+    assert connector.apply(ops, refs) == [Applied(rid(1)), Rejected("User not found: 999")]
+
+
+def test_a_missing_link_rejects_that_op_only(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    ops = [DeactivateUser(EmployeeId("E1")), DeactivateUser(EmployeeId("E9"))]
+    assert connector.apply(ops, refs) == [Applied(), Rejected("no user linked for E9")]
+
+
+def test_a_request_refused_as_a_whole_rejects_every_op_it_carried(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    refs.users[EmployeeId("E2")] = rid(999)
+    ops = [DeactivateUser(EmployeeId("E1")), DeactivateUser(EmployeeId("E2"))]
+    refused = Rejected("Users not found: 999 (HTTP 400)")
+    assert connector.apply(ops, refs) == [refused, refused]
+    assert sim.snapshot().users["p1@acme.com"][3] is True
+
+
+def test_a_create_resent_after_a_lost_answer_leaves_one_user(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, lossy: Lossy
+) -> None:
+    transport = lossy("POST", "/manage/v1/user/batch")
+    [outcome] = make_connector(transport=transport).apply([CreateUser(person(1))], refs)
+    assert len(bodies(sim, "POST", "/manage/v1/user/batch")) == 2
+    assert list(sim.snapshot().users) == ["p1@acme.com"]
+    assert outcome == Applied(rid(sim.state.user_by_username("p1@acme.com").user_id))  # type: ignore[union-attr]
+
+
+# --- branches and groups -------------------------------------------------------------------
+
+
+def test_create_branches_under_root_and_under_a_parent(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    [eu] = connector.apply([CreateGroup(Group(org("EU"), "Europe"))], refs)
+    assert isinstance(eu, Applied)
+    assert eu.remote_id is not None
+    refs.groups[org("EU")] = eu.remote_id
+    [de] = connector.apply([CreateGroup(Group(org("DE"), "Germany", org("EU")))], refs)
+    assert isinstance(de, Applied)
+    assert sim.snapshot().branches == {"EU": ("Europe", None), "DE": ("Germany", "EU")}
+    assert [b["id_parent"] for b in bodies(sim, "POST", ORGCHART)] == [0, int(eu.remote_id)]
+
+
+def test_rename_move_and_delete_a_branch_by_code(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    refs.groups[org("EU")] = rid(sim.seed_branch("EU", "Europe"))
+    sim.seed_branch("DE", "Germany")
+    assert connector.apply([UpdateGroup(Group(org("DE"), "Deutschland"), "Germany")], refs) == [
+        Applied()
+    ]
+    move = MoveGroup(Group(org("DE"), "Deutschland", org("EU")), None)
+    assert connector.apply([move], refs) == [Applied()]
+    assert sim.snapshot().branches["DE"] == ("Deutschland", "EU")
+    assert connector.apply([DeleteGroup(org("DE"))], refs) == [Applied()]
+    assert set(sim.snapshot().branches) == {"EU"}
+    addressed = [r for r in sim.writes if "/DE" in r.path]
+    de = f"{ORGCHART}/DE"
+    assert [r.path for r in addressed] == [de, f"{de}/move", de]
+    assert all(r.query["use_secondary_identifier"] == ("true",) for r in addressed)
+
+
+def test_create_rename_and_delete_a_group(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    [made] = connector.apply([CreateGroup(Group(grp("sales"), "Sales"))], refs)
+    assert isinstance(made, Applied)
+    assert made.remote_id is not None
+    refs.groups[grp("sales")] = made.remote_id
+    assert connector.apply([UpdateGroup(Group(grp("sales"), "Sales EMEA"), "Sales")], refs) == [
+        Applied()
+    ]
+    assert set(sim.snapshot().groups) == {"Sales EMEA"}
+    assert connector.apply([DeleteGroup(grp("sales"))], refs) == [Applied()]
+    assert sim.snapshot().groups == {}
+
+
+def test_deleting_what_is_already_gone_is_done(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    refs.groups[grp("gone")] = rid(77)
+    assert connector.apply([DeleteGroup(grp("gone")), DeleteGroup(org("NOPE"))], refs) == [
+        Applied(),
+        Applied(),
+    ]
+
+
+def test_a_config_group_does_not_move(connector: DoceboConnector, refs: Refs) -> None:
+    [outcome] = connector.apply([MoveGroup(Group(grp("sales"), "Sales"), None)], refs)
+    assert outcome == Rejected("Docebo groups are flat: only branches move")
+
+
+def test_a_branch_create_whose_answer_was_lost_adopts_the_branch(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, lossy: Lossy
+) -> None:
+    connector = make_connector(transport=lossy("POST", ORGCHART))
+    [outcome] = connector.apply([CreateGroup(Group(org("EU"), "E"))], refs)
+    [branch] = sim.state.branches.values()
+    assert outcome == Applied(rid(branch.id))
+    assert len(bodies(sim, "POST", ORGCHART)) == 1
+    [lookup] = [r for r in sim.requests if r.path == f"{ORGCHART}/EU"]
+    assert lookup.query["use_secondary_identifier"] == ("true",)
+
+
+def test_a_branch_create_lost_on_the_way_stays_retriable(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, lossy: Lossy
+) -> None:
+    connector = make_connector(transport=lossy("POST", ORGCHART, deliver=False))
+    with pytest.raises(RetriableError, match="may have reached the server"):
+        connector.apply([CreateGroup(Group(org("EU"), "E"))], refs)
+    assert sim.snapshot().branches == {}
+
+
+def test_a_create_refused_for_a_taken_code_or_name_adopts_it(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    branch_id, group_id = sim.seed_branch("EU", "Europe"), sim.seed_group("Sales")
+    ops = [CreateGroup(Group(org("EU"), "Europe")), CreateGroup(Group(grp("s"), "Sales"))]
+    assert connector.apply(ops[:1], refs) + connector.apply(ops[1:], refs) == [
+        Applied(rid(branch_id)),
+        Applied(rid(group_id)),
+    ]
+
+
+def test_a_refused_create_with_nothing_to_adopt_is_rejected_with_docebo_words(
+    connector: DoceboConnector, refs: Refs
+) -> None:
+    refs.groups[org("X")] = rid(999)
+    [outcome] = connector.apply([CreateGroup(Group(org("DE"), "Germany", org("X")))], refs)
+    assert outcome == Rejected("Parent branch not found: 999 (HTTP 400)")
+
+
+# --- memberships and enrollments ----------------------------------------------------------
+
+
+def test_add_and_remove_members_grouped_per_group(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1, 2, 3)
+    refs.groups[org("EU")] = rid(sim.seed_branch("EU", "Europe"))
+    refs.groups[grp("sales")] = rid(sim.seed_group("Sales"))
+    adds = [
+        AddMember(ref, EmployeeId(f"E{n}")) for ref in (org("EU"), grp("sales")) for n in (1, 2, 3)
+    ]
+    assert connector.apply(adds, refs) == [Applied()] * 6
+    assert len(sim.writes) == 2
+    removes = [
+        RemoveMember(org("EU"), EmployeeId("E1")),
+        RemoveMember(grp("sales"), EmployeeId("E2")),
+    ]
+    assert connector.apply(removes, refs) == [Applied(), Applied()]
+    snapshot = sim.snapshot()
+    assert snapshot.branch_members == {("EU", "p2@acme.com"), ("EU", "p3@acme.com")}
+    assert snapshot.group_members == {("Sales", "p1@acme.com"), ("Sales", "p3@acme.com")}
+
+
+def test_a_member_docebo_does_not_know_is_rejected_alone(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    refs.users[EmployeeId("E2")] = rid(999)
+    refs.groups[org("EU")] = rid(sim.seed_branch("EU", "Europe"))
+    refs.groups[grp("sales")] = rid(sim.seed_group("Sales"))
+    ops = [AddMember(ref, EmployeeId(e)) for ref in (org("EU"), grp("sales")) for e in ("E1", "E2")]
+    assert connector.apply(ops, refs) == [
+        Applied(),
+        Rejected("User not found: 999"),
+        Applied(),
+        Rejected("User not found: 999"),
+    ]
+
+
+def test_enroll_and_unenroll_grouped_per_course(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1, 2)
+    for code in ("SEC-101", "GDPR"):
+        refs.courses[CourseCode(code)] = rid(sim.seed_course(code, code))
+    ops = [Enroll(EmployeeId(e), CourseCode(c)) for c in ("SEC-101", "GDPR") for e in ("E1", "E2")]
+    assert connector.apply(ops, refs) == [Applied()] * 4
+    assert [b["level"] for b in bodies(sim, "POST", "/learn/v1/enrollments")] == [3, 3]
+    unenroll = [Unenroll(EmployeeId("E1"), CourseCode("GDPR"))]
+    assert connector.apply(unenroll, refs) == [Applied()]
+    assert sim.snapshot().enrollments == {
+        ("SEC-101", "p1@acme.com"),
+        ("SEC-101", "p2@acme.com"),
+        ("GDPR", "p2@acme.com"),
+    }
+
+
+def test_an_unknown_course_rejects_only_that_enrollment(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1, 2)
+    refs.courses[CourseCode("SEC-101")] = rid(sim.seed_course("SEC-101", "Security"))
+    ops = [
+        Enroll(EmployeeId("E1"), CourseCode("SEC-101")),
+        Enroll(EmployeeId("E2"), CourseCode("NOPE")),
+    ]
+    assert connector.apply(ops, refs) == [Applied(), Rejected("no course linked for NOPE")]
+    assert sim.snapshot().enrollments == {("SEC-101", "p1@acme.com")}
+
+
+def test_a_course_docebo_does_not_know_rejects_its_enrollments(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1, 2)
+    refs.courses[CourseCode("GONE")] = rid(404)
+    ops = [Enroll(EmployeeId(e), CourseCode("GONE")) for e in ("E1", "E2")]
+    assert connector.apply(ops, refs) == [Rejected("Course not found: 404")] * 2
+
+
+def test_the_targets_course_table_wins_over_the_links(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    course_id = sim.seed_course("SEC-101", "Security")
+    connector = make_connector(courses={"SEC-101": str(course_id)})
+    assert connector.apply([Enroll(EmployeeId("E1"), CourseCode("SEC-101"))], refs) == [Applied()]
+
+
+# --- the rest of the contract ----------------------------------------------------------------
+
+
+def test_adopt_is_never_sent(sim: DoceboSimulator, connector: DoceboConnector, refs: Refs) -> None:
+    op = Adopt(LinkKind.USER, "E1", rid(5))
+    assert connector.apply([op], refs) == [Applied(rid(5))]
+    assert connector.apply([], refs) == []
+    assert sim.requests == []
+
+
+def test_a_batch_mixing_kinds_is_a_programming_error(
+    connector: DoceboConnector, refs: Refs
+) -> None:
+    with pytest.raises(TypeError, match="one kind"):
+        connector.apply([CreateUser(person(1)), DeactivateUser(EmployeeId("E1"))], refs)
+
+
+def test_capabilities(make_connector: ConnectorMaker) -> None:
+    caps = make_connector(batch_size=50).capabilities
+    batched = {
+        OpKind.CREATE_USER,
+        OpKind.UPDATE_USER,
+        OpKind.DEACTIVATE_USER,
+        OpKind.REACTIVATE_USER,
+        OpKind.ADD_MEMBER,
+        OpKind.REMOVE_MEMBER,
+        OpKind.ENROLL,
+        OpKind.UNENROLL,
+    }
+    assert {kind: caps.batch_size(kind) for kind in OpKind} == {
+        kind: 50 if kind in batched else 1 for kind in OpKind
+    }
+    assert caps.natural_keys == ("username", "email")
+    assert caps.groups_have_codes is True
+    assert DoceboConnector.kind == "docebo"
+
+
+def test_the_registry_builds_docebo(
+    sim: DoceboSimulator, clock: FakeClock, target: Callable[..., DoceboTarget]
+) -> None:
+    ctx = ConnectorContext(clock=clock, transport=sim.transport())
+    connector = build_connector(target(), ctx)
+    assert isinstance(connector, DoceboConnector)
+    connector.close()
+    assert set(CONNECTORS) == {"docebo"}
+    with pytest.raises(ConfigError, match="no connector for kind 'nope'"):
+        build_connector(SimpleNamespace(kind="nope", name="x"), ctx)  # type: ignore[arg-type]
+
+
+def test_check_is_one_authenticated_read(sim: DoceboSimulator, connector: DoceboConnector) -> None:
+    connector.check()
+    assert [(r.method, r.path) for r in sim.requests] == [("POST", "/oauth2/token"), ("GET", USERS)]
+    assert sim.requests[1].query["page_size"] == ("1",)
+
+
+def test_check_with_bad_credentials_is_fatal(make_connector: ConnectorMaker) -> None:
+    with pytest.raises(FatalError, match="Invalid username and password combination"):
+        make_connector(password="wrong-password").check()
+
+
+def test_a_refused_token_request_is_fatal_even_mid_fetch(
+    sim: DoceboSimulator, connector: DoceboConnector
+) -> None:
+    sim.fail_next(1, 404, path_prefix="/oauth2/token")
+    with pytest.raises(FatalError, match="POST /oauth2/token: HTTP 404"):
+        list(connector.fetch())
+
+
+def test_check_refused_is_fatal(sim: DoceboSimulator, connector: DoceboConnector) -> None:
+    sim.fail_next(1, 404, path_prefix=USERS)
+    with pytest.raises(FatalError, match="HTTP 404"):
+        connector.check()
+
+
+def test_the_token_is_renewed_before_it_expires(
+    sim: DoceboSimulator, connector: DoceboConnector, clock: FakeClock
+) -> None:
+    connector.check()
+    clock.advance(3000)
+    connector.check()
+    clock.advance(500)  # 3500 s: past 90 % of the token's 3600 s
+    connector.check()
+    assert [r.path for r in sim.requests] == ["/oauth2/token", USERS, USERS, "/oauth2/token", USERS]
+    assert all(r.status == 200 for r in sim.requests)
+
+
+def test_a_revoked_token_is_answered_by_one_reauthentication(
+    sim: DoceboSimulator, connector: DoceboConnector
+) -> None:
+    connector.check()
+    sim.state.tokens.clear()
+    connector.check()
+    assert [(r.path, r.status) for r in sim.requests][2:] == [
+        (USERS, 401),
+        ("/oauth2/token", 200),
+        (USERS, 200),
+    ]
+
+
+def test_429_and_503_are_retried_to_success(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, clock: FakeClock, refs: Refs
+) -> None:
+    expected = seed_platform(sim)
+    sim.fail_next(2, 429, retry_after=3)
+    sim.fail_next(2, 503, path_prefix="/manage/v1/orgchart")
+    connector = make_connector(page_size=3)
+    assert set(connector.fetch()) == expected
+    sim.fail_next(1, 503, path_prefix="/manage/v1/user/batch")
+    sim.fail_next(1, 409, path_prefix="/manage/v1/user/batch")
+    assert isinstance(connector.apply([CreateUser(person(1))], refs)[0], Applied)
+    assert clock.slept[:2] == [3.0, 3.0]
+    assert len(clock.slept) == 6
+
+
+def test_a_rate_limit_is_waited_out_on_the_clock(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, clock: FakeClock
+) -> None:
+    expected = seed_platform(sim)
+    sim.rate_limit(5, 10.0, retry_after=True)
+    assert set(make_connector(page_size=2).fetch()) == expected
+    assert clock.slept
+    assert sim.violations == []
+
+
+def run_everything(sim: DoceboSimulator, connector: DoceboConnector, refs: Refs) -> None:
+    """Every operation kind once, through one connector."""
+    for n, outcome in zip(
+        (1, 2), connector.apply([CreateUser(person(1)), CreateUser(person(2))], refs), strict=True
+    ):
+        refs.users[EmployeeId(f"E{n}")] = outcome.remote_id  # type: ignore[union-attr,assignment]
+    for ref, name in ((org("EU"), "Europe"), (grp("s"), "Sales")):
+        [made] = connector.apply([CreateGroup(Group(ref, name))], refs)
+        refs.groups[ref] = made.remote_id  # type: ignore[union-attr,assignment]
+    refs.courses[CourseCode("SEC")] = rid(sim.seed_course("SEC", "Security"))
+    e1 = EmployeeId("E1")
+    for batch in (
+        [UpdateUser(person(1, first_name="A"), ())],
+        [DeactivateUser(e1)],
+        [ReactivateUser(e1)],
+        [UpdateGroup(Group(org("EU"), "EU"), "Europe")],
+        [MoveGroup(Group(org("EU"), "EU"), None)],
+        [AddMember(org("EU"), e1)],
+        [AddMember(grp("s"), e1)],
+        [Enroll(e1, CourseCode("SEC"))],
+        [Unenroll(e1, CourseCode("SEC"))],
+        [RemoveMember(org("EU"), e1)],
+        [RemoveMember(grp("s"), e1)],
+        [DeleteGroup(org("EU"))],
+        [DeleteGroup(grp("s"))],
+    ):
+        assert all(isinstance(o, Applied) for o in connector.apply(batch, refs)), batch
+
+
+def test_never_two_calls_at_once(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    run_everything(sim, connector, refs)
+    assert sim.violations == []
+    assert len(sim.writes) == 16
+
+
+def test_no_secret_in_any_log_line_or_error(
+    sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, secrets: tuple[str, ...]
+) -> None:
+    errors: list[str] = []
+    with capture_logs() as logs:
+        connector = make_connector()
+        run_everything(sim, connector, refs)
+        list(connector.fetch())
+        sim.state.tokens.clear()
+        sim.fail_next(3, 503)
+        connector.check()
+        for broken in (
+            make_connector(password="wrong-password"),
+            make_connector(client_secret="wrong-secret"),
+        ):
+            try:
+                broken.check()
+            except FatalError as err:
+                errors.append(str(err))
+    assert len(errors) == 2
+    hidden = {
+        *secrets,
+        "wrong-password",
+        "wrong-secret",
+        *sim.state.tokens,
+        *sim.state.refresh_tokens,
+    }
+    texts = [json.dumps(entry, default=str) for entry in logs] + errors
+    assert len(logs) > 25
+    leaks = [(s, t) for s in hidden for t in texts if s in t]
+    assert leaks == []

@@ -1,0 +1,265 @@
+"""The connector contract, run against every (connector, simulator) pair in HARNESSES.
+
+A connector passes when it reads every page of every collection, every operation kind
+lands in the LMS, 429 and 5xx are retried to success, a stale credential costs exactly one
+re-authentication, and a create or delete sent twice leaves the LMS as one would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+from harness import HARNESSES, Harness, Links, LmsState
+
+from syncd.connectors.base import Connector
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Enroll,
+    FieldChange,
+    MoveGroup,
+    Operation,
+    Outcome,
+    ReactivateUser,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Group,
+    GroupKind,
+    GroupRef,
+    Person,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemoteUser,
+)
+
+EU, DE = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.ORG_UNIT, "DE")
+SALES = GroupRef(GroupKind.GROUP, "sales")
+
+
+@pytest.fixture(params=HARNESSES, ids=lambda cls: cls.name)
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    made: Harness = request.param()
+    yield made
+    made.close()
+
+
+def person(n: int, *, username: str | None = None, email: str | None = None) -> Person:
+    login = f"p{n}@acme.com"
+    return Person(EmployeeId(f"E{n}"), email or login, f"First{n}", f"Last{n}", username or login)
+
+
+def e(n: int) -> EmployeeId:
+    return EmployeeId(f"E{n}")
+
+
+def applied(connector: Connector, batch: Sequence[Operation], links: Links) -> list[Outcome]:
+    outcomes = connector.apply(batch, links)
+    assert all(isinstance(o, Applied) for o in outcomes), (batch, outcomes)
+    return outcomes
+
+
+def created_id(outcome: Outcome) -> RemoteId:
+    assert isinstance(outcome, Applied)
+    assert outcome.remote_id is not None
+    return outcome.remote_id
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def seed(harness: Harness) -> set[object]:
+    """Nine users, an org tree three deep, two groups, three courses and their links; the
+    ids the connector must read back, as (record type, ids...) tuples."""
+    users = {n: harness.seed_user(f"u{n}", f"u{n}@acme.com", f"F{n}", f"L{n}") for n in range(9)}
+    expected: set[object] = {("user", i) for i in users.values()}
+    tree = [
+        (EU, None),
+        (DE, EU),
+        (GroupRef(GroupKind.ORG_UNIT, "BER"), DE),
+        (GroupRef(GroupKind.ORG_UNIT, "US"), None),
+        (GroupRef(GroupKind.ORG_UNIT, "NY"), GroupRef(GroupKind.ORG_UNIT, "US")),
+        (SALES, None),
+        (GroupRef(GroupKind.GROUP, "ops"), None),
+    ]
+    groups: dict[GroupRef, RemoteId] = {}
+    for ref, parent in tree:
+        groups[ref] = harness.seed_group(ref, f"Name {ref.code}", parent)
+        expected.add(("group", ref.kind, groups[ref], parent and groups[parent]))
+        for n in range(len(groups) % 4, 9, 3):
+            harness.seed_member(ref, groups[ref], users[n])
+            expected.add(("member", ref.kind, groups[ref], users[n]))
+    for c in range(3):
+        course = harness.seed_course(f"C{c}", f"Course {c}")
+        expected.add(("course", course))
+        for n in range(c, 9, 2):
+            harness.seed_enrollment(course, users[n])
+            expected.add(("enrollment", course, users[n]))
+    return expected
+
+
+def as_ids(record: object) -> object:
+    match record:
+        case RemoteUser():
+            return ("user", record.remote_id)
+        case RemoteGroup():
+            return ("group", record.kind, record.remote_id, record.parent_remote_id)
+        case RemoteMembership():
+            return ("member", record.group_kind, record.group_remote_id, record.user_remote_id)
+        case RemoteCourse():
+            return ("course", record.remote_id)
+        case RemoteEnrollment():
+            return ("enrollment", record.course_remote_id, record.user_remote_id)
+    raise AssertionError(record)
+
+
+def test_fetch_walks_all_pages(harness: Harness) -> None:
+    expected = seed(harness)
+    fetched = [as_ids(r) for r in harness.connect(page_size=2).fetch()]
+    assert len(fetched) == len(set(fetched))
+    assert set(fetched) == expected
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def test_every_operation_round_trips(harness: Harness) -> None:
+    connector, links = harness.connect(), Links()
+    key = harness.group_key
+    for ref, name, parent in ((EU, "Europe", None), (DE, "Germany", EU), (SALES, "Sales", None)):
+        [made] = applied(connector, [CreateGroup(Group(ref, name, parent))], links)
+        links.groups[ref] = created_id(made)
+    made_users = applied(connector, [CreateUser(person(n)) for n in (1, 2, 3)], links)
+    links.users.update({e(n): created_id(o) for n, o in zip((1, 2, 3), made_users, strict=True)})
+    for code in ("C1", "C2"):
+        links.courses[CourseCode(code)] = harness.seed_course(code, f"Course {code}")
+
+    renamed = person(1, username="ann", email="ann@acme.com")
+    changes = (
+        FieldChange("username", "p1@acme.com", "ann"),
+        FieldChange("email", "p1@acme.com", "ann@acme.com"),
+    )
+    steps: list[list[Operation]] = [
+        [UpdateUser(renamed, changes)],
+        [AddMember(DE, e(1)), AddMember(DE, e(2))],
+        [AddMember(SALES, e(1)), AddMember(SALES, e(3))],
+        [
+            Enroll(e(1), CourseCode("C1")),
+            Enroll(e(2), CourseCode("C1")),
+            Enroll(e(3), CourseCode("C2")),
+        ],
+    ]
+    for batch in steps:
+        applied(connector, batch, links)
+    de, eu, sales = key(DE, "Germany"), key(EU, "Europe"), key(SALES, "Sales")
+    assert harness.state() == LmsState(
+        users={
+            "ann": ("ann@acme.com", "First1", "Last1", True),
+            "p2@acme.com": ("p2@acme.com", "First2", "Last2", True),
+            "p3@acme.com": ("p3@acme.com", "First3", "Last3", True),
+        },
+        groups={eu: ("Europe", None), de: ("Germany", eu), sales: ("Sales", None)},
+        members=frozenset(
+            {(de, "ann"), (de, "p2@acme.com"), (sales, "ann"), (sales, "p3@acme.com")}
+        ),
+        enrollments=frozenset({("C1", "ann"), ("C1", "p2@acme.com"), ("C2", "p3@acme.com")}),
+    )
+
+    steps = [
+        [UpdateGroup(Group(DE, "Deutschland", EU), "Germany")],
+        [UpdateGroup(Group(SALES, "Sales EMEA"), "Sales")],
+        [MoveGroup(Group(DE, "Deutschland"), EU)],
+        [Unenroll(e(2), CourseCode("C1"))],
+        [RemoveMember(DE, e(2)), RemoveMember(SALES, e(3))],
+        [DeactivateUser(e(2)), DeactivateUser(e(3))],
+        [ReactivateUser(e(3))],
+        [DeleteGroup(EU)],
+    ]
+    for batch in steps:
+        applied(connector, batch, links)
+    de, sales = key(DE, "Deutschland"), key(SALES, "Sales EMEA")
+    state = harness.state()
+    assert state.users["p2@acme.com"][3] is False
+    assert state.users["p3@acme.com"][3] is True
+    assert state.groups == {de: ("Deutschland", None), sales: ("Sales EMEA", None)}
+    assert state.members == {(de, "ann"), (sales, "ann")}
+    assert state.enrollments == {("C1", "ann"), ("C2", "p3@acme.com")}
+    assert harness.violations() == 0
+
+
+def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> None:
+    connector, links = harness.connect(), Links()
+    links.users[e(1)] = harness.seed_user("p1@acme.com", "p1@acme.com", "First1", "Last1")
+    links.groups[SALES] = harness.seed_group(SALES, "Sales", None)
+    links.courses[CourseCode("C1")] = harness.seed_course("C1", "Course 1")
+    before = harness.state()
+    batches: list[list[Operation]] = [
+        [AddMember(SALES, e(1))],
+        [Enroll(e(1), CourseCode("C1"))],
+        [Unenroll(e(1), CourseCode("C1"))],
+        [RemoveMember(SALES, e(1))],
+        [DeleteGroup(SALES)],
+    ]
+    for batch in batches:
+        assert applied(connector, batch, links) == applied(connector, batch, links)
+    assert harness.state().users == before.users
+    assert harness.state().groups == {}
+
+
+def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:
+    connector = harness.connect()
+    [first] = applied(connector, [CreateUser(person(1))], Links())
+    [again] = applied(connector, [CreateUser(person(1))], Links())
+    assert created_id(first) == created_id(again)
+    assert list(harness.state().users) == ["p1@acme.com"]
+
+
+def test_a_create_whose_answer_was_lost_leaves_one_user(harness: Harness) -> None:
+    connector = harness.connect(lose=harness.create_user_call)
+    [outcome] = connector.apply([CreateUser(person(1))], Links())
+    assert isinstance(outcome, Applied)
+    assert list(harness.state().users) == ["p1@acme.com"]
+    [(user_id, _)] = [(r.remote_id, r) for r in connector.fetch() if isinstance(r, RemoteUser)]
+    assert outcome.remote_id == user_id
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_transient_failures_are_retried_to_success(harness: Harness, status: int) -> None:
+    expected = seed(harness)
+    connector = harness.connect(page_size=3)
+    harness.fail_next(2, status)
+    assert {as_ids(r) for r in connector.fetch()} == expected
+    harness.fail_next(2, status)
+    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert harness.clock.slept
+    assert sum(1 for _, _, code in harness.served() if code == status) == 4
+
+
+def test_a_stale_credential_costs_one_reauthentication(harness: Harness) -> None:
+    connector = harness.connect()
+    connector.check()
+    harness.expire_credentials()
+    before = harness.auth_calls()
+    connector.check()
+    assert harness.auth_calls() == before + 1
+    assert [code for _, _, code in harness.served()].count(401) == 1
+    harness.expire_credentials()
+    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert [code for _, _, code in harness.served()].count(401) == 2
+    assert harness.auth_calls() == before + 2

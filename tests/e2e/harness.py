@@ -1,0 +1,227 @@
+"""An end-to-end world: HR files on disk, a config, a Docebo simulator, a fake clock.
+
+`World.run()` does what `syncd run --once` does, in-process, against the
+simulator; `World.expected()` computes, independently of syncd's code, what
+Docebo should hold for the HR files and the rules of `RULES_TOML`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from syncd.cli import main
+from syncd.clock import FakeClock
+from syncd.config import load_config
+from syncd.runtime import RunReport, Runtime
+from syncd.sandbox import DEMO_COURSES, DoceboSimulator
+from syncd.sandbox.docebo import DoceboSnapshot
+
+EXAMPLE_HR = Path(__file__).parents[2] / "config" / "example-hr"
+TARGET = "docebo-main"
+SECRET, PASSWORD = "s3cret-client-value", "pa55word-value-xyz"
+SALES_EMEA = {"DE", "FR", "IT", "GB"}
+
+RULES_TOML = """
+[[groups]]
+code = "all-staff"
+name = "All Staff"
+
+[[groups]]
+code = "sales-emea"
+name = "Sales EMEA"
+match = {{ department = "Sales", country = {sales_countries} }}
+
+[[groups]]
+code = "engineering"
+name = "Engineering"
+match = {{ department = "Engineering" }}
+
+[[enrollment_rules]]
+course = "SEC-101"
+groups = ["all-staff"]
+
+[[enrollment_rules]]
+course = "GDPR-201"
+groups = ["sales-emea", "org_unit:SUP-EU"]
+"""
+
+
+@dataclass
+class HrFiles:
+    folder: Path
+    people: list[dict[str, str]] = field(default_factory=list)
+    org_units: list[dict[str, str]] = field(default_factory=list)
+    enrollments: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def example(cls, folder: Path) -> HrFiles:
+        files = cls(
+            folder,
+            _read(EXAMPLE_HR / "people.csv"),
+            _read(EXAMPLE_HR / "org_units.csv"),
+            _read(EXAMPLE_HR / "enrollments.csv"),
+        )
+        files.write()
+        return files
+
+    def write(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write(self.folder / "people.csv", self.people)
+        _write(self.folder / "org_units.csv", self.org_units)
+        _write(self.folder / "enrollments.csv", self.enrollments)
+
+    def person(self, employee_id: str) -> dict[str, str]:
+        return next(p for p in self.people if p["employee_id"] == employee_id)
+
+    def unit(self, code: str) -> dict[str, str]:
+        return next(u for u in self.org_units if u["code"] == code)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    columns = list(dict.fromkeys(key for row in rows for key in row)) or ["employee_id"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+class World:
+    def __init__(self, tmp_path: Path, database_url: str, **settings: str) -> None:
+        self.tmp = tmp_path
+        self.hr = HrFiles.example(tmp_path / "hr")
+        self.clock = FakeClock()
+        self.sim = DoceboSimulator(
+            client_secret=SECRET, password=PASSWORD, clock=lambda: self.clock.now().timestamp()
+        )
+        for code, name in DEMO_COURSES:
+            self.sim.seed_course(code, name)
+        self.database_url = database_url
+        self.settings = {
+            "sales_countries": '["DE", "FR", "IT", "GB"]',
+            "max_deactivate": "10%",
+            "page_size": "200",
+            "base_url": "https://acme.docebosaas.test",
+            **settings,
+        }
+        self.config_path = tmp_path / "syncd.toml"
+        self.write_config()
+
+    def write_config(self, **settings: str) -> None:
+        self.settings.update(settings)
+        s = self.settings
+        self.config_path.write_text(
+            f'[database]\nurl = "{self.database_url}"\n'
+            f'[hr]\npath = "{self.hr.folder}"\nexport_path = "{self.tmp / "export"}"\n'
+            f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
+            f'[logging]\nformat = "json"\n'
+            + RULES_TOML.format(sales_countries=s["sales_countries"])
+            + f'[[targets]]\nname = "{TARGET}"\nkind = "docebo"\nbase_url = "{s["base_url"]}"\n'
+            f'client_id = "syncd-sandbox"\nclient_secret = "{SECRET}"\nusername = "api-admin"\n'
+            f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n',
+            encoding="utf-8",
+        )
+
+    def runtime(self) -> Runtime:
+        runtime = Runtime(
+            load_config(self.config_path),
+            clock=self.clock,
+            transports={TARGET: self.sim.transport()},
+        )
+        runtime.upgrade()
+        return runtime
+
+    def run(self, *, dry_run: bool = False, force: bool = False) -> RunReport:
+        self.hr.write()
+        runtime = self.runtime()
+        try:
+            return runtime.run_once(dry_run=dry_run, force=force)
+        finally:
+            runtime.close()
+
+    def plan(self, report: RunReport) -> list[tuple[str, str]]:
+        return [(op.kind, op.key) for op in report.targets[0].operations]
+
+    def cli(self, *args: str) -> tuple[int, str, str]:
+        """`syncd -c <config> ARGS` as a user runs it (against the loopback URL in the config)."""
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["-c", str(self.config_path), *args])
+        return code, out.getvalue(), err.getvalue()
+
+    # --- what Docebo should hold, computed from the HR rows alone ----------------------------
+
+    def present(self) -> list[dict[str, str]]:
+        """Active people, and inactive ones Docebo already has (deactivated, never deleted)."""
+        known = set(self.sim.snapshot().users)
+        return [
+            p
+            for p in self.hr.people
+            if p.get("status", "active") != "inactive" or _username(p) in known
+        ]
+
+    def expected(self) -> DoceboSnapshot:
+        people = self.present()
+        countries = set(eval(self.settings["sales_countries"]))
+        sales = [p for p in people if p["department"] == "Sales" and p["country"] in countries]
+        engineering = [p for p in people if p["department"] == "Engineering"]
+        gdpr = {_username(p) for p in sales} | {
+            _username(p) for p in people if p["org_unit"] == "SUP-EU"
+        }
+        extra = {
+            (e["course_code"], _username(self.hr.person(e["employee_id"])))
+            for e in self.hr.enrollments
+            if any(p["employee_id"] == e["employee_id"] for p in people)
+        }
+        return DoceboSnapshot(
+            users={
+                _username(p): (
+                    p["email"],
+                    p["first_name"],
+                    p["last_name"],
+                    p.get("status", "active") != "inactive",
+                )
+                for p in people
+            },
+            branches={u["code"]: (u["name"], u["parent_code"] or None) for u in self.hr.org_units},
+            branch_members=frozenset(
+                (p["org_unit"], _username(p)) for p in people if p["org_unit"]
+            ),
+            groups={"All Staff": "", "Sales EMEA": "", "Engineering": ""},
+            group_members=frozenset(
+                [("All Staff", _username(p)) for p in people]
+                + [("Sales EMEA", _username(p)) for p in sales]
+                + [("Engineering", _username(p)) for p in engineering]
+            ),
+            enrollments=frozenset(
+                {("SEC-101", _username(p)) for p in people}
+                | {("GDPR-201", u) for u in gdpr}
+                | extra
+            ),
+        )
+
+    def assert_in_step(self) -> None:
+        actual, expected = self.sim.snapshot(), self.expected()
+        assert actual.users == expected.users
+        assert actual.branches == expected.branches
+        assert actual.branch_members == expected.branch_members
+        assert set(actual.groups) == set(expected.groups)
+        assert actual.group_members == expected.group_members
+        assert actual.enrollments == expected.enrollments
+
+
+def _username(person: dict[str, str]) -> str:
+    return person.get("username") or person["email"]
+
+
+def kinds(plan: Iterable[tuple[str, str]]) -> list[str]:
+    return [kind for kind, _ in plan]
