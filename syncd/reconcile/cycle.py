@@ -43,7 +43,8 @@ class OperationReport:
 class TargetReport:
     name: str
     kind: str
-    status: str  # ok | partial | failed | stopped | interrupted | busy | planned
+    # ok | planned (dry run) | partial | incomplete (read broke off) | failed | stopped | busy
+    status: str
     counts: dict[str, int] = field(default_factory=dict)
     operations: list[OperationReport] = field(default_factory=list)
     message: str | None = None
@@ -102,7 +103,8 @@ class _Cycle:
             ids = journal.record_plan(session, report.run_id, name, ops, env.clock.now())
             session.commit()
             result = self.apply(list(zip(ids, ops, strict=True)), remote, links, dry_run=dry_run)
-            report.status = result.status
+            incomplete = fetch_error and result.status != "failed"
+            report.status = "incomplete" if incomplete else result.status
             report.message = "; ".join(m for m in (fetch_error, result.message) if m) or None
         except PlanTooDestructiveError as err:
             report.status, report.message = "stopped", str(err)

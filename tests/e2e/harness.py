@@ -18,7 +18,7 @@ from syncd.cli import main
 from syncd.clock import FakeClock
 from syncd.config import load_config
 from syncd.runtime import RunReport, Runtime
-from syncd.sandbox import DEMO_COURSES, DoceboSimulator
+from syncd.sandbox import DEMO_COURSES, DoceboSimulator, RunningServer, serve
 from syncd.sandbox.docebo import DoceboSnapshot
 
 EXAMPLE_HR = Path(__file__).parents[2] / "config" / "example-hr"
@@ -130,6 +130,12 @@ class World:
             f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n',
             encoding="utf-8",
         )
+
+    def serve(self) -> RunningServer:
+        """Put the simulator on a loopback port and point the config at it (for the real CLI)."""
+        server = serve(self.sim)
+        self.write_config(base_url=server.url)
+        return server
 
     def runtime(self) -> Runtime:
         runtime = Runtime(

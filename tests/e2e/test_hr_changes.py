@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.harness import World
 
 
 @pytest.fixture
-def world(tmp_path: Path, database_url: str) -> World:
-    world = World(tmp_path, database_url)
-    first = world.run()
-    assert first.targets[0].status == "ok", first.targets[0].message
-    world.assert_in_step()
-    return world
+def world(synced: World) -> World:
+    synced.assert_in_step()
+    return synced
 
 
 def change(world: World) -> list[tuple[str, str]]:

@@ -1,0 +1,95 @@
+"""The command line as users meet it: quarantine in status, config errors, the README's demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from syncd.cli import main
+from tests.e2e.harness import World
+
+REPO = Path(__file__).parents[2]
+
+
+def test_bad_hr_rows_are_quarantined_listed_and_the_rest_synced(served: World) -> None:
+    good = {**served.hr.person("E1002"), "employee_id": "E2003", "email": "good.hire@example.com"}
+    bad = [
+        {**good, "employee_id": "", "email": "no.id@example.com"},
+        {**good, "employee_id": "E1001", "email": "dup.id@example.com"},
+        {**good, "employee_id": "E2004", "email": "LUKAS.BECKER@example.com"},
+        {**good, "employee_id": "E2005", "email": "unit@example.com", "org_unit": "NOPE"},
+        {**good, "employee_id": "E2006", "email": "not-an-email"},
+    ]
+    served.hr.people += [good, *bad]
+    served.hr.enrollments.append(
+        {"employee_id": "E1001", "course_code": "SEC-101", "due_date": "31/12/2026"}
+    )
+    served.hr.write()
+    code, out, _ = served.cli("run", "--once")
+    assert code == 0
+    assert "6 quarantined" in out
+    assert "+ create_user      E2003" in out
+    code, status, _ = served.cli("status")
+    assert code == 0
+    for line in (39, 40, 41, 42, 43):
+        assert f"people.csv:{line}:" in status
+    assert "enrollments.csv:8:" in status
+    assert "E2003" not in status
+    doc = json.loads(served.cli("status", "--format", "json")[1])
+    assert len(doc["hr"]["quarantine"]) == 6
+    assert "good.hire@example.com" in served.sim.snapshot().users
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda t: t.replace("[safety]", "[safety]\nmax_deactivat = 3"), "safety.max_deactivat"),
+        (lambda t: t.replace('password = "', 'passwrd = "'), "password"),
+        (lambda t: t.replace('base_url = "https://', 'base_url = "http://'), "base_url"),
+        (
+            lambda t: t.replace('client_id = "syncd-sandbox"', 'client_id = "${NO_SUCH_VAR}"'),
+            "NO_SUCH_VAR",
+        ),
+    ],
+)
+def test_config_errors_exit_2_naming_the_key(fresh: World, edit: object, named: str) -> None:
+    text = fresh.config_path.read_text(encoding="utf-8")
+    fresh.config_path.write_text(edit(text), encoding="utf-8")  # type: ignore[operator]
+    code, out, err = fresh.cli("run", "--once")
+    assert code == 2
+    assert named in err
+    assert str(fresh.config_path) in err
+    assert out == ""
+
+
+def test_unknown_target_is_a_usage_error(fresh: World) -> None:
+    code, _, err = fresh.cli("run", "--once", "--target", "nope")
+    assert code == 2
+    assert "nope" in err
+
+
+def test_readme_demo_runs_one_cycle_then_finds_nothing_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SYNCD_CONFIG", raising=False)
+    first, second = _syncd("run", "--once"), _syncd("run", "--once")
+    assert first[0] == 0
+    assert "docebo-sandbox (docebo): ok, 184 operations planned" in first[1]
+    assert "result: 184 done" in first[1]
+    assert second[0] == 0
+    assert "docebo-sandbox (docebo): ok, 0 operations planned" in second[1]
+    assert (tmp_path / "var" / "sandbox" / "docebo-sandbox.json").exists()
+
+
+def _syncd(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue()

@@ -1,0 +1,64 @@
+"""The daemon: SIGTERM finishes the request in flight, records it, and exits 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from syncd.store import Database
+from syncd.store.schema import OperationRow, SyncRunRow
+from tests.e2e.harness import World
+
+pytestmark = pytest.mark.slow
+
+
+def _wait_for(condition: object, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_sigterm_finishes_the_request_in_flight_and_exits_0(fresh: World, tmp_path: Path) -> None:
+    server = fresh.serve()
+    fresh.sim.latency(0.3, serial_only=True)  # each branch call takes a while
+    heartbeat = tmp_path / "heartbeat"
+    env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path), "SYNCD_HEARTBEAT": str(heartbeat)}
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "syncd", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: len(fresh.sim.writes) >= 2, 60)
+        health = subprocess.run(
+            [sys.executable, "-m", "syncd", "healthcheck"], env=env, check=False
+        )
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        server.shutdown()
+    assert daemon.returncode == 0, err[-2000:]
+    assert health.returncode == 0
+    db = Database(fresh.database_url)
+    with db.session() as session:
+        run = session.scalars(select(SyncRunRow)).one()
+        ops = session.scalars(select(OperationRow).order_by(OperationRow.seq)).all()
+    db.dispose()
+    statuses = [op.status for op in ops]
+    assert run.status == "interrupted"
+    assert "sent" not in statuses  # the request in flight was answered and recorded
+    assert "planned" not in statuses
+    done = statuses.count("done")
+    assert done == len(fresh.sim.writes)  # exactly what reached the LMS is recorded as done
+    assert 0 < done < len(ops)
+    assert all("asked to stop" in (op.error or "") for op in ops if op.status == "skipped")
