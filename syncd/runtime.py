@@ -125,18 +125,13 @@ class Runtime:
 def sandboxed(target: TargetConfig) -> Iterator[httpx.BaseTransport]:
     """The target's simulator in-process, its state loaded before and saved after."""
     path = Path(target.sandbox_state_path)
-    simulator = new_simulator(target.kind, credentials=_credentials(target))
+    simulator = new_simulator(target.kind)  # its own well-known credentials, as docs/sandbox.md
     if path.exists():
         simulator.load_state(json.loads(path.read_text(encoding="utf-8")))
     try:
         yield simulator.transport()
     finally:
         _write_atomically(path, json.dumps(simulator.dump_state(), sort_keys=True))
-
-
-def _credentials(target: TargetConfig) -> dict[str, str]:
-    fields = ("client_id", "client_secret", "username", "password")
-    return {name: getattr(target, name) for name in fields if hasattr(target, name)}
 
 
 def _write_atomically(path: Path, text: str) -> None:

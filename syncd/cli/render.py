@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -128,8 +129,9 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             yield "  no runs yet"
         for run in target["runs"]:
             mode = "dry run" if run["dry_run"] else "run"
-            counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items()) or "nothing to do"
-            yield f"  {mode} #{run['id']} {run['started_at']} {run['status']}: {counts}"
+            shown = {k: v for k, v in run["counts"].items() if v}
+            counts = ", ".join(f"{k} {v}" for k, v in shown.items()) or "no operations"
+            yield f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: {counts}"
             if run["message"]:
                 yield f"    ! {run['message']}"
         for op in target["failed_operations"]:
@@ -141,12 +143,20 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
     yield from _quarantine_lines(status["hr"])
 
 
+def _when(value: object) -> str:
+    """A timestamp to the second, in UTC (SQLite hands them back without a zone)."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return str(value)
+
+
 def _quarantine_lines(hr: Mapping[str, Any] | None) -> Iterator[str]:
     if hr is None:
         yield "HR: no import yet"
         return
     yield (
-        f"HR import #{hr['id']} {hr['finished_at']} {hr['status']}: {hr['people']} people, "
+        f"HR import #{hr['id']} {_when(hr['finished_at'])} {hr['status']}: {hr['people']} people, "
         f"{len(hr['quarantine'])} row(s) quarantined"
     )
     if hr["message"]:

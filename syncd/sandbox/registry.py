@@ -7,7 +7,7 @@ The catalog holds the course codes that `config/syncd.toml` assigns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,25 +33,19 @@ class Simulator(Protocol):
     def load_state(self, data: dict[str, Any]) -> None: ...
 
 
-def _docebo(credentials: Mapping[str, str]) -> DoceboSimulator:
-    defaults = DoceboSimulator().credentials
-    simulator = DoceboSimulator(
-        client_id=credentials.get("client_id", defaults.client_id),
-        client_secret=credentials.get("client_secret", defaults.client_secret),
-        username=credentials.get("username", defaults.username),
-        password=credentials.get("password", defaults.password),
-    )
+def _docebo() -> DoceboSimulator:
+    simulator = DoceboSimulator()
     for code, name in DEMO_COURSES:
         simulator.seed_course(code, name)
     return simulator
 
 
-SIMULATORS: dict[str, Callable[[Mapping[str, str]], Simulator]] = {"docebo": _docebo}
+SIMULATORS: dict[str, Callable[[], Simulator]] = {"docebo": _docebo}
 
 
-def new_simulator(kind: str, credentials: Mapping[str, str] | None = None) -> Simulator:
-    """A fresh simulator of `kind` with the demo catalog; credentials default to the sandbox's."""
-    return SIMULATORS[kind](credentials or {})
+def new_simulator(kind: str) -> Simulator:
+    """A fresh simulator of `kind` with the demo catalog and the sandbox's credentials."""
+    return SIMULATORS[kind]()
 
 
 @dataclass(frozen=True, slots=True)

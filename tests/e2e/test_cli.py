@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import signal
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import httpx
 import pytest
 
 from syncd.cli import main
@@ -93,3 +97,36 @@ def _syncd(*args: str) -> tuple[int, str]:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(args))
     return code, out.getvalue()
+
+
+@pytest.mark.slow
+def test_sandbox_command_serves_docebo_on_loopback() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syncd", "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split()[1]
+        assert line.startswith("docebo: http://127.0.0.1:")
+        token = httpx.post(
+            f"{url}/oauth2/token",
+            data={
+                "grant_type": "password",
+                "client_id": "syncd-sandbox",
+                "client_secret": "sandbox-secret",
+                "username": "api-admin",
+                "password": "sandbox-password",
+                "scope": "api",
+            },
+        )
+        assert token.status_code == 200
+        courses = httpx.get(
+            f"{url}/learn/v1/courses",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
+        assert courses.json()["data"]["total_count"] == 6
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
