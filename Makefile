@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench
+.PHONY: demo test lint typecheck migrations unit bench
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,7 +15,7 @@ demo: $(BIN)/.installed
 	$(BIN)/syncd -c config/syncd.toml run --once
 
 # Everything CI checks: lint, types, layers, migrations, and the tests (SQLite and PostgreSQL).
-test: lint typecheck unit
+test: lint typecheck migrations unit
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -24,6 +24,13 @@ lint: $(BIN)/.installed
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
+
+# The models and the migrations agree: upgrade a scratch database, then ask alembic for a diff.
+migrations: $(BIN)/.installed
+	@scratch=$$(mktemp -d) && \
+	  SYNCD_DATABASE_URL=sqlite:///$$scratch/check.db $(BIN)/alembic upgrade head && \
+	  SYNCD_DATABASE_URL=sqlite:///$$scratch/check.db $(BIN)/alembic check; \
+	  rc=$$?; rm -rf $$scratch; exit $$rc
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
 unit: $(BIN)/.installed

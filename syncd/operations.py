@@ -31,6 +31,7 @@ class OpKind(StrEnum):
     UNENROLL = "unenroll"
     REMOVE_MEMBER = "remove_member"
     DEACTIVATE_USER = "deactivate_user"
+    DELETE_USER = "delete_user"
     DELETE_GROUP = "delete_group"
 
 
@@ -78,6 +79,18 @@ class UpdateUser:
 class DeactivateUser:
     employee_id: EmployeeId
     KIND: ClassVar[OpKind] = OpKind.DEACTIVATE_USER
+
+    @property
+    def key(self) -> str:
+        return self.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteUser:
+    """Hard-delete an account syncd created, for a target with `on_leave = "delete"`."""
+
+    employee_id: EmployeeId
+    KIND: ClassVar[OpKind] = OpKind.DELETE_USER
 
     @property
     def key(self) -> str:
@@ -190,6 +203,7 @@ Operation = (
     | CreateUser
     | UpdateUser
     | DeactivateUser
+    | DeleteUser
     | ReactivateUser
     | CreateGroup
     | UpdateGroup
@@ -221,7 +235,7 @@ def changes(op: Operation) -> dict[str, FieldValue]:
             return {"name": op.group.name}
         case MoveGroup():
             return {"parent": _text(op.group.parent)}
-        case DeleteGroup() | AddMember() | RemoveMember() | Unenroll():
+        case DeleteUser() | DeleteGroup() | AddMember() | RemoveMember() | Unenroll():
             return {}
         case Enroll():
             return {"due_date": op.due_date.isoformat() if op.due_date else None}

@@ -211,12 +211,22 @@ class RemoteState:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """HR key -> remote id per kind for one target; the objects syncd manages there."""
+    """HR key -> remote id per kind for one target; the objects syncd manages there.
+
+    `adopted` names the links to objects syncd did not create (the LMS had them
+    before syncd and they were adopted by natural key); every other link is to
+    an object syncd created.
+    """
 
     by_kind: Mapping[LinkKind, Mapping[str, RemoteId]] = field(default_factory=dict)
+    adopted: frozenset[tuple[LinkKind, str]] = frozenset()
 
     def get(self, kind: LinkKind, hr_key: str) -> RemoteId | None:
         return self.by_kind.get(kind, {}).get(hr_key)
 
     def of(self, kind: LinkKind) -> Mapping[str, RemoteId]:
         return self.by_kind.get(kind, {})
+
+    def created(self, kind: LinkKind, hr_key: str) -> bool:
+        """True when `hr_key` is linked to an object syncd created (not adopted)."""
+        return hr_key in self.of(kind) and (kind, hr_key) not in self.adopted

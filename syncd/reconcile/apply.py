@@ -26,6 +26,7 @@ from syncd.operations import (
     CreateGroup,
     CreateUser,
     DeleteGroup,
+    DeleteUser,
     Enroll,
     Operation,
     Outcome,
@@ -36,7 +37,7 @@ from syncd.operations import (
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import LinkKind, RemoteId
 from syncd.store import Session, journal
-from syncd.store.links import drop_link, put_link
+from syncd.store.links import drop_link, drop_links_of_user, put_link
 
 log = structlog.get_logger()
 Step = tuple[int, Operation]
@@ -143,6 +144,9 @@ def _update_links(lane: Lane, op: Operation, remote_id: RemoteId | None) -> None
             _link(lane, kind, op.group.ref.code, remote_id, "created")
         case DeleteGroup():
             _unlink(lane, LinkKind.of_group(op.ref.kind), op.ref.code)
+        case DeleteUser():  # the account, its memberships and enrollments are gone
+            drop_links_of_user(lane.session, lane.target, op.employee_id)
+            lane.refs.forget_user(op.employee_id)
         case AddMember():
             _link(lane, LinkKind.MEMBERSHIP, op.key, remote_id, "created")
         case Enroll():

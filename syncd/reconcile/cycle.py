@@ -136,7 +136,11 @@ class _Cycle:
     def policy(self) -> DiffPolicy:
         caps = self.connector.capabilities
         return DiffPolicy(
-            caps.natural_keys, caps.groups_have_codes, caps.supports, self.target.courses
+            caps.natural_keys,
+            caps.groups_have_codes,
+            caps.supports,
+            self.target.courses,
+            on_leave=self.target.on_leave,
         )
 
     def apply(

@@ -2,7 +2,9 @@
 
 Pure and deterministic: no I/O, no clock; the same inputs give the same plan,
 so what `--dry-run` shows is what a real run does. The rules it keeps:
-- leavers are deactivated, never deleted; their memberships and enrollments stay;
+- leavers are deactivated; their memberships and enrollments stay. Only a target
+  with `on_leave = "delete"` has leavers' accounts deleted instead, and only the
+  ones syncd created (adopted accounts are deactivated, as everywhere);
 - syncd removes only what it manages (linked memberships and enrollments, groups
   it links); what an admin added by hand stays;
 - an enrollment with progress (anything but `enrolled`) is never removed;
@@ -21,6 +23,7 @@ from syncd.operations import (
     CreateUser,
     DeactivateUser,
     DeleteGroup,
+    DeleteUser,
     Enroll,
     FieldChange,
     MoveGroup,
@@ -52,7 +55,13 @@ from syncd.records import (
 )
 
 REMOVALS = frozenset(
-    {OpKind.DEACTIVATE_USER, OpKind.REMOVE_MEMBER, OpKind.UNENROLL, OpKind.DELETE_GROUP}
+    {
+        OpKind.DEACTIVATE_USER,
+        OpKind.DELETE_USER,
+        OpKind.REMOVE_MEMBER,
+        OpKind.UNENROLL,
+        OpKind.DELETE_GROUP,
+    }
 )
 # After a partial read an account may sit on a page never read: creating it could duplicate it.
 CREATIONS = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP})
@@ -67,6 +76,8 @@ class DiffPolicy:
     supports: frozenset[OpKind] = frozenset(OpKind)
     # HR course code -> LMS course id, from the target's `[targets.courses]` table.
     course_ids: Mapping[str, str] | None = None
+    # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
+    on_leave: str = "deactivate"
 
 
 def diff(
@@ -88,7 +99,7 @@ def diff(
         complete=remote.complete,
     )
     ops: list[Operation] = [*users.adoptions, *groups.adoptions]
-    ops += _user_ops(desired, users, links, remote.complete)
+    ops += _user_ops(desired, users, links, policy)
     ops += _group_ops(desired, groups, remote.complete)
     ops += _membership_ops(desired, remote, users, groups, links)
     ops += _enrollment_ops(desired, remote, users, links, policy)
@@ -106,7 +117,10 @@ def _allowed(op: Operation, policy: DiffPolicy, complete: bool) -> bool:
 
 
 def _user_ops(
-    desired: DesiredState, users: Resolved[EmployeeId, RemoteUser], links: Links, complete: bool
+    desired: DesiredState,
+    users: Resolved[EmployeeId, RemoteUser],
+    links: Links,
+    policy: DiffPolicy,
 ) -> Iterator[Operation]:
     for emp, person in desired.people.items():
         if emp in users.unknown:
@@ -115,9 +129,18 @@ def _user_ops(
         if remote is None:
             if person.active:
                 yield CreateUser(person)
-            continue
-        yield from _user_changes(person, remote)
-    yield from _vanished_users(desired, users, links)
+        elif not person.active and _deletes(emp, links, policy):
+            yield DeleteUser(emp)
+        else:
+            yield from _user_changes(person, remote)
+    yield from _vanished_users(desired, users, links, policy)
+
+
+def _deletes(emp: EmployeeId, links: Links, policy: DiffPolicy) -> bool:
+    """Whether this leaver's account goes rather than being deactivated: the target says
+    `on_leave = "delete"`, its connector can delete, and syncd created the account."""
+    can = policy.on_leave == "delete" and OpKind.DELETE_USER in policy.supports
+    return can and links.created(LinkKind.USER, emp)
 
 
 def _user_changes(person: Person, remote: RemoteUser) -> Iterator[Operation]:
@@ -143,13 +166,21 @@ def _field_changes(person: Person, remote: RemoteUser) -> Iterator[FieldChange]:
 
 
 def _vanished_users(
-    desired: DesiredState, users: Resolved[EmployeeId, RemoteUser], links: Links
+    desired: DesiredState,
+    users: Resolved[EmployeeId, RemoteUser],
+    links: Links,
+    policy: DiffPolicy,
 ) -> Iterator[Operation]:
-    """People HR no longer lists at all, whose linked account is still active."""
+    """People HR no longer lists at all, whose linked account is still there (and active,
+    unless it is to be deleted)."""
     for key in links.of(LinkKind.USER):
         emp = EmployeeId(key)
         remote = users.matched.get(emp)
-        if emp not in desired.people and remote is not None and remote.active:
+        if emp in desired.people or remote is None:
+            continue
+        if _deletes(emp, links, policy):
+            yield DeleteUser(emp)
+        elif remote.active:
             yield DeactivateUser(emp)
 
 

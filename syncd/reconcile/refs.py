@@ -1,4 +1,4 @@
-"""The remote ids an apply needs, kept current as operations create things.
+"""The remote ids an apply needs, kept current as operations create and delete things.
 
 Implements the connector's `RemoteRefs`: lookups by HR key into this target's
 links (users, groups) and course ids (the target's explicit table first, then
@@ -41,6 +41,15 @@ class LiveRefs:
 
     def forget(self, kind: LinkKind, hr_key: str) -> None:
         self._ids[kind].pop(hr_key, None)
+
+    def forget_user(self, employee_id: EmployeeId) -> None:
+        """Forget a deleted account with its memberships and enrollments, as the links do."""
+        self.forget(LinkKind.USER, employee_id)
+        members, enrolled = self._ids[LinkKind.MEMBERSHIP], self._ids[LinkKind.ENROLLMENT]
+        for key in [k for k in members if k.endswith(f"/{employee_id}")]:
+            del members[key]
+        for key in [k for k in enrolled if k.startswith(f"{employee_id}/")]:
+            del enrolled[key]
 
     def _get(self, kind: LinkKind, key: str, missing: str) -> RemoteId:
         found = self._ids[kind].get(key)

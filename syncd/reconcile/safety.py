@@ -1,8 +1,10 @@
 """Safety limits: a plan that removes too much of a target stops unless forced.
 
 Each removal kind is weighed against what syncd manages on that target (linked
-users, groups, managed memberships and enrollments). A percent limit always
-allows at least one removal, so a small tenant can still lose one leaver.
+users, groups, managed memberships and enrollments); deleted and deactivated
+users count together against `max_deactivate` (one limit for leavers removed).
+A percent limit always allows at least one removal, so a small tenant can still
+lose one leaver.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ def check_safety(ops: Iterable[Operation], managed: Managed, safety: SafetyConfi
     counts = dict.fromkeys(OpKind, 0)
     for op in ops:
         counts[op.KIND] += 1
+    counts[OpKind.DEACTIVATE_USER] += counts[OpKind.DELETE_USER]  # leavers removed, either way
+    verb = "delete or deactivate" if counts[OpKind.DELETE_USER] else "deactivate"
     checks = (
         (
             OpKind.DEACTIVATE_USER,
-            "deactivate",
+            verb,
             "users",
             managed.users,
             safety.max_deactivate,

@@ -531,6 +531,7 @@ def test_capabilities(make_connector: ConnectorMaker) -> None:
         OpKind.CREATE_USER,
         OpKind.UPDATE_USER,
         OpKind.DEACTIVATE_USER,
+        OpKind.DELETE_USER,
         OpKind.REACTIVATE_USER,
         OpKind.ADD_MEMBER,
         OpKind.REMOVE_MEMBER,

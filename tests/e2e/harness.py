@@ -127,7 +127,8 @@ class World:
             + RULES_TOML.format(sales_countries=s["sales_countries"])
             + f'[[targets]]\nname = "{TARGET}"\nkind = "docebo"\nbase_url = "{s["base_url"]}"\n'
             f'client_id = "syncd-sandbox"\nclient_secret = "{SECRET}"\nusername = "api-admin"\n'
-            f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n',
+            f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n'
+            + (f'on_leave = "{s["on_leave"]}"\n' if "on_leave" in s else ""),
             encoding="utf-8",
         )
 
@@ -167,7 +168,7 @@ class World:
     # --- what Docebo should hold, computed from the HR rows alone ----------------------------
 
     def present(self) -> list[dict[str, str]]:
-        """Active people, and inactive ones Docebo already has (deactivated, never deleted)."""
+        """Active people, and inactive ones Docebo still has (deactivated, not deleted)."""
         known = set(self.sim.snapshot().users)
         return [
             p

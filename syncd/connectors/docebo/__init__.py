@@ -12,6 +12,10 @@ Decisions where public sources are silent:
   username: the call is idempotent. No password, level or branch is sent with a
   user; an update sends `user_id` and, only when the username changed,
   `new_username`. Activation goes only through `change_status`.
+- Deletion (only planned for targets with `on_leave = "delete"`) is
+  `DELETE /manage/v1/user/delete` by `user_ids`; an operation is Applied when its
+  id is in `deleted_user_ids`. It is not resent after a lost answer (a resend could
+  only report "not found"): the lane stops and the next cycle's read decides.
 - Docebo has no employee-id field: accounts are adopted by username, then email.
 - Branch rename, move and delete address the branch by code
   (`use_secondary_identifier=true`); the name is written as the English title and
@@ -64,6 +68,7 @@ from syncd.operations import (
     CreateUser,
     DeactivateUser,
     DeleteGroup,
+    DeleteUser,
     Enroll,
     MoveGroup,
     Operation,
@@ -85,6 +90,7 @@ BATCHED = (
     OpKind.CREATE_USER,
     OpKind.UPDATE_USER,
     OpKind.DEACTIVATE_USER,
+    OpKind.DELETE_USER,
     OpKind.REACTIVATE_USER,
     OpKind.ADD_MEMBER,
     OpKind.REMOVE_MEMBER,
@@ -188,6 +194,8 @@ class DoceboConnector:
                 return writer.change_status(_only(batch, DeactivateUser), active=False)
             case ReactivateUser():
                 return writer.change_status(_only(batch, ReactivateUser), active=True)
+            case DeleteUser():
+                return writer.delete_users(_only(batch, DeleteUser))
             case CreateGroup():
                 return one_by_one(_only(batch, CreateGroup), writer.create_group)
             case UpdateGroup():

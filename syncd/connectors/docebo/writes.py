@@ -23,6 +23,7 @@ from syncd.connectors.docebo.client import (
     ORGCHART,
     REMOVE_FROM_BRANCH,
     USER_BATCH,
+    USER_DELETE,
     DoceboClient,
 )
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
@@ -34,6 +35,7 @@ from syncd.operations import (
     CreateUser,
     DeactivateUser,
     DeleteGroup,
+    DeleteUser,
     Enroll,
     MoveGroup,
     Outcome,
@@ -143,6 +145,25 @@ class Writer:
 
     def _user_id(self, employee_id: EmployeeId) -> int:
         return mapping.docebo_id(self._refs.user(employee_id))
+
+    def delete_users(self, ops: Sequence[DeleteUser]) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, lambda op: self._user_ref(op.employee_id))
+        if rows:
+            self._guarded(outcomes, rows, self._delete)
+        return outcomes.done()
+
+    def _delete(self, user_ids: list[RemoteId]) -> list[Outcome]:
+        # Not resent after a lost answer: a resend could only say "not found" of a user it
+        # deleted. The lane stops instead, and the next cycle's read shows what is gone.
+        body = {"user_ids": _ints(user_ids)}
+        data = self._client.send("DELETE", USER_DELETE, body, idempotent=False)
+        return mapping.listed_outcomes(data, "deleted_user_ids", user_ids)
+
+    def _user_ref(self, employee_id: EmployeeId) -> RemoteId:
+        user_id = self._refs.user(employee_id)
+        _check_ids(user_id)
+        return user_id
 
     # --- groups and branches -------------------------------------------------------------
 

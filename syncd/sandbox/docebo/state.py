@@ -96,6 +96,17 @@ class DoceboState:
             self._emails[user.email.casefold()] = user.user_id
         self.touch()
 
+    def remove_user(self, user_id: int) -> None:
+        """Delete a user with their branch and group memberships and their enrollments."""
+        user = self.users.pop(user_id)
+        self._usernames.pop(user.username.casefold(), None)
+        self._emails.pop(user.email.casefold(), None)
+        for members in (*self.branch_users.values(), *self.group_users.values()):
+            members.discard(user_id)
+        for key in [k for k in self.enrollments if k[1] == user_id]:
+            del self.enrollments[key]
+        self.touch()
+
     def user_by_username(self, username: str) -> User | None:
         user_id = self._usernames.get(username.casefold())
         return None if user_id is None else self.users[user_id]

@@ -1,8 +1,9 @@
-"""Docebo user endpoints other than the batch: list, change_status, remove_from_branch.
+"""Docebo user endpoints other than the batch: list, change_status, remove_from_branch, delete.
 
 `GET /manage/v1/user` lists users with ids and status as strings, as Docebo
 sends them. The two PUTs are all-or-nothing: unknown ids answer 400 naming
-them and change nothing.
+them and change nothing. The delete is per user: it deletes every known user
+it names (with their memberships and enrollments) and reports the others.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from syncd.sandbox.docebo.records import User
 from syncd.sandbox.docebo.state import DoceboState
 from syncd.sandbox.fields import as_id, body_object, id_list
 from syncd.sandbox.messages import HttpError, Request, Response, json_response
+
+MAX_DELETE = 1000
 
 
 def render_user(user: User) -> dict[str, object]:
@@ -75,6 +78,37 @@ def remove_from_branch(state: DoceboState, request: Request) -> Response:
         for user_id in user_ids:
             state.set_member(state.branch_users, branch_id, user_id, on=False)
     return json_response({"data": {"success": True}})
+
+
+def delete_users(state: DoceboState, request: Request) -> Response:
+    """DELETE /manage/v1/user/delete: {"user_ids": [..]} and/or {"user_names": [..]}."""
+    found, errors = _users_named(state, body_object(request))
+    for user_id in found:
+        state.remove_user(user_id)
+    data = {"success": not errors, "deleted_user_ids": found, "errors": errors}
+    return json_response({"data": data})
+
+
+def _users_named(state: DoceboState, body: dict[str, object]) -> tuple[list[int], list[str]]:
+    """The known user ids a delete names (once each), and a line per unknown id or name."""
+    if "user_ids" not in body and "user_names" not in body:
+        raise HttpError(400, "'user_ids' or 'user_names' is required")
+    ids = id_list(body, "user_ids") if "user_ids" in body else []
+    names = _name_list(body) if "user_names" in body else []
+    if len(ids) + len(names) > MAX_DELETE:
+        raise HttpError(400, f"At most {MAX_DELETE} users per call")
+    by_name = {name: state.user_by_username(name) for name in names}
+    found = [i for i in ids if i in state.users] + [u.user_id for u in by_name.values() if u]
+    errors = [f"User not found: {i}" for i in ids if i not in state.users]
+    errors += [f"User not found: {name}" for name, user in by_name.items() if user is None]
+    return list(dict.fromkeys(found)), errors
+
+
+def _name_list(body: dict[str, object]) -> list[str]:
+    raw = body.get("user_names")
+    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) and n for n in raw):
+        raise HttpError(400, "'user_names' must be a non-empty list of usernames")
+    return list(dict.fromkeys(raw))
 
 
 def require_known(state: DoceboState, user_ids: Iterable[int], branch_ids: Iterable[int]) -> None:
