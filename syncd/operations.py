@@ -54,10 +54,13 @@ class Adopt:
         return self.hr_key
 
 
+# Operations share their key by what they concern: a person's account, a group, a
+# membership, an enrollment. The bases carry the key; each operation names its KIND.
+
+
 @dataclass(frozen=True, slots=True)
-class CreateUser:
+class _OnPerson:
     person: Person
-    KIND: ClassVar[OpKind] = OpKind.CREATE_USER
 
     @property
     def key(self) -> str:
@@ -65,82 +68,90 @@ class CreateUser:
 
 
 @dataclass(frozen=True, slots=True)
-class UpdateUser:
-    person: Person
+class _OnAccount:
+    employee_id: EmployeeId
+
+    @property
+    def key(self) -> str:
+        return self.employee_id
+
+
+@dataclass(frozen=True, slots=True)
+class _OnGroup:
+    group: Group
+
+    @property
+    def key(self) -> str:
+        return str(self.group.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class _OnMembership:
+    group: GroupRef
+    employee_id: EmployeeId
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}/{self.employee_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class _OnEnrollment:
+    employee_id: EmployeeId
+    course_code: CourseCode
+
+    @property
+    def key(self) -> str:
+        return f"{self.employee_id}/{self.course_code}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUser(_OnPerson):
+    KIND: ClassVar[OpKind] = OpKind.CREATE_USER
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUser(_OnPerson):
     changes: tuple[FieldChange, ...]
     KIND: ClassVar[OpKind] = OpKind.UPDATE_USER
 
-    @property
-    def key(self) -> str:
-        return self.person.employee_id
-
 
 @dataclass(frozen=True, slots=True)
-class DeactivateUser:
-    employee_id: EmployeeId
+class DeactivateUser(_OnAccount):
     KIND: ClassVar[OpKind] = OpKind.DEACTIVATE_USER
 
-    @property
-    def key(self) -> str:
-        return self.employee_id
-
 
 @dataclass(frozen=True, slots=True)
-class DeleteUser:
-    """Hard-delete an account syncd created, for a target with `on_leave = "delete"`."""
+class DeleteUser(_OnAccount):
+    """Delete a leaver's account (only with `on_leave = "delete"`, only accounts syncd created)."""
 
-    employee_id: EmployeeId
     KIND: ClassVar[OpKind] = OpKind.DELETE_USER
 
-    @property
-    def key(self) -> str:
-        return self.employee_id
-
 
 @dataclass(frozen=True, slots=True)
-class ReactivateUser:
-    employee_id: EmployeeId
+class ReactivateUser(_OnAccount):
     KIND: ClassVar[OpKind] = OpKind.REACTIVATE_USER
 
-    @property
-    def key(self) -> str:
-        return self.employee_id
-
 
 @dataclass(frozen=True, slots=True)
-class CreateGroup:
-    group: Group
+class CreateGroup(_OnGroup):
     KIND: ClassVar[OpKind] = OpKind.CREATE_GROUP
 
-    @property
-    def key(self) -> str:
-        return str(self.group.ref)
-
 
 @dataclass(frozen=True, slots=True)
-class UpdateGroup:
+class UpdateGroup(_OnGroup):
     """Rename a group."""
 
-    group: Group
     old_name: str
     KIND: ClassVar[OpKind] = OpKind.UPDATE_GROUP
 
-    @property
-    def key(self) -> str:
-        return str(self.group.ref)
-
 
 @dataclass(frozen=True, slots=True)
-class MoveGroup:
+class MoveGroup(_OnGroup):
     """Give an org unit a new parent (None: the root)."""
 
-    group: Group
     old_parent: GroupRef | None
     KIND: ClassVar[OpKind] = OpKind.MOVE_GROUP
-
-    @property
-    def key(self) -> str:
-        return str(self.group.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,48 +165,24 @@ class DeleteGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class AddMember:
-    group: GroupRef
-    employee_id: EmployeeId
+class AddMember(_OnMembership):
     KIND: ClassVar[OpKind] = OpKind.ADD_MEMBER
 
-    @property
-    def key(self) -> str:
-        return f"{self.group}/{self.employee_id}"
-
 
 @dataclass(frozen=True, slots=True)
-class RemoveMember:
-    group: GroupRef
-    employee_id: EmployeeId
+class RemoveMember(_OnMembership):
     KIND: ClassVar[OpKind] = OpKind.REMOVE_MEMBER
 
-    @property
-    def key(self) -> str:
-        return f"{self.group}/{self.employee_id}"
-
 
 @dataclass(frozen=True, slots=True)
-class Enroll:
-    employee_id: EmployeeId
-    course_code: CourseCode
+class Enroll(_OnEnrollment):
     due_date: dt.date | None = None
     KIND: ClassVar[OpKind] = OpKind.ENROLL
 
-    @property
-    def key(self) -> str:
-        return f"{self.employee_id}/{self.course_code}"
-
 
 @dataclass(frozen=True, slots=True)
-class Unenroll:
-    employee_id: EmployeeId
-    course_code: CourseCode
+class Unenroll(_OnEnrollment):
     KIND: ClassVar[OpKind] = OpKind.UNENROLL
-
-    @property
-    def key(self) -> str:
-        return f"{self.employee_id}/{self.course_code}"
 
 
 Operation = (

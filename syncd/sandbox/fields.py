@@ -24,6 +24,16 @@ def body_object(request: Request) -> dict[str, object]:
     return {str(key): value for key, value in request.body.items()}
 
 
+def item_list(body: dict[str, object], key: str, most: int) -> list[object]:
+    """A batch endpoint's list of items: a list, of at most `most` entries."""
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise HttpError(400, f"'{key}' must be a list")
+    if len(items) > most:
+        raise HttpError(400, f"At most {most} items per call")
+    return items
+
+
 def as_id(value: object) -> int | None:
     """A non-negative integer from an int or a decimal string, else None."""
     if isinstance(value, bool):

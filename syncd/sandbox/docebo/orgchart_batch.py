@@ -15,7 +15,7 @@ from syncd.sandbox.docebo.orgchart import check_delete, check_move, translations
 from syncd.sandbox.docebo.records import ROOT_ID, Branch
 from syncd.sandbox.docebo.state import DoceboState
 from syncd.sandbox.docebo.user_batch import MAX_ITEMS
-from syncd.sandbox.fields import body_object, bool_field, id_list, object_field
+from syncd.sandbox.fields import body_object, bool_field, id_list, item_list, object_field
 from syncd.sandbox.messages import HttpError, Request, Response, json_response
 
 Row = dict[str, object]
@@ -24,11 +24,7 @@ Row = dict[str, object]
 def import_branches(state: DoceboState, request: Request) -> Response:
     """POST /manage/v1/orgchart/batch."""
     body = body_object(request)
-    items = body.get("items")
-    if not isinstance(items, list):
-        raise HttpError(400, "'items' must be a list")
-    if len(items) > MAX_ITEMS:
-        raise HttpError(400, f"At most {MAX_ITEMS} items per call")
+    items = item_list(body, "items", MAX_ITEMS)
     update = bool_field(object_field(body, "options"), "update", False)
     rows = [
         _row(i, {"id": None, "code": _code_of(item)}, partial(_import, state, item, update))

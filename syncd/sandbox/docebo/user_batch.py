@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 from syncd.sandbox.docebo.records import USER_LEVELS, User
 from syncd.sandbox.docebo.state import DoceboState
-from syncd.sandbox.fields import as_id, body_object, bool_field, object_field
-from syncd.sandbox.messages import HttpError, Request, Response, json_response
+from syncd.sandbox.fields import as_id, body_object, bool_field, item_list, object_field
+from syncd.sandbox.messages import Request, Response, json_response
 
 MAX_ITEMS = 1000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,11 +32,7 @@ class _Outcome:
 def user_batch(state: DoceboState, request: Request) -> Response:
     """Apply every item in order and answer the per-row results."""
     body = body_object(request)
-    items = body.get("items")
-    if not isinstance(items, list):
-        raise HttpError(400, "'items' must be a list")
-    if len(items) > MAX_ITEMS:
-        raise HttpError(400, f"At most {MAX_ITEMS} items per call")
+    items = item_list(body, "items", MAX_ITEMS)
     update = bool_field(object_field(body, "options"), "update_user_info", False)
     return json_response({"data": [_row(state, i, item, update) for i, item in enumerate(items)]})
 
