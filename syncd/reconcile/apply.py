@@ -9,9 +9,10 @@ skips the rest; a shutdown request stops after the request in flight.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 import structlog
@@ -37,16 +38,17 @@ from syncd.operations import (
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import LinkKind, RemoteId
 from syncd.store import Session, journal
-from syncd.store.links import drop_link, drop_links_of_user, put_link
+from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
-Step = tuple[int, Operation]
+Step = tuple[int, Operation]  # (place in the plan, operation)
 
 
 @dataclass(slots=True)
 class Lane:
     session: Session
     target: str
+    run_id: int
     connector: Connector
     refs: LiveRefs
     clock: Clock
@@ -83,24 +85,50 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
 
 
 def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]]:
-    for kind, run in groupby(steps, key=lambda step: step[1].KIND):
+    """Runs of one kind, cut to the batch size, never straddling two groups or two courses
+    (LMS endpoints add members to one group, or people to one course, per call)."""
+    for (kind, _), run in groupby(steps, key=lambda step: (step[1].KIND, _scope(step[1]))):
         items = list(run)
         size = max(1, connector.capabilities.batch_size(kind))
         for start in range(0, len(items), size):
             yield items[start : start + size]
 
 
+@dataclass(slots=True)
+class _Books:
+    """What one batch's outcomes change in the journal and the links, written together."""
+
+    now: dt.datetime
+    outcomes: list[journal.Outcome] = field(default_factory=list)
+    links: LinkChanges = field(default_factory=LinkChanges)
+
+    def write(self, lane: Lane) -> None:
+        journal.record_outcomes(lane.session, lane.run_id, self.outcomes)
+        write_links(lane.session, lane.target, self.links, self.now)
+        lane.session.commit()
+
+
+def _scope(op: Operation) -> str:
+    match op:
+        case AddMember() | RemoveMember():
+            return str(op.group)
+        case Enroll() | Unenroll():
+            return op.course_code
+        case _:
+            return ""
+
+
 def _run_batch(lane: Lane, batch: list[Step], result: ApplyResult) -> None:
-    ids = [op_id for op_id, _ in batch]
-    journal.mark_sent(lane.session, ids, lane.clock.now())
+    journal.mark_sent(lane.session, lane.run_id, [seq for seq, _ in batch], lane.clock.now())
     lane.session.commit()
     if isinstance(batch[0][1], Adopt):
         outcomes: list[Outcome] = [Applied(op.remote_id) for _, op in batch]  # type: ignore[union-attr]
     else:
         outcomes = _send(lane, [op for _, op in batch])
+    books = _Books(lane.clock.now())
     for (op_id, op), outcome in zip(batch, outcomes, strict=True):
-        _record(lane, op_id, op, outcome, result)
-    lane.session.commit()
+        _record(lane, books, (op_id, op), outcome, result)
+    books.write(lane)
     log.info("batch_applied", kind=batch[0][1].KIND.value, size=len(batch))
 
 
@@ -111,20 +139,19 @@ def _send(lane: Lane, ops: list[Operation]) -> list[Outcome]:
         return [Rejected(str(err))] * len(ops)
 
 
-def _record(lane: Lane, op_id: int, op: Operation, outcome: Outcome, result: ApplyResult) -> None:
-    now = lane.clock.now()
-    if isinstance(outcome, Rejected):
-        journal.mark_outcome(lane.session, op_id, journal.FAILED, now, error=outcome.error)
+def _record(lane: Lane, books: _Books, step: Step, outcome: Outcome, result: ApplyResult) -> None:
+    op_id, op = step
+    error = outcome.error if isinstance(outcome, Rejected) else None
+    if isinstance(outcome, Applied) and _needs_id(op) and not outcome.remote_id:
+        error = "the LMS answered without the id of what it created"
+    if error is not None:
+        books.outcomes.append(journal.Outcome(op_id, journal.FAILED, books.now, error=error))
         result.failed += 1
         log.warning("operation_failed", operation=op.KIND.value, key=op.key)
         return
-    if _needs_id(op) and not outcome.remote_id:
-        error = "the LMS answered without the id of what it created"
-        journal.mark_outcome(lane.session, op_id, journal.FAILED, now, error=error)
-        result.failed += 1
-        return
-    _update_links(lane, op, outcome.remote_id)
-    journal.mark_outcome(lane.session, op_id, journal.DONE, now, remote_id=outcome.remote_id)
+    remote_id = outcome.remote_id if isinstance(outcome, Applied) else None
+    _update_links(lane, books.links, op, remote_id)
+    books.outcomes.append(journal.Outcome(op_id, journal.DONE, books.now, remote_id=remote_id))
     result.done += 1
 
 
@@ -132,56 +159,61 @@ def _needs_id(op: Operation) -> bool:
     return isinstance(op, CreateUser | CreateGroup)
 
 
-def _update_links(lane: Lane, op: Operation, remote_id: RemoteId | None) -> None:
+def _update_links(
+    lane: Lane, links: LinkChanges, op: Operation, remote_id: RemoteId | None
+) -> None:
     """What an applied operation changes in the links: created, adopted, managed, or gone."""
+    rid = remote_id or RemoteId("")
     match op:
         case Adopt():
-            _link(lane, op.kind_, op.hr_key, op.remote_id, "adopted")
+            _link(lane, links, (op.kind_, op.hr_key), op.remote_id, "adopted")
         case CreateUser():
-            _link(lane, LinkKind.USER, op.person.employee_id, remote_id, "created")
+            _link(lane, links, (LinkKind.USER, op.person.employee_id), rid, "created")
         case CreateGroup():
             kind = LinkKind.of_group(op.group.ref.kind)
-            _link(lane, kind, op.group.ref.code, remote_id, "created")
+            _link(lane, links, (kind, op.group.ref.code), rid, "created")
         case DeleteGroup():
-            _unlink(lane, LinkKind.of_group(op.ref.kind), op.ref.code)
+            _unlink(lane, links, (LinkKind.of_group(op.ref.kind), op.ref.code))
         case DeleteUser():  # the account, its memberships and enrollments are gone
-            drop_links_of_user(lane.session, lane.target, op.employee_id)
+            links.drop_user(op.employee_id)
             lane.refs.forget_user(op.employee_id)
         case AddMember():
-            _link(lane, LinkKind.MEMBERSHIP, op.key, remote_id, "created")
+            _link(lane, links, (LinkKind.MEMBERSHIP, op.key), rid, "created")
         case Enroll():
-            _link(lane, LinkKind.ENROLLMENT, op.key, remote_id, "created")
+            _link(lane, links, (LinkKind.ENROLLMENT, op.key), rid, "created")
         case RemoveMember():
-            _unlink(lane, LinkKind.MEMBERSHIP, op.key)
+            _unlink(lane, links, (LinkKind.MEMBERSHIP, op.key))
         case Unenroll():
-            _unlink(lane, LinkKind.ENROLLMENT, op.key)
+            _unlink(lane, links, (LinkKind.ENROLLMENT, op.key))
         case _:
             pass  # updates, moves and status changes keep their links
 
 
-def _link(lane: Lane, kind: LinkKind, key: str, remote_id: RemoteId | None, origin: str) -> None:
-    rid = remote_id or RemoteId("")
-    put_link(lane.session, lane.target, kind, key, rid, origin=origin, now=lane.clock.now())
-    lane.refs.remember(kind, key, rid)
+def _link(
+    lane: Lane, links: LinkChanges, what: tuple[LinkKind, str], rid: RemoteId, origin: str
+) -> None:
+    links.put(*what, rid, origin=origin)
+    lane.refs.remember(*what, rid)
 
 
-def _unlink(lane: Lane, kind: LinkKind, key: str) -> None:
-    drop_link(lane.session, lane.target, kind, key)
-    lane.refs.forget(kind, key)
+def _unlink(lane: Lane, links: LinkChanges, what: tuple[LinkKind, str]) -> None:
+    links.drop(*what)
+    lane.refs.forget(*what)
 
 
 def _fail(lane: Lane, batch: list[Step], error: str, result: ApplyResult) -> None:
-    now = lane.clock.now()
-    for op_id, _ in batch:
-        journal.mark_outcome(lane.session, op_id, journal.FAILED, now, error=error)
+    _close(lane, batch, journal.FAILED, error)
     result.failed += len(batch)
-    lane.session.commit()
 
 
 def _skip_rest(lane: Lane, batches: list[list[Step]], reason: str, result: ApplyResult) -> None:
+    steps = [step for batch in batches for step in batch]
+    _close(lane, steps, journal.SKIPPED, reason)
+    result.skipped += len(steps)
+
+
+def _close(lane: Lane, steps: list[Step], status: str, reason: str) -> None:
     now = lane.clock.now()
-    for batch in batches:
-        for op_id, _ in batch:
-            journal.mark_outcome(lane.session, op_id, journal.SKIPPED, now, error=reason)
-            result.skipped += 1
+    outcomes = [journal.Outcome(op_id, status, now, error=reason) for op_id, _ in steps]
+    journal.record_outcomes(lane.session, lane.run_id, outcomes)
     lane.session.commit()

@@ -100,9 +100,10 @@ class _Cycle:
             report.counts = count_kinds(ops)
             if not force:
                 check_safety(ops, _managed(links), env.safety)
-            ids = journal.record_plan(session, report.run_id, name, ops, env.clock.now())
+            journal.record_plan(session, report.run_id, name, ops, env.clock.now())
             session.commit()
-            result = self.apply(list(zip(ids, ops, strict=True)), remote, links, dry_run=dry_run)
+            steps = list(enumerate(ops))
+            result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
             report.message = "; ".join(m for m in (fetch_error, result.message) if m) or None
@@ -144,13 +145,15 @@ class _Cycle:
         )
 
     def apply(
-        self, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
+        self, run_id: int, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
     ) -> ApplyResult:
         if dry_run:
             return ApplyResult(status="planned")
         refs = LiveRefs(links, remote.courses, self.target.courses)
         env = self.env
-        lane = Lane(self.session, self.target.name, self.connector, refs, env.clock, env.shutdown)
+        lane = Lane(
+            self.session, self.target.name, run_id, self.connector, refs, env.clock, env.shutdown
+        )
         return apply_plan(lane, steps)
 
 

@@ -204,7 +204,7 @@ def _group_ops(
         current_parent = ref_of.get((remote.kind, parent_id)) if parent_id else None
         if ref.kind is GroupKind.ORG_UNIT and group.parent != current_parent:
             yield MoveGroup(group, current_parent)
-    for ref in sorted(groups.matched):
+    for ref in groups.matched:
         if ref not in desired.groups:
             yield DeleteGroup(ref)
 
@@ -221,7 +221,7 @@ def _membership_ops(
 ) -> Iterator[Operation]:
     actual = dict(_actual_memberships(remote, users, groups))
     managed = links.of(LinkKind.MEMBERSHIP)
-    for m in sorted(desired.memberships):
+    for m in desired.memberships:
         unknown = m.employee_id in users.unknown or m.group in groups.unknown
         if unknown or not _is_active(desired, m.employee_id):
             continue
@@ -229,7 +229,7 @@ def _membership_ops(
             yield AddMember(m.group, m.employee_id)
         elif str(m) not in managed:
             yield Adopt(LinkKind.MEMBERSHIP, str(m), actual[m])
-    for m in sorted(actual):
+    for m in actual:
         if (
             m not in desired.memberships
             and str(m) in managed
@@ -268,10 +268,10 @@ def _enrollment_ops(
 ) -> Iterator[Operation]:
     actual = dict(_actual_enrollments(remote, users, policy))
     managed = links.of(LinkKind.ENROLLMENT)
-    for key, wanted in sorted(desired.enrollments.items()):
+    for key, wanted in desired.enrollments.items():
         if _is_active(desired, key[0]) and key[0] not in users.unknown and key not in actual:
             yield Enroll(wanted.employee_id, wanted.course_code, wanted.due_date)
-    for (emp, course), status in sorted(actual.items()):
+    for (emp, course), status in actual.items():
         removable = status is EnrollmentStatus.ENROLLED and f"{emp}/{course}" in managed
         if removable and (emp, course) not in desired.enrollments and _is_active(desired, emp):
             yield Unenroll(emp, course)

@@ -2,14 +2,25 @@
 
 Phases follow `OpKind`'s order (adoptions, groups, users, memberships,
 enrollments, then the removals in reverse). Inside a phase: parent org units
-are created and moved before their children, and deleted after them.
+are created and moved before their children, and deleted after them;
+enrollments go course by course, so a batch packs into few LMS calls.
+The diff yields operations in any order: this sort alone makes plans deterministic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from syncd.operations import CreateGroup, DeleteGroup, MoveGroup, Operation, OpKind
+from syncd.operations import (
+    Adopt,
+    CreateGroup,
+    DeleteGroup,
+    Enroll,
+    MoveGroup,
+    Operation,
+    OpKind,
+    Unenroll,
+)
 from syncd.records import Group, GroupKind, GroupRef, RemoteGroup
 
 PHASES = {kind: index for index, kind in enumerate(OpKind)}
@@ -23,15 +34,19 @@ def ordered(
     wanted = desired_depths(desired_groups)
     held = remote_depths(matched_groups)
 
-    def key(op: Operation) -> tuple[int, int, int, str]:
+    def key(op: Operation) -> tuple[int, int, int, str, str]:
         match op:
             case CreateGroup() | MoveGroup():
                 ref = op.group.ref
-                return PHASES[op.KIND], _kind_rank(ref), wanted.get(ref, 0), op.key
+                return PHASES[op.KIND], _kind_rank(ref), wanted.get(ref, 0), op.key, ""
             case DeleteGroup():
-                return PHASES[op.KIND], _kind_rank(op.ref), -held.get(op.ref, 0), op.key
+                return PHASES[op.KIND], _kind_rank(op.ref), -held.get(op.ref, 0), op.key, ""
+            case Enroll() | Unenroll():  # by course: LMSs enroll many people in one course a call
+                return PHASES[op.KIND], 0, 0, op.course_code, op.employee_id
+            case Adopt():
+                return PHASES[op.KIND], 0, 0, op.kind_.value, op.hr_key
             case _:
-                return PHASES[op.KIND], 0, 0, op.key
+                return PHASES[op.KIND], 0, 0, op.key, ""
 
     return sorted(ops, key=key)
 

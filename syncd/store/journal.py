@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from syncd.operations import Operation, changes
 from syncd.redact import scrub
-from syncd.store.schema import OperationRow, SyncRunRow
+from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
 PLANNED, SENT, DONE, FAILED, SKIPPED = "planned", "sent", "done", "failed", "skipped"
 
@@ -44,53 +45,83 @@ def finish_run(
 
 def record_plan(
     session: Session, run_id: int, target: str, ops: Iterable[Operation], now: dt.datetime
-) -> list[int]:
+) -> int:
+    """Journal every planned operation as (run_id, seq), seq being its place in the plan."""
     rows = [
-        OperationRow(
-            run_id=run_id,
-            target=target,
-            seq=seq,
-            kind=op.KIND.value,
-            object_key=op.key,
-            payload=changes(op),
-            status=PLANNED,
-            attempts=0,
-            updated_at=now,
-        )
+        {
+            "run_id": run_id,
+            "target": target,
+            "seq": seq,
+            "kind": op.KIND.value,
+            "object_key": op.key,
+            "payload": changes(op),
+            "status": PLANNED,
+            "attempts": 0,
+            "error": None,
+            "remote_id": None,
+            "updated_at": now,
+        }
         for seq, op in enumerate(ops)
     ]
-    session.add_all(rows)
-    session.flush()
-    return [row.id for row in rows]
+    if rows:
+        session.execute(insert(table_of(OperationRow)), rows)
+    return len(rows)
 
 
-def mark_sent(session: Session, op_ids: Sequence[int], now: dt.datetime) -> None:
+def mark_sent(session: Session, run_id: int, seqs: Sequence[int], now: dt.datetime) -> None:
     session.execute(
         update(OperationRow)
-        .where(OperationRow.id.in_(op_ids))
+        .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
         .values(status=SENT, attempts=OperationRow.attempts + 1, updated_at=now)
     )
 
 
-def mark_outcome(
-    session: Session,
-    op_id: int,
-    status: str,
-    now: dt.datetime,
-    *,
-    error: str | None = None,
-    remote_id: str | None = None,
-) -> None:
-    values: dict[str, Any] = {"status": status, "updated_at": now, "error": _clean(error)}
-    if remote_id is not None:
-        values["remote_id"] = remote_id
-    session.execute(update(OperationRow).where(OperationRow.id == op_id).values(**values))
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one journaled operation, by its place in the plan."""
+
+    seq: int
+    status: str
+    at: dt.datetime
+    error: str | None = None
+    remote_id: str | None = None
+
+
+def record_outcomes(session: Session, run_id: int, outcomes: Sequence[Outcome]) -> None:
+    """Write what became of each operation, all in one executemany."""
+    if not outcomes:
+        return
+    table = table_of(OperationRow)
+    statement = (
+        update(table)
+        .where(table.c.run_id == bindparam("b_run"), table.c.seq == bindparam("b_seq"))
+        .values(
+            status=bindparam("b_status"),
+            error=bindparam("b_error"),
+            remote_id=bindparam("b_remote"),
+            updated_at=bindparam("b_at"),
+        )
+    )
+    rows = [
+        {
+            "b_run": run_id,
+            "b_seq": o.seq,
+            "b_status": o.status,
+            "b_error": _clean(o.error),
+            "b_remote": o.remote_id,
+            "b_at": o.at,
+        }
+        for o in outcomes
+    ]
+    session.execute(statement, rows)
 
 
 def _clean(error: str | None) -> str | None:
     return scrub(error) if error else None
 
 
-def run_operations(session: Session, run_id: int) -> list[OperationRow]:
-    query = select(OperationRow).where(OperationRow.run_id == run_id).order_by(OperationRow.seq)
-    return list(session.scalars(query))
+def run_operations(session: Session, run_id: int) -> Sequence[Row[Any]]:
+    """A run's operations in plan order, as plain rows (kind, object_key, payload, ...)."""
+    table = table_of(OperationRow)
+    query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)
+    return session.execute(query).all()

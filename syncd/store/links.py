@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Insert, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from syncd.records import LinkKind, Links, RemoteId
-from syncd.store.schema import LinkRow
+from syncd.store.schema import LinkRow, table_of
 
 CREATED = "created"
 
@@ -23,44 +25,68 @@ def load_links(session: Session, target: str) -> Links:
     """Every link of `target`; any origin but "created" counts as adopted."""
     by_kind: dict[LinkKind, dict[str, RemoteId]] = defaultdict(dict)
     adopted: set[tuple[LinkKind, str]] = set()
-    for row in session.scalars(select(LinkRow).where(LinkRow.target == target)):
+    table = table_of(LinkRow)
+    for row in session.execute(select(table).where(table.c.target == target)):
         by_kind[LinkKind(row.kind)][row.hr_key] = RemoteId(row.remote_id)
         if row.origin != CREATED:
             adopted.add((LinkKind(row.kind), row.hr_key))
     return Links(dict(by_kind), frozenset(adopted))
 
 
-def put_link(
-    session: Session,
-    target: str,
-    kind: LinkKind,
-    hr_key: str,
-    remote_id: str,
-    *,
-    origin: str,
-    now: dt.datetime,
-) -> None:
-    row = session.get(LinkRow, (target, kind.value, hr_key))
-    if row is None:
-        session.add(
-            LinkRow(
-                target=target,
-                kind=kind.value,
-                hr_key=hr_key,
-                remote_id=remote_id,
-                origin=origin,
-                created_at=now,
+@dataclass
+class LinkChanges:
+    """Link writes gathered while one batch's outcomes are recorded, then written in bulk."""
+
+    puts: dict[tuple[LinkKind, str], tuple[str, str]] = field(default_factory=dict)
+    drops: set[tuple[LinkKind, str]] = field(default_factory=set)
+    deleted_users: list[str] = field(default_factory=list)
+
+    def put(self, kind: LinkKind, hr_key: str, remote_id: str, *, origin: str) -> None:
+        self.drops.discard((kind, hr_key))
+        self.puts[(kind, hr_key)] = (remote_id, origin)
+
+    def drop(self, kind: LinkKind, hr_key: str) -> None:
+        self.puts.pop((kind, hr_key), None)
+        self.drops.add((kind, hr_key))
+
+    def drop_user(self, employee_id: str) -> None:
+        self.deleted_users.append(employee_id)
+
+
+def write_links(session: Session, target: str, changes: LinkChanges, now: dt.datetime) -> None:
+    """Apply gathered link changes: one upsert for the puts, one delete per kind for the drops."""
+    if changes.puts:
+        rows = [
+            {
+                "target": target,
+                "kind": kind.value,
+                "hr_key": key,
+                "remote_id": rid,
+                "origin": origin,
+                "created_at": now,
+            }
+            for (kind, key), (rid, origin) in changes.puts.items()
+        ]
+        session.execute(_upsert(session), rows)
+    for kind in {kind for kind, _ in changes.drops}:
+        keys = [key for k, key in changes.drops if k is kind]
+        session.execute(
+            delete(LinkRow).where(
+                LinkRow.target == target, LinkRow.kind == kind.value, LinkRow.hr_key.in_(keys)
             )
         )
+    for employee_id in changes.deleted_users:
+        drop_links_of_user(session, target, employee_id)
+
+
+def _upsert(session: Session) -> Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(LinkRow)
     else:
-        row.remote_id, row.origin = remote_id, origin
-
-
-def drop_link(session: Session, target: str, kind: LinkKind, hr_key: str) -> None:
-    session.execute(
-        delete(LinkRow).where(
-            LinkRow.target == target, LinkRow.kind == kind.value, LinkRow.hr_key == hr_key
-        )
+        statement = sqlite.insert(LinkRow)
+    return statement.on_conflict_do_update(
+        index_elements=["target", "kind", "hr_key"],
+        set_={"remote_id": statement.excluded.remote_id, "origin": statement.excluded.origin},
     )
 
 

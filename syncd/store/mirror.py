@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.orm import Session
 
 from syncd.records import (
@@ -35,6 +35,7 @@ from syncd.store.schema import (
     OrgUnitRow,
     PersonRow,
     QuarantineRow,
+    table_of,
 )
 
 CHUNK = 5_000
@@ -84,8 +85,9 @@ def replace_mirror(
 
 
 def _insert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> None:
+    """Core executemany: one statement per chunk, whatever columns happen to be NULL."""
     for chunk in _chunks(rows, CHUNK):
-        session.execute(insert(model), chunk)
+        session.execute(insert(table_of(model)), chunk)
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -124,12 +126,18 @@ def _enrollment_row(e: Enrollment) -> dict[str, Any]:
     return {"employee_id": e.employee_id, "course_code": e.course_code, "due_date": e.due_date}
 
 
+def _rows(session: Session, model: type[Base]) -> Sequence[Row[Any]]:
+    """Plain rows in key order: Core, not ORM entities (reading is most of a quiet cycle)."""
+    table = table_of(model)
+    return session.execute(select(table).order_by(*table.primary_key.columns)).all()
+
+
 def load_people(session: Session) -> dict[EmployeeId, Person]:
-    rows = session.scalars(select(PersonRow).order_by(PersonRow.employee_id))
+    rows = _rows(session, PersonRow)
     return {EmployeeId(r.employee_id): _person(r) for r in rows}
 
 
-def _person(r: PersonRow) -> Person:
+def _person(r: Row[Any]) -> Person:
     return Person(
         employee_id=EmployeeId(r.employee_id),
         email=r.email,
@@ -144,7 +152,7 @@ def _person(r: PersonRow) -> Person:
 
 
 def load_org_units(session: Session) -> list[OrgUnit]:
-    rows = session.scalars(select(OrgUnitRow).order_by(OrgUnitRow.code))
+    rows = _rows(session, OrgUnitRow)
     return [OrgUnit(OrgUnitCode(r.code), r.name, _org(r.parent_code)) for r in rows]
 
 
@@ -155,17 +163,17 @@ def _org(code: str | None) -> OrgUnitCode | None:
 def load_desired(session: Session) -> DesiredState:
     groups = {
         GroupRef.parse(r.ref): Group(GroupRef.parse(r.ref), r.name, _ref(r.parent_ref))
-        for r in session.scalars(select(DesiredGroupRow))
+        for r in _rows(session, DesiredGroupRow)
     }
     memberships = frozenset(
         Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id))
-        for r in session.scalars(select(DesiredMembershipRow))
+        for r in _rows(session, DesiredMembershipRow)
     )
     enrollments = {
         (EmployeeId(r.employee_id), CourseCode(r.course_code)): Enrollment(
             EmployeeId(r.employee_id), CourseCode(r.course_code), r.due_date
         )
-        for r in session.scalars(select(DesiredEnrollmentRow))
+        for r in _rows(session, DesiredEnrollmentRow)
     }
     return DesiredState(load_people(session), groups, memberships, enrollments)
 

@@ -12,7 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KEY = String(255)
@@ -23,6 +33,11 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         dt.datetime: DateTime(timezone=True),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (bulk inserts that skip the ORM's per-row work)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 # --- mirror: what HR wants ----------------------------------------------------------------

@@ -7,9 +7,10 @@ engine reads as "plan no removals for this target".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, Row, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from syncd.store.schema import (
     ShadowGroupRow,
     ShadowMembershipRow,
     ShadowUserRow,
+    table_of,
 )
 
 SHADOW_MODELS: tuple[type[Base], ...] = (
@@ -104,8 +106,9 @@ def _fields(record: RemoteRecord) -> dict[str, Any]:
 
 
 def load_remote_state(session: Session, target: str) -> RemoteState:
-    def rows(model: type[Base]) -> list[Any]:
-        return list(session.scalars(select(model).where(model.target == target)))  # type: ignore[attr-defined]
+    def rows(model: type[Base]) -> Sequence[Row[Any]]:
+        table = table_of(model)
+        return session.execute(select(table).where(table.c.target == target)).all()
 
     state = session.get(FetchStateRow, target)
     return RemoteState(
@@ -120,7 +123,7 @@ def load_remote_state(session: Session, target: str) -> RemoteState:
     )
 
 
-def _user(r: ShadowUserRow) -> RemoteUser:
+def _user(r: Row[Any]) -> RemoteUser:
     return RemoteUser(
         RemoteId(r.remote_id),
         r.username,
@@ -132,17 +135,17 @@ def _user(r: ShadowUserRow) -> RemoteUser:
     )
 
 
-def _group(r: ShadowGroupRow) -> RemoteGroup:
+def _group(r: Row[Any]) -> RemoteGroup:
     parent = RemoteId(r.parent_remote_id) if r.parent_remote_id else None
     return RemoteGroup(RemoteId(r.remote_id), GroupKind(r.kind), r.name, r.code, parent)
 
 
-def _membership(r: ShadowMembershipRow) -> RemoteMembership:
+def _membership(r: Row[Any]) -> RemoteMembership:
     return RemoteMembership(
         GroupKind(r.group_kind), RemoteId(r.group_remote_id), RemoteId(r.user_remote_id)
     )
 
 
-def _enrollment(r: ShadowEnrollmentRow) -> RemoteEnrollment:
+def _enrollment(r: Row[Any]) -> RemoteEnrollment:
     status = EnrollmentStatus(r.status)
     return RemoteEnrollment(RemoteId(r.course_remote_id), RemoteId(r.user_remote_id), status)

@@ -32,12 +32,28 @@ from syncd.records import (
     RemoteState,
     RemoteUser,
 )
+from syncd.store import Session
 from syncd.store.db import session_factory
-from syncd.store.links import drop_links_of_user, load_links, put_link
+from syncd.store.links import LinkChanges, drop_links_of_user, load_links, write_links
 
 DELETE = DiffPolicy(on_leave="delete")
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 STAFF = GroupRef.parse("group:staff")
+
+
+def put_link(
+    session: Session,
+    target: str,
+    kind: LinkKind,
+    key: str,
+    remote_id: str,
+    *,
+    origin: str,
+    now: dt.datetime,
+) -> None:
+    changes = LinkChanges()
+    changes.put(kind, key, remote_id, origin=origin)
+    write_links(session, target, changes, now)
 
 
 def person(n: int, *, active: bool = True) -> Person:

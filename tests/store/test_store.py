@@ -27,9 +27,17 @@ from syncd.records import (
     RemoteMembership,
     RemoteUser,
 )
+from syncd.store import Session
 from syncd.store.db import session_factory
-from syncd.store.journal import mark_outcome, mark_sent, record_plan, run_operations, start_run
-from syncd.store.links import count_links, drop_link, load_links, put_link
+from syncd.store.journal import (
+    Outcome,
+    mark_sent,
+    record_outcomes,
+    record_plan,
+    run_operations,
+    start_run,
+)
+from syncd.store.links import LinkChanges, count_links, load_links, write_links
 from syncd.store.mirror import load_desired, replace_mirror
 from syncd.store.shadow import ShadowWriter, load_remote_state
 
@@ -37,6 +45,21 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 ADA = Person(EmployeeId("E1"), "ada@example.com", "Ada", "Lovelace", "ada@example.com",
              org_unit=OrgUnitCode("ENG"), attributes=(("country", "GB"),))  # fmt: skip
 ENG = GroupRef(GroupKind.ORG_UNIT, "ENG")
+
+
+def put_link(
+    session: Session,
+    target: str,
+    kind: LinkKind,
+    key: str,
+    remote_id: str,
+    *,
+    origin: str,
+    now: dt.datetime,
+) -> None:
+    changes = LinkChanges()
+    changes.put(kind, key, remote_id, origin=origin)
+    write_links(session, target, changes, now)
 
 
 def test_contract_tables_exist(engine: Engine) -> None:
@@ -108,7 +131,9 @@ def test_links_are_per_target(engine: Engine) -> None:
         s.commit()
         assert load_links(s, "a").get(LinkKind.USER, "E1") == "8"
         assert count_links(s, "b", LinkKind.USER) == 1
-        drop_link(s, "a", LinkKind.USER, "E1")
+        gone = LinkChanges()
+        gone.drop(LinkKind.USER, "E1")
+        write_links(s, "a", gone, NOW)
         s.commit()
         assert load_links(s, "a").get(LinkKind.USER, "E1") is None
 
@@ -117,12 +142,21 @@ def test_journal_records_each_step(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions() as s:
         run = start_run(s, "lms", dry_run=False, now=NOW)
-        ids = record_plan(s, run, "lms", [CreateUser(ADA), AddMember(ENG, ADA.employee_id)], NOW)
-        mark_sent(s, ids[:1], NOW)
-        mark_outcome(s, ids[0], "done", NOW, remote_id="7")
-        mark_outcome(s, ids[1], "failed", NOW, error="LMS said no")
+        planned = record_plan(
+            s, run, "lms", [CreateUser(ADA), AddMember(ENG, ADA.employee_id)], NOW
+        )
+        mark_sent(s, run, [0], NOW)
+        record_outcomes(
+            s,
+            run,
+            [
+                Outcome(0, "done", NOW, remote_id="7"),
+                Outcome(1, "failed", NOW, error="LMS said no"),
+            ],
+        )
         s.commit()
         rows = run_operations(s, run)
+    assert planned == 2
     assert [(r.kind, r.status, r.attempts) for r in rows] == [
         ("create_user", "done", 1),
         ("add_member", "failed", 0),
