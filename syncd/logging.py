@@ -27,8 +27,9 @@ LEVELS = {
 def redact_event(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> Mapping[str, Any]:
-    """structlog processor: scrub secrets from every value of the event."""
-    return {key: scrub_value(value) for key, value in event_dict.items()}
+    """structlog processor: scrub secrets from every value, mask secret-named fields whole."""
+    scrubbed: dict[str, Any] = scrub_value(dict(event_dict))
+    return scrubbed
 
 
 def configure(level: str = "info", fmt: str = "auto", stream: TextIO | None = None) -> None:
