@@ -62,3 +62,28 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(fresh: World, tmp_pa
     assert done == len(fresh.sim.writes)  # exactly what reached the LMS is recorded as done
     assert 0 < done < len(ops)
     assert all("asked to stop" in (op.error or "") for op in ops if op.status == "skipped")
+
+
+def test_sigkill_mid_apply_is_repaired_by_the_next_cycle(fresh: World) -> None:
+    server = fresh.serve()
+    fresh.sim.latency(0.2, serial_only=True)
+    env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path)}
+    try:
+        victim = subprocess.Popen(
+            [sys.executable, "-m", "syncd", "run", "--once"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(lambda: len(fresh.sim.writes) >= 3, 60)
+        victim.kill()  # SIGKILL: no chance to record anything more
+        victim.wait(timeout=30)
+        fresh.sim.latency(0.0)
+        code, out, _ = fresh.cli("run", "--once")
+    finally:
+        server.shutdown()
+    assert code == 0, out
+    fresh.assert_in_step()
+    usernames = [u.username for u in fresh.sim.state.users.values()]
+    assert len(usernames) == len(set(usernames)) == 34  # nothing created twice
+    assert fresh.plan(fresh.run()) == []
