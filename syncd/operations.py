@@ -255,10 +255,19 @@ class Applied:
 
 
 @dataclass(frozen=True, slots=True)
+class Pending:
+    """The LMS accepted the operation and will do it later: poll `job_id` until it settles.
+    `remote_id` is the id of what it is creating, where the LMS says so up front."""
+
+    job_id: str
+    remote_id: RemoteId | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """The LMS refused this one operation; `error` carries the LMS's own words."""
 
     error: str
 
 
-Outcome = Applied | Rejected
+Outcome = Applied | Pending | Rejected

@@ -8,9 +8,11 @@ safe are the engine's business. A fifth LMS is one module implementing this.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from syncd.operations import OpKind, Outcome
 
@@ -35,9 +37,24 @@ class Capabilities:
     natural_keys: tuple[str, ...] = NATURAL_KEYS
     # Whether the LMS keys groups of a kind by code (True) or by name only (False).
     groups_have_codes: bool = True
+    # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
+    job_lifetime: dt.timedelta | None = None
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"  # queued or running
+    DONE = "done"
+    FAILED = "failed"
+    GONE = "gone"  # the LMS no longer knows the job (expired or lost): assume nothing
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    status: JobStatus
+    error: str | None = None  # the LMS's words when the job failed
 
 
 class RemoteRefs(Protocol):
@@ -64,6 +81,15 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class PollsJobs(Protocol):
+    """A connector whose LMS answers some operations with a job id (`Pending`)."""
+
+    def poll_job(self, job_id: str) -> JobState:
+        """One look at a job; GONE when the LMS no longer knows it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

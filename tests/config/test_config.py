@@ -343,14 +343,18 @@ def test_http_to_loopback_is_allowed(tmp_path: Path, url: str) -> None:
 
 
 def test_unknown_kind_lists_the_known_ones(tmp_path: Path) -> None:
-    text = BASE.replace('kind = "docebo"', 'kind = "dokeos"')
-    expected = "targets[0] (docebo-main).kind: unknown kind 'dokeos'; this version knows: docebo"
+    text = BASE.replace('kind = "docebo"', 'kind = "moodle"')
+    expected = (
+        "targets[0] (docebo-main).kind: unknown kind 'moodle'; this version knows: docebo, dokeos"
+    )
     assert_error(tmp_path, text, expected)
 
 
 def test_missing_kind(tmp_path: Path) -> None:
     text = BASE.replace('kind = "docebo"\n', "")
-    assert_error(tmp_path, text, "targets[0] (docebo-main).kind: field required (one of: docebo)")
+    assert_error(
+        tmp_path, text, "targets[0] (docebo-main).kind: field required (one of: docebo, dokeos)"
+    )
 
 
 def test_duplicate_target_names(tmp_path: Path) -> None:
@@ -532,3 +536,17 @@ def test_database_url_must_be_sqlite_or_postgresql(tmp_path: Path) -> None:
     text = BASE + '[database]\nurl = "mysql://db/syncd"\n'
     expected = "database.url: must start with sqlite or postgresql, e.g. sqlite:///var/syncd.db"
     assert_error(tmp_path, text, expected)
+
+
+def test_dokeos_target_needs_its_api_token(tmp_path: Path) -> None:
+    dokeos = (
+        '[hr]\npath = "hr"\n[[targets]]\nname = "dokeos-main"\nkind = "dokeos"\n'
+        'base_url = "https://acme.dokeos.test"\n'
+    )
+    assert_error(tmp_path, dokeos, "targets[0] (dokeos-main).api_token: field required")
+    path = tmp_path / "ok.toml"
+    path.write_text(dokeos + 'api_token = "${DOKEOS_TOKEN}"\n', encoding="utf-8")
+    config = load_config(path, env={"DOKEOS_TOKEN": "tok-dokeos-123"})
+    (target,) = config.targets
+    assert target.kind == "dokeos"
+    assert target.secret_values() == ("tok-dokeos-123",)

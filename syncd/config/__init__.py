@@ -14,26 +14,17 @@ slash; `targets` may be empty; the database URL's password is registered as a se
 
 from __future__ import annotations
 
-import ipaddress
-import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
@@ -41,98 +32,49 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from syncd import redact
+from syncd.config.targets import (
+    DoceboTarget,
+    DokeosTarget,
+    TargetBase,
+    TargetConfig,
+    target_kinds,
+)
+from syncd.config.values import (
+    DEFAULT_SANDBOX_DIR,
+    ORG_UNIT_PREFIX,
+    Code,
+    Duration,
+    Limit,
+    LimitValue,
+    NonEmpty,
+    StrictModel,
+    parse_duration,
+    parse_limit,
+)
 from syncd.errors import ConfigError
 
-DEFAULT_SANDBOX_DIR = Path("var/sandbox")
-ORG_UNIT_PREFIX = "org_unit:"
-_CODE = r"^[A-Za-z0-9._-]+$"
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-_LIMIT = re.compile(r"(\d+(?:\.\d+)?)\s*%|(\d+)")
 _VARIABLE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-
-def parse_duration(value: object) -> timedelta:
-    """'30s', '15m', '1h30m', '2d' as a timedelta; zero, negative and garbage are refused."""
-    if isinstance(value, timedelta) and value > timedelta(0):
-        return value
-    text = value.strip().lower() if isinstance(value, str) else ""
-    found = _DURATION.fullmatch(text)
-    if not text or not found:
-        raise ValueError(f"{value!r} is not a duration; write e.g. '30s', '15m', '1h30m' or '2d'")
-    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
-    try:
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    except OverflowError:
-        raise ValueError(f"{value!r} is too long a duration") from None
-    if delta <= timedelta(0):
-        raise ValueError(f"{value!r} is not longer than zero")
-    return delta
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """A safety limit: a share of a total ("10%") or an absolute count ("25")."""
-
-    value: float
-    percent: bool
-
-    def allowed(self, total: int) -> int:
-        """How many removals out of `total` this limit allows (a share is rounded down)."""
-        if self.percent:
-            return math.floor(Fraction(str(self.value)) * total / 100)
-        return int(self.value)
-
-    def __str__(self) -> str:
-        return f"{self.value:g}%" if self.percent else str(int(self.value))
+__all__ = [
+    "DEFAULT_SANDBOX_DIR",
+    "ORG_UNIT_PREFIX",
+    "Config",
+    "DoceboTarget",
+    "DokeosTarget",
+    "EnrollmentRule",
+    "GroupRule",
+    "Limit",
+    "SafetyConfig",
+    "TargetBase",
+    "TargetConfig",
+    "load_config",
+    "parse_duration",
+    "parse_limit",
+    "target_kinds",
+]
 
 
-def parse_limit(value: object) -> Limit:
-    """A `Limit` from "10%", "2.5%", "25" or 25; negatives and shares over 100% are refused."""
-    if isinstance(value, Limit):
-        return value
-    plain_int = isinstance(value, int) and not isinstance(value, bool)
-    text = str(value) if plain_int else value.strip() if isinstance(value, str) else ""
-    found = _LIMIT.fullmatch(text)
-    if not found:
-        raise ValueError(f"{value!r} is not a limit; write a share like '10%' or a count like 25")
-    if found[1] is None:
-        return Limit(float(found[2]), percent=False)
-    if float(found[1]) > 100:
-        raise ValueError(f"{value!r} is more than 100%")
-    return Limit(float(found[1]), percent=True)
-
-
-def _base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute https:// URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(
-            "http:// is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"
-        )
-    _ = parts.port  # raises ValueError on a malformed port
-    return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host.lower() == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-Duration = Annotated[timedelta, PlainValidator(parse_duration)]
-LimitValue = Annotated[Limit, PlainValidator(parse_limit), PlainSerializer(str)]
-Code = Annotated[str, Field(pattern=_CODE)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-Secret = Annotated[str, Field(min_length=1, repr=False)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DatabaseConfig(_Model):
+class DatabaseConfig(StrictModel):
     url: str = "sqlite:///var/syncd.db"
 
     @field_validator("url")
@@ -143,7 +85,7 @@ class DatabaseConfig(_Model):
         return url
 
 
-class HrConfig(_Model):
+class HrConfig(StrictModel):
     source: Literal["csv"] = "csv"
     path: Path
     export_path: Path = Path("var/export")
@@ -156,12 +98,12 @@ class HrConfig(_Model):
         return value
 
 
-class ScheduleConfig(_Model):
+class ScheduleConfig(StrictModel):
     reconcile_every: Duration = timedelta(minutes=15)
     jobs_poll_every: Duration = timedelta(seconds=30)
 
 
-class SafetyConfig(_Model):
+class SafetyConfig(StrictModel):
     max_deactivate: LimitValue = Limit(10, percent=True)
     max_delete_groups: LimitValue = Limit(10, percent=True)
     max_unenroll: LimitValue = Limit(10, percent=True)
@@ -169,12 +111,12 @@ class SafetyConfig(_Model):
     max_hr_shrink: LimitValue = Limit(20, percent=True)
 
 
-class LoggingConfig(_Model):
+class LoggingConfig(StrictModel):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
 
 
-class GroupRule(_Model):
+class GroupRule(StrictModel):
     """A `[[groups]]` rule: everyone whose attributes match becomes a member (empty: everyone)."""
 
     code: Code
@@ -193,7 +135,7 @@ class GroupRule(_Model):
         return value
 
 
-class EnrollmentRule(_Model):
+class EnrollmentRule(StrictModel):
     """Everyone in any of `groups` (`[[groups]]` codes or org_unit:<CODE>) takes `course`."""
 
     course: NonEmpty
@@ -201,55 +143,7 @@ class EnrollmentRule(_Model):
     due_in_days: int | None = Field(default=None, ge=0)
 
 
-class TargetBase(_Model):
-    """What every target has, whatever its LMS."""
-
-    name: Code
-    kind: str
-    base_url: Annotated[str, AfterValidator(_base_url)]
-    enabled: bool = True
-    sandbox: bool = False
-    sandbox_state: Path | None = None
-    courses: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
-    on_leave: Literal["deactivate", "delete"] = "deactivate"
-    timeout_seconds: float = Field(default=30, gt=0)
-    max_attempts: int = Field(default=6, ge=1)
-
-    @property
-    def sandbox_state_path(self) -> Path:
-        """Where the in-process simulator keeps this target's state between runs."""
-        return self.sandbox_state or DEFAULT_SANDBOX_DIR / f"{self.name}.json"
-
-    def secret_values(self) -> tuple[str, ...]:
-        """The credential values of this target, for `syncd.redact.register`."""
-        return ()
-
-
-class DoceboTarget(TargetBase):
-    kind: Literal["docebo"] = "docebo"
-    client_id: Secret
-    client_secret: Secret
-    username: Secret
-    password: Secret
-    page_size: int = Field(default=200, ge=1, le=200)
-    batch_size: int = Field(default=100, ge=1, le=1000)
-
-    def secret_values(self) -> tuple[str, ...]:
-        return (self.client_id, self.client_secret, self.username, self.password)
-
-
-# A new LMS joins as `DoceboTarget | DokeosTarget | ...` inside the Annotated.
-TargetConfig = Annotated[DoceboTarget, Field(discriminator="kind")]
-
-
-def target_kinds() -> tuple[str, ...]:
-    """The `kind`s this version knows, from the members of `TargetConfig`."""
-    union = get_args(TargetConfig)[0]
-    members: tuple[type[TargetBase], ...] = get_args(union) or (union,)
-    return tuple(get_args(member.model_fields["kind"].annotation)[0] for member in members)
-
-
-class Config(_Model):
+class Config(StrictModel):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     hr: HrConfig
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)

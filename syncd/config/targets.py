@@ -1,0 +1,80 @@
+"""The targets: one model per LMS kind, each with its credentials and knobs.
+
+A new LMS joins as one model here and one member of `TargetConfig`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, Field
+
+from syncd.config.values import (
+    DEFAULT_SANDBOX_DIR,
+    Code,
+    NonEmpty,
+    Secret,
+    StrictModel,
+    check_base_url,
+)
+
+
+class TargetBase(StrictModel):
+    """What every target has, whatever its LMS."""
+
+    name: Code
+    kind: str
+    base_url: Annotated[str, AfterValidator(check_base_url)]
+    enabled: bool = True
+    sandbox: bool = False
+    sandbox_state: Path | None = None
+    courses: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    on_leave: Literal["deactivate", "delete"] = "deactivate"
+    timeout_seconds: float = Field(default=30, gt=0)
+    max_attempts: int = Field(default=6, ge=1)
+
+    @property
+    def sandbox_state_path(self) -> Path:
+        """Where the in-process simulator keeps this target's state between runs."""
+        return self.sandbox_state or DEFAULT_SANDBOX_DIR / f"{self.name}.json"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The credential values of this target, for `syncd.redact.register`."""
+        return ()
+
+
+class DoceboTarget(TargetBase):
+    kind: Literal["docebo"] = "docebo"
+    client_id: Secret
+    client_secret: Secret
+    username: Secret
+    password: Secret
+    page_size: int = Field(default=200, ge=1, le=200)
+    batch_size: int = Field(default=100, ge=1, le=1000)
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.client_id, self.client_secret, self.username, self.password)
+
+
+class DokeosTarget(TargetBase):
+    """Dokeos API V2: a bearer API token; lists of up to 100 a page."""
+
+    kind: Literal["dokeos"] = "dokeos"
+    api_token: Secret
+    page_size: int = Field(default=100, ge=1, le=100)
+    batch_size: int = Field(default=100, ge=1, le=500)
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.api_token,)
+
+
+# A new LMS joins as one more member of the union inside the Annotated.
+TargetConfig = Annotated[DoceboTarget | DokeosTarget, Field(discriminator="kind")]
+
+
+def target_kinds() -> tuple[str, ...]:
+    """The `kind`s this version knows, from the members of `TargetConfig`."""
+    union = get_args(TargetConfig)[0]
+    members: tuple[type[TargetBase], ...] = get_args(union) or (union,)
+    return tuple(get_args(member.model_fields["kind"].annotation)[0] for member in members)
