@@ -20,12 +20,13 @@ import httpx
 from syncd.clock import Clock, SystemClock
 from syncd.config import Config, TargetConfig
 from syncd.connectors import build_connector
-from syncd.connectors.base import Connector, ConnectorContext
+from syncd.connectors.base import Connector, ConnectorContext, PollsJobs
 from syncd.errors import ConfigError, ImportRefusedError, SyncdError
 from syncd.reconcile.cycle import CycleEnv, TargetReport, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
+from syncd.reconcile.poll import PollReport, poll_due
 from syncd.sandbox import new_simulator
-from syncd.store import Database
+from syncd.store import Database, jobs
 
 
 @dataclass(slots=True)
@@ -66,8 +67,10 @@ class Runtime:
         known = {t.name: t for t in self.config.targets}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(f"--target {unknown[0]}: no such target in {self.config.source_path}"
-                              f" (targets: {', '.join(known) or 'none'})")  # fmt: skip
+            raise ConfigError(
+                f"--target {unknown[0]}: no such target in {self.config.source_path}"
+                f" (targets: {', '.join(known) or 'none'})"
+            )
         return [known[n] for n in names] if names else [t for t in known.values() if t.enabled]
 
     def import_hr(self, *, force: bool) -> ImportResult:
@@ -87,10 +90,30 @@ class Runtime:
         return report
 
     def run_target(self, target: TargetConfig, *, dry_run: bool, force: bool) -> TargetReport:
-        env = CycleEnv(self.db, self.clock, self.config.safety, self.shutdown,
-                       self._lane_wait)  # fmt: skip
+        env = CycleEnv(
+            self.db,
+            self.clock,
+            self.config.safety,
+            self.shutdown,
+            self._lane_wait,
+            self.config.schedule.jobs_poll_every,
+        )
         with self.connector(target) as connector:
             return run_cycle(env, target, connector, dry_run=dry_run, force=force)
+
+    def poll_jobs(self, target: TargetConfig) -> PollReport | None:
+        """Settle the target's due asynchronous jobs, unless a cycle holds its lane right now."""
+        with self.db.session() as session:
+            if not jobs.pending_rows(session, target.name):
+                return None
+        with self.db.lock(f"lane:{target.name}", wait_seconds=0) as free:
+            if not free:
+                return None
+            with self.connector(target) as connector, self.db.session() as session:
+                if not isinstance(connector, PollsJobs):
+                    return None
+                every = self.config.schedule.jobs_poll_every
+                return poll_due(session, target.name, connector, self.clock, every)
 
     def check(self, target: TargetConfig) -> str | None:
         """One authenticated read; None when it worked, else what went wrong."""

@@ -1,6 +1,8 @@
 """The daemon: APScheduler 3 runs each target's cycle on `reconcile_every`.
 
-One job per target, one instance at a time, missed runs coalesced. SIGTERM or
+One job per target, one instance at a time, missed runs coalesced; one more
+polls the LMSs' asynchronous jobs on `jobs_poll_every` (pending jobs live in the
+database, so a restarted daemon polls the same job ids). SIGTERM or
 SIGINT sets the shutdown event: a running cycle finishes the request in
 flight, records it and skips the rest; the process then exits 0. A heartbeat
 file, touched while the scheduler lives, backs the container's HEALTHCHECK.
@@ -64,6 +66,15 @@ def build_scheduler(runtime: Runtime, targets: Sequence[TargetConfig]) -> Backgr
             id=f"reconcile:{target.name}",
             next_run_time=now,
         )
+    poll_every = runtime.config.schedule.jobs_poll_every.total_seconds()
+    scheduler.add_job(
+        poll_job,
+        "interval",
+        seconds=poll_every,
+        args=[runtime, list(targets)],
+        id="poll-jobs",
+        next_run_time=now,
+    )
     scheduler.add_job(
         touch_heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat", next_run_time=now
     )
@@ -82,6 +93,26 @@ def cycle_job(runtime: Runtime, target: TargetConfig) -> None:
         log.error("hr_import_refused", error=str(err))  # noqa: TRY400 - expected, no traceback
     except Exception:
         log.exception("cycle_crashed", target=target.name)
+
+
+def poll_job(runtime: Runtime, targets: Sequence[TargetConfig]) -> None:
+    """Settle what the LMSs finished of their asynchronous jobs (Dokeos job ids)."""
+    for target in targets:
+        if runtime.shutdown.is_set():
+            return
+        try:
+            report = runtime.poll_jobs(target)
+            if report is not None:
+                log.info(
+                    "jobs_polled",
+                    target=target.name,
+                    done=report.done,
+                    failed=report.failed,
+                    expired=report.expired,
+                    pending=report.pending,
+                )
+        except Exception:
+            log.exception("job_poll_crashed", target=target.name)
 
 
 def touch_heartbeat() -> None:

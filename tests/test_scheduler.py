@@ -26,7 +26,8 @@ def test_one_job_per_target_one_instance_coalesced(runtime: Runtime) -> None:
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"reconcile:docebo-main", "heartbeat"}
+    assert set(jobs) == {"reconcile:docebo-main", "poll-jobs", "heartbeat"}
+    assert jobs["poll-jobs"].trigger.interval.total_seconds() == 30
     job = jobs["reconcile:docebo-main"]
     assert job.max_instances == 1
     assert job.coalesce is True

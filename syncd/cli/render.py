@@ -134,6 +134,12 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             yield f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: {counts}"
             if run["message"]:
                 yield f"    ! {run['message']}"
+        for job in target["pending_jobs"]:
+            yield (
+                f"  waiting on job {job['job_id']}: {job['operation']} {job['key']} "
+                f"(since {_when(job['created_at'])}, {job['polls']} poll(s), "
+                f"expires {_when(job['expires_at'])})"
+            )
         for op in target["failed_operations"]:
             yield (
                 f"  failed {op['kind']} {op['key']} (run #{op['run_id']}, "

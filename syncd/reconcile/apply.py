@@ -26,18 +26,18 @@ from syncd.operations import (
     Applied,
     CreateGroup,
     CreateUser,
-    DeleteGroup,
-    DeleteUser,
     Enroll,
     Operation,
     Outcome,
+    Pending,
     Rejected,
     RemoveMember,
     Unenroll,
 )
+from syncd.reconcile.effects import ADDITIVE, record_effect
 from syncd.reconcile.refs import LiveRefs
-from syncd.records import LinkKind, RemoteId
-from syncd.store import Session, journal
+from syncd.records import RemoteId
+from syncd.store import Session, jobs, journal
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -60,6 +60,7 @@ class ApplyResult:
     status: str = "ok"  # ok | partial | failed | interrupted
     message: str | None = None
     done: int = 0
+    waiting: int = 0
     failed: int = 0
     skipped: int = 0
 
@@ -94,20 +95,6 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
             yield items[start : start + size]
 
 
-@dataclass(slots=True)
-class _Books:
-    """What one batch's outcomes change in the journal and the links, written together."""
-
-    now: dt.datetime
-    outcomes: list[journal.Outcome] = field(default_factory=list)
-    links: LinkChanges = field(default_factory=LinkChanges)
-
-    def write(self, lane: Lane) -> None:
-        journal.record_outcomes(lane.session, lane.run_id, self.outcomes)
-        write_links(lane.session, lane.target, self.links, self.now)
-        lane.session.commit()
-
-
 def _scope(op: Operation) -> str:
     match op:
         case AddMember() | RemoveMember():
@@ -118,6 +105,26 @@ def _scope(op: Operation) -> str:
             return ""
 
 
+@dataclass(slots=True)
+class _Books:
+    """What one batch's outcomes change in the journal, the links and the job table."""
+
+    now: dt.datetime
+    outcomes: list[journal.Outcome] = field(default_factory=list)
+    links: LinkChanges = field(default_factory=LinkChanges)
+    waiting: list[jobs.Waiting] = field(default_factory=list)
+
+    def write(self, lane: Lane) -> None:
+        journal.record_outcomes(lane.session, lane.run_id, self.outcomes)
+        write_links(lane.session, lane.target, self.links, self.now)
+        lifetime = lane.connector.capabilities.job_lifetime
+        jobs.add_waiting(
+            lane.session, lane.target, lane.run_id, self.waiting, now=self.now, lifetime=lifetime
+        )
+        lane.session.commit()
+        lane.refs.absorb(self.links)
+
+
 def _run_batch(lane: Lane, batch: list[Step], result: ApplyResult) -> None:
     journal.mark_sent(lane.session, lane.run_id, [seq for seq, _ in batch], lane.clock.now())
     lane.session.commit()
@@ -126,8 +133,8 @@ def _run_batch(lane: Lane, batch: list[Step], result: ApplyResult) -> None:
     else:
         outcomes = _send(lane, [op for _, op in batch])
     books = _Books(lane.clock.now())
-    for (op_id, op), outcome in zip(batch, outcomes, strict=True):
-        _record(lane, books, (op_id, op), outcome, result)
+    for step, outcome in zip(batch, outcomes, strict=True):
+        _record(books, step, outcome, result)
     books.write(lane)
     log.info("batch_applied", kind=batch[0][1].KIND.value, size=len(batch))
 
@@ -139,66 +146,44 @@ def _send(lane: Lane, ops: list[Operation]) -> list[Outcome]:
         return [Rejected(str(err))] * len(ops)
 
 
-def _record(lane: Lane, books: _Books, step: Step, outcome: Outcome, result: ApplyResult) -> None:
-    op_id, op = step
-    error = outcome.error if isinstance(outcome, Rejected) else None
-    if isinstance(outcome, Applied) and _needs_id(op) and not outcome.remote_id:
-        error = "the LMS answered without the id of what it created"
-    if error is not None:
-        books.outcomes.append(journal.Outcome(op_id, journal.FAILED, books.now, error=error))
-        result.failed += 1
-        log.warning("operation_failed", operation=op.KIND.value, key=op.key)
-        return
-    remote_id = outcome.remote_id if isinstance(outcome, Applied) else None
-    _update_links(lane, books.links, op, remote_id)
-    books.outcomes.append(journal.Outcome(op_id, journal.DONE, books.now, remote_id=remote_id))
-    result.done += 1
+def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) -> None:
+    seq, op = step
+    match outcome:
+        case Rejected():
+            _failed(books, step, outcome.error, result)
+        case Applied() if _needs_id(op) and not outcome.remote_id:
+            _failed(books, step, "the LMS answered without the id of what it created", result)
+        case Applied():
+            _link(books.links, op, outcome.remote_id)
+            books.outcomes.append(
+                journal.Outcome(seq, journal.DONE, books.now, remote_id=outcome.remote_id)
+            )
+            result.done += 1
+        case Pending():
+            if op.KIND in ADDITIVE:
+                _link(books.links, op, outcome.remote_id)
+            books.waiting.append(
+                jobs.Waiting(seq, op.KIND.value, op.key, outcome.job_id, outcome.remote_id)
+            )
+            result.waiting += 1
+
+
+def _failed(books: _Books, step: Step, error: str, result: ApplyResult) -> None:
+    seq, op = step
+    books.outcomes.append(journal.Outcome(seq, journal.FAILED, books.now, error=error))
+    result.failed += 1
+    log.warning("operation_failed", operation=op.KIND.value, key=op.key)
 
 
 def _needs_id(op: Operation) -> bool:
     return isinstance(op, CreateUser | CreateGroup)
 
 
-def _update_links(
-    lane: Lane, links: LinkChanges, op: Operation, remote_id: RemoteId | None
-) -> None:
-    """What an applied operation changes in the links: created, adopted, managed, or gone."""
-    rid = remote_id or RemoteId("")
-    match op:
-        case Adopt():
-            _link(lane, links, (op.kind_, op.hr_key), op.remote_id, "adopted")
-        case CreateUser():
-            _link(lane, links, (LinkKind.USER, op.person.employee_id), rid, "created")
-        case CreateGroup():
-            kind = LinkKind.of_group(op.group.ref.kind)
-            _link(lane, links, (kind, op.group.ref.code), rid, "created")
-        case DeleteGroup():
-            _unlink(lane, links, (LinkKind.of_group(op.ref.kind), op.ref.code))
-        case DeleteUser():  # the account, its memberships and enrollments are gone
-            links.drop_user(op.employee_id)
-            lane.refs.forget_user(op.employee_id)
-        case AddMember():
-            _link(lane, links, (LinkKind.MEMBERSHIP, op.key), rid, "created")
-        case Enroll():
-            _link(lane, links, (LinkKind.ENROLLMENT, op.key), rid, "created")
-        case RemoveMember():
-            _unlink(lane, links, (LinkKind.MEMBERSHIP, op.key))
-        case Unenroll():
-            _unlink(lane, links, (LinkKind.ENROLLMENT, op.key))
-        case _:
-            pass  # updates, moves and status changes keep their links
-
-
-def _link(
-    lane: Lane, links: LinkChanges, what: tuple[LinkKind, str], rid: RemoteId, origin: str
-) -> None:
-    links.put(*what, rid, origin=origin)
-    lane.refs.remember(*what, rid)
-
-
-def _unlink(lane: Lane, links: LinkChanges, what: tuple[LinkKind, str]) -> None:
-    links.drop(*what)
-    lane.refs.forget(*what)
+def _link(links: LinkChanges, op: Operation, remote_id: RemoteId | None) -> None:
+    if isinstance(op, Adopt):
+        links.put(op.kind_, op.hr_key, op.remote_id, origin="adopted")
+    else:
+        record_effect(op.KIND, op.key, remote_id, links)
 
 
 def _fail(lane: Lane, batch: list[Step], error: str, result: ApplyResult) -> None:

@@ -7,6 +7,7 @@ is recorded in sync_runs and operations; the report returned is what the CLI pri
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,14 +16,15 @@ import structlog
 
 from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
-from syncd.connectors.base import Connector
+from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.diff import DiffPolicy, count_kinds, diff
+from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import Managed, check_safety
 from syncd.records import LinkKind, Links, RemoteState
-from syncd.store import Database, Session, journal
+from syncd.store import Database, Session, jobs, journal
 from syncd.store.links import load_links
 from syncd.store.mirror import load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
@@ -62,6 +64,7 @@ class CycleEnv:
     safety: SafetyConfig
     shutdown: threading.Event
     lane_wait_seconds: float = 600.0
+    poll_every: dt.timedelta = dt.timedelta(seconds=30)
 
 
 def run_cycle(
@@ -94,9 +97,10 @@ class _Cycle:
         session.commit()
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
         try:
+            self.poll()  # settled jobs first, so the read and the plan see their effects
             fetch_error = self.fetch()
             remote, links = load_remote_state(session, name), load_links(session, name)
-            ops = diff(load_desired(session), remote, links, self.policy())
+            ops = diff(load_desired(session), remote, links, self.policy(_busy(session, name)))
             report.counts = count_kinds(ops)
             if not force:
                 check_safety(ops, _managed(links), env.safety)
@@ -104,6 +108,8 @@ class _Cycle:
             session.commit()
             steps = list(enumerate(ops))
             result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
+            if not dry_run:
+                self.poll()  # quick jobs are done by now
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
             report.message = "; ".join(m for m in (fetch_error, result.message) if m) or None
@@ -134,7 +140,7 @@ class _Cycle:
         session.commit()
         return None
 
-    def policy(self) -> DiffPolicy:
+    def policy(self, busy: frozenset[str]) -> DiffPolicy:
         caps = self.connector.capabilities
         return DiffPolicy(
             caps.natural_keys,
@@ -142,7 +148,15 @@ class _Cycle:
             caps.supports,
             self.target.courses,
             on_leave=self.target.on_leave,
+            busy=busy,
         )
+
+    def poll(self) -> PollReport | None:
+        """Settle what the LMS finished of this target's asynchronous jobs."""
+        if not isinstance(self.connector, PollsJobs):
+            return None
+        env = self.env
+        return poll_due(self.session, self.target.name, self.connector, env.clock, env.poll_every)
 
     def apply(
         self, run_id: int, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
@@ -155,6 +169,11 @@ class _Cycle:
             self.session, self.target.name, run_id, self.connector, refs, env.clock, env.shutdown
         )
         return apply_plan(lane, steps)
+
+
+def _busy(session: Session, target: str) -> frozenset[str]:
+    """Objects with a job in flight: no cycle starts another operation on them."""
+    return frozenset(row.object_key for row in jobs.pending_rows(session, target))
 
 
 def _stop_if_asked(env: CycleEnv) -> None:
@@ -178,7 +197,8 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
     report.operations = [
         OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
     ]
-    results = {s: sum(1 for r in rows if r.status == s) for s in ("done", "failed", "skipped")}
+    statuses = ("done", "waiting", "failed", "skipped", "expired")
+    results = {s: sum(1 for r in rows if r.status == s) for s in statuses}
     journal.finish_run(
         session,
         report.run_id,

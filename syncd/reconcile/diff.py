@@ -78,6 +78,8 @@ class DiffPolicy:
     course_ids: Mapping[str, str] | None = None
     # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
     on_leave: str = "deactivate"
+    # Object keys with an LMS job in flight: nothing else is started on them this cycle.
+    busy: frozenset[str] = frozenset()
 
 
 def diff(
@@ -110,7 +112,18 @@ def diff(
 def _allowed(op: Operation, policy: DiffPolicy, complete: bool) -> bool:
     if not complete and op.KIND in REMOVALS | CREATIONS:
         return False
+    if policy.busy and (op.key in policy.busy or _person_of(op) in policy.busy):
+        return False
     return op.KIND is OpKind.ADOPT or op.KIND in policy.supports
+
+
+def _person_of(op: Operation) -> str | None:
+    """The employee whose account an operation touches, for the in-flight guard."""
+    match op:
+        case AddMember() | RemoveMember() | Enroll() | Unenroll():
+            return op.employee_id
+        case _:
+            return None
 
 
 # --- users ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from syncd.errors import SkippableError
 from syncd.records import CourseCode, EmployeeId, GroupRef, LinkKind, Links, RemoteCourse, RemoteId
+from syncd.store.links import LinkChanges
 
 
 class LiveRefs:
@@ -36,15 +37,18 @@ class LiveRefs:
             raise SkippableError(f"unknown course code {code!r}: no course has that code here")
         return self._courses[code]
 
-    def remember(self, kind: LinkKind, hr_key: str, remote_id: RemoteId) -> None:
-        self._ids[kind][hr_key] = remote_id
-
-    def forget(self, kind: LinkKind, hr_key: str) -> None:
-        self._ids[kind].pop(hr_key, None)
+    def absorb(self, changes: LinkChanges) -> None:
+        """Follow the link changes a batch made, so later batches resolve against them."""
+        for (kind, key), (remote_id, _) in changes.puts.items():
+            self._ids[kind][key] = RemoteId(remote_id)
+        for kind, key in changes.drops:
+            self._ids[kind].pop(key, None)
+        for employee_id in changes.deleted_users:
+            self.forget_user(EmployeeId(employee_id))
 
     def forget_user(self, employee_id: EmployeeId) -> None:
         """Forget a deleted account with its memberships and enrollments, as the links do."""
-        self.forget(LinkKind.USER, employee_id)
+        self._ids[LinkKind.USER].pop(employee_id, None)
         members, enrolled = self._ids[LinkKind.MEMBERSHIP], self._ids[LinkKind.ENROLLMENT]
         for key in [k for k in members if k.endswith(f"/{employee_id}")]:
             del members[key]

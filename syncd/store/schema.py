@@ -4,7 +4,7 @@ mirror   people, org_units, desired_groups, desired_memberships, desired_enrollm
          HR's desired state after the last accepted import (+ config rules)
 shadow   shadow_*: what each target held at its last fetch, in that LMS's ids
 links    links: HR key -> remote id per target, and what syncd manages there
-status   hr_imports, quarantine, sync_runs, operations: the audit record users query
+status   hr_imports, quarantine, sync_runs, operations, async_jobs: the audit record users query
 """
 
 from __future__ import annotations
@@ -207,3 +207,25 @@ class OperationRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     remote_id: Mapped[str | None] = mapped_column(KEY)
     updated_at: Mapped[dt.datetime]
+
+
+class AsyncJobRow(Base):
+    """An operation the LMS answered with a job id, until the job settles (one row per op)."""
+
+    __tablename__ = "async_jobs"
+    __table_args__ = (Index("ix_async_jobs_target_status", "target", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target: Mapped[str] = mapped_column(KEY)
+    job_id: Mapped[str] = mapped_column(KEY, index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(KEY)
+    remote_id: Mapped[str | None] = mapped_column(KEY)
+    status: Mapped[str] = mapped_column(String(16))  # pending | done | failed | expired
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    last_polled_at: Mapped[dt.datetime | None]
+    next_poll_at: Mapped[dt.datetime]
+    polls: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,4 @@
-"""What `syncd status` shows, read from the status tables: runs, failures, quarantine."""
+"""What `syncd status` shows, read from the status tables: runs, failures, jobs, quarantine."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from syncd.store.jobs import pending_rows
 from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
 
 RUNS_SHOWN = 5
@@ -35,6 +36,19 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
         "kind": kind,
         "runs": [_run(r) for r in runs],
         "failed_operations": _failed(session, last_real.id) if last_real else [],
+        "pending_jobs": [_job(row) for row in pending_rows(session, name)],
+    }
+
+
+def _job(row: Any) -> dict[str, Any]:
+    return {
+        "job_id": row.job_id,
+        "operation": row.operation,
+        "key": row.object_key,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "last_polled_at": row.last_polled_at,
+        "polls": row.polls,
     }
 
 

@@ -53,4 +53,4 @@ def test_dry_run_is_recorded_in_the_status_database(served: World) -> None:
     runs = json.loads(out)["targets"][0]["runs"]
     assert code == 0
     assert runs[0]["dry_run"] is True
-    assert runs[0]["counts"] == {"update_user": 1, "done": 0, "failed": 0, "skipped": 0}
+    assert {k: v for k, v in runs[0]["counts"].items() if v} == {"update_user": 1}

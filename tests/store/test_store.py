@@ -42,8 +42,15 @@ from syncd.store.mirror import load_desired, replace_mirror
 from syncd.store.shadow import ShadowWriter, load_remote_state
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-ADA = Person(EmployeeId("E1"), "ada@example.com", "Ada", "Lovelace", "ada@example.com",
-             org_unit=OrgUnitCode("ENG"), attributes=(("country", "GB"),))  # fmt: skip
+ADA = Person(
+    EmployeeId("E1"),
+    "ada@example.com",
+    "Ada",
+    "Lovelace",
+    "ada@example.com",
+    org_unit=OrgUnitCode("ENG"),
+    attributes=(("country", "GB"),),
+)
 ENG = GroupRef(GroupKind.ORG_UNIT, "ENG")
 
 

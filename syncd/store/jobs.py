@@ -1,0 +1,134 @@
+"""Asynchronous jobs: operations an LMS answered with a job id, kept until the job settles.
+
+One row per operation (a batch may share one job). Rows live in the database,
+so a restarted syncd polls the same job ids. Settling a job settles its
+operations in the journal too: done, failed (with the LMS's words) or expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
+
+from syncd.redact import scrub
+from syncd.store.schema import AsyncJobRow, OperationRow, table_of
+
+PENDING, DONE, FAILED, EXPIRED = "pending", "done", "failed", "expired"
+WAITING = "waiting"  # the journal status of an operation whose job is pending
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One operation answered with a job id."""
+
+    seq: int
+    operation: str
+    object_key: str
+    job_id: str
+    remote_id: str | None = None
+
+
+def add_waiting(
+    session: Session,
+    target: str,
+    run_id: int,
+    waiting: Sequence[Waiting],
+    *,
+    now: dt.datetime,
+    lifetime: dt.timedelta | None,
+) -> None:
+    """Record pending jobs and mark their operations `waiting` in the journal."""
+    expires = now + lifetime if lifetime else None
+    session.add_all(
+        AsyncJobRow(
+            target=target,
+            job_id=w.job_id,
+            run_id=run_id,
+            seq=w.seq,
+            operation=w.operation,
+            object_key=w.object_key,
+            remote_id=w.remote_id,
+            status=PENDING,
+            created_at=now,
+            expires_at=expires,
+            next_poll_at=now,
+            polls=0,
+        )
+        for w in waiting
+    )
+    _journal(session, run_id, [w.seq for w in waiting], status=WAITING, error=None, now=now)
+
+
+def due(session: Session, target: str, now: dt.datetime) -> dict[str, list[Row[Any]]]:
+    """Pending rows whose next poll has come, grouped by job id."""
+    table = table_of(AsyncJobRow)
+    query = select(table).where(
+        table.c.target == target, table.c.status == PENDING, table.c.next_poll_at <= now
+    )
+    jobs: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in session.execute(query.order_by(table.c.id)):
+        jobs[row.job_id].append(row)
+    return dict(jobs)
+
+
+def pending_rows(session: Session, target: str | None = None) -> Sequence[Row[Any]]:
+    table = table_of(AsyncJobRow)
+    query = select(table).where(table.c.status == PENDING)
+    if target is not None:
+        query = query.where(table.c.target == target)
+    return session.execute(query.order_by(table.c.id)).all()
+
+
+def postpone(
+    session: Session, rows: Sequence[Row[Any]], *, now: dt.datetime, until: dt.datetime
+) -> None:
+    ids = [r.id for r in rows]
+    session.execute(
+        update(AsyncJobRow)
+        .where(AsyncJobRow.id.in_(ids))
+        .values(last_polled_at=now, next_poll_at=until, polls=AsyncJobRow.polls + 1)
+    )
+
+
+def settle(
+    session: Session,
+    rows: Sequence[Row[Any]],
+    status: str,
+    *,
+    now: dt.datetime,
+    error: str | None = None,
+) -> None:
+    """The job is over: its rows and its operations take `status` (done, failed, expired)."""
+    clean = scrub(error) if error else None
+    session.execute(
+        update(AsyncJobRow)
+        .where(AsyncJobRow.id.in_([r.id for r in rows]))
+        .values(status=status, error=clean, last_polled_at=now)
+    )
+    by_run: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_run[row.run_id].append(row.seq)
+    for run_id, seqs in by_run.items():
+        _journal(session, run_id, seqs, status=status, error=clean, now=now)
+
+
+def _journal(
+    session: Session,
+    run_id: int,
+    seqs: list[int],
+    *,
+    status: str,
+    error: str | None,
+    now: dt.datetime,
+) -> None:
+    session.execute(
+        update(OperationRow)
+        .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
+        .values(status=status, error=error, updated_at=now)
+    )
