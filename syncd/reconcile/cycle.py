@@ -97,7 +97,7 @@ class _Cycle:
         session.commit()
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
         try:
-            self.poll()  # settled jobs first, so the read and the plan see their effects
+            self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
             fetch_error = self.fetch()
             remote, links = load_remote_state(session, name), load_links(session, name)
             ops = diff(load_desired(session), remote, links, self.policy(_busy(session, name)))
@@ -151,12 +151,14 @@ class _Cycle:
             busy=busy,
         )
 
-    def poll(self) -> PollReport | None:
+    def poll(self, *, all_pending: bool = False) -> PollReport | None:
         """Settle what the LMS finished of this target's asynchronous jobs."""
         if not isinstance(self.connector, PollsJobs):
             return None
-        env = self.env
-        return poll_due(self.session, self.target.name, self.connector, env.clock, env.poll_every)
+        env, name = self.env, self.target.name
+        return poll_due(
+            self.session, name, self.connector, env.clock, env.poll_every, all_pending=all_pending
+        )
 
     def apply(
         self, run_id: int, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool

@@ -43,11 +43,18 @@ def backoff(polls: int, every: dt.timedelta) -> dt.timedelta:
 
 
 def poll_due(
-    session: Session, target: str, connector: PollsJobs, clock: Clock, every: dt.timedelta
+    session: Session,
+    target: str,
+    connector: PollsJobs,
+    clock: Clock,
+    every: dt.timedelta,
+    *,
+    all_pending: bool = False,
 ) -> PollReport:
-    """One look at every job of `target` whose next poll has come."""
+    """One look at every job of `target` whose next poll has come (or at all of them: a
+    cycle looks at every pending job before it reads, whatever the back-off schedule)."""
     report = PollReport()
-    for job_id, rows in jobs.due(session, target, clock.now()).items():
+    for job_id, rows in jobs.due(session, target, None if all_pending else clock.now()).items():
         state = connector.poll_job(job_id)
         _settle(session, target, rows, state, now=clock.now(), every=every, report=report)
         session.commit()

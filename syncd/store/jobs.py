@@ -65,12 +65,13 @@ def add_waiting(
     _journal(session, run_id, [w.seq for w in waiting], status=WAITING, error=None, now=now)
 
 
-def due(session: Session, target: str, now: dt.datetime) -> dict[str, list[Row[Any]]]:
-    """Pending rows whose next poll has come, grouped by job id."""
+def due(session: Session, target: str, now: dt.datetime | None) -> dict[str, list[Row[Any]]]:
+    """Pending rows whose next poll has come (every pending row when `now` is None),
+    grouped by job id."""
     table = table_of(AsyncJobRow)
-    query = select(table).where(
-        table.c.target == target, table.c.status == PENDING, table.c.next_poll_at <= now
-    )
+    query = select(table).where(table.c.target == target, table.c.status == PENDING)
+    if now is not None:
+        query = query.where(table.c.next_poll_at <= now)
     jobs: dict[str, list[Row[Any]]] = defaultdict(list)
     for row in session.execute(query.order_by(table.c.id)):
         jobs[row.job_id].append(row)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from syncd.cli import main
 from syncd.clock import FakeClock
@@ -96,15 +97,13 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 class World:
+    target_name = TARGET
+
     def __init__(self, tmp_path: Path, database_url: str, **settings: str) -> None:
         self.tmp = tmp_path
         self.hr = HrFiles.example(tmp_path / "hr")
         self.clock = FakeClock()
-        self.sim = DoceboSimulator(
-            client_secret=SECRET, password=PASSWORD, clock=lambda: self.clock.now().timestamp()
-        )
-        for code, name in DEMO_COURSES:
-            self.sim.seed_course(code, name)
+        self.sim: Any = self.make_simulator()
         self.database_url = database_url
         self.settings = {
             "sales_countries": '["DE", "FR", "IT", "GB"]',
@@ -125,11 +124,26 @@ class World:
             f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
             f'[logging]\nformat = "json"\n'
             + RULES_TOML.format(sales_countries=s["sales_countries"])
-            + f'[[targets]]\nname = "{TARGET}"\nkind = "docebo"\nbase_url = "{s["base_url"]}"\n'
+            + self.target_toml(),
+            encoding="utf-8",
+        )
+
+    def make_simulator(self) -> Any:
+        sim = DoceboSimulator(
+            client_secret=SECRET, password=PASSWORD, clock=lambda: self.clock.now().timestamp()
+        )
+        for code, name in DEMO_COURSES:
+            sim.seed_course(code, name)
+        return sim
+
+    def target_toml(self) -> str:
+        s = self.settings
+        return (
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "docebo"\n'
+            f'base_url = "{s["base_url"]}"\n'
             f'client_id = "syncd-sandbox"\nclient_secret = "{SECRET}"\nusername = "api-admin"\n'
             f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n'
-            + (f'on_leave = "{s["on_leave"]}"\n' if "on_leave" in s else ""),
-            encoding="utf-8",
+            + (f'on_leave = "{s["on_leave"]}"\n' if "on_leave" in s else "")
         )
 
     def serve(self) -> RunningServer:
@@ -142,7 +156,7 @@ class World:
         runtime = Runtime(
             load_config(self.config_path),
             clock=self.clock,
-            transports={TARGET: self.sim.transport()},
+            transports={self.target_name: self.sim.transport()},
         )
         runtime.upgrade()
         return runtime
@@ -176,44 +190,62 @@ class World:
             if p.get("status", "active") != "inactive" or _username(p) in known
         ]
 
-    def expected(self) -> DoceboSnapshot:
+    def expectation(self) -> Expectation:
+        """What any LMS should hold, in HR terms, computed from the HR rows alone."""
         people = self.present()
         countries = set(eval(self.settings["sales_countries"]))
         sales = [p for p in people if p["department"] == "Sales" and p["country"] in countries]
-        engineering = [p for p in people if p["department"] == "Engineering"]
+        members = {(f"org_unit:{p['org_unit']}", _username(p)) for p in people if p["org_unit"]}
+        members |= {("group:all-staff", _username(p)) for p in people}
+        members |= {("group:sales-emea", _username(p)) for p in sales}
+        members |= {
+            ("group:engineering", _username(p)) for p in people if p["department"] == "Engineering"
+        }
         gdpr = {_username(p) for p in sales} | {
             _username(p) for p in people if p["org_unit"] == "SUP-EU"
         }
+        enrolled = {e["employee_id"] for e in self.hr.enrollments}
         extra = {
             (e["course_code"], _username(self.hr.person(e["employee_id"])))
             for e in self.hr.enrollments
-            if any(p["employee_id"] == e["employee_id"] for p in people)
+            if e["employee_id"] in enrolled & {p["employee_id"] for p in people}
         }
-        return DoceboSnapshot(
+        return Expectation(
             users={
                 _username(p): (
                     p["email"],
                     p["first_name"],
                     p["last_name"],
                     p.get("status", "active") != "inactive",
+                    p["employee_id"],
                 )
                 for p in people
             },
-            branches={u["code"]: (u["name"], u["parent_code"] or None) for u in self.hr.org_units},
-            branch_members=frozenset(
-                (p["org_unit"], _username(p)) for p in people if p["org_unit"]
-            ),
-            groups={"All Staff": "", "Sales EMEA": "", "Engineering": ""},
-            group_members=frozenset(
-                [("All Staff", _username(p)) for p in people]
-                + [("Sales EMEA", _username(p)) for p in sales]
-                + [("Engineering", _username(p)) for p in engineering]
-            ),
+            units={u["code"]: (u["name"], u["parent_code"] or None) for u in self.hr.org_units},
+            groups=dict(GROUP_NAMES),
+            members=frozenset(members),
             enrollments=frozenset(
                 {("SEC-101", _username(p)) for p in people}
                 | {("GDPR-201", u) for u in gdpr}
                 | extra
             ),
+        )
+
+    def expected(self) -> DoceboSnapshot:
+        e = self.expectation()
+        return DoceboSnapshot(
+            users={u: view[:4] for u, view in e.users.items()},
+            branches=e.units,
+            branch_members=frozenset(
+                (ref.removeprefix("org_unit:"), u)
+                for ref, u in e.members
+                if ref.startswith("org_unit:")
+            ),
+            groups=dict.fromkeys(e.groups.values(), ""),
+            group_members=frozenset(
+                (e.groups[ref], u) for ref, u in e.members if ref.startswith("group:")
+            ),
+            enrollments=e.enrollments,
         )
 
     def assert_in_step(self) -> None:
@@ -224,6 +256,24 @@ class World:
         assert set(actual.groups) == set(expected.groups)
         assert actual.group_members == expected.group_members
         assert actual.enrollments == expected.enrollments
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """An LMS's wanted content in HR terms: usernames, unit codes, group refs, course codes."""
+
+    users: dict[str, tuple[str, str, str, bool, str]]
+    units: dict[str, tuple[str, str | None]]
+    groups: dict[str, str]
+    members: frozenset[tuple[str, str]]
+    enrollments: frozenset[tuple[str, str]]
+
+
+GROUP_NAMES = {
+    "group:all-staff": "All Staff",
+    "group:sales-emea": "Sales EMEA",
+    "group:engineering": "Engineering",
+}
 
 
 def _username(person: dict[str, str]) -> str:
