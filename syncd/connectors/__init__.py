@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from syncd.connectors import docebo
+from syncd.connectors import docebo, dokeos
 from syncd.connectors.base import Connector, ConnectorContext, ConnectorFactory
 from syncd.errors import ConfigError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CONNECTORS: dict[str, ConnectorFactory] = {
     "docebo": docebo.factory,
+    "dokeos": dokeos.factory,
 }
 
 

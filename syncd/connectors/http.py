@@ -101,8 +101,16 @@ def _words(body: object) -> str:
         return "; ".join(filter(None, map(_words, body)))
     if isinstance(body, dict):
         found = (_words(body[key]) for key in _MESSAGE_KEYS if body.get(key))
-        return next(filter(None, found), "")
+        return "; ".join(filter(None, [next(filter(None, found), ""), _field_errors(body)]))
     return "" if body is None else str(body)
+
+
+def _field_errors(body: dict[str, object]) -> str:
+    """Per-field reasons (`{"fields": {"email": "already used"}}`), which carry the real cause."""
+    fields = body.get("fields")
+    if not isinstance(fields, dict):
+        return ""
+    return ", ".join(f"{name}: {_words(reason)}" for name, reason in fields.items())
 
 
 def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:

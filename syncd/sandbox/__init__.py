@@ -6,12 +6,14 @@ use it in-process through `.transport()` or serve it on loopback with `serve`.
 """
 
 from syncd.sandbox.docebo import DoceboSimulator
+from syncd.sandbox.dokeos import DokeosSimulator
 from syncd.sandbox.registry import DEMO_COURSES, new_simulator, serve_all
 from syncd.sandbox.server import RunningServer, serve
 
 __all__ = [
     "DEMO_COURSES",
     "DoceboSimulator",
+    "DokeosSimulator",
     "RunningServer",
     "new_simulator",
     "serve",

@@ -1,7 +1,7 @@
 """The WSGI core every LMS simulator is built on.
 
 `SimulatorApp` routes requests to handlers, applies the fault knobs, guards
-the serial set, authorizes through a per-LMS hook and logs every request.
+the serial set, screens and authorizes through per-LMS hooks and logs every request.
 One re-entrant lock guards the state and handlers run under it; the latency
 sleep runs outside it so that overlapping serial calls are really seen.
 """
@@ -89,6 +89,10 @@ class SimulatorApp:
     def error_body(self, status: int, message: str) -> object:
         """The JSON body of an error answer; simulators override it."""
         return {"error": reason(status), "message": message, "status": status}
+
+    def screen(self, request: Request) -> None:
+        """Raise `HttpError` to refuse `request` before it is routed (a header
+        every call must carry); called under the lock, after the fault knobs."""
 
     def authorize(self, request: Request, route: Route) -> None:
         """Raise `HttpError` to refuse `request`; called under the lock."""
@@ -194,6 +198,7 @@ class SimulatorApp:
             fault = self.knobs.check(request.path)
             if fault is not None:
                 return self._fault_response(fault, request)
+            self.screen(request)
             match = self.router.match(request.method, request.path)
             self.authorize(request, match.route)
             return match

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import httpx
 
 from syncd.sandbox.docebo import DoceboSimulator
+from syncd.sandbox.dokeos import DokeosSimulator
 from syncd.sandbox.server import RunningServer, serve
 
 DEMO_COURSES = (
@@ -40,7 +41,14 @@ def _docebo() -> DoceboSimulator:
     return simulator
 
 
-SIMULATORS: dict[str, Callable[[], Simulator]] = {"docebo": _docebo}
+def _dokeos() -> DokeosSimulator:
+    simulator = DokeosSimulator()
+    for code, name in DEMO_COURSES:
+        simulator.seed_training(code, name)
+    return simulator
+
+
+SIMULATORS: dict[str, Callable[[], Simulator]] = {"docebo": _docebo, "dokeos": _dokeos}
 
 
 def new_simulator(kind: str) -> Simulator:

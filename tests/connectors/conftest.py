@@ -1,6 +1,6 @@
-"""Fixtures for connector tests: a fake clock shared with the Docebo simulator, a target,
-a connector wired to the simulator in-process, refs the tests fill by hand and a transport
-that loses answers. Tests take these as fixtures (importing conftest is ambiguous)."""
+"""Fixtures for connector tests: a fake clock shared with the Docebo and Dokeos simulators,
+targets, connectors wired to the simulators in-process, refs the tests fill by hand and a
+transport that loses answers. Tests take these as fixtures (importing conftest is ambiguous)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import httpx
 import pytest
 
 from syncd.clock import FakeClock
-from syncd.config import DoceboTarget
+from syncd.config import DoceboTarget, DokeosTarget
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.docebo import DoceboConnector
+from syncd.connectors.dokeos import DokeosConnector
 from syncd.errors import SkippableError
 from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
-from syncd.sandbox import DoceboSimulator
+from syncd.sandbox import DoceboSimulator, DokeosSimulator
 
 
 def docebo_target(**overrides: Any) -> DoceboTarget:
@@ -139,3 +140,54 @@ class LosingTransport(httpx.BaseTransport):
 def lossy(sim: DoceboSimulator) -> Callable[..., LosingTransport]:
     """`lossy(method, path, deliver=True, times=1)`: the simulator's transport, losing answers."""
     return partial(LosingTransport, sim.transport())
+
+
+# --- Dokeos --------------------------------------------------------------------------------
+
+DOKEOS_TOKEN = "dokeos-test-token-5f3a9c"
+
+
+def dokeos_target(**overrides: Any) -> DokeosTarget:
+    fields: dict[str, Any] = {
+        "name": "dokeos-test",
+        "base_url": "https://acme.dokeos.com",
+        "sandbox": True,
+        "api_token": DOKEOS_TOKEN,
+    }
+    return DokeosTarget(**(fields | overrides))
+
+
+@pytest.fixture
+def dokeos_sim(clock: FakeClock) -> DokeosSimulator:
+    """A Dokeos simulator on the test clock; its jobs settle at once unless told otherwise."""
+    return DokeosSimulator(api_token=DOKEOS_TOKEN, clock=lambda: clock.now().timestamp())
+
+
+DokeosMaker = Callable[..., DokeosConnector]
+
+
+@pytest.fixture
+def make_dokeos(dokeos_sim: DokeosSimulator, clock: FakeClock) -> Iterator[DokeosMaker]:
+    """Build Dokeos connectors on the simulator (target fields as keywords, `transport=`)."""
+    made: list[DokeosConnector] = []
+
+    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> DokeosConnector:
+        ctx = ConnectorContext(clock=clock, transport=transport or dokeos_sim.transport())
+        connector = DokeosConnector(dokeos_target(**overrides), ctx)
+        made.append(connector)
+        return connector
+
+    yield make
+    for connector in made:
+        connector.close()
+
+
+@pytest.fixture
+def dokeos(make_dokeos: DokeosMaker) -> DokeosConnector:
+    return make_dokeos()
+
+
+@pytest.fixture
+def dokeos_lossy(dokeos_sim: DokeosSimulator) -> Callable[..., LosingTransport]:
+    """`dokeos_lossy(method, path, deliver=True, times=1)`: the Dokeos simulator, losing answers."""
+    return partial(LosingTransport, dokeos_sim.transport())

@@ -1,5 +1,6 @@
-"""Fixtures for the sandbox tests: a manual clock, a Docebo simulator and
-httpx clients wired to it in-process (anonymous, and with a bearer token)."""
+"""Fixtures for the sandbox tests: a manual clock, a Docebo and a Dokeos
+simulator, and httpx clients wired to them in-process (Docebo: anonymous and
+with a bearer token; Dokeos: with the V2 Accept header and its API token)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from syncd.sandbox import DoceboSimulator
+from syncd.sandbox import DoceboSimulator, DokeosSimulator
 from syncd.sandbox.core import ManualClock
 
 BASE_URL = "https://sandbox.docebo.test"
+DOKEOS_URL = "https://acme.dokeos.test"
+DOKEOS_HEADERS = {
+    "Accept": "application/vnd.dokeos+json;version=2",
+    "Authorization": "Bearer sandbox-dokeos-token",
+}
 
 PASSWORD_GRANT = {
     "grant_type": "password",
@@ -66,3 +72,15 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def base_url() -> str:
     return BASE_URL
+
+
+@pytest.fixture
+def dokeos(clock: ManualClock) -> DokeosSimulator:
+    return DokeosSimulator(clock=clock)
+
+
+@pytest.fixture
+def dokeos_client(dokeos: DokeosSimulator) -> Iterator[httpx.Client]:
+    transport = dokeos.transport()
+    with httpx.Client(transport=transport, base_url=DOKEOS_URL, headers=DOKEOS_HEADERS) as client:
+        yield client

@@ -1,0 +1,181 @@
+"""Dokeos JSON <-> syncd records, request bodies and job states: pure functions, no I/O.
+
+Reads turn list items into Remote* records (ids become strings, as RemoteId is); a
+group's `code` says which HR group it is (`org_unit:<CODE>` or `group:<code>`). Writes
+turn people and groups into bodies, and answers into ids and job ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from syncd.connectors.base import JobState, JobStatus
+from syncd.errors import FatalError, SkippableError
+from syncd.records import (
+    EnrollmentStatus,
+    GroupKind,
+    GroupRef,
+    Person,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemoteUser,
+)
+from syncd.redact import scrub
+
+JsonObject = Mapping[str, Any]
+
+
+def remote_id(value: object) -> RemoteId:
+    """A Dokeos id (a number) as a RemoteId."""
+    if value is None or value == "" or isinstance(value, bool):
+        raise FatalError("Dokeos sent an item without its id")
+    return RemoteId(str(value))
+
+
+def dokeos_id(value: RemoteId) -> int:
+    """A RemoteId as the integer Dokeos expects; SkippableError if it is not one."""
+    try:
+        return int(value)
+    except ValueError:
+        raise SkippableError(f"{value!r} is not a Dokeos id") from None
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def user(item: JsonObject) -> RemoteUser:
+    external = item.get("external_id")
+    return RemoteUser(
+        remote_id=remote_id(item.get("id")),
+        username=_text(item.get("username")),
+        email=_text(item.get("email")),
+        first_name=_text(item.get("firstname")),
+        last_name=_text(item.get("lastname")),
+        active=item.get("active") is True,
+        external_id=None if external in (None, "") else str(external),
+    )
+
+
+def group(item: JsonObject) -> RemoteGroup:
+    """A flat Dokeos group; its code names the HR group it stands for, if any."""
+    kind, code = group_ref(item.get("code"))
+    return RemoteGroup(remote_id(item.get("id")), kind, _text(item.get("name")), code)
+
+
+_KINDS = {kind.value: kind for kind in GroupKind}
+
+
+def group_ref(code: object) -> tuple[GroupKind, str | None]:
+    """`org_unit:SAL` -> (ORG_UNIT, "SAL"), `group:x` -> (GROUP, "x"); any other code or
+    none -> (GROUP, None): a group syncd did not make, adoptable by name."""
+    kind, _, rest = str(code or "").partition(":")
+    if kind in _KINDS and rest:
+        return _KINDS[kind], rest
+    return GroupKind.GROUP, None
+
+
+def group_code(ref: GroupRef) -> str:
+    """The code syncd gives the Dokeos group of an HR group: `org_unit:SAL`, `group:x`."""
+    return str(ref)
+
+
+def members(group: RemoteGroup, item: JsonObject) -> Iterator[RemoteMembership]:
+    """The group's learners (managers are not synced)."""
+    learners = item.get("learner_ids")
+    for user_id in learners if isinstance(learners, list) else []:
+        yield RemoteMembership(group.kind, group.remote_id, remote_id(user_id))
+
+
+def course(item: JsonObject) -> RemoteCourse:
+    return RemoteCourse(remote_id(item.get("id")), _text(item.get("code")), _text(item.get("name")))
+
+
+def enrollment(item: JsonObject) -> RemoteEnrollment:
+    return RemoteEnrollment(
+        course_remote_id=remote_id(item.get("training_id")),
+        user_remote_id=remote_id(item.get("user_id")),
+        status=enrollment_status(item.get("status")),
+    )
+
+
+_STATUSES = {
+    "not_started": EnrollmentStatus.ENROLLED,
+    "in_progress": EnrollmentStatus.IN_PROGRESS,
+    "completed": EnrollmentStatus.COMPLETED,
+    "failed": EnrollmentStatus.FAILED,
+}
+
+
+def enrollment_status(raw: object) -> EnrollmentStatus:
+    """A participation's status in syncd's words; an unknown one counts as started, so that
+    it is never removed."""
+    return _STATUSES.get(str(raw).lower(), EnrollmentStatus.IN_PROGRESS)
+
+
+def participation_key(item: JsonObject) -> tuple[RemoteId, RemoteId]:
+    """(user id, training id) of a participation."""
+    return remote_id(item.get("user_id")), remote_id(item.get("training_id"))
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def user_fields(person: Person) -> dict[str, object]:
+    """The body of `PUT /users/:id` that states who a person is."""
+    return {
+        "username": person.username,
+        "email": person.email,
+        "firstname": person.first_name,
+        "lastname": person.last_name,
+    }
+
+
+def new_user(person: Person) -> dict[str, object]:
+    """The body of `POST /users`: the person, keyed for later adoption by their employee id."""
+    return {**user_fields(person), "external_id": person.employee_id, "active": person.active}
+
+
+def new_group(ref: GroupRef, name: str) -> dict[str, object]:
+    return {"name": name, "code": group_code(ref)}
+
+
+def created_id(body: Any) -> RemoteId:
+    """The id in a create's `{"data": {"id": n, ...}}` answer."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise FatalError("Dokeos's answer to a create carries no data")
+    return remote_id(data.get("id"))
+
+
+def job_id(body: Any) -> str:
+    """The `job_id` of a 202 answer."""
+    found = body.get("job_id") if isinstance(body, dict) else None
+    if found is None or found == "" or isinstance(found, bool):
+        raise FatalError("Dokeos accepted an asynchronous call without a job_id")
+    return str(found)
+
+
+_JOB_STATUSES = {
+    "queued": JobStatus.PENDING,
+    "running": JobStatus.PENDING,
+    "done": JobStatus.DONE,
+    "failed": JobStatus.FAILED,
+}
+
+
+def job_state(body: Any) -> JobState:
+    """`GET /jobs/:id`'s answer; a status Dokeos has not documented is still PENDING (the
+    job is polled again until it settles or is gone)."""
+    answer: JsonObject = body if isinstance(body, dict) else {}
+    status = _JOB_STATUSES.get(str(answer.get("status")), JobStatus.PENDING)
+    if status is not JobStatus.FAILED:
+        return JobState(status)
+    return JobState(status, scrub(_text(answer.get("error"))) or "the Dokeos job failed")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

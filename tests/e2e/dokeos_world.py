@@ -1,0 +1,39 @@
+"""The end-to-end world against Dokeos: same HR files and rules, the Dokeos simulator.
+
+Org units and config groups become flat Dokeos groups coded `org_unit:<CODE>` and
+`group:<code>`; memberships are learners; enrollments are participations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncd.sandbox import DEMO_COURSES, DokeosSimulator
+from tests.e2e.harness import World
+
+TOKEN = "dokeos-token-value-7731"
+
+
+class DokeosWorld(World):
+    target_name = "dokeos-main"
+
+    def make_simulator(self) -> Any:
+        sim = DokeosSimulator(api_token=TOKEN, clock=lambda: self.clock.now().timestamp())
+        for code, name in DEMO_COURSES:
+            sim.seed_training(code, name)
+        return sim
+
+    def target_toml(self) -> str:
+        return (
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "dokeos"\n'
+            f'base_url = "{self.settings["base_url"]}"\napi_token = "{TOKEN}"\n'
+            f"page_size = 20\nmax_attempts = 3\n"
+        )
+
+    def assert_in_step(self) -> None:
+        actual, want = self.sim.snapshot(), self.expectation()
+        assert actual.users == want.users
+        units = {f"org_unit:{code}": name for code, (name, _) in want.units.items()}
+        assert actual.groups == {**units, **want.groups}
+        assert actual.learners == want.members
+        assert actual.participations == want.enrollments
