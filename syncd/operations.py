@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, assert_never
 
-from syncd.records import CourseCode, EmployeeId, Group, GroupRef, LinkKind, Person, RemoteId
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Group,
+    GroupRef,
+    LinkKind,
+    MemberRole,
+    Person,
+    RemoteId,
+    membership_key,
+)
 
 FieldValue = str | bool | None
 
@@ -89,10 +99,11 @@ class _OnGroup:
 class _OnMembership:
     group: GroupRef
     employee_id: EmployeeId
+    role: MemberRole = MemberRole.LEARNER
 
     @property
     def key(self) -> str:
-        return f"{self.group}/{self.employee_id}"
+        return membership_key(self.group, self.employee_id, self.role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +233,9 @@ def changes(op: Operation) -> dict[str, FieldValue]:
             return {"name": op.group.name}
         case MoveGroup():
             return {"parent": _text(op.group.parent)}
-        case DeleteUser() | DeleteGroup() | AddMember() | RemoveMember() | Unenroll():
+        case AddMember() | RemoveMember():
+            return {} if op.role is MemberRole.LEARNER else {"role": op.role.value}
+        case DeleteUser() | DeleteGroup() | Unenroll():
             return {}
         case Enroll():
             return {"due_date": op.due_date.isoformat() if op.due_date else None}

@@ -106,13 +106,27 @@ class Group:
     parent: GroupRef | None = None
 
 
+class MemberRole(StrEnum):
+    """How a person belongs to a group: as a learner, or as a manager who follows its learners."""
+
+    LEARNER = "learner"
+    MANAGER = "manager"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Membership:
     group: GroupRef
     employee_id: EmployeeId
+    role: MemberRole = MemberRole.LEARNER
 
     def __str__(self) -> str:
-        return f"{self.group}/{self.employee_id}"
+        return membership_key(self.group, self.employee_id, self.role)
+
+
+def membership_key(group: GroupRef, employee_id: str, role: MemberRole) -> str:
+    """`org_unit:SAL/E1` for a learner, `manager@org_unit:SAL/E1` for a manager."""
+    prefix = "" if role is MemberRole.LEARNER else f"{role.value}@"
+    return f"{prefix}{group}/{employee_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +170,7 @@ class RemoteMembership:
     group_kind: GroupKind
     group_remote_id: RemoteId
     user_remote_id: RemoteId
+    role: MemberRole = MemberRole.LEARNER
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from syncd.operations import OpKind, Outcome
+from syncd.records import MemberRole
 
 if TYPE_CHECKING:
     import httpx
@@ -37,6 +38,8 @@ class Capabilities:
     natural_keys: tuple[str, ...] = NATURAL_KEYS
     # Whether the LMS keys groups of a kind by code (True) or by name only (False).
     groups_have_codes: bool = True
+    # The ways a person can belong to a group there (every LMS has learners; some, managers).
+    member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
 

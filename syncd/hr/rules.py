@@ -26,8 +26,10 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
+    MemberRole,
     Membership,
     OrgUnit,
+    OrgUnitCode,
     Person,
 )
 
@@ -50,6 +52,7 @@ def desired_memberships(people: Sequence[Person], rules: Sequence[GroupRule]) ->
     compiled = [(GroupRef(GroupKind.GROUP, rule.code), _compile(rule.match)) for rule in rules]
     units = {code: _unit(code) for code in {p.org_unit for p in people if p.org_unit}}
     members = {Membership(units[p.org_unit], p.employee_id) for p in people if p.org_unit}
+    members.update(_managers(people, units))
     members.update(
         Membership(ref, person.employee_id)
         for person in people
@@ -57,6 +60,16 @@ def desired_memberships(people: Sequence[Person], rules: Sequence[GroupRule]) ->
         if _meets(person, match)
     )
     return sorted(members, key=_membership_order)
+
+
+def _managers(people: Sequence[Person], units: Mapping[OrgUnitCode, GroupRef]) -> set[Membership]:
+    """A person's manager manages the person's org-unit group (follows its learners)."""
+    known = {p.employee_id for p in people}
+    return {
+        Membership(units[p.org_unit], p.manager_id, MemberRole.MANAGER)
+        for p in people
+        if p.org_unit and p.manager_id is not None and p.manager_id in known
+    }
 
 
 def _meets(person: Person, match: _Match) -> bool:
@@ -88,7 +101,7 @@ def _rule_due_dates(
     memberships: Sequence[Membership], rules: Sequence[EnrollmentRule], today: dt.date
 ) -> dict[_Key, dt.date | None]:
     members: defaultdict[GroupRef, set[EmployeeId]] = defaultdict(set)
-    for membership in memberships:
+    for membership in (m for m in memberships if m.role is MemberRole.LEARNER):
         members[membership.group].add(membership.employee_id)
     due: dict[_Key, dt.date | None] = {}
     for rule in rules:
@@ -136,8 +149,9 @@ def _group_ref(group: Group) -> tuple[str, str]:
     return (group.ref.kind.value, group.ref.code)  # GroupRef's own order, compared faster
 
 
-def _membership_order(membership: Membership) -> tuple[str, str, str]:
-    return (membership.group.kind.value, membership.group.code, membership.employee_id)
+def _membership_order(membership: Membership) -> tuple[str, str, str, str]:
+    m = membership
+    return (m.group.kind.value, m.group.code, m.employee_id, m.role.value)
 
 
 def _enrollment_key(enrollment: Enrollment) -> str:

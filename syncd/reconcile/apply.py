@@ -98,7 +98,7 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
 def _scope(op: Operation) -> str:
     match op:
         case AddMember() | RemoveMember():
-            return str(op.group)
+            return f"{op.role.value}:{op.group}"
         case Enroll() | Unenroll():
             return op.course_code
         case _:

@@ -148,6 +148,7 @@ class _Cycle:
             caps.supports,
             self.target.courses,
             on_leave=self.target.on_leave,
+            member_roles=caps.member_roles,
             busy=busy,
         )
 

@@ -46,6 +46,7 @@ from syncd.records import (
     GroupRef,
     LinkKind,
     Links,
+    MemberRole,
     Membership,
     Person,
     RemoteGroup,
@@ -78,6 +79,7 @@ class DiffPolicy:
     course_ids: Mapping[str, str] | None = None
     # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
     on_leave: str = "deactivate"
+    member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
     # Object keys with an LMS job in flight: nothing else is started on them this cycle.
     busy: frozenset[str] = frozenset()
 
@@ -103,7 +105,7 @@ def diff(
     ops: list[Operation] = [*users.adoptions, *groups.adoptions]
     ops += _user_ops(desired, users, links, policy)
     ops += _group_ops(desired, groups, remote.complete)
-    ops += _membership_ops(desired, remote, users, groups, links)
+    ops += _membership_ops(desired, remote, users, groups, links, roles=policy.member_roles)
     ops += _enrollment_ops(desired, remote, users, links, policy)
     kept = [op for op in ops if _allowed(op, policy, remote.complete)]
     return ordered(kept, desired.groups, groups.matched)
@@ -231,15 +233,18 @@ def _membership_ops(
     users: Resolved[EmployeeId, RemoteUser],
     groups: Resolved[GroupRef, RemoteGroup],
     links: Links,
+    *,
+    roles: frozenset[MemberRole],
 ) -> Iterator[Operation]:
+    """Learners (and managers, where the LMS has them) added, adopted and removed."""
     actual = dict(_actual_memberships(remote, users, groups))
     managed = links.of(LinkKind.MEMBERSHIP)
     for m in desired.memberships:
         unknown = m.employee_id in users.unknown or m.group in groups.unknown
-        if unknown or not _is_active(desired, m.employee_id):
+        if unknown or m.role not in roles or not _is_active(desired, m.employee_id):
             continue
         if m not in actual:
-            yield AddMember(m.group, m.employee_id)
+            yield AddMember(m.group, m.employee_id, m.role)
         elif str(m) not in managed:
             yield Adopt(LinkKind.MEMBERSHIP, str(m), actual[m])
     for m in actual:
@@ -248,7 +253,7 @@ def _membership_ops(
             and str(m) in managed
             and _is_active(desired, m.employee_id)
         ):
-            yield RemoveMember(m.group, m.employee_id)
+            yield RemoveMember(m.group, m.employee_id, m.role)
 
 
 def _actual_memberships(
@@ -261,7 +266,8 @@ def _actual_memberships(
     for rm in remote.memberships:
         emp, ref = emp_of.get(rm.user_remote_id), ref_of.get((rm.group_kind, rm.group_remote_id))
         if emp is not None and ref is not None:
-            yield Membership(ref, emp), RemoteId(f"{rm.group_remote_id}/{rm.user_remote_id}")
+            rid = RemoteId(f"{rm.group_remote_id}/{rm.user_remote_id}")
+            yield Membership(ref, emp, rm.role), rid
 
 
 def _is_active(desired: DesiredState, emp: EmployeeId) -> bool:

@@ -21,6 +21,7 @@ from syncd.records import (
     Enrollment,
     Group,
     GroupRef,
+    MemberRole,
     Membership,
     OrgUnit,
     OrgUnitCode,
@@ -119,7 +120,7 @@ def _group_row(g: Group) -> dict[str, Any]:
 
 
 def _membership_row(m: Membership) -> dict[str, Any]:
-    return {"group_ref": str(m.group), "employee_id": m.employee_id}
+    return {"group_ref": str(m.group), "employee_id": m.employee_id, "role": m.role.value}
 
 
 def _enrollment_row(e: Enrollment) -> dict[str, Any]:
@@ -166,7 +167,7 @@ def load_desired(session: Session) -> DesiredState:
         for r in _rows(session, DesiredGroupRow)
     }
     memberships = frozenset(
-        Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id))
+        Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id), MemberRole(r.role))
         for r in _rows(session, DesiredMembershipRow)
     )
     enrollments = {

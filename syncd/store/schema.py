@@ -74,6 +74,7 @@ class DesiredMembershipRow(Base):
     __tablename__ = "desired_memberships"
     group_ref: Mapped[str] = mapped_column(KEY, primary_key=True)
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)  # learner | manager
 
 
 class DesiredEnrollmentRow(Base):
@@ -114,6 +115,7 @@ class ShadowMembershipRow(Base):
     group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     group_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     user_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class ShadowCourseRow(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from syncd.records import (
     EnrollmentStatus,
     GroupKind,
+    MemberRole,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -94,7 +95,8 @@ def _row(record: RemoteRecord) -> tuple[type[Base], dict[str, Any]]:
         case RemoteGroup():
             return ShadowGroupRow, {**_fields(record), "kind": record.kind.value}
         case RemoteMembership():
-            return ShadowMembershipRow, {**_fields(record), "group_kind": record.group_kind.value}
+            group_kind, role = record.group_kind.value, record.role.value
+            return ShadowMembershipRow, {**_fields(record), "group_kind": group_kind, "role": role}
         case RemoteCourse():
             return ShadowCourseRow, _fields(record)
         case RemoteEnrollment():
@@ -141,9 +143,8 @@ def _group(r: Row[Any]) -> RemoteGroup:
 
 
 def _membership(r: Row[Any]) -> RemoteMembership:
-    return RemoteMembership(
-        GroupKind(r.group_kind), RemoteId(r.group_remote_id), RemoteId(r.user_remote_id)
-    )
+    group, user = RemoteId(r.group_remote_id), RemoteId(r.user_remote_id)
+    return RemoteMembership(GroupKind(r.group_kind), group, user, MemberRole(r.role))
 
 
 def _enrollment(r: Row[Any]) -> RemoteEnrollment:

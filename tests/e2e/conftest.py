@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,27 @@ def served(synced: World) -> Iterator[World]:
     server = synced.serve()
     yield synced
     server.shutdown()
+
+
+Spawn = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """Start child processes that are killed and reaped when the test ends, pass or fail,
+    so a daemon a failed test left running never loads the tests after it."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+        process: subprocess.Popen[str] = subprocess.Popen(args, text=True, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None and not stream.closed:
+                stream.close()

@@ -36,4 +36,5 @@ class DokeosWorld(World):
         units = {f"org_unit:{code}": name for code, (name, _) in want.units.items()}
         assert actual.groups == {**units, **want.groups}
         assert actual.learners == want.members
+        assert actual.managers == want.managers
         assert actual.participations == want.enrollments

@@ -210,7 +210,16 @@ class World:
             for e in self.hr.enrollments
             if e["employee_id"] in enrolled & {p["employee_id"] for p in people}
         }
+        by_id = {p["employee_id"]: p for p in people}
+        managers = frozenset(
+            (f"org_unit:{p['org_unit']}", _username(by_id[p["manager_id"]]))
+            for p in people
+            if p["org_unit"]
+            and p.get("manager_id") in by_id
+            and by_id[p["manager_id"]].get("status", "active") != "inactive"
+        )
         return Expectation(
+            managers=managers,
             users={
                 _username(p): (
                     p["email"],
@@ -267,6 +276,7 @@ class Expectation:
     groups: dict[str, str]
     members: frozenset[tuple[str, str]]
     enrollments: frozenset[tuple[str, str]]
+    managers: frozenset[tuple[str, str]] = frozenset()
 
 
 GROUP_NAMES = {

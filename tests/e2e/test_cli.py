@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from syncd.cli import main
+from tests.e2e.conftest import Spawn
 from tests.e2e.harness import World
 
 REPO = Path(__file__).parents[2]
@@ -100,10 +101,8 @@ def _syncd(*args: str) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-def test_sandbox_command_serves_docebo_on_loopback() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "syncd", "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True
-    )
+def test_sandbox_command_serves_docebo_on_loopback(spawn: Spawn) -> None:
+    proc = spawn([sys.executable, "-m", "syncd", "sandbox", "--port", "0"], stdout=subprocess.PIPE)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

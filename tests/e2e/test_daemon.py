@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from syncd.store import Database
 from syncd.store.schema import OperationRow, SyncRunRow
+from tests.e2e.conftest import Spawn
 from tests.e2e.harness import World
 
 pytestmark = pytest.mark.slow
@@ -26,17 +27,18 @@ def _wait_for(condition: object, seconds: float) -> None:
         time.sleep(0.05)
 
 
-def test_sigterm_finishes_the_request_in_flight_and_exits_0(fresh: World, tmp_path: Path) -> None:
+def test_sigterm_finishes_the_request_in_flight_and_exits_0(
+    fresh: World, tmp_path: Path, spawn: Spawn
+) -> None:
     server = fresh.serve()
     fresh.sim.latency(0.3, serial_only=True)  # each branch call takes a while
     heartbeat = tmp_path / "heartbeat"
     env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path), "SYNCD_HEARTBEAT": str(heartbeat)}
-    daemon = subprocess.Popen(
+    daemon = spawn(
         [sys.executable, "-m", "syncd", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
     try:
         _wait_for(lambda: len(fresh.sim.writes) >= 2, 60)
@@ -64,12 +66,12 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(fresh: World, tmp_pa
     assert all("asked to stop" in (op.error or "") for op in ops if op.status == "skipped")
 
 
-def test_sigkill_mid_apply_is_repaired_by_the_next_cycle(fresh: World) -> None:
+def test_sigkill_mid_apply_is_repaired_by_the_next_cycle(fresh: World, spawn: Spawn) -> None:
     server = fresh.serve()
     fresh.sim.latency(0.2, serial_only=True)
     env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path)}
     try:
-        victim = subprocess.Popen(
+        victim = spawn(
             [sys.executable, "-m", "syncd", "run", "--once"],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -70,7 +70,8 @@ def test_new_hire(dokeos: DokeosWorld) -> None:
         (
             lambda w: w.hr.person("E1011").update(org_unit="ENG-APPS"),
             [
-                ("add_member", "org_unit:ENG-APPS/E1011"),
+                ("add_member", "org_unit:ENG-APPS/E1011"),  # E1010 already manages ENG-APPS
+                ("remove_member", "manager@org_unit:ENG-PLAT/E1010"),  # no report left there
                 ("remove_member", "org_unit:ENG-PLAT/E1011"),
             ],
         ),
@@ -115,3 +116,11 @@ def test_group_rule_change(dokeos: DokeosWorld) -> None:
         "group:sales-emea/E1007",
         "group:sales-emea/E1008",
     ]
+
+
+def test_a_new_manager_manages_the_reports_org_unit(dokeos: DokeosWorld) -> None:
+    assert ("org_unit:SUP", "david.miller@example.com") in dokeos.sim.snapshot().managers
+    assert ("org_unit:SUP", "lukas.becker@example.com") not in dokeos.sim.snapshot().managers
+    dokeos.hr.person("E1036")["manager_id"] = "E1001"  # Noah (SUP) now reports to Lukas
+    assert change(dokeos) == [("add_member", "manager@org_unit:SUP/E1001")]
+    assert ("org_unit:SUP", "lukas.becker@example.com") in dokeos.sim.snapshot().managers

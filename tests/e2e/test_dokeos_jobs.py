@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from syncd.store import Database
 from syncd.store.schema import AsyncJobRow, OperationRow
+from tests.e2e.conftest import Spawn
 from tests.e2e.dokeos_world import DokeosWorld
 
 WEEK = 7 * 24 * 3600
@@ -132,7 +133,9 @@ def _wait_for(condition: object, seconds: float) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
-def test_pending_jobs_survive_a_restart(dokeos: DokeosWorld, stop: signal.Signals) -> None:
+def test_pending_jobs_survive_a_restart(
+    dokeos: DokeosWorld, stop: signal.Signals, spawn: Spawn
+) -> None:
     dokeos.sim.job_duration(3600)
     dokeos.hr.person("E1011")["org_unit"] = "ENG-APPS"
     dokeos.hr.enrollments.append(
@@ -142,13 +145,14 @@ def test_pending_jobs_survive_a_restart(dokeos: DokeosWorld, stop: signal.Signal
     server = dokeos.serve()
     env = {**os.environ, "SYNCD_CONFIG": str(dokeos.config_path)}
     try:
-        daemon = subprocess.Popen(
+        daemon = spawn(
             [sys.executable, "-m", "syncd", "run"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for(lambda: len([j for j in _new_jobs(dokeos) if j.status == "pending"]) == 3, 60)
+        # four jobs: a learner added, a learner and a manager removed, a participation
+        _wait_for(lambda: len([j for j in _new_jobs(dokeos) if j.status == "pending"]) == 4, 60)
         daemon.send_signal(stop)
         daemon.wait(timeout=60)
         waiting = {j.job_id for j in _new_jobs(dokeos)}

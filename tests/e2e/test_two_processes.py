@@ -12,12 +12,15 @@ from sqlalchemy import select
 
 from syncd.store import Database
 from syncd.store.schema import OperationRow, SyncRunRow
+from tests.e2e.conftest import Spawn
 from tests.e2e.harness import World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
-def test_two_processes_share_the_lane_and_agree(tmp_path: Path, postgres_url: str) -> None:
+def test_two_processes_share_the_lane_and_agree(
+    tmp_path: Path, postgres_url: str, spawn: Spawn
+) -> None:
     world = World(tmp_path, postgres_url)
     server = world.serve()
     world.sim.latency(0.05, serial_only=True)  # batch and branch calls take a while
@@ -25,9 +28,7 @@ def test_two_processes_share_the_lane_and_agree(tmp_path: Path, postgres_url: st
     command = [sys.executable, "-m", "syncd", "run", "--once"]
     try:
         procs = [
-            subprocess.Popen(
-                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
+            spawn(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(2)
         ]
         results = [p.communicate(timeout=300) for p in procs]

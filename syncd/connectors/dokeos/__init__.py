@@ -14,7 +14,8 @@ Decisions:
   `page_size`, in Dokeos's ascending-id order; no `response_attributes` are asked for.
 - Groups are flat. A group coded `org_unit:<CODE>` is that org unit, `group:<code>` that
   config group; a group with no such code is a config group without a code (adoptable by
-  name). Learners are memberships; managers are not synced. MoveGroup is not supported.
+  name). Learners and managers are memberships with those roles (a person's HR manager
+  manages the person's org-unit group). MoveGroup is not supported.
 - Users: the engine adopts accounts by `external_id`, then username, then email
   (`natural_keys`); a create sends `external_id` = the employee id. A create refused as
   taken (422) or whose answer was lost looks the account up by external id, then username,
@@ -23,7 +24,8 @@ Decisions:
   username, email, firstname and lastname; (de)activation only `active`. Every user op is
   one request. Deleting what is already gone (404) is done.
 - Asynchronous calls answer Pending(job_id): user deletion (`DELETE /user/:id`), learners
-  (one `PUT /groups/:id` per group per batch, one job for all its operations), and
+  and managers (one `PUT /groups/:id` per group and role per batch, one job for all its
+  operations: `add_learner_ids`, `remove_manager_ids`, ...), and
   participations (one `POST` per enrollment, one `DELETE` per participation). Unenroll
   finds participation ids with `GET /participations` filters of at most 5 user ids and
   5 training ids each; a pair with no participation is Applied (already gone).
@@ -83,7 +85,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import RemoteRecord
+from syncd.records import MemberRole, RemoteRecord
 from syncd.redact import register
 
 __all__ = ["DokeosConnector", "capabilities", "factory"]
@@ -111,6 +113,7 @@ def capabilities(target: DokeosTarget) -> Capabilities:
         supports=frozenset(OpKind) - {OpKind.MOVE_GROUP},
         natural_keys=("external_id", "username", "email"),
         groups_have_codes=True,
+        member_roles=frozenset(MemberRole),
         job_lifetime=JOB_LIFETIME,
     )
 

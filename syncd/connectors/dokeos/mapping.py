@@ -16,6 +16,7 @@ from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     GroupRef,
+    MemberRole,
     Person,
     RemoteCourse,
     RemoteEnrollment,
@@ -84,10 +85,11 @@ def group_code(ref: GroupRef) -> str:
 
 
 def members(group: RemoteGroup, item: JsonObject) -> Iterator[RemoteMembership]:
-    """The group's learners (managers are not synced)."""
-    learners = item.get("learner_ids")
-    for user_id in learners if isinstance(learners, list) else []:
-        yield RemoteMembership(group.kind, group.remote_id, remote_id(user_id))
+    """The group's learners and managers."""
+    for key, role in (("learner_ids", MemberRole.LEARNER), ("manager_ids", MemberRole.MANAGER)):
+        ids = item.get(key)
+        for user_id in ids if isinstance(ids, list) else []:
+            yield RemoteMembership(group.kind, group.remote_id, remote_id(user_id), role)
 
 
 def course(item: JsonObject) -> RemoteCourse:

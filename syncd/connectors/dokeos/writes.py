@@ -38,7 +38,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import CourseCode, EmployeeId, GroupRef, Person, RemoteId
+from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, Person, RemoteId
 
 FILTER_LIMIT = 5  # ids per `user_ids` / `training_ids` filter of GET /participations
 FLAT = "Dokeos groups are flat: a group has no parent to move to"
@@ -208,16 +208,16 @@ class Writer:
         found = next((i for i in self._client.pages(GROUPS) if _same(i, "code", code)), None)
         return None if found is None else mapping.remote_id(found.get("id"))
 
-    # --- learners and participations -----------------------------------------------------
+    # --- learners, managers and participations ---------------------------------------------
 
     def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
-        return self._learners(ops, "add_learner_ids")
+        return self._learners(ops, f"add_{_ids_of(ops)}")
 
     def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
-        return self._learners(ops, "remove_learner_ids")
+        return self._learners(ops, f"remove_{_ids_of(ops)}")
 
     def _learners(self, ops: Sequence[AddMember | RemoveMember], key: str) -> list[Outcome]:
-        """One `PUT /groups/:id` per group; its job is every operation's."""
+        """One `PUT /groups/:id` per group (learners or managers); its job is every op's."""
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, self._member)
         for group_id, users in _by_key(rows).items():
@@ -341,3 +341,11 @@ def _same(item: Mapping[str, Any], key: str, wanted: str) -> bool:
     if not isinstance(found, str):
         return False
     return found == wanted if key == "external_id" else found.casefold() == wanted.casefold()
+
+
+def _ids_of(ops: Sequence[AddMember | RemoveMember]) -> str:
+    """The body key's noun for a batch: the engine never mixes roles in one batch."""
+    roles = {op.role for op in ops}
+    if len(roles) != 1:
+        raise ValueError(f"one role per batch, got {sorted(roles)}")
+    return "manager_ids" if roles == {MemberRole.MANAGER} else "learner_ids"

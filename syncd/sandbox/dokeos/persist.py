@@ -71,6 +71,11 @@ def snapshot(state: DokeosState) -> DokeosSnapshot:
             for group in groups
             for user_id in group.learner_ids
         ),
+        managers=frozenset(
+            (group.key, users[user_id].username)
+            for group in groups
+            for user_id in group.manager_ids
+        ),
         participations=frozenset(
             (state.trainings[item.training_id].code, users[item.user_id].username)
             for item in state.participations.values()

@@ -137,13 +137,14 @@ class DokeosSnapshot:
     """The simulator's state as plain, comparable values.
 
     users: username -> (email, firstname, lastname, active, external_id);
-    groups: code (or name when there is none) -> name; learners: (group key,
-    username); participations: (training code, username); pending_jobs: jobs
-    not settled yet.
+    groups: code (or name when there is none) -> name; learners and managers:
+    (group key, username); participations: (training code, username);
+    pending_jobs: jobs not settled yet.
     """
 
     users: Mapping[str, UserView]
     groups: Mapping[str, str]
     learners: frozenset[tuple[str, str]]
+    managers: frozenset[tuple[str, str]]
     participations: frozenset[tuple[str, str]]
     pending_jobs: int
