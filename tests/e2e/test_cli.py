@@ -88,8 +88,11 @@ def test_readme_demo_runs_one_cycle_then_finds_nothing_to_do(
     assert first[0] == 0
     assert "docebo-sandbox (docebo): ok, 184 operations planned" in first[1]
     assert "result: 184 done" in first[1]
+    assert "dokeos-sandbox (dokeos): ok, 197 operations planned" in first[1]
+    assert "result: 197 done" in first[1]
     assert second[0] == 0
     assert "docebo-sandbox (docebo): ok, 0 operations planned" in second[1]
+    assert "dokeos-sandbox (dokeos): ok, 0 operations planned" in second[1]
     assert (tmp_path / "var" / "sandbox" / "docebo-sandbox.json").exists()
 
 
