@@ -41,7 +41,7 @@ Decisions where public sources are silent:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, TypeVar, assert_never
+from typing import ClassVar, assert_never
 
 from syncd.config import DoceboTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
@@ -52,13 +52,13 @@ from syncd.connectors.docebo.client import (
     GROUPS,
     ORGCHART,
     USERS,
-    ClientSettings,
     Credentials,
     DoceboClient,
     JsonObject,
 )
-from syncd.connectors.docebo.writes import Writer, one_by_one
+from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats, LoopGuard
+from syncd.connectors.outcomes import ClientSettings, one_by_one, only
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
@@ -97,7 +97,6 @@ BATCHED = (
     OpKind.ENROLL,
     OpKind.UNENROLL,
 )
-OpT = TypeVar("OpT")
 
 
 def capabilities(target: DoceboTarget) -> Capabilities:
@@ -119,7 +118,7 @@ class DoceboConnector:
     def __init__(self, target: DoceboTarget, ctx: ConnectorContext) -> None:
         register(*target.secret_values())
         self._target = target
-        self._client = DoceboClient(_settings(target, ctx), _credentials(target))
+        self._client = DoceboClient(ClientSettings.of(target, ctx), _credentials(target))
         self.capabilities = capabilities(target)
 
     @property
@@ -185,33 +184,33 @@ class DoceboConnector:
         first = batch[0]
         match first:
             case Adopt():
-                return [Applied(op.remote_id) for op in _only(batch, Adopt)]
+                return [Applied(op.remote_id) for op in only(batch, Adopt)]
             case CreateUser():
-                return writer.upsert_users(_only(batch, CreateUser))
+                return writer.upsert_users(only(batch, CreateUser))
             case UpdateUser():
-                return writer.upsert_users(_only(batch, UpdateUser))
+                return writer.upsert_users(only(batch, UpdateUser))
             case DeactivateUser():
-                return writer.change_status(_only(batch, DeactivateUser), active=False)
+                return writer.change_status(only(batch, DeactivateUser), active=False)
             case ReactivateUser():
-                return writer.change_status(_only(batch, ReactivateUser), active=True)
+                return writer.change_status(only(batch, ReactivateUser), active=True)
             case DeleteUser():
-                return writer.delete_users(_only(batch, DeleteUser))
+                return writer.delete_users(only(batch, DeleteUser))
             case CreateGroup():
-                return one_by_one(_only(batch, CreateGroup), writer.create_group)
+                return one_by_one(only(batch, CreateGroup), writer.create_group)
             case UpdateGroup():
-                return one_by_one(_only(batch, UpdateGroup), writer.rename_group)
+                return one_by_one(only(batch, UpdateGroup), writer.rename_group)
             case MoveGroup():
-                return one_by_one(_only(batch, MoveGroup), writer.move_group)
+                return one_by_one(only(batch, MoveGroup), writer.move_group)
             case DeleteGroup():
-                return one_by_one(_only(batch, DeleteGroup), writer.delete_group)
+                return one_by_one(only(batch, DeleteGroup), writer.delete_group)
             case AddMember():
-                return writer.add_members(_only(batch, AddMember))
+                return writer.add_members(only(batch, AddMember))
             case RemoveMember():
-                return writer.remove_members(_only(batch, RemoveMember))
+                return writer.remove_members(only(batch, RemoveMember))
             case Enroll():
-                return writer.enroll(_only(batch, Enroll))
+                return writer.enroll(only(batch, Enroll))
             case Unenroll():
-                return writer.unenroll(_only(batch, Unenroll))
+                return writer.unenroll(only(batch, Unenroll))
             case _:
                 assert_never(first)
 
@@ -221,24 +220,6 @@ def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
     if not isinstance(target, DoceboTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not docebo")
     return DoceboConnector(target, ctx)
-
-
-def _only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:
-    ops: list[OpT] = [op for op in batch if isinstance(op, kind)]
-    if len(ops) != len(batch):
-        raise TypeError(f"apply takes operations of one kind; this batch mixes {kind.__name__}")
-    return ops
-
-
-def _settings(target: DoceboTarget, ctx: ConnectorContext) -> ClientSettings:
-    return ClientSettings(
-        base_url=target.base_url,
-        clock=ctx.clock,
-        timeout=target.timeout_seconds,
-        max_attempts=target.max_attempts,
-        page_size=target.page_size,
-        transport=ctx.transport,
-    )
 
 
 def _credentials(target: DoceboTarget) -> Credentials:

@@ -26,6 +26,7 @@ from syncd.connectors.http import (
     json_body,
     paginate,
 )
+from syncd.connectors.outcomes import ClientSettings
 from syncd.errors import FatalError
 from syncd.redact import register
 
@@ -63,18 +64,6 @@ class Credentials:
             "password": self.password,
             "scope": "api",
         }
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSettings:
-    """Everything a DoceboClient needs besides its credentials."""
-
-    base_url: str
-    clock: Clock
-    timeout: float
-    max_attempts: int
-    page_size: int = MAX_PAGE_SIZE
-    transport: httpx.BaseTransport | None = None
 
 
 def docebo_classify(response: httpx.Response) -> Verdict:

@@ -27,6 +27,7 @@ from syncd.connectors.docebo.client import (
     DoceboClient,
 )
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.connectors.outcomes import Outcomes, refusal, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -51,54 +52,8 @@ from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
 BY_CODE = {"use_secondary_identifier": "true"}
 STUDENT_LEVEL = 3
 
-OpT = TypeVar("OpT")
 T = TypeVar("T")
 Sender = Callable[[RemoteId, list[RemoteId]], list[Outcome]]
-
-
-class Outcomes:
-    """One slot per operation of a batch, filled as lookups fail and requests answer."""
-
-    def __init__(self, size: int) -> None:
-        self._slots: list[Outcome | None] = [None] * size
-
-    def set(self, index: int, outcome: Outcome) -> None:
-        self._slots[index] = outcome
-
-    def reject(self, indexes: Sequence[int], error: str) -> None:
-        for index in indexes:
-            self._slots[index] = Rejected(error)
-
-    def done(self) -> list[Outcome]:
-        return [slot or Rejected("no request carried this operation") for slot in self._slots]
-
-
-def refusal(err: SkippableError) -> str:
-    """The words a Rejected carries: Docebo's own for a refused request, else the lookup's."""
-    if isinstance(err, RequestRefusedError):
-        return f"{err.detail} (HTTP {err.status})"
-    return str(err)
-
-
-def resolve(
-    ops: Sequence[OpT], outcomes: Outcomes, lookup: Callable[[OpT], T]
-) -> list[tuple[int, T]]:
-    """`lookup` of each operation by index; one that raises SkippableError is rejected."""
-    found: list[tuple[int, T]] = []
-    for index, op in enumerate(ops):
-        try:
-            found.append((index, lookup(op)))
-        except SkippableError as err:
-            outcomes.set(index, Rejected(refusal(err)))
-    return found
-
-
-def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outcome]:
-    """One request (or a few) per operation; a refusal rejects that operation only."""
-    outcomes = Outcomes(len(ops))
-    for index, outcome in resolve(ops, outcomes, write):
-        outcomes.set(index, outcome)
-    return outcomes.done()
 
 
 class Writer:

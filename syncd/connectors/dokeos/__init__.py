@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, TypeVar, assert_never
+from typing import ClassVar, assert_never
 from urllib.parse import quote
 
 from syncd.config import DokeosTarget, TargetConfig
@@ -59,11 +59,11 @@ from syncd.connectors.dokeos.client import (
     PARTICIPATIONS,
     TRAININGS,
     USERS,
-    ClientSettings,
     DokeosClient,
 )
-from syncd.connectors.dokeos.writes import Writer, one_by_one
+from syncd.connectors.dokeos.writes import Writer
 from syncd.connectors.http import HttpStats, RequestRefusedError
+from syncd.connectors.outcomes import ClientSettings, one_by_one, only
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
@@ -102,7 +102,6 @@ BATCHED = (
     OpKind.ENROLL,
     OpKind.UNENROLL,
 )
-OpT = TypeVar("OpT")
 
 
 def capabilities(target: DokeosTarget) -> Capabilities:
@@ -126,7 +125,7 @@ class DokeosConnector:
     def __init__(self, target: DokeosTarget, ctx: ConnectorContext) -> None:
         register(*target.secret_values())
         self._target = target
-        self._client = DokeosClient(_settings(target, ctx), target.api_token)
+        self._client = DokeosClient(ClientSettings.of(target, ctx), target.api_token)
         self.capabilities = capabilities(target)
 
     @property
@@ -174,33 +173,33 @@ class DokeosConnector:
         first = batch[0]
         match first:
             case Adopt():
-                return [Applied(op.remote_id) for op in _only(batch, Adopt)]
+                return [Applied(op.remote_id) for op in only(batch, Adopt)]
             case CreateUser():
-                return one_by_one(_only(batch, CreateUser), writer.create_user)
+                return one_by_one(only(batch, CreateUser), writer.create_user)
             case UpdateUser():
-                return one_by_one(_only(batch, UpdateUser), writer.update_user)
+                return one_by_one(only(batch, UpdateUser), writer.update_user)
             case DeactivateUser():
-                return one_by_one(_only(batch, DeactivateUser), writer.deactivate_user)
+                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
             case ReactivateUser():
-                return one_by_one(_only(batch, ReactivateUser), writer.reactivate_user)
+                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
             case DeleteUser():
-                return one_by_one(_only(batch, DeleteUser), writer.delete_user)
+                return one_by_one(only(batch, DeleteUser), writer.delete_user)
             case CreateGroup():
-                return one_by_one(_only(batch, CreateGroup), writer.create_group)
+                return one_by_one(only(batch, CreateGroup), writer.create_group)
             case UpdateGroup():
-                return one_by_one(_only(batch, UpdateGroup), writer.rename_group)
+                return one_by_one(only(batch, UpdateGroup), writer.rename_group)
             case MoveGroup():
-                return one_by_one(_only(batch, MoveGroup), writer.move_group)
+                return one_by_one(only(batch, MoveGroup), writer.move_group)
             case DeleteGroup():
-                return one_by_one(_only(batch, DeleteGroup), writer.delete_group)
+                return one_by_one(only(batch, DeleteGroup), writer.delete_group)
             case AddMember():
-                return writer.add_members(_only(batch, AddMember))
+                return writer.add_members(only(batch, AddMember))
             case RemoveMember():
-                return writer.remove_members(_only(batch, RemoveMember))
+                return writer.remove_members(only(batch, RemoveMember))
             case Enroll():
-                return one_by_one(_only(batch, Enroll), writer.enroll)
+                return one_by_one(only(batch, Enroll), writer.enroll)
             case Unenroll():
-                return writer.unenroll(_only(batch, Unenroll))
+                return writer.unenroll(only(batch, Unenroll))
             case _:
                 assert_never(first)
 
@@ -210,21 +209,3 @@ def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
     if not isinstance(target, DokeosTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not dokeos")
     return DokeosConnector(target, ctx)
-
-
-def _only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:
-    ops: list[OpT] = [op for op in batch if isinstance(op, kind)]
-    if len(ops) != len(batch):
-        raise TypeError(f"apply takes operations of one kind; this batch mixes {kind.__name__}")
-    return ops
-
-
-def _settings(target: DokeosTarget, ctx: ConnectorContext) -> ClientSettings:
-    return ClientSettings(
-        base_url=target.base_url,
-        clock=ctx.clock,
-        timeout=target.timeout_seconds,
-        max_attempts=target.max_attempts,
-        page_size=target.page_size,
-        transport=ctx.transport,
-    )

@@ -9,12 +9,10 @@ withdrawn), each with Dokeos's own words. Every other status reads as `default_c
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from syncd.clock import Clock
 from syncd.connectors.http import (
     HttpClient,
     HttpStats,
@@ -25,6 +23,7 @@ from syncd.connectors.http import (
     json_body,
     paginate,
 )
+from syncd.connectors.outcomes import ClientSettings
 from syncd.errors import FatalError
 from syncd.redact import register
 
@@ -40,18 +39,6 @@ MAX_PAGE_SIZE = 100
 FATAL_STATUSES = frozenset({401, 406, 410})
 
 JsonObject = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSettings:
-    """Everything a DokeosClient needs besides its token."""
-
-    base_url: str
-    clock: Clock
-    timeout: float
-    max_attempts: int
-    page_size: int = MAX_PAGE_SIZE
-    transport: httpx.BaseTransport | None = None
 
 
 def dokeos_classify(response: httpx.Response) -> Verdict:

@@ -18,6 +18,7 @@ from syncd.connectors.base import RemoteRefs
 from syncd.connectors.dokeos import mapping
 from syncd.connectors.dokeos.client import GROUPS, PARTICIPATIONS, USER, USERS, DokeosClient
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.connectors.outcomes import Outcomes, each, refusal, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -43,53 +44,8 @@ from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, Person, 
 FILTER_LIMIT = 5  # ids per `user_ids` / `training_ids` filter of GET /participations
 FLAT = "Dokeos groups are flat: a group has no parent to move to"
 
-OpT = TypeVar("OpT")
 T = TypeVar("T")
 Pair = tuple[RemoteId, RemoteId]  # (user id, training id): one participation
-
-
-class Outcomes:
-    """One slot per operation of a batch, filled as lookups fail and requests answer."""
-
-    def __init__(self, size: int) -> None:
-        self._slots: list[Outcome | None] = [None] * size
-
-    def set(self, index: int, outcome: Outcome) -> None:
-        self._slots[index] = outcome
-
-    def reject(self, indexes: Iterable[int], error: str) -> None:
-        for index in indexes:
-            self._slots[index] = Rejected(error)
-
-    def done(self) -> list[Outcome]:
-        return [slot or Rejected("no request carried this operation") for slot in self._slots]
-
-
-def refusal(err: SkippableError) -> str:
-    """The words a Rejected carries: Dokeos's own for a refused request, else the lookup's."""
-    if isinstance(err, RequestRefusedError):
-        return f"{err.detail} (HTTP {err.status})"
-    return str(err)
-
-
-def resolve(
-    items: Sequence[OpT], outcomes: Outcomes, lookup: Callable[[OpT], T]
-) -> list[tuple[int, T]]:
-    """`lookup` of each item by index; one that raises SkippableError is rejected."""
-    found: list[tuple[int, T]] = []
-    for index, item in enumerate(items):
-        try:
-            found.append((index, lookup(item)))
-        except SkippableError as err:
-            outcomes.set(index, Rejected(refusal(err)))
-    return found
-
-
-def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outcome]:
-    """One request (or a few) per operation; a refusal rejects that operation only."""
-    outcomes = Outcomes(len(ops))
-    _each(outcomes, list(enumerate(ops)), write)
-    return outcomes.done()
 
 
 # --- participations by (user, training), within Dokeos's 5-id filters ----------------------
@@ -250,7 +206,7 @@ class Writer:
         except SkippableError as err:
             outcomes.reject((index for index, _ in rows), refusal(err))
             return outcomes.done()
-        _each(outcomes, [(index, found.get(pair, [])) for index, pair in rows], self._end)
+        each(outcomes, [(index, found.get(pair, [])) for index, pair in rows], self._end)
         return outcomes.done()
 
     def _end(self, participations: list[RemoteId]) -> Outcome:
@@ -295,15 +251,6 @@ def _delete(client: DokeosClient, path: str) -> Any:
         if err.status == 404:
             return None
         raise
-
-
-def _each(outcomes: Outcomes, rows: Sequence[tuple[int, T]], write: Callable[[T], Outcome]) -> None:
-    """`write` each row's payload; a refusal rejects that row only."""
-    for index, payload in rows:
-        try:
-            outcomes.set(index, write(payload))
-        except SkippableError as err:
-            outcomes.set(index, Rejected(refusal(err)))
 
 
 def _guarded(

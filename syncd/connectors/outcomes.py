@@ -1,0 +1,110 @@
+"""Per-operation outcomes of one batch, and the client settings every connector derives.
+
+A connector fills one slot per operation as lookups fail and requests answer; a
+SkippableError rejects just the operation (or request) it concerns, with the
+LMS's own words. Shared by every connector family; none imports another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from syncd.connectors.http import RequestRefusedError
+from syncd.errors import SkippableError
+from syncd.operations import Operation, Outcome, Rejected
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syncd.clock import Clock
+    from syncd.config import TargetConfig
+    from syncd.connectors.base import ConnectorContext
+
+T = TypeVar("T")
+OpT = TypeVar("OpT")
+
+
+class Outcomes:
+    """One slot per operation of a batch, filled as lookups fail and requests answer."""
+
+    def __init__(self, size: int) -> None:
+        self._slots: list[Outcome | None] = [None] * size
+
+    def set(self, index: int, outcome: Outcome) -> None:
+        self._slots[index] = outcome
+
+    def reject(self, indexes: Iterable[int], error: str) -> None:
+        for index in indexes:
+            self._slots[index] = Rejected(error)
+
+    def done(self) -> list[Outcome]:
+        return [slot or Rejected("no request carried this operation") for slot in self._slots]
+
+
+def refusal(err: SkippableError) -> str:
+    """The words a Rejected carries: the LMS's own for a refused request, else the lookup's."""
+    if isinstance(err, RequestRefusedError):
+        return f"{err.detail} (HTTP {err.status})"
+    return str(err)
+
+
+def resolve(
+    items: Sequence[OpT], outcomes: Outcomes, lookup: Callable[[OpT], T]
+) -> list[tuple[int, T]]:
+    """`lookup` of each item by index; one that raises SkippableError is rejected."""
+    found: list[tuple[int, T]] = []
+    for index, item in enumerate(items):
+        try:
+            found.append((index, lookup(item)))
+        except SkippableError as err:
+            outcomes.set(index, Rejected(refusal(err)))
+    return found
+
+
+def each(outcomes: Outcomes, rows: Sequence[tuple[int, T]], write: Callable[[T], Outcome]) -> None:
+    """`write` each row's payload; a refusal rejects that row only."""
+    for index, payload in rows:
+        try:
+            outcomes.set(index, write(payload))
+        except SkippableError as err:
+            outcomes.set(index, Rejected(refusal(err)))
+
+
+def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outcome]:
+    """One request (or a few) per operation; a refusal rejects that operation only."""
+    outcomes = Outcomes(len(ops))
+    each(outcomes, list(enumerate(ops)), write)
+    return outcomes.done()
+
+
+def only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:
+    """The batch as operations of `kind`: the engine sends one kind per batch."""
+    ops: list[OpT] = [op for op in batch if isinstance(op, kind)]
+    if len(ops) != len(batch):
+        raise TypeError(f"apply takes operations of one kind; this batch mixes {kind.__name__}")
+    return ops
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """Everything an LMS client needs besides its credentials."""
+
+    base_url: str
+    clock: Clock
+    timeout: float
+    max_attempts: int
+    page_size: int
+    transport: httpx.BaseTransport | None = None
+
+    @classmethod
+    def of(cls, target: TargetConfig, ctx: ConnectorContext) -> ClientSettings:
+        return cls(
+            target.base_url,
+            ctx.clock,
+            target.timeout_seconds,
+            target.max_attempts,
+            target.page_size,
+            ctx.transport,
+        )
