@@ -38,7 +38,7 @@ def record_effect(kind: OpKind, key: str, remote_id: str | None, links: LinkChan
         case OpKind.UNENROLL:
             links.drop(LinkKind.ENROLLMENT, key)
         case _:
-            pass  # adoptions are linked by the lane; updates, moves and status keep their links
+            return  # adoptions are linked by the lane; updates, moves and status keep their links
 
 
 def undo_effect(kind: OpKind, key: str, links: LinkChanges) -> None:
