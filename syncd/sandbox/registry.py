@@ -13,8 +13,10 @@ from typing import Any, Protocol
 
 import httpx
 
+from syncd.sandbox.coursepath import CoursepathSimulator
 from syncd.sandbox.docebo import DoceboSimulator
 from syncd.sandbox.dokeos import DokeosSimulator
+from syncd.sandbox.litmos import LitmosSimulator
 from syncd.sandbox.server import RunningServer, serve
 
 DEMO_COURSES = (
@@ -26,12 +28,23 @@ DEMO_COURSES = (
     ("ONB-100", "Welcome to Acme"),
 )
 
+COURSEPATH_ACTOR = "api@acme.example"  # the member the sandbox's JWTs act as
+
 
 class Simulator(Protocol):
     def __call__(self, environ: Any, start_response: Any) -> Any: ...
     def transport(self) -> httpx.BaseTransport: ...
     def dump_state(self) -> dict[str, Any]: ...
     def load_state(self, data: dict[str, Any]) -> None: ...
+
+
+def _coursepath() -> CoursepathSimulator:
+    """Plain HTTP is admitted on loopback hosts, for `syncd sandbox`."""
+    simulator = CoursepathSimulator(allow_plain_http_on_loopback=True)
+    for code, name in DEMO_COURSES:
+        simulator.seed_course(code, name)
+    simulator.seed_member(COURSEPATH_ACTOR, "API Admin")
+    return simulator
 
 
 def _docebo() -> DoceboSimulator:
@@ -48,7 +61,19 @@ def _dokeos() -> DokeosSimulator:
     return simulator
 
 
-SIMULATORS: dict[str, Callable[[], Simulator]] = {"docebo": _docebo, "dokeos": _dokeos}
+def _litmos() -> LitmosSimulator:
+    simulator = LitmosSimulator()
+    for code, name in DEMO_COURSES:
+        simulator.seed_course(code, name)
+    return simulator
+
+
+SIMULATORS: dict[str, Callable[[], Simulator]] = {
+    "docebo": _docebo,
+    "dokeos": _dokeos,
+    "litmos": _litmos,
+    "coursepath": _coursepath,  # last, so that the others keep their ports
+}
 
 
 def new_simulator(kind: str) -> Simulator:
@@ -71,7 +96,7 @@ class ServedSimulator:
 def serve_all(host: str, first_port: int) -> list[ServedSimulator]:
     """Every simulator on loopback, from `first_port` up (0: any free ports)."""
     served = []
-    for offset, kind in enumerate(sorted(SIMULATORS)):
+    for offset, kind in enumerate(SIMULATORS):  # registry order: stable ports
         port = first_port + offset if first_port else 0
         served.append(ServedSimulator(kind, serve(new_simulator(kind), host, port)))
     return served

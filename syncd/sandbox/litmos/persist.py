@@ -1,0 +1,37 @@
+"""JSON dump and load of the Litmos simulator's state (for `syncd sandbox`).
+
+`dump_state` gives plain JSON-able data; `load_state` replaces the state
+with it (the rate-limit windows start empty). Called under the app lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from syncd.sandbox.litmos.state import Assignment, Course, LitmosState, Team, User
+
+
+def dump_state(state: LitmosState) -> dict[str, Any]:
+    return {
+        "counter": state.counter,
+        "users": [asdict(u) for u in state.users.values()],
+        "teams": [asdict(t) for t in state.teams.values()],
+        "courses": [asdict(c) for c in state.courses.values()],
+        "members": [list(m) for m in sorted(state.members)],
+        "assignments": [asdict(a) for a in state.assignments.values()],
+    }
+
+
+def load_state(state: LitmosState, data: dict[str, Any]) -> None:
+    users = [User(**u) for u in data["users"]]
+    teams = [Team(**t) for t in data["teams"]]
+    courses = [Course(**c) for c in data["courses"]]
+    assignments = [Assignment(**a) for a in data["assignments"]]
+    state.counter = int(data["counter"])
+    state.users = {u.id: u for u in users}
+    state.teams = {t.id: t for t in teams}
+    state.courses = {c.id: c for c in courses}
+    state.members = {(str(t), str(u)) for t, u in data["members"]}
+    state.assignments = {(a.user_id, a.course_id): a for a in assignments}
+    state.calls.clear()
