@@ -33,8 +33,10 @@ from pydantic_core import ErrorDetails
 
 from syncd import redact
 from syncd.config.targets import (
+    CoursepathTarget,
     DoceboTarget,
     DokeosTarget,
+    LitmosTarget,
     TargetBase,
     TargetConfig,
     target_kinds,
@@ -59,11 +61,13 @@ __all__ = [
     "DEFAULT_SANDBOX_DIR",
     "ORG_UNIT_PREFIX",
     "Config",
+    "CoursepathTarget",
     "DoceboTarget",
     "DokeosTarget",
     "EnrollmentRule",
     "GroupRule",
     "Limit",
+    "LitmosTarget",
     "SafetyConfig",
     "TargetBase",
     "TargetConfig",

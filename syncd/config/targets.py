@@ -69,8 +69,41 @@ class DokeosTarget(TargetBase):
         return (self.api_token,)
 
 
+class CoursepathTarget(TargetBase):
+    """Coursepath: every call is made on behalf of `acting_email`, signed with `jwt_secret`."""
+
+    kind: Literal["coursepath"] = "coursepath"
+    jwt_secret: Secret
+    acting_email: NonEmpty
+    page_size: int = Field(default=250, ge=1, le=1000)
+    # Send Coursepath's invitation email to members syncd creates.
+    send_invitations: bool = False
+    # Removing someone from a course deletes their results in Coursepath: off unless opted in.
+    allow_result_deletion: bool = False
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.jwt_secret,)
+
+
+class LitmosTarget(TargetBase):
+    """Litmos: an api key and a source name on every call, within a rolling rate limit."""
+
+    kind: Literal["litmos"] = "litmos"
+    api_key: Secret
+    source: NonEmpty
+    # Where the key rides: the `apikey` header (never in a URL), or the query as the seed shows.
+    apikey_in: Literal["header", "query"] = "header"
+    requests_per_minute: int = Field(default=100, ge=1)
+    page_size: int = Field(default=1000, ge=1, le=1000)
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.api_key,)
+
+
 # A new LMS joins as one more member of the union inside the Annotated.
-TargetConfig = Annotated[DoceboTarget | DokeosTarget, Field(discriminator="kind")]
+TargetConfig = Annotated[
+    DoceboTarget | DokeosTarget | CoursepathTarget | LitmosTarget, Field(discriminator="kind")
+]
 
 
 def target_kinds() -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from syncd.connectors import docebo, dokeos
+from syncd.connectors import coursepath, docebo, dokeos, litmos
 from syncd.connectors.base import Connector, ConnectorContext, ConnectorFactory
 from syncd.errors import ConfigError
 
@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from syncd.config import TargetConfig
 
 CONNECTORS: dict[str, ConnectorFactory] = {
+    "coursepath": coursepath.factory,
     "docebo": docebo.factory,
     "dokeos": dokeos.factory,
+    "litmos": litmos.factory,
 }
 
 

@@ -345,16 +345,18 @@ def test_http_to_loopback_is_allowed(tmp_path: Path, url: str) -> None:
 def test_unknown_kind_lists_the_known_ones(tmp_path: Path) -> None:
     text = BASE.replace('kind = "docebo"', 'kind = "moodle"')
     expected = (
-        "targets[0] (docebo-main).kind: unknown kind 'moodle'; this version knows: docebo, dokeos"
+        "targets[0] (docebo-main).kind: unknown kind 'moodle'; "
+        "this version knows: docebo, dokeos, coursepath, litmos"
     )
     assert_error(tmp_path, text, expected)
 
 
 def test_missing_kind(tmp_path: Path) -> None:
     text = BASE.replace('kind = "docebo"\n', "")
-    assert_error(
-        tmp_path, text, "targets[0] (docebo-main).kind: field required (one of: docebo, dokeos)"
+    expected = (
+        "targets[0] (docebo-main).kind: field required (one of: docebo, dokeos, coursepath, litmos)"
     )
+    assert_error(tmp_path, text, expected)
 
 
 def test_duplicate_target_names(tmp_path: Path) -> None:
@@ -550,3 +552,28 @@ def test_dokeos_target_needs_its_api_token(tmp_path: Path) -> None:
     (target,) = config.targets
     assert target.kind == "dokeos"
     assert target.secret_values() == ("tok-dokeos-123",)
+
+
+def test_coursepath_and_litmos_targets(tmp_path: Path) -> None:
+    head = '[hr]\npath = "hr"\n'
+    coursepath = (
+        '[[targets]]\nname = "cp"\nkind = "coursepath"\nbase_url = "https://acme.coursepath.test"\n'
+        'jwt_secret = "${CP_SECRET}"\nacting_email = "api@acme.example"\n'
+    )
+    litmos = (
+        '[[targets]]\nname = "lt"\nkind = "litmos"\nbase_url = "https://api.litmos.test/v1.svc"\n'
+        'api_key = "${LITMOS_KEY}"\nsource = "syncd"\n'
+    )
+    assert_error(
+        tmp_path,
+        head + litmos.replace('source = "syncd"\n', "").replace("${LITMOS_KEY}", "k-1"),
+        "targets[0] (lt).source: field required",
+    )
+    path = tmp_path / "ok.toml"
+    path.write_text(head + coursepath + litmos, encoding="utf-8")
+    config = load_config(path, env={"CP_SECRET": "cp-secret-value-1", "LITMOS_KEY": "lt-key-42"})
+    cp, lt = config.targets
+    assert (cp.kind, lt.kind) == ("coursepath", "litmos")
+    assert cp.secret_values() == ("cp-secret-value-1",)
+    assert lt.secret_values() == ("lt-key-42",)
+    assert lt.apikey_in == "header"  # the key never rides in a URL unless asked

@@ -13,13 +13,17 @@ import httpx
 import pytest
 
 from syncd.clock import FakeClock
-from syncd.config import DoceboTarget, DokeosTarget
+from syncd.config import CoursepathTarget, DoceboTarget, DokeosTarget, LitmosTarget
 from syncd.connectors.base import ConnectorContext
+from syncd.connectors.coursepath import CoursepathConnector
 from syncd.connectors.docebo import DoceboConnector
 from syncd.connectors.dokeos import DokeosConnector
+from syncd.connectors.litmos import LitmosConnector
 from syncd.errors import SkippableError
 from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
 from syncd.sandbox import DoceboSimulator, DokeosSimulator
+from syncd.sandbox.coursepath import CoursepathSimulator
+from syncd.sandbox.litmos import LitmosSimulator
 
 
 def docebo_target(**overrides: Any) -> DoceboTarget:
@@ -191,3 +195,112 @@ def dokeos(make_dokeos: DokeosMaker) -> DokeosConnector:
 def dokeos_lossy(dokeos_sim: DokeosSimulator) -> Callable[..., LosingTransport]:
     """`dokeos_lossy(method, path, deliver=True, times=1)`: the Dokeos simulator, losing answers."""
     return partial(LosingTransport, dokeos_sim.transport())
+
+
+# --- Coursepath ----------------------------------------------------------------------------
+
+COURSEPATH_SECRET = "coursepath-test-secret-7d41e2"
+COURSEPATH_ACTOR = "api@acme.example"
+
+
+def coursepath_target(**overrides: Any) -> CoursepathTarget:
+    fields: dict[str, Any] = {
+        "name": "coursepath-test",
+        "base_url": "https://acme.coursepath.com",
+        "sandbox": True,
+        "jwt_secret": COURSEPATH_SECRET,
+        "acting_email": COURSEPATH_ACTOR,
+    }
+    return CoursepathTarget(**(fields | overrides))
+
+
+@pytest.fixture
+def coursepath_sim(clock: FakeClock) -> CoursepathSimulator:
+    """A Coursepath simulator on the test clock, with the acting member seeded (id 1)."""
+    sim = CoursepathSimulator(jwt_secret=COURSEPATH_SECRET, clock=lambda: clock.now().timestamp())
+    sim.seed_member(COURSEPATH_ACTOR, "API Admin")
+    return sim
+
+
+CoursepathMaker = Callable[..., CoursepathConnector]
+
+
+@pytest.fixture
+def make_coursepath(
+    coursepath_sim: CoursepathSimulator, clock: FakeClock
+) -> Iterator[CoursepathMaker]:
+    """Build Coursepath connectors on the simulator (target fields as keywords, `transport=`)."""
+    made: list[CoursepathConnector] = []
+
+    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> CoursepathConnector:
+        ctx = ConnectorContext(clock=clock, transport=transport or coursepath_sim.transport())
+        connector = CoursepathConnector(coursepath_target(**overrides), ctx)
+        made.append(connector)
+        return connector
+
+    yield make
+    for connector in made:
+        connector.close()
+
+
+@pytest.fixture
+def coursepath(make_coursepath: CoursepathMaker) -> CoursepathConnector:
+    return make_coursepath()
+
+
+@pytest.fixture
+def coursepath_lossy(coursepath_sim: CoursepathSimulator) -> Callable[..., LosingTransport]:
+    """`coursepath_lossy(method, path, deliver=True, times=1)`: the simulator, losing answers."""
+    return partial(LosingTransport, coursepath_sim.transport())
+
+
+# --- Litmos --------------------------------------------------------------------------------
+
+LITMOS_KEY = "litmos-test-key-7c1e42"
+
+
+def litmos_target(**overrides: Any) -> LitmosTarget:
+    fields: dict[str, Any] = {
+        "name": "litmos-test",
+        "base_url": "https://api.litmos.com/v1.svc",
+        "sandbox": True,
+        "api_key": LITMOS_KEY,
+        "source": "syncd-tests",
+    }
+    return LitmosTarget(**(fields | overrides))
+
+
+@pytest.fixture
+def litmos_sim(clock: FakeClock) -> LitmosSimulator:
+    """A Litmos simulator on the test clock, 100 requests per rolling minute."""
+    return LitmosSimulator(api_key=LITMOS_KEY, clock=lambda: clock.now().timestamp())
+
+
+LitmosMaker = Callable[..., LitmosConnector]
+
+
+@pytest.fixture
+def make_litmos(litmos_sim: LitmosSimulator, clock: FakeClock) -> Iterator[LitmosMaker]:
+    """Build Litmos connectors on the simulator (target fields as keywords, `transport=`)."""
+    made: list[LitmosConnector] = []
+
+    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> LitmosConnector:
+        ctx = ConnectorContext(clock=clock, transport=transport or litmos_sim.transport())
+        connector = LitmosConnector(litmos_target(**overrides), ctx)
+        made.append(connector)
+        return connector
+
+    yield make
+    for connector in made:
+        connector.close()
+
+
+@pytest.fixture
+def litmos(make_litmos: LitmosMaker) -> LitmosConnector:
+    return make_litmos()
+
+
+@pytest.fixture
+def litmos_lossy(litmos_sim: LitmosSimulator) -> Callable[..., LosingTransport]:
+    """`litmos_lossy(method, path, deliver=True, times=1)`: the Litmos simulator, losing answers."""
+    return partial(LosingTransport, litmos_sim.transport())

@@ -553,7 +553,7 @@ def test_the_registry_builds_docebo(
     connector = build_connector(target(), ctx)
     assert isinstance(connector, DoceboConnector)
     connector.close()
-    assert set(CONNECTORS) == {"docebo", "dokeos"}
+    assert set(CONNECTORS) == {"coursepath", "docebo", "dokeos", "litmos"}
     with pytest.raises(ConfigError, match="no connector for kind 'nope'"):
         build_connector(SimpleNamespace(kind="nope", name="x"), ctx)  # type: ignore[arg-type]
 

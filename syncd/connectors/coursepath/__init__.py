@@ -1,0 +1,207 @@
+"""The Coursepath connector: members, groups by name, courses and results over `/api/v1/`.
+
+`CoursepathConnector` reads an academy into records (`fetch`, streamed page by page) and
+carries out batches of one operation kind (`apply`, one request at a time; Coursepath
+answers every call at once, so there are no jobs). The wire is docs/lms/coursepath.md;
+`client.py` speaks HTTP, `mapping.py` JSON, `writes.py` calls.
+
+Decisions:
+- Every request carries a fresh HS256 JWT minted with PyJWT (`email` = the target's
+  `acting_email`, `iat` from the injected clock, `jti` = a random uuid4 hex) as
+  `Authorization: Bearer`: tokens are single use and expire after ~2 minutes. The
+  `jwt_secret` is registered with `syncd.redact`; tokens are not (one registration per
+  request would grow the process-wide registry without bound) and never reach logs or
+  errors. A 401 is retried once with a new token, then is a FatalError. An `http://`
+  base URL is a ConfigError unless its host is loopback (the config checks it too).
+- Reads, `limit` = the target's `page_size`, paging until a page is short: members; then
+  groups: `GET /groups`, then `GET /groups/{id}/members` per group (1 + ceil(groups/limit)
+  + one walk per group: cheaper than one `GET /members/{id}/groups` per member, as groups
+  are fewer than members); then courses, each course's members, and one
+  `GET .../coursemember` per enrollment for its result (Coursepath has no bulk result
+  read): a date -> COMPLETED (FAILED when `success` is false), a score or verdict without
+  one -> IN_PROGRESS, nothing -> ENROLLED. Programs have no list endpoint: not read.
+- Members are adopted by external id, then email (`natural_keys`); the username is the
+  email. A create sends email, name, `externalId` = the employee id and the person's
+  `company`/`department`/`country` attributes where known. A 409 (email taken) or a lost
+  answer looks the member up by email, then externalId, and adopts it; none found, the
+  error stands. An update sends email, name and those attributes (`POST /members/{id}`).
+- Deactivate/Reactivate send the simulator's decided `{"active": false|true}`. Coursepath
+  documents no such field: a real academy may ignore it, so treat deactivation on
+  Coursepath as unconfirmed until checked against a tenant.
+- Groups are flat and have names only, so org units and config groups both become
+  Coursepath groups by name (`groups_have_codes=False`). Each group is fetched under both
+  kinds, and the engine adopts it by name for whichever kind names it. Risk: an org unit
+  and a config group with the same name share one Coursepath group, and the membership
+  of either writes to it (a removal planned for one kind can undo the other's add, which
+  the next cycle re-adds). syncd cannot tell them apart on the wire: give them distinct
+  names. CreateGroup: the acting member joins the new name (Coursepath creates the group)
+  and leaves it again; the group stays, empty. Rename, move and delete have no API: not
+  supported. Members are learners only; leaving a group one is not in is done.
+- Enroll: `POST .../coursemember` (already enrolled is 200: safe to resend). A course code
+  whose `courses` value is `program:<id>` names a Coursepath program
+  (`.../programmember`); another `courses` value is a course id; else the engine's link.
+- Unenroll deletes the learner's results in Coursepath. Without `allow_result_deletion`
+  UNENROLL is not in `supports`, so the engine never plans it; with it, Unenroll is
+  `DELETE .../coursemember` (or programmember), and not enrolled (404) is done.
+- Invitations: with `send_invitations`, a member this connector created (201) gets
+  `POST /members/{id}/invite` at once; a refused invitation is logged as a warning and the
+  creation stays Applied (the member exists; the engine must not create her again). A
+  member adopted after a 409 or a lost answer is not invited. `Adopt` is the engine's:
+  answered Applied, never sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar, assert_never
+
+from syncd.config import CoursepathTarget, TargetConfig
+from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.coursepath import mapping
+from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
+from syncd.connectors.coursepath.writes import Writer
+from syncd.connectors.http import HttpStats
+from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    DeleteUser,
+    Enroll,
+    MoveGroup,
+    Operation,
+    OpKind,
+    Outcome,
+    ReactivateUser,
+    Rejected,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.records import MemberRole, RemoteRecord
+from syncd.redact import register
+
+__all__ = ["CoursepathConnector", "capabilities", "factory"]
+
+NO_API = frozenset(
+    {OpKind.DELETE_USER, OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP}
+)
+UNSUPPORTED = "Coursepath has no API for this"
+
+
+def capabilities(target: CoursepathTarget) -> Capabilities:
+    """One operation per request; UNENROLL only when the target allows result deletion."""
+    unsupported = NO_API | (frozenset() if target.allow_result_deletion else {OpKind.UNENROLL})
+    return Capabilities(
+        supports=frozenset(OpKind) - unsupported,
+        natural_keys=("external_id", "email"),
+        groups_have_codes=False,
+        member_roles=frozenset({MemberRole.LEARNER}),
+    )
+
+
+class CoursepathConnector:
+    """One Coursepath academy: `fetch` reads it, `apply` writes to it."""
+
+    kind: ClassVar[str] = "coursepath"
+
+    def __init__(self, target: CoursepathTarget, ctx: ConnectorContext) -> None:
+        register(*target.secret_values())
+        self._target = target
+        settings = ClientSettings.of(target, ctx)
+        self._client = CoursepathClient(settings, target.jwt_secret, target.acting_email)
+        self.capabilities = capabilities(target)
+
+    @property
+    def stats(self) -> HttpStats:
+        """Counters of the API calls, for benchmarks."""
+        return self._client.stats
+
+    def check(self) -> None:
+        try:
+            self._client.get(f"{MEMBERS}/me")
+        except SkippableError as err:
+            raise FatalError(f"Coursepath target {self._target.name}: {err}") from err
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def fetch(self) -> Iterator[RemoteRecord]:
+        yield from map(mapping.user, self._client.pages(MEMBERS))
+        for item in self._client.pages(GROUPS):
+            yield from mapping.groups(item)
+            group_id = mapping.remote_id(item.get("id"))
+            for member in self._client.pages(f"{GROUPS}/{group_id}/members"):
+                yield from mapping.members(group_id, member)
+        for item in self._client.pages(COURSES):
+            course = mapping.course(item)
+            yield course
+            yield from self._enrollments(course.remote_id)
+
+    def _enrollments(self, course_id: str) -> Iterator[RemoteRecord]:
+        for member in self._client.pages(f"{COURSES}/{course_id}/members"):
+            member_id = mapping.remote_id(member.get("id"))
+            path = f"{COURSES}/{course_id}/members/{member_id}/coursemember"
+            result = self._client.get(path)
+            course = mapping.remote_id(course_id)
+            yield mapping.enrollment(course, member_id, result if isinstance(result, dict) else {})
+
+    # --- writes --------------------------------------------------------------------------
+
+    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
+        self, batch: Sequence[Operation], refs: RemoteRefs
+    ) -> list[Outcome]:
+        if not batch:
+            return []
+        target = self._target
+        writer = Writer(
+            self._client, refs, target.courses, send_invitations=target.send_invitations
+        )
+        first = batch[0]
+        match first:
+            case Adopt():
+                return [Applied(op.remote_id) for op in only(batch, Adopt)]
+            case CreateUser():
+                return one_by_one(only(batch, CreateUser), writer.create_user)
+            case UpdateUser():
+                return one_by_one(only(batch, UpdateUser), writer.update_user)
+            case DeactivateUser():
+                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
+            case ReactivateUser():
+                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
+            case CreateGroup():
+                return one_by_one(only(batch, CreateGroup), writer.create_group)
+            case DeleteUser() | UpdateGroup() | MoveGroup() | DeleteGroup():
+                return [Rejected(UNSUPPORTED)] * len(batch)
+            case AddMember():
+                return one_by_one(only(batch, AddMember), writer.add_member)
+            case RemoveMember():
+                return one_by_one(only(batch, RemoveMember), writer.remove_member)
+            case Enroll():
+                return one_by_one(only(batch, Enroll), writer.enroll)
+            case Unenroll():
+                return self._unenroll(only(batch, Unenroll), writer)
+            case _:
+                assert_never(first)
+
+    def _unenroll(self, ops: Sequence[Unenroll], writer: Writer) -> list[Outcome]:
+        """Never without the opt-in: DELETE coursemember deletes the learner's results."""
+        if not self._target.allow_result_deletion:
+            refused = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
+            return [Rejected(refused)] * len(ops)
+        return one_by_one(ops, writer.unenroll)
+
+
+def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+    """The registry's entry for kind "coursepath"."""
+    if not isinstance(target, CoursepathTarget):
+        raise ConfigError(f"target {target.name}: kind {target.kind!r} is not coursepath")
+    return CoursepathConnector(target, ctx)

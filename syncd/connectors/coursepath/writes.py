@@ -1,0 +1,199 @@
+"""Coursepath writes: each operation family as Coursepath's calls, one Outcome per operation.
+
+`CoursepathConnector.apply` hands a `Writer` the operations of one kind; every call is
+synchronous and answers Applied. A lookup that fails (SkippableError from the refs)
+rejects that operation only, a request Coursepath refuses rejects it with Coursepath's
+words; FatalError and RetriableError propagate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import structlog
+
+from syncd.connectors.base import RemoteRefs
+from syncd.connectors.coursepath import mapping
+from syncd.connectors.coursepath.client import (
+    COURSES,
+    GROUPS,
+    MEMBERS,
+    PROGRAMS,
+    CoursepathClient,
+)
+from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.connectors.outcomes import refusal
+from syncd.errors import SkippableError
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    Enroll,
+    Outcome,
+    ReactivateUser,
+    RemoveMember,
+    Unenroll,
+    UpdateUser,
+)
+from syncd.records import EmployeeId, GroupRef, Person, RemoteId
+
+PROGRAM_PREFIX = "program:"  # a `courses` value `program:<id>` names a Coursepath program
+
+
+class Writer:
+    """Coursepath's calls for each operation kind, with the engine's refs and the target's
+    `courses` table and invitation setting."""
+
+    def __init__(
+        self,
+        client: CoursepathClient,
+        refs: RemoteRefs,
+        courses: Mapping[str, str],
+        *,
+        send_invitations: bool,
+    ) -> None:
+        self._client = client
+        self._refs = refs
+        self._courses = courses
+        self._invite = send_invitations
+        self._group_names: dict[RemoteId, str] | None = None
+
+    # --- members -------------------------------------------------------------------------
+
+    def create_user(self, op: CreateUser) -> Outcome:
+        """POST /members; a 409 (email taken) or a lost answer adopts the member found by
+        email, then external id. Only a member this call created is invited."""
+        try:
+            created = mapping.created_id(
+                self._client.send("POST", MEMBERS, mapping.new_member(op.person))
+            )
+        except (OutcomeUnknownError, RequestRefusedError) as err:
+            taken = isinstance(err, OutcomeUnknownError) or err.status == 409
+            found = self._find_member(op.person) if taken else None
+            if found is None:
+                raise
+            return Applied(found)
+        if self._invite:
+            self._send_invitation(created)
+        return Applied(created)
+
+    def update_user(self, op: UpdateUser) -> Outcome:
+        body = mapping.member_fields(op.person)
+        self._client.send("POST", self._member_path(op.person.employee_id), body)
+        return Applied()
+
+    def deactivate_user(self, op: DeactivateUser) -> Outcome:
+        return self._set_active(op.employee_id, active=False)
+
+    def reactivate_user(self, op: ReactivateUser) -> Outcome:
+        return self._set_active(op.employee_id, active=True)
+
+    def _set_active(self, employee_id: EmployeeId, *, active: bool) -> Outcome:
+        self._client.send("POST", self._member_path(employee_id), {"active": active})
+        return Applied()
+
+    def _member_path(self, employee_id: EmployeeId) -> str:
+        return f"{MEMBERS}/{mapping.coursepath_id(self._refs.user(employee_id))}"
+
+    def _find_member(self, person: Person) -> RemoteId | None:
+        for key, value in (("email", person.email), ("externalId", person.employee_id)):
+            for item in self._client.pages(MEMBERS, {key: value}):
+                if _same(item, key, value):
+                    return mapping.remote_id(item.get("id"))
+        return None
+
+    def _send_invitation(self, member_id: RemoteId) -> None:
+        """POST /members/{id}/invite; a refusal is logged, the creation stands."""
+        try:
+            self._client.send("POST", f"{MEMBERS}/{member_id}/invite", {})
+        except SkippableError as err:
+            log = structlog.get_logger(__name__)
+            log.warning("coursepath_invite_failed", member_id=member_id, error=refusal(err))
+
+    # --- groups (by name) ----------------------------------------------------------------
+
+    def create_group(self, op: CreateGroup) -> Outcome:
+        """Coursepath makes a group when someone joins it: the acting member joins and
+        leaves (the group stays, empty), and the joined group's id is the answer."""
+        me = mapping.remote_id(self._client.get(f"{MEMBERS}/me").get("id"))
+        joined = self._client.send("POST", f"{MEMBERS}/{me}/groups", {"name": op.group.name})
+        self._leave(me, op.group.name)
+        return Applied(mapping.created_id(joined))
+
+    def add_member(self, op: AddMember) -> Outcome:
+        member, name = self._membership(op.employee_id, op.group)
+        self._client.send("POST", f"{MEMBERS}/{member}/groups", {"name": name})
+        return Applied()
+
+    def remove_member(self, op: RemoveMember) -> Outcome:
+        member, name = self._membership(op.employee_id, op.group)
+        self._leave(member, name)
+        return Applied()
+
+    def _leave(self, member: RemoteId | int, name: str) -> None:
+        """DELETE /members/{m}/groups?name=; not in the group (404) is already done."""
+        path = f"{MEMBERS}/{member}/groups"
+        _gone_ok(partial(self._client.send, "DELETE", path, params={"name": name}))
+
+    def _membership(self, employee_id: EmployeeId, ref: GroupRef) -> tuple[int, str]:
+        member = mapping.coursepath_id(self._refs.user(employee_id))
+        return member, self._group_name(self._refs.group(ref))
+
+    def _group_name(self, group_id: RemoteId) -> str:
+        """The name of a group id, from one walk of GET /groups per batch."""
+        if self._group_names is None:
+            items = self._client.pages(GROUPS)
+            self._group_names = {mapping.remote_id(i.get("id")): str(i.get("name")) for i in items}
+        name = self._group_names.get(group_id)
+        if name is None:
+            raise SkippableError(f"Coursepath has no group {group_id}")
+        return name
+
+    # --- courses and programs ------------------------------------------------------------
+
+    def enroll(self, op: Enroll) -> Outcome:
+        """POST .../coursemember (or .../programmember); already in is 200, so a resend is safe."""
+        self._client.send("POST", self._learner_path(op), {}, idempotent=True)
+        return Applied()
+
+    def unenroll(self, op: Unenroll) -> Outcome:
+        """DELETE .../coursemember: Coursepath deletes the results with it. Only ever called
+        when the target opted in (`allow_result_deletion`); not enrolled (404) is done."""
+        _gone_ok(partial(self._client.send, "DELETE", self._learner_path(op)))
+        return Applied()
+
+    def _learner_path(self, op: Enroll | Unenroll) -> str:
+        member = mapping.coursepath_id(self._refs.user(op.employee_id))
+        configured = self._courses.get(op.course_code, "")
+        if configured.startswith(PROGRAM_PREFIX):
+            program = mapping.coursepath_id(configured.removeprefix(PROGRAM_PREFIX))
+            return f"{PROGRAMS}/{program}/members/{member}/programmember"
+        course = mapping.coursepath_id(
+            RemoteId(configured) if configured else self._refs.course(op.course_code)
+        )
+        return f"{COURSES}/{course}/members/{member}/coursemember"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _gone_ok(send: Callable[[], Any]) -> None:
+    """Send a removal; a 404 (already not there) counts as done."""
+    try:
+        send()
+    except RequestRefusedError as err:
+        if err.status != 404:
+            raise
+
+
+def _same(item: Mapping[str, Any], key: str, wanted: str) -> bool:
+    """Whether an item found holds the value looked for: emails ignoring case (Coursepath
+    keeps them unique that way), an external id exactly."""
+    found = item.get(key)
+    if not isinstance(found, str):
+        return False
+    return found.casefold() == wanted.casefold() if key == "email" else found == wanted

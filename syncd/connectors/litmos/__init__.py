@@ -1,0 +1,178 @@
+"""The Litmos connector: users, teams and sub-teams, courses and assignments over /v1.svc.
+
+`LitmosConnector` reads an account into records (`fetch`, streamed page by page) and
+carries out batches of one operation kind (`apply`). The wire is docs/lms/litmos.md;
+`client.py` speaks HTTP, `limiter.py` keeps the rate, `mapping.py` JSON, `writes.py` calls.
+
+Decisions:
+- Every call carries `source=<source>` and `format=json` in the query. The api key rides
+  in the `apikey` header (never in a URL) or, with `apikey_in = "query"`, in the query;
+  it is registered with `syncd.redact`, and the HttpClient logs and reports paths only.
+  401 and 403 are FatalErrors.
+- Rate: a client-side rolling window lets at most `requests_per_minute` requests leave in
+  any 60 s of the injected clock (retries included), so normal operation never meets the
+  limit. A 503 "The API rating limit has been exceeded" is waited out (sleep until the
+  oldest request in the window is 60 s old) and sent again, up to `max_attempts` times.
+- Reads: users (`start`/`limit` pages of `page_size`, until an empty page), teams (the
+  list, then `GET /teams/{id}` each for its Description, then `GET /teams/{id}/users`:
+  learners, active members only, as Litmos lists them), courses, and every assignment
+  from one walk of `GET /results/details?since=2000-01-01` (one record per user and
+  course: cheaper under the rate limit than `GET /users/{id}/courses` per user).
+  Complete -> COMPLETED, 0 % -> ENROLLED, more -> IN_PROGRESS, unreadable -> IN_PROGRESS.
+- Teams: `TeamCodeForBulkImport` cannot be set through the API, so the HR group rides in
+  the team's `Description`: `org_unit:<CODE>` or `group:<code>`; a team with neither is a
+  config group without a code (adoptable by name). Org units are teams and sub-teams
+  (`ParentTeamId`): a child org unit is created with `POST /teams/{parentId}/teams`.
+  Litmos has no team rename, move or delete: UpdateGroup, MoveGroup and DeleteGroup are
+  not supported. A team create refused as taken (409) adopts the team of that name.
+- Users: natural keys are username then email (Litmos has no employee-id field the API
+  keeps). A create refused with 409 "UserName already exists" (or whose answer was lost)
+  looks the user up with `search=<username>` and adopts it (Applied with its Id). An
+  update PUTs `Id`, UserName, FirstName, LastName and Email; (de)activation a PUT with
+  `Active`; DeleteUser `DELETE /users/{id}`. 404 on an unknown id: Rejected.
+- AddMember: one `POST /teams/{id}/users` per team with every user of the batch for it;
+  RemoveMember, Enroll and Unenroll one call per operation. A course code mapped in the
+  target's `courses` table wins over the engine's link. `Adopt` is answered Applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar, assert_never
+
+from syncd.config import LitmosTarget, TargetConfig
+from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.http import HttpStats
+from syncd.connectors.litmos import mapping
+from syncd.connectors.litmos.client import COURSES, RESULTS, TEAMS, USERS, LitmosClient
+from syncd.connectors.litmos.writes import Writer
+from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    DeleteUser,
+    Enroll,
+    MoveGroup,
+    Operation,
+    OpKind,
+    Outcome,
+    ReactivateUser,
+    Rejected,
+    RemoveMember,
+    Unenroll,
+    UpdateGroup,
+    UpdateUser,
+)
+from syncd.records import RemoteRecord
+from syncd.redact import register
+
+__all__ = ["LitmosConnector", "capabilities", "factory"]
+
+SINCE_EVER = "2000-01-01"
+MEMBER_BATCH = 100
+UNSUPPORTED = frozenset({OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP})
+NO_TEAM_EDITS = "the Litmos API cannot rename, move or delete a team"
+
+
+def capabilities(_: LitmosTarget) -> Capabilities:
+    """AddMember in batches of 100 (one request per team); everything else one at a time."""
+    return Capabilities(
+        batch_sizes={OpKind.ADD_MEMBER: MEMBER_BATCH},
+        supports=frozenset(OpKind) - UNSUPPORTED,
+        natural_keys=("username", "email"),
+        groups_have_codes=True,
+    )
+
+
+class LitmosConnector:
+    """One Litmos target: `fetch` reads it, `apply` writes to it."""
+
+    kind: ClassVar[str] = "litmos"
+
+    def __init__(self, target: LitmosTarget, ctx: ConnectorContext) -> None:
+        register(*target.secret_values())
+        self._target = target
+        self._client = LitmosClient(
+            ClientSettings.of(target, ctx),
+            target.api_key,
+            source=target.source,
+            key_in_query=target.apikey_in == "query",
+            requests_per_minute=target.requests_per_minute,
+        )
+        self.capabilities = capabilities(target)
+
+    @property
+    def stats(self) -> HttpStats:
+        """Counters of the API calls, for benchmarks."""
+        return self._client.stats
+
+    def check(self) -> None:
+        try:
+            self._client.get(USERS, {"limit": 1})
+        except SkippableError as err:
+            raise FatalError(f"Litmos target {self._target.name}: {err}") from err
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def fetch(self) -> Iterator[RemoteRecord]:
+        yield from map(mapping.user, self._client.pages(USERS))
+        for item in list(self._client.pages(TEAMS)):
+            team = mapping.group(self._client.get(f"{TEAMS}/{mapping.remote_id(item.get('Id'))}"))
+            yield team
+            for member in self._client.pages(f"{TEAMS}/{team.remote_id}/users"):
+                yield mapping.member(team, member)
+        yield from map(mapping.course, self._client.pages(COURSES))
+        yield from map(mapping.enrollment, self._client.pages(RESULTS, {"since": SINCE_EVER}))
+
+    # --- writes --------------------------------------------------------------------------
+
+    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
+        self, batch: Sequence[Operation], refs: RemoteRefs
+    ) -> list[Outcome]:
+        if not batch:
+            return []
+        writer = Writer(self._client, refs, self._target.courses)
+        first = batch[0]
+        match first:
+            case Adopt():
+                return [Applied(op.remote_id) for op in only(batch, Adopt)]
+            case CreateUser():
+                return one_by_one(only(batch, CreateUser), writer.create_user)
+            case UpdateUser():
+                return one_by_one(only(batch, UpdateUser), writer.update_user)
+            case DeactivateUser():
+                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
+            case ReactivateUser():
+                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
+            case DeleteUser():
+                return one_by_one(only(batch, DeleteUser), writer.delete_user)
+            case CreateGroup():
+                return one_by_one(only(batch, CreateGroup), writer.create_group)
+            case UpdateGroup() | MoveGroup() | DeleteGroup():
+                return [Rejected(NO_TEAM_EDITS)] * len(batch)
+            case AddMember():
+                return writer.add_members(only(batch, AddMember))
+            case RemoveMember():
+                return writer.remove_members(only(batch, RemoveMember))
+            case Enroll():
+                return one_by_one(only(batch, Enroll), writer.enroll)
+            case Unenroll():
+                return one_by_one(only(batch, Unenroll), writer.unenroll)
+            case _:
+                assert_never(first)
+
+
+def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+    """The registry's entry for kind "litmos"."""
+    if not isinstance(target, LitmosTarget):
+        raise ConfigError(f"target {target.name}: kind {target.kind!r} is not litmos")
+    return LitmosConnector(target, ctx)

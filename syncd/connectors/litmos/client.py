@@ -1,0 +1,156 @@
+"""Litmos's HTTP side: `source` and `format=json` on every call, the api key in the
+`apikey` header (or the query), the rolling rate limit, and paged reads of bare arrays.
+
+`LitmosClient` is what the connector calls, one request at a time. Every request passes
+a `RollingLimiter` first (in the transport, so retries count too); a 503 "rating limit"
+that still comes is waited out on the clock and sent again. 401 and 403 are fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from syncd.connectors.http import (
+    HttpClient,
+    HttpStats,
+    Page,
+    Params,
+    Verdict,
+    default_classify,
+    json_body,
+    paginate,
+)
+from syncd.connectors.litmos.limiter import RollingLimiter
+from syncd.connectors.outcomes import ClientSettings
+from syncd.errors import FatalError
+from syncd.redact import register
+
+USERS = "/users"
+TEAMS = "/teams"
+COURSES = "/courses"
+RESULTS = "/results/details"
+MAX_PAGE_SIZE = 1000
+RATE_WINDOW = 60.0
+RATE_MESSAGE = "rating limit has been exceeded"
+FATAL_STATUSES = frozenset({401, 403})
+
+JsonObject = dict[str, Any]
+
+
+def litmos_classify(response: httpx.Response) -> Verdict:
+    """The common reading, but a refused key or source (401, 403) stops the target."""
+    if response.status_code in FATAL_STATUSES:
+        return Verdict.FATAL
+    return default_classify(response)
+
+
+class ApiKey:
+    """The Authenticator of a Litmos target: the `apikey` header (empty in query mode)."""
+
+    def __init__(self, key: str, *, in_header: bool) -> None:
+        register(key)
+        self._headers = {"apikey": key} if in_header else {}
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+    def invalidate(self) -> None:
+        """Nothing to renew: a static key (401 is classified fatal)."""
+
+
+class LimitedTransport(httpx.BaseTransport):
+    """Passes every request through the limiter; a rate-limit 503 is waited out and resent
+    (at most `attempts` times, then the 503 goes up to the HttpClient as retriable)."""
+
+    def __init__(self, inner: httpx.BaseTransport, limiter: RollingLimiter, attempts: int) -> None:
+        self._inner = inner
+        self._limiter = limiter
+        self._attempts = max(1, attempts)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self._attempts - 1):
+            response = self._send(request)
+            if not _rate_limited(response):
+                return response
+            response.close()
+            self._limiter.wait_out()
+        return self._send(request)
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        self._limiter.acquire()
+        response = self._inner.handle_request(request)
+        if response.status_code == 503:
+            response.read()
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    return response.status_code == 503 and RATE_MESSAGE in response.text.lower()
+
+
+class LitmosClient:
+    """Authenticated JSON calls to one Litmos account, one at a time, within its rate."""
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        api_key: str,
+        *,
+        source: str,
+        key_in_query: bool,
+        requests_per_minute: int,
+    ) -> None:
+        self.limiter = RollingLimiter(settings.clock, requests_per_minute, RATE_WINDOW)
+        inner = settings.transport or httpx.HTTPTransport()
+        self.http = HttpClient(
+            settings.base_url,
+            transport=LimitedTransport(inner, self.limiter, settings.max_attempts),
+            clock=settings.clock,
+            timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            auth=ApiKey(api_key, in_header=not key_in_query),
+            classify=litmos_classify,
+        )
+        self._base: dict[str, str] = {"source": source, "format": "json"}
+        if key_in_query:
+            self._base["apikey"] = api_key
+        self.page_size = max(1, min(settings.page_size, MAX_PAGE_SIZE))
+
+    def get(self, path: str, params: Params | None = None) -> Any:
+        """The decoded body of a GET."""
+        response = self.http.get(path, params={**self._base, **(params or {})})
+        return json_body(response, f"GET {path}")
+
+    def send(self, method: str, path: str, body: object = None) -> Any:
+        """The decoded body of a write (None when Litmos answers with no body)."""
+        response = self.http.request(method, path, params=self._base, json=body)
+        return json_body(response, f"{method} {path}") if response.content else None
+
+    def pages(self, path: str, params: Params | None = None) -> Iterator[JsonObject]:
+        """Every item of a list endpoint, `start` 0 on, until an empty page."""
+        base = {**(params or {}), "limit": self.page_size}
+
+        def fetch(start: int) -> Page[JsonObject, int]:
+            items = _items(self.get(path, {**base, "start": start}), path)
+            return Page(items=items, served=start, next=start + len(items) if items else None)
+
+        return paginate(fetch, 0, what=path)
+
+    @property
+    def stats(self) -> HttpStats:
+        return self.http.stats
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _items(body: Any, path: str) -> list[JsonObject]:
+    if not isinstance(body, list) or not all(isinstance(i, dict) for i in body):
+        raise FatalError(f"GET {path}: the page is not a JSON array of objects")
+    return body

@@ -1,0 +1,155 @@
+"""Litmos writes: each operation family as Litmos's calls, one Outcome per operation.
+
+`LitmosConnector.apply` hands a `Writer` the operations of one kind; every call answers
+at once (Applied). A lookup that fails (SkippableError from the refs) rejects that
+operation only; a request Litmos refuses rejects every operation it carried, with
+Litmos's words; FatalError and RetriableError propagate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from syncd.connectors.base import RemoteRefs
+from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.connectors.litmos import mapping
+from syncd.connectors.litmos.client import TEAMS, USERS, LitmosClient
+from syncd.connectors.outcomes import Outcomes, each, refusal, resolve
+from syncd.errors import SkippableError
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteUser,
+    Enroll,
+    Outcome,
+    ReactivateUser,
+    RemoveMember,
+    Unenroll,
+    UpdateUser,
+)
+from syncd.records import CourseCode, EmployeeId, RemoteId
+
+TAKEN = 409
+
+
+class Writer:
+    """The calls of one batch, against one Litmos account."""
+
+    def __init__(self, client: LitmosClient, refs: RemoteRefs, courses: Mapping[str, str]) -> None:
+        self._client = client
+        self._refs = refs
+        self._courses = courses
+
+    # --- users ---------------------------------------------------------------------------
+
+    def create_user(self, op: CreateUser) -> Outcome:
+        send = partial(self._client.send, "POST", USERS, mapping.new_user(op.person))
+        return _create(send, partial(self._find, USERS, "UserName", op.person.username))
+
+    def update_user(self, op: UpdateUser) -> Outcome:
+        return self._put_user(op.person.employee_id, mapping.user_fields(op.person))
+
+    def deactivate_user(self, op: DeactivateUser) -> Outcome:
+        return self._put_user(op.employee_id, {"Active": False})
+
+    def reactivate_user(self, op: ReactivateUser) -> Outcome:
+        return self._put_user(op.employee_id, {"Active": True})
+
+    def delete_user(self, op: DeleteUser) -> Outcome:
+        self._client.send("DELETE", f"{USERS}/{self._refs.user(op.employee_id)}")
+        return Applied()
+
+    def _put_user(self, employee_id: EmployeeId, fields: dict[str, object]) -> Outcome:
+        user_id = self._refs.user(employee_id)
+        self._client.send("PUT", f"{USERS}/{user_id}", {"Id": user_id, **fields})
+        return Applied()
+
+    def _find(self, path: str, key: str, wanted: str) -> RemoteId | None:
+        """The item of `path` whose `key` is `wanted` (ignoring case, as Litmos does)."""
+        for item in self._client.pages(path, {"search": wanted}):
+            if str(item.get(key, "")).casefold() == wanted.casefold():
+                return mapping.remote_id(item.get("Id"))
+        return None
+
+    # --- teams ---------------------------------------------------------------------------
+
+    def create_group(self, op: CreateGroup) -> Outcome:
+        parent = op.group.parent
+        path = TEAMS if parent is None else f"{TEAMS}/{self._refs.group(parent)}/teams"
+        send = partial(
+            self._client.send, "POST", path, mapping.new_team(op.group.ref, op.group.name)
+        )
+        return _create(send, partial(self._find, TEAMS, "Name", op.group.name))
+
+    def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
+        """One `POST /teams/{id}/users` per team, carrying every user of the batch for it."""
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, self._member)
+        teams: dict[RemoteId, list[tuple[int, RemoteId]]] = {}
+        for index, (team_id, user_id) in rows:
+            teams.setdefault(team_id, []).append((index, user_id))
+        for team_id, users in teams.items():
+            self._post_members(outcomes, team_id, users)
+        return outcomes.done()
+
+    def _post_members(
+        self, outcomes: Outcomes, team_id: RemoteId, users: list[tuple[int, RemoteId]]
+    ) -> None:
+        indexes = [index for index, _ in users]
+        body = [{"Id": user_id} for _, user_id in users]
+        try:
+            self._client.send("POST", f"{TEAMS}/{team_id}/users", body)
+        except SkippableError as err:
+            outcomes.reject(indexes, refusal(err))
+            return
+        for index in indexes:
+            outcomes.set(index, Applied())
+
+    def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        each(outcomes, resolve(ops, outcomes, self._member), self._delete_member)
+        return outcomes.done()
+
+    def _delete_member(self, pair: tuple[RemoteId, RemoteId]) -> Outcome:
+        self._client.send("DELETE", f"{TEAMS}/{pair[0]}/users/{pair[1]}")
+        return Applied()
+
+    def _member(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId]:
+        return self._refs.group(op.group), self._refs.user(op.employee_id)
+
+    # --- courses -------------------------------------------------------------------------
+
+    def enroll(self, op: Enroll) -> Outcome:
+        user_id, course_id = self._pair(op)
+        self._client.send("POST", f"{USERS}/{user_id}/courses", [{"Id": course_id}])
+        return Applied()
+
+    def unenroll(self, op: Unenroll) -> Outcome:
+        user_id, course_id = self._pair(op)
+        self._client.send("DELETE", f"{USERS}/{user_id}/courses/{course_id}")
+        return Applied()
+
+    def _pair(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:
+        return self._refs.user(op.employee_id), self._course(op.course_code)
+
+    def _course(self, code: CourseCode) -> RemoteId:
+        configured = self._courses.get(code)
+        return RemoteId(configured) if configured else self._refs.course(code)
+
+
+def _create(send: Callable[[], Any], find: Callable[[], RemoteId | None]) -> Outcome:
+    """Create, adopting what already exists when Litmos refused it as taken (409) or the
+    answer was lost (a resend would make a second one); else the error stands."""
+    try:
+        return Applied(mapping.created_id(send()))
+    except (OutcomeUnknownError, RequestRefusedError) as err:
+        taken = isinstance(err, OutcomeUnknownError) or err.status == TAKEN
+        found = find() if taken else None
+        if found is None:
+            raise
+        return Applied(found)

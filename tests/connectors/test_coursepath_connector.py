@@ -1,0 +1,413 @@
+"""The Coursepath connector against the Coursepath simulator: fetch walks every page into
+records, each operation kind lands in the simulator's state, every request carries a
+fresh single-use JWT (a stale clock is fatal), nothing is unenrolled without the opt-in,
+a create retried after a lost answer adopts instead of duplicating, invitations go out
+only when configured, and the secret reaches no log line or error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import jwt
+import pytest
+from structlog.testing import capture_logs
+
+from syncd.clock import FakeClock
+from syncd.config import DokeosTarget
+from syncd.connectors import CONNECTORS, build_connector
+from syncd.connectors.base import ConnectorContext
+from syncd.connectors.coursepath import CoursepathConnector, factory, mapping
+from syncd.connectors.coursepath.client import JwtMinter, check_scheme
+from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    Applied,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Enroll,
+    FieldChange,
+    OpKind,
+    ReactivateUser,
+    Rejected,
+    RemoveMember,
+    Unenroll,
+    UpdateUser,
+)
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    EnrollmentStatus,
+    Group,
+    GroupKind,
+    GroupRef,
+    LinkKind,
+    Person,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemoteUser,
+)
+from syncd.sandbox.coursepath import CoursepathSimulator
+
+if TYPE_CHECKING:
+    from tests.connectors.conftest import CoursepathMaker, LosingTransport, Refs
+
+SECRET = "coursepath-test-secret-7d41e2"
+MEMBERS = "/api/v1/members"
+SALES = GroupRef(GroupKind.GROUP, "sales")
+EU = GroupRef(GroupKind.ORG_UNIT, "EU")
+
+
+def person(n: int, **changes: Any) -> Person:
+    fields: dict[str, Any] = {
+        "employee_id": EmployeeId(f"E{n}"),
+        "email": f"p{n}@acme.com",
+        "first_name": f"First{n}",
+        "last_name": f"Last{n}",
+        "username": f"p{n}@acme.com",
+    }
+    return Person(**(fields | changes))
+
+
+def e(n: int) -> EmployeeId:
+    return EmployeeId(f"E{n}")
+
+
+def rid(n: int) -> RemoteId:
+    return RemoteId(str(n))
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def test_fetch_walks_every_page_of_every_collection(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator
+) -> None:
+    for n in range(2, 8):
+        coursepath_sim.seed_member(f"p{n}@acme.com", f"First{n} Last{n}", externalId=f"E{n}")
+    for n in range(2, 7):
+        coursepath_sim.add_to_group(n, "Sales")
+    coursepath_sim.add_to_group(7, "Berlin")
+    course_ids = [coursepath_sim.seed_course(f"C{n}", f"Course {n}") for n in range(3)]
+    for member in range(2, 7):
+        coursepath_sim.enroll(course_ids[0], member)
+
+    records = list(make_coursepath(page_size=2).fetch())
+
+    users = [r for r in records if isinstance(r, RemoteUser)]
+    assert len(users) == 7
+    assert RemoteUser(rid(2), "p2@acme.com", "p2@acme.com", "First2", "Last2", True, "E2") in users
+    groups = {(g.kind, g.name) for g in records if isinstance(g, RemoteGroup)}
+    assert groups == {(k, n) for k in GroupKind for n in ("Sales", "Berlin")}
+    memberships = [m for m in records if isinstance(m, RemoteMembership)]
+    assert len(memberships) == 2 * 6
+    assert len([c for c in records if isinstance(c, RemoteCourse)]) == 3
+    assert len([x for x in records if isinstance(x, RemoteEnrollment)]) == 5
+    lists = [r for r in coursepath_sim.requests if not r.path.endswith("/coursemember")]
+    assert {r.query.get("limit") for r in lists} == {("2",)}
+
+
+def test_results_become_statuses(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    for n in range(2, 6):
+        coursepath_sim.enroll(course, coursepath_sim.seed_member(f"p{n}@acme.com"))
+    coursepath_sim.set_result(course, 3, score=40)
+    coursepath_sim.set_result(course, 4, success=True, completed="2024-05-01T10:00:00Z")
+    coursepath_sim.set_result(course, 5, success=False, completed="2024-05-01T10:00:00Z")
+
+    found = {
+        x.user_remote_id: x.status for x in coursepath.fetch() if isinstance(x, RemoteEnrollment)
+    }
+
+    assert found == {
+        rid(2): EnrollmentStatus.ENROLLED,
+        rid(3): EnrollmentStatus.IN_PROGRESS,
+        rid(4): EnrollmentStatus.COMPLETED,
+        rid(5): EnrollmentStatus.FAILED,
+    }
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def test_every_request_carries_a_fresh_single_use_token(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator
+) -> None:
+    for n in range(2, 30):
+        coursepath_sim.seed_member(f"p{n}@acme.com")
+    for _ in range(3):
+        assert len([r for r in coursepath.fetch() if isinstance(r, RemoteUser)]) == 29
+    coursepath.check()
+    assert all(r.status == 200 for r in coursepath_sim.requests)
+    assert len(coursepath_sim.state.used_jtis) == len(coursepath_sim.requests)
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_a_token_names_the_acting_member_and_is_signed_hs256(clock: FakeClock) -> None:
+    header = JwtMinter(SECRET, "api@acme.example", clock).headers()["Authorization"]
+    token = header.removeprefix("Bearer ")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["email"] == "api@acme.example"
+    assert claims["iat"] == int(clock.now().timestamp())
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+def test_a_stale_clock_is_fatal_after_one_fresh_token(
+    make_coursepath: CoursepathMaker, clock: FakeClock
+) -> None:
+    ahead = CoursepathSimulator(jwt_secret=SECRET, clock=lambda: clock.now().timestamp() + 300)
+    ahead.seed_member("api@acme.example")
+    connector = make_coursepath(transport=ahead.transport())
+    with pytest.raises(FatalError, match="401"):
+        connector.check()
+    assert [r.status for r in ahead.requests] == [401, 401]
+
+
+def test_a_wrong_secret_is_fatal_and_the_secret_never_shows(
+    make_coursepath: CoursepathMaker,
+) -> None:
+    wrong = "not-the-coursepath-secret-93ab"
+    with capture_logs() as logs, pytest.raises(FatalError) as raised:
+        make_coursepath(jwt_secret=wrong).check()
+    for text in (str(raised.value), repr(logs)):
+        assert wrong not in text
+        assert SECRET not in text
+
+
+def test_the_secret_never_reaches_logs_or_errors(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    with capture_logs() as logs:
+        list(coursepath.fetch())
+        refs.users[e(1)] = rid(99)
+        outcomes = coursepath.apply([UpdateUser(person(1), ())], refs)
+    assert isinstance(outcomes[0], Rejected)
+    text = repr(logs) + repr(outcomes)
+    assert SECRET not in text
+    assert "Bearer" not in text
+
+
+def test_plain_http_is_refused_off_loopback() -> None:
+    check_scheme("http://127.0.0.1:8080")
+    check_scheme("http://localhost:8080")
+    check_scheme("https://acme.coursepath.com")
+    with pytest.raises(ConfigError):
+        check_scheme("http://acme.coursepath.com")
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def test_create_update_deactivate_and_reactivate(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    new = person(2, attributes=(("company", "Acme"), ("country", "BE")))
+    [created] = coursepath.apply([CreateUser(new)], refs)
+    assert created == Applied(rid(2))
+    member = coursepath_sim.snapshot().members["p2@acme.com"]
+    assert member[0] == "First2 Last2"
+    assert dict(member[2]) == {"company": "Acme", "country": "BE", "externalId": "E2"}
+
+    refs.users[e(2)] = rid(2)
+    change = FieldChange("last_name", "Last2", "Other")
+    assert coursepath.apply([UpdateUser(person(2, last_name="Other"), (change,))], refs) == [
+        Applied()
+    ]
+    assert coursepath_sim.snapshot().members["p2@acme.com"][0] == "First2 Other"
+    assert coursepath.apply([DeactivateUser(e(2))], refs) == [Applied()]
+    assert coursepath_sim.snapshot().members["p2@acme.com"][1] is False
+    assert coursepath.apply([ReactivateUser(e(2))], refs) == [Applied()]
+    assert coursepath_sim.snapshot().members["p2@acme.com"][1] is True
+    assert coursepath_sim.invitations == []
+
+
+def test_a_taken_email_adopts_the_member(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    taken = coursepath_sim.seed_member("P2@acme.com", "Someone")
+    assert coursepath.apply([CreateUser(person(2))], refs) == [Applied(rid(taken))]
+    assert len(coursepath_sim.snapshot().members) == 2
+
+
+def test_a_create_retried_after_a_lost_answer_leaves_one_member(
+    make_coursepath: CoursepathMaker,
+    coursepath_sim: CoursepathSimulator,
+    coursepath_lossy: Callable[..., LosingTransport],
+    refs: Refs,
+) -> None:
+    connector = make_coursepath(transport=coursepath_lossy("POST", MEMBERS))
+    assert connector.apply([CreateUser(person(2))], refs) == [Applied(rid(2))]
+    assert list(coursepath_sim.snapshot().members) == ["api@acme.example", "p2@acme.com"]
+
+
+def test_a_create_lost_on_the_way_stays_retriable(
+    make_coursepath: CoursepathMaker,
+    coursepath_lossy: Callable[..., LosingTransport],
+    refs: Refs,
+) -> None:
+    connector = make_coursepath(transport=coursepath_lossy("POST", MEMBERS, deliver=False))
+    with pytest.raises(RetriableError):
+        connector.apply([CreateUser(person(2))], refs)
+
+
+def test_a_refused_create_is_rejected_with_coursepath_words(
+    coursepath: CoursepathConnector, refs: Refs
+) -> None:
+    [outcome] = coursepath.apply([CreateUser(person(2, email="not-an-email"))], refs)
+    assert isinstance(outcome, Rejected)
+    assert "400" in outcome.error
+
+
+def test_invitations_only_when_configured(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    make_coursepath().apply([CreateUser(person(2))], refs)
+    assert coursepath_sim.invitations == []
+    make_coursepath(send_invitations=True).apply([CreateUser(person(3))], refs)
+    assert [(i.email, i.scope) for i in coursepath_sim.invitations] == [("p3@acme.com", "academy")]
+
+
+def test_a_refused_invitation_leaves_the_creation_applied(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    coursepath_sim.fail_next(1, 400, path_prefix=f"{MEMBERS}/2/invite")
+    with capture_logs() as logs:
+        outcomes = make_coursepath(send_invitations=True).apply([CreateUser(person(2))], refs)
+    assert outcomes == [Applied(rid(2))]
+    assert any(log["event"] == "coursepath_invite_failed" for log in logs)
+
+
+# --- groups --------------------------------------------------------------------------------
+
+
+def test_groups_by_name_create_add_and_remove(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    coursepath_sim.seed_member("p2@acme.com")
+    [made] = coursepath.apply([CreateGroup(Group(EU, "Europe"))], refs)
+    assert made == Applied(rid(1))
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset()}
+
+    refs.users[e(2)] = rid(2)
+    refs.groups[EU] = rid(1)
+    assert coursepath.apply([AddMember(EU, e(2))], refs) == [Applied()]
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset({"p2@acme.com"})}
+    assert coursepath.apply([RemoveMember(EU, e(2))], refs) == [Applied()]
+    assert coursepath.apply([RemoveMember(EU, e(2))], refs) == [Applied()]  # already out
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset()}
+
+
+def test_a_group_id_coursepath_does_not_know_rejects_that_op(
+    coursepath: CoursepathConnector, refs: Refs
+) -> None:
+    refs.users[e(1)] = rid(1)
+    refs.groups[SALES] = rid(42)
+    [outcome] = coursepath.apply([AddMember(SALES, e(1))], refs)
+    assert isinstance(outcome, Rejected)
+
+
+def test_what_coursepath_has_no_api_for_is_unsupported(
+    coursepath: CoursepathConnector, refs: Refs
+) -> None:
+    supports = coursepath.capabilities.supports
+    assert OpKind.DELETE_GROUP not in supports
+    assert OpKind.DELETE_USER not in supports
+    assert not coursepath.capabilities.groups_have_codes
+    assert coursepath.capabilities.natural_keys == ("external_id", "email")
+    assert coursepath.apply([DeleteGroup(SALES)], refs) == [
+        Rejected("Coursepath has no API for this")
+    ]
+
+
+# --- courses and programs ------------------------------------------------------------------
+
+
+def test_enroll_is_safe_to_repeat(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    refs.users[e(1)] = rid(1)
+    refs.courses[CourseCode("C1")] = rid(course)
+    op = Enroll(e(1), CourseCode("C1"))
+    assert coursepath.apply([op, op], refs) == [Applied(), Applied()]
+    assert len(coursepath_sim.snapshot().enrollments) == 1
+
+
+def test_a_program_code_enrolls_in_the_program(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    program = coursepath_sim.seed_program("ONBOARD", "Onboarding")
+    connector = make_coursepath(courses={"ONB": f"program:{program}"})
+    refs.users[e(1)] = rid(1)
+    assert connector.apply([Enroll(e(1), CourseCode("ONB"))], refs) == [Applied()]
+    assert coursepath_sim.snapshot().program_members == {("ONBOARD", "api@acme.example")}
+
+
+def test_no_unenroll_without_the_opt_in(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    coursepath_sim.enroll(course, 1)
+    coursepath_sim.set_result(course, 1, score=80)
+    refs.users[e(1)] = rid(1)
+    refs.courses[CourseCode("C1")] = rid(course)
+
+    assert OpKind.UNENROLL not in coursepath.capabilities.supports
+    [outcome] = coursepath.apply([Unenroll(e(1), CourseCode("C1"))], refs)
+
+    assert isinstance(outcome, Rejected)
+    assert len(coursepath_sim.snapshot().enrollments) == 1
+    assert not [r for r in coursepath_sim.requests if r.method == "DELETE"]
+
+
+def test_with_the_opt_in_unenroll_deletes_the_results(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    coursepath_sim.enroll(course, 1)
+    coursepath_sim.set_result(course, 1, score=80)
+    refs.users[e(1)] = rid(1)
+    refs.courses[CourseCode("C1")] = rid(course)
+    connector = make_coursepath(allow_result_deletion=True)
+
+    assert OpKind.UNENROLL in connector.capabilities.supports
+    op = Unenroll(e(1), CourseCode("C1"))
+    assert connector.apply([op], refs) == [Applied()]
+    assert connector.apply([op], refs) == [Applied()]  # already gone
+    assert coursepath_sim.snapshot().enrollments == frozenset()
+    connector.apply([Enroll(e(1), CourseCode("C1"))], refs)
+    [(_, _, score, _, _)] = coursepath_sim.snapshot().enrollments
+    assert score is None
+
+
+# --- registry ------------------------------------------------------------------------------
+
+
+def test_registered_and_adopt_is_never_sent(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    assert CONNECTORS["coursepath"] is factory
+    adopt = Adopt(LinkKind.USER, "E1", rid(1))
+    assert coursepath.apply([adopt], refs) == [Applied(rid(1))]
+    assert coursepath_sim.requests == []
+
+
+def test_the_factory_refuses_another_kind(clock: FakeClock) -> None:
+    other = DokeosTarget(name="d", base_url="https://d.example", api_token="tok-1234")
+    with pytest.raises(ConfigError):
+        build_connector(other.model_copy(update={"kind": "coursepath"}), ConnectorContext(clock))
+    with pytest.raises(ConfigError):
+        factory(other, ConnectorContext(clock))
+
+
+def test_mapping_of_a_member_without_profile() -> None:
+    user = mapping.user({"id": 3, "email": "a@b.c", "name": "Ann", "active": True})
+    assert (user.first_name, user.last_name, user.external_id) == ("Ann", "", None)
