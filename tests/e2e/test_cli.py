@@ -90,9 +90,14 @@ def test_readme_demo_runs_one_cycle_then_finds_nothing_to_do(
     assert "result: 184 done" in first[1]
     assert "dokeos-sandbox (dokeos): ok, 197 operations planned" in first[1]
     assert "result: 197 done" in first[1]
+    assert "litmos-sandbox (litmos): ok, 184 operations planned" in first[1]
+    assert "coursepath-sandbox (coursepath): ok, 184 operations planned" in first[1]
     assert second[0] == 0
-    assert "docebo-sandbox (docebo): ok, 0 operations planned" in second[1]
-    assert "dokeos-sandbox (dokeos): ok, 0 operations planned" in second[1]
+    for target in ("docebo", "dokeos", "litmos", "coursepath"):
+        assert f"{target}-sandbox ({target}): ok, 0 operations planned" in second[1]
+    status = _syncd("status")[1]  # one config, four LMSs, all shown
+    for target in ("docebo", "dokeos", "litmos", "coursepath"):
+        assert f"{target}-sandbox ({target})\n  run #" in status
     assert (tmp_path / "var" / "sandbox" / "docebo-sandbox.json").exists()
 
 

@@ -30,7 +30,8 @@ Decisions:
   looks the user up with `search=<username>` and adopts it (Applied with its Id). An
   update PUTs `Id`, UserName, FirstName, LastName and Email; (de)activation a PUT with
   `Active`; DeleteUser `DELETE /users/{id}`. 404 on an unknown id: Rejected.
-- AddMember: one `POST /teams/{id}/users` per team with every user of the batch for it;
+- AddMember: one `POST /teams/{id}/users` per team with every user of the batch (up to
+  1000) for it;
   RemoveMember, Enroll and Unenroll one call per operation. A course code mapped in the
   target's `courses` table wins over the engine's link. `Adopt` is answered Applied.
 """
@@ -75,13 +76,14 @@ from syncd.redact import register
 __all__ = ["LitmosConnector", "capabilities", "factory"]
 
 SINCE_EVER = "2000-01-01"
-MEMBER_BATCH = 100
+MEMBER_BATCH = 1000
 UNSUPPORTED = frozenset({OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP})
 NO_TEAM_EDITS = "the Litmos API cannot rename, move or delete a team"
 
 
 def capabilities(_: LitmosTarget) -> Capabilities:
-    """AddMember in batches of 100 (one request per team); everything else one at a time."""
+    """AddMember in batches of 1000 (one request per team: the API takes an array of any
+    length); everything else one at a time."""
     return Capabilities(
         batch_sizes={OpKind.ADD_MEMBER: MEMBER_BATCH},
         supports=frozenset(OpKind) - UNSUPPORTED,

@@ -23,7 +23,7 @@ from syncd.connectors.http import (
     json_body,
     paginate,
 )
-from syncd.connectors.litmos.limiter import RollingLimiter
+from syncd.connectors.litmos.limiter import RollingLimiter, shared
 from syncd.connectors.outcomes import ClientSettings
 from syncd.errors import FatalError
 from syncd.redact import register
@@ -106,7 +106,8 @@ class LitmosClient:
         key_in_query: bool,
         requests_per_minute: int,
     ) -> None:
-        self.limiter = RollingLimiter(settings.clock, requests_per_minute, RATE_WINDOW)
+        account = (settings.base_url, api_key)
+        self.limiter = shared(settings.clock, account, requests_per_minute, RATE_WINDOW)
         inner = settings.transport or httpx.HTTPTransport()
         self.http = HttpClient(
             settings.base_url,

@@ -3,10 +3,14 @@
 `RollingLimiter.acquire` is called before every request the Litmos client sends: it
 sleeps (on the clock) until fewer than `limit` requests were sent in the last `window`
 seconds, so normal operation never meets Litmos's 503. `wait_out` is for when one comes.
+Litmos counts per api key, not per connection: `shared` hands every connector of one
+account and clock the same limiter, so a cycle starting right after another (the daemon,
+or a second target on the same key) counts the requests the earlier one sent.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
 from syncd.clock import Clock
@@ -22,6 +26,10 @@ class RollingLimiter:
         self._limit = limit
         self._window = window
         self._sent: deque[float] = deque()
+
+    @property
+    def settings(self) -> tuple[int, float]:
+        return self._limit, self._window
 
     def acquire(self) -> None:
         """Wait until one more request fits in the window, then count it."""
@@ -44,3 +52,20 @@ class RollingLimiter:
         edge = self._clock.monotonic() - self._window
         while self._sent and self._sent[0] <= edge:
             self._sent.popleft()
+
+
+_SHARED: dict[tuple[int, str, str], tuple[Clock, RollingLimiter]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(clock: Clock, account: tuple[str, str], limit: int, window: float) -> RollingLimiter:
+    """The limiter of `account` (base URL, api key) on `clock`, made on first use; a new
+    one when the limit or window changed. Shared per clock object (a Runtime has one, for
+    all its cycles); the clock is kept with its limiter, so that its id is never reused."""
+    key = (id(clock), *account)
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None or found[1].settings != (limit, window):
+            found = (clock, RollingLimiter(clock, limit, window))
+            _SHARED[key] = found
+        return found[1]

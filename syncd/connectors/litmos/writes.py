@@ -32,7 +32,7 @@ from syncd.operations import (
     Unenroll,
     UpdateUser,
 )
-from syncd.records import CourseCode, EmployeeId, RemoteId
+from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
 
 TAKEN = 409
 
@@ -84,7 +84,17 @@ class Writer:
         send = partial(
             self._client.send, "POST", path, mapping.new_team(op.group.ref, op.group.name)
         )
-        return _create(send, partial(self._find, TEAMS, "Name", op.group.name))
+        return _create(send, partial(self._find_team, op.group.ref, op.group.name))
+
+    def _find_team(self, ref: GroupRef, name: str) -> RemoteId | None:
+        """The team named `name`, if it stands for `ref` or for no HR group at all: a team
+        coded for another HR group (an org unit and a config group of the same name) is
+        never adopted, the refusal stands (Litmos team names are unique)."""
+        found = self._find(TEAMS, "Name", name)
+        if found is None:
+            return None
+        kind, code = mapping.group_ref(self._client.get(f"{TEAMS}/{found}").get("Description"))
+        return found if code is None or (kind, code) == (ref.kind, ref.code) else None
 
     def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
         """One `POST /teams/{id}/users` per team, carrying every user of the batch for it."""
