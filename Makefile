@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# One cycle against the built-in Docebo sandbox, with SQLite in var/.
+# One cycle against the four built-in LMS sandboxes, with SQLite in var/.
 demo: $(BIN)/.installed
 	$(BIN)/syncd -c config/syncd.toml run --once
 

@@ -38,6 +38,8 @@ class Capabilities:
     natural_keys: tuple[str, ...] = NATURAL_KEYS
     # Whether the LMS keys groups of a kind by code (True) or by name only (False).
     groups_have_codes: bool = True
+    # Whether org units nest there (False: groups are flat, an org unit's parent is not kept).
+    nested_groups: bool = True
     # The ways a person can belong to a group there (every LMS has learners; some, managers).
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +19,13 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
+from syncd.operations import Operation
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
-from syncd.reconcile.diff import DiffPolicy, count_kinds, diff
+from syncd.reconcile.diff import DiffPolicy, count_kinds, diff, shared_names
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import Managed, check_safety
-from syncd.records import LinkKind, Links, RemoteState
+from syncd.records import Group, GroupRef, LinkKind, Links, RemoteState
 from syncd.store import Database, Session, jobs, journal
 from syncd.store.links import load_links
 from syncd.store.mirror import load_desired
@@ -100,8 +102,12 @@ class _Cycle:
             self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
             fetch_error = self.fetch()
             remote, links = load_remote_state(session, name), load_links(session, name)
-            ops = diff(load_desired(session), remote, links, self.policy(_busy(session, name)))
+            desired = load_desired(session)
+            ops = diff(desired, remote, links, self.policy(_busy(session, name)))
             report.counts = count_kinds(ops)
+            notes = [fetch_error, _unsupported(self.target.kind, ops.unsupported)]
+            if not self.connector.capabilities.groups_have_codes:
+                notes.append(_shared(self.target.kind, desired.groups))
             if not force:
                 check_safety(ops, _managed(links), env.safety)
             journal.record_plan(session, report.run_id, name, ops, env.clock.now())
@@ -112,7 +118,7 @@ class _Cycle:
                 self.poll()  # quick jobs are done by now
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
-            report.message = "; ".join(m for m in (fetch_error, result.message) if m) or None
+            report.message = "; ".join(m for m in (*notes, result.message) if m) or None
         except PlanTooDestructiveError as err:
             report.status, report.message = "stopped", str(err)
         except SyncdError as err:
@@ -146,6 +152,7 @@ class _Cycle:
             caps.natural_keys,
             caps.groups_have_codes,
             caps.supports,
+            caps.nested_groups,
             self.target.courses,
             on_leave=self.target.on_leave,
             member_roles=caps.member_roles,
@@ -172,6 +179,26 @@ class _Cycle:
             self.session, self.target.name, run_id, self.connector, refs, env.clock, env.shutdown
         )
         return apply_plan(lane, steps)
+
+
+def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
+    """What HR asked for that this LMS's API cannot do: logged, and said in the run's message."""
+    if not ops:
+        return None
+    counts = count_kinds(ops)
+    log.warning("unsupported_changes", kinds=counts, keys=[op.key for op in ops[:20]])
+    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
+    return f"left undone, the {kind} API cannot make them: {listed}"
+
+
+def _shared(kind: str, groups: Mapping[GroupRef, Group]) -> str | None:
+    """HR groups that one LMS group would hold, where the LMS keys groups by name."""
+    clashes = shared_names(groups)
+    if not clashes:
+        return None
+    log.warning("groups_share_a_name", names=clashes)
+    listed = ", ".join("/".join(map(str, refs)) for refs in clashes.values())
+    return f"groups sharing a name share one {kind} group (give them distinct names): {listed}"
 
 
 def _busy(session: Session, target: str) -> frozenset[str]:

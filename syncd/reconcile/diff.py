@@ -8,7 +8,9 @@ so what `--dry-run` shows is what a real run does. The rules it keeps:
 - syncd removes only what it manages (linked memberships and enrollments, groups
   it links); what an admin added by hand stays;
 - an enrollment with progress (anything but `enrolled`) is never removed;
-- after an incomplete fetch nothing is removed or created (it may sit on an unread page).
+- after an incomplete fetch nothing is removed or created (it may sit on an unread page);
+- a change the target's API cannot make (not in its connector's `supports`) is left
+  undone and listed in the plan's `unsupported`, so the run can say so.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from syncd.records import (
     DesiredState,
     EmployeeId,
     EnrollmentStatus,
+    Group,
     GroupKind,
     GroupRef,
     LinkKind,
@@ -68,6 +71,13 @@ REMOVALS = frozenset(
 CREATIONS = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP})
 
 
+class Plan(list[Operation]):
+    """The operations to apply, in dependency order. `unsupported` holds the changes HR
+    asks for that the target's API cannot make: never sent, reported with the run."""
+
+    unsupported: tuple[Operation, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class DiffPolicy:
     """What the target's connector declared that the diff needs to know."""
@@ -75,6 +85,8 @@ class DiffPolicy:
     natural_keys: tuple[str, ...] = ("external_id", "username", "email")
     groups_have_codes: bool = True
     supports: frozenset[OpKind] = frozenset(OpKind)
+    # False where the LMS's groups are flat: a parent is nothing there, so never a change.
+    nested_groups: bool = True
     # HR course code -> LMS course id, from the target's `[targets.courses]` table.
     course_ids: Mapping[str, str] | None = None
     # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
@@ -84,9 +96,7 @@ class DiffPolicy:
     busy: frozenset[str] = frozenset()
 
 
-def diff(
-    desired: DesiredState, remote: RemoteState, links: Links, policy: DiffPolicy
-) -> list[Operation]:
+def diff(desired: DesiredState, remote: RemoteState, links: Links, policy: DiffPolicy) -> Plan:
     """The plan that brings `remote` to `desired`, in dependency order."""
     users = resolve_users(
         desired.people,
@@ -104,18 +114,23 @@ def diff(
     )
     ops: list[Operation] = [*users.adoptions, *groups.adoptions]
     ops += _user_ops(desired, users, links, policy)
-    ops += _group_ops(desired, groups, remote.complete)
+    ops += _group_ops(desired, groups, policy.nested_groups)
     ops += _membership_ops(desired, remote, users, groups, links, roles=policy.member_roles)
     ops += _enrollment_ops(desired, remote, users, links, policy)
-    kept = [op for op in ops if _allowed(op, policy, remote.complete)]
-    return ordered(kept, desired.groups, groups.matched)
+    possible = [op for op in ops if _allowed(op, policy, remote.complete)]
+    kept = [op for op in possible if _supports(policy, op)]
+    plan = Plan(ordered(kept, desired.groups, groups.matched))
+    plan.unsupported = tuple(op for op in possible if not _supports(policy, op))
+    return plan
 
 
 def _allowed(op: Operation, policy: DiffPolicy, complete: bool) -> bool:
     if not complete and op.KIND in REMOVALS | CREATIONS:
         return False
-    if policy.busy and (op.key in policy.busy or _person_of(op) in policy.busy):
-        return False
+    return not policy.busy or (op.key not in policy.busy and _person_of(op) not in policy.busy)
+
+
+def _supports(policy: DiffPolicy, op: Operation) -> bool:
     return op.KIND is OpKind.ADOPT or op.KIND in policy.supports
 
 
@@ -203,7 +218,7 @@ def _vanished_users(
 
 
 def _group_ops(
-    desired: DesiredState, groups: Resolved[GroupRef, RemoteGroup], complete: bool
+    desired: DesiredState, groups: Resolved[GroupRef, RemoteGroup], nested: bool
 ) -> Iterator[Operation]:
     ref_of = {(g.kind, g.remote_id): ref for ref, g in groups.matched.items()}
     for ref, group in desired.groups.items():
@@ -217,7 +232,7 @@ def _group_ops(
             yield UpdateGroup(group, remote.name)
         parent_id = remote.parent_remote_id
         current_parent = ref_of.get((remote.kind, parent_id)) if parent_id else None
-        if ref.kind is GroupKind.ORG_UNIT and group.parent != current_parent:
+        if nested and ref.kind is GroupKind.ORG_UNIT and group.parent != current_parent:
             yield MoveGroup(group, current_parent)
     for ref in groups.matched:
         if ref not in desired.groups:
@@ -311,6 +326,15 @@ def _course_codes(remote: RemoteState, explicit: Mapping[str, str]) -> dict[Remo
     codes = {c.remote_id: CourseCode(c.code) for c in remote.courses}
     codes.update({RemoteId(rid): CourseCode(code) for code, rid in explicit.items()})
     return codes
+
+
+def shared_names(groups: Mapping[GroupRef, Group]) -> dict[str, list[GroupRef]]:
+    """Names (case-folded) that more than one HR group bears. Where an LMS keys groups by
+    name only, each such name is one LMS group holding the members of all of them."""
+    by_name: dict[str, list[GroupRef]] = {}
+    for ref, group in sorted(groups.items()):
+        by_name.setdefault(group.name.casefold(), []).append(ref)
+    return {name: refs for name, refs in by_name.items() if len(refs) > 1}
 
 
 def count_kinds(ops: Iterable[Operation]) -> dict[str, int]:

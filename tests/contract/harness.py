@@ -14,14 +14,16 @@ from typing import Protocol, TypeVar
 import httpx
 
 from syncd.clock import FakeClock
-from syncd.config import DoceboTarget, DokeosTarget
+from syncd.config import CoursepathTarget, DoceboTarget, DokeosTarget, LitmosTarget
 from syncd.connectors.base import Connector, ConnectorContext, JobState, JobStatus, RemoteRefs
+from syncd.connectors.coursepath import CoursepathConnector
 from syncd.connectors.docebo import DoceboConnector
 from syncd.connectors.dokeos import DokeosConnector
+from syncd.connectors.litmos import LitmosConnector
 from syncd.errors import SkippableError
 from syncd.operations import Applied, Operation, Outcome, Pending, Rejected
 from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId, RemoteRecord
-from syncd.sandbox import DoceboSimulator, DokeosSimulator
+from syncd.sandbox import CoursepathSimulator, DoceboSimulator, DokeosSimulator, LitmosSimulator
 
 K = TypeVar("K")
 GroupKey = tuple[GroupKind, str]
@@ -51,14 +53,27 @@ class Harness(Protocol):
     create_user_call: Call
     # True where the LMS's groups have no parent (org units are flattened, never moved).
     flat_groups: bool
+    # True where groups have names only: each is reported as an org unit and a config group.
+    groups_by_name: bool
     # True where a stale credential is renewed by re-authenticating; False for a static one.
     reauthenticates: bool
+    # How the LMS refuses a stale static credential, and how many refusals one call meets.
+    stale_status: int
+    stale_refusals_per_call: int
 
     def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
         """A connector on the simulator; `lose` loses the first answer to that call."""
         ...
 
     def close(self) -> None: ...
+
+    def login(self, username: str, email: str) -> str:
+        """The name the LMS knows an account by (its username, or its email where it has none)."""
+        ...
+
+    def api_users(self) -> set[RemoteId]:
+        """Accounts there before any seeding (the one the API acts as, where it is a member)."""
+        ...
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         """How this LMS keys the group HR calls `ref` (by code, or by name only)."""
@@ -140,7 +155,10 @@ class DoceboHarness:
     name = "docebo"
     create_user_call: Call = ("POST", "/manage/v1/user/batch")
     flat_groups = False
+    groups_by_name = False
     reauthenticates = True
+    stale_status = 401
+    stale_refusals_per_call = 1
 
     def __init__(self) -> None:
         self.clock = FakeClock()
@@ -167,6 +185,12 @@ class DoceboHarness:
     def close(self) -> None:
         for connector in self._connectors:
             connector.close()
+
+    def login(self, username: str, email: str) -> str:
+        return username
+
+    def api_users(self) -> set[RemoteId]:
+        return set()
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         return (ref.kind, ref.code if ref.kind is GroupKind.ORG_UNIT else name)
@@ -272,7 +296,10 @@ class DokeosHarness:
     name = "dokeos"
     create_user_call: Call = ("POST", "/users")
     flat_groups = True
+    groups_by_name = False
     reauthenticates = False
+    stale_status = 401
+    stale_refusals_per_call = 1
     token = "contract-dokeos-token"
 
     def __init__(self) -> None:
@@ -297,6 +324,12 @@ class DokeosHarness:
     def close(self) -> None:
         for connector in self._connectors:
             connector.close()
+
+    def login(self, username: str, email: str) -> str:
+        return username
+
+    def api_users(self) -> set[RemoteId]:
+        return set()
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         return (ref.kind, ref.code)
@@ -347,4 +380,225 @@ def _dokeos_key(key: str) -> GroupKey:
     return (GroupKind.GROUP, key)
 
 
-HARNESSES: tuple[type[Harness], ...] = (DoceboHarness, DokeosHarness)
+# --- Coursepath ------------------------------------------------------------------------------
+
+
+class CoursepathHarness:
+    """Coursepath: members keyed by email, flat groups with names only (each reported under
+    both kinds), a fresh JWT per request signed with a static secret; the acting member is
+    an account of the academy like any other."""
+
+    name = "coursepath"
+    create_user_call: Call = ("POST", "/api/v1/members")
+    flat_groups = True
+    groups_by_name = True
+    reauthenticates = False
+    stale_status = 401
+    stale_refusals_per_call = 2  # a 401 is retried once with a new token
+    secret = "contract-coursepath-secret"
+    acting = "syncd-admin@acme.test"
+
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.sim = CoursepathSimulator(
+            jwt_secret=self.secret, clock=lambda: self.clock.now().timestamp()
+        )
+        self.acting_id = RemoteId(str(self.sim.seed_member(self.acting, "Syncd Admin")))
+        self._connectors: list[CoursepathConnector] = []
+
+    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
+        transport: httpx.BaseTransport = self.sim.transport()
+        if lose is not None:
+            transport = LosingTransport(transport, lose)
+        target = CoursepathTarget(
+            name="contract-coursepath",
+            base_url="https://contract.coursepath.com",
+            jwt_secret=self.secret,
+            acting_email=self.acting,
+            allow_result_deletion=True,  # so that Unenroll is exercised
+            page_size=page_size or 250,
+        )
+        connector = CoursepathConnector(target, ConnectorContext(self.clock, transport))
+        self._connectors.append(connector)
+        return connector
+
+    def close(self) -> None:
+        for connector in self._connectors:
+            connector.close()
+
+    def login(self, username: str, email: str) -> str:
+        return email
+
+    def api_users(self) -> set[RemoteId]:
+        return {self.acting_id}
+
+    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
+        return (GroupKind.GROUP, name)
+
+    def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
+        return RemoteId(str(self.sim.seed_member(email, f"{first} {last}")))
+
+    def seed_group(self, ref: GroupRef, name: str, parent: GroupRef | None) -> RemoteId:
+        return RemoteId(str(self.sim.seed_group(name)))  # flat, by name
+
+    def seed_member(self, ref: GroupRef, group_id: RemoteId, user_id: RemoteId) -> None:
+        [name] = [g.name for g in self.sim.state.groups.values() if str(g.id) == group_id]
+        self.sim.add_to_group(int(user_id), name)
+
+    def seed_course(self, code: str, name: str) -> RemoteId:
+        return RemoteId(str(self.sim.seed_course(code, name)))
+
+    def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
+        self.sim.enroll(int(course_id), int(user_id))
+
+    def state(self) -> LmsState:
+        snap = self.sim.snapshot()
+        users = {
+            email: (email, *_split(name), active)
+            for email, (name, active, _) in snap.members.items()
+            if email != self.acting
+        }
+        grp = GroupKind.GROUP
+        groups: dict[GroupKey, tuple[str, GroupKey | None]] = {
+            (grp, name): (name, None) for name in snap.groups
+        }
+        members = frozenset(
+            ((grp, name), email) for name, emails in snap.groups.items() for email in emails
+        )
+        enrollments = frozenset((code, email) for code, email, *_ in snap.enrollments)
+        return LmsState(users, groups, members, enrollments)
+
+    def fail_next(self, n: int, status: int) -> None:
+        self.sim.fail_next(n, status)
+
+    def expire_credentials(self) -> None:
+        self.sim.jwt_secret = "rotated-contract-secret"
+
+    def served(self) -> list[tuple[str, str, int]]:
+        return [(r.method, r.path, r.status) for r in self.sim.requests]
+
+    def auth_calls(self) -> int:
+        return 0  # tokens are minted locally: Coursepath has no token endpoint
+
+    def violations(self) -> int:
+        return len(self.sim.violations)
+
+
+def _split(name: str) -> tuple[str, str]:
+    first, _, last = name.partition(" ")
+    return first, last
+
+
+# --- Litmos ----------------------------------------------------------------------------------
+
+
+class LitmosHarness:
+    """Litmos: users by username; teams and sub-teams whose Description names the HR group
+    (`org_unit:EU`, `group:sales`); a static api key, refused with 403 when stale; a rolling
+    rate limit the connector keeps under."""
+
+    name = "litmos"
+    create_user_call: Call = ("POST", "/v1.svc/users")
+    flat_groups = False
+    groups_by_name = False
+    reauthenticates = False
+    stale_status = 403
+    stale_refusals_per_call = 1
+    key = "contract-litmos-key"
+
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.sim = LitmosSimulator(api_key=self.key, clock=lambda: self.clock.now().timestamp())
+        self._connectors: list[LitmosConnector] = []
+
+    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
+        transport: httpx.BaseTransport = self.sim.transport()
+        if lose is not None:
+            transport = LosingTransport(transport, lose)
+        target = LitmosTarget(
+            name="contract-litmos",
+            base_url="https://api.litmos.com/v1.svc",
+            api_key=self.key,
+            source="syncd-contract",
+            page_size=page_size or 1000,
+        )
+        connector = LitmosConnector(target, ConnectorContext(self.clock, transport))
+        self._connectors.append(connector)
+        return connector
+
+    def close(self) -> None:
+        for connector in self._connectors:
+            connector.close()
+
+    def login(self, username: str, email: str) -> str:
+        return username
+
+    def api_users(self) -> set[RemoteId]:
+        return set()
+
+    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
+        return (ref.kind, ref.code)
+
+    def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
+        return RemoteId(self.sim.seed_user(username, first, last, email))
+
+    def seed_group(self, ref: GroupRef, name: str, parent: GroupRef | None) -> RemoteId:
+        parent_id = None
+        if parent is not None:
+            [parent_id] = [
+                t.id for t in self.sim.state.teams.values() if t.description == str(parent)
+            ]
+        return RemoteId(self.sim.seed_team(name, parent_id, description=str(ref)))
+
+    def seed_member(self, ref: GroupRef, group_id: RemoteId, user_id: RemoteId) -> None:
+        self.sim.add_team_member(group_id, user_id)
+
+    def seed_course(self, code: str, name: str) -> RemoteId:
+        return RemoteId(self.sim.seed_course(code, name))
+
+    def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
+        self.sim.assign_course(user_id, course_id)
+
+    def state(self) -> LmsState:
+        with self.sim.lock:
+            st = self.sim.state
+            keys = {t.id: _litmos_key(t.description, t.name) for t in st.teams.values()}
+            groups = {keys[t.id]: (t.name, keys.get(t.parent_id)) for t in st.teams.values()}
+            members = frozenset((keys[t], st.users[u].username) for t, u in st.members)
+        snap = self.sim.snapshot()
+        users = {
+            name: (email, first, last, active) for name, first, last, email, active in snap.users
+        }
+        enrollments = frozenset((code, name) for name, code, *_ in snap.assignments)
+        return LmsState(users, groups, members, enrollments)
+
+    def fail_next(self, n: int, status: int) -> None:
+        self.sim.fail_next(n, status)
+
+    def expire_credentials(self) -> None:
+        self.sim.api_key = "rotated-contract-key"  # the key syncd holds is revoked
+
+    def served(self) -> list[tuple[str, str, int]]:
+        return [(r.method, r.path, r.status) for r in self.sim.requests]
+
+    def auth_calls(self) -> int:
+        return 0  # a static api key: Litmos has no token endpoint to call
+
+    def violations(self) -> int:
+        return len(self.sim.violations)
+
+
+def _litmos_key(description: str, name: str) -> GroupKey:
+    """A team's key: the HR group its Description names, else a config group by name."""
+    kind, _, code = description.partition(":")
+    if kind in {k.value for k in GroupKind} and code:
+        return (GroupKind(kind), code)
+    return (GroupKind.GROUP, name)
+
+
+HARNESSES: tuple[type[Harness], ...] = (
+    DoceboHarness,
+    DokeosHarness,
+    CoursepathHarness,
+    LitmosHarness,
+)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.coursepath_world import ACTING_EMAIL, CoursepathWorld
+from tests.e2e.harness import World
 
 
 def synced(tmp_path: Path, database_url: str, **settings: str) -> CoursepathWorld:
@@ -146,6 +147,9 @@ def test_org_unit_renamed_is_not_carried_out(coursepath: CoursepathWorld) -> Non
     report = coursepath.run()
     assert report.targets[0].status == "ok", report.targets[0].message
     assert coursepath.plan(report) == []
+    assert report.targets[0].message == (
+        "left undone, the coursepath API cannot make them: update_group 1"
+    )
     groups = coursepath.sim.snapshot().groups
     assert "Support EMEA" not in groups
     assert groups["Support Europe"] == {
@@ -196,6 +200,7 @@ def test_without_result_deletion_nothing_is_unenrolled(tmp_path: Path, database_
     report = world.run()
     assert report.targets[0].status == "ok", report.targets[0].message
     assert world.plan(report) == []
+    assert report.targets[0].message is None  # a started course is never removed anyway
     assert (
         "GDPR-201",
         "olivia.taylor@example.com",
@@ -204,3 +209,32 @@ def test_without_result_deletion_nothing_is_unenrolled(tmp_path: Path, database_
         "2026-01-20T10:00:00Z",
     ) in world.sim.snapshot().enrollments
     assert world.plan(world.run()) == []
+
+
+def test_without_result_deletion_a_removal_is_reported_undone(
+    tmp_path: Path, database_url: str
+) -> None:
+    world = synced(tmp_path, database_url, allow_result_deletion="false")
+    world.hr.enrollments = [e for e in world.hr.enrollments if e["employee_id"] != "E1028"]
+    report = world.run()
+    assert world.plan(report) == []
+    assert report.targets[0].message == (
+        "left undone, the coursepath API cannot make them: unenroll 1"
+    )
+    assert any(
+        e[:2] == ("GDPR-201", "olivia.taylor@example.com") for e in world.sim.snapshot().enrollments
+    )
+
+
+def test_an_org_unit_and_a_group_of_one_name_are_reported(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Coursepath keys groups by name: an org unit and a config group both named "Sales
+    EMEA" are one Coursepath group. syncd cannot tell them apart there; every run says so,
+    naming both, so that an operator renames one."""
+    world = CoursepathWorld(tmp_path, database_url)
+    World.write_config(world)  # the shared rules: config groups named like org units
+    message = world.run().targets[0].message or ""
+    assert "groups sharing a name share one coursepath group" in message
+    for pair in ("group:engineering/org_unit:ENG", "group:sales-emea/org_unit:SAL-EMEA"):
+        assert pair in message

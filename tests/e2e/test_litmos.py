@@ -126,13 +126,20 @@ def test_course_assignment_added_then_removed(litmos: LitmosWorld) -> None:
 
 def test_org_unit_renamed_is_not_planned(litmos: LitmosWorld) -> None:
     """Litmos cannot rename a team: the plan holds no update_group, the team keeps its
-    old name (what a Litmos user sees), and the next cycle is empty all the same."""
+    old name (what a Litmos user sees), and every run says what it left undone."""
     litmos.hr.unit("SUP-EU").update(name="Support EMEA")
     report = litmos.run()
     assert report.targets[0].status == "ok"
     assert litmos.plan(report) == []
+    undone = "left undone, the litmos API cannot make them: update_group 1"
+    assert report.targets[0].message == undone
     assert ("Support Europe", "Customer Support") in litmos.sim.snapshot().teams
-    assert litmos.plan(litmos.run()) == []
+    again = litmos.run()
+    assert litmos.plan(again) == []
+    assert again.targets[0].message == undone
+    code, out, _ = litmos.cli("status")
+    assert code == 0
+    assert undone in out
 
 
 def test_group_rule_change(litmos: LitmosWorld) -> None:

@@ -102,6 +102,7 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         supports=frozenset(OpKind) - unsupported,
         natural_keys=("external_id", "email"),
         groups_have_codes=False,
+        nested_groups=False,
         member_roles=frozenset({MemberRole.LEARNER}),
     )
 

@@ -113,6 +113,7 @@ def capabilities(target: DokeosTarget) -> Capabilities:
         natural_keys=("external_id", "username", "email"),
         groups_have_codes=True,
         member_roles=frozenset(MemberRole),
+        nested_groups=False,
         job_lifetime=JOB_LIFETIME,
     )
 

@@ -126,8 +126,7 @@ class Writer:
         return outcomes.done()
 
     def _delete_member(self, pair: tuple[RemoteId, RemoteId]) -> Outcome:
-        self._client.send("DELETE", f"{TEAMS}/{pair[0]}/users/{pair[1]}")
-        return Applied()
+        return self._unlink(f"{TEAMS}/{pair[0]}/users/{pair[1]}")
 
     def _member(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId]:
         return self._refs.group(op.group), self._refs.user(op.employee_id)
@@ -141,7 +140,16 @@ class Writer:
 
     def unenroll(self, op: Unenroll) -> Outcome:
         user_id, course_id = self._pair(op)
-        self._client.send("DELETE", f"{USERS}/{user_id}/courses/{course_id}")
+        return self._unlink(f"{USERS}/{user_id}/courses/{course_id}")
+
+    def _unlink(self, path: str) -> Outcome:
+        """DELETE a membership or an assignment. A 404 ("not a member", "not assigned", or
+        an id Litmos no longer knows) means the link is not there: what was asked is so."""
+        try:
+            self._client.send("DELETE", path)
+        except RequestRefusedError as err:
+            if err.status != 404:
+                raise
         return Applied()
 
     def _pair(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:

@@ -74,7 +74,10 @@ class CoursepathSimulator(SimulatorApp):
         self.state = CoursepathState(clock)
         for method, pattern, handler in ROUTES:
             self.route(method, pattern, partial(handler, self.state))
-        self.route("GET", f"{API}/members/me", partial(members.get_me, self.state, jwt_secret))
+        self.route("GET", f"{API}/members/me", self._me)
+
+    def _me(self, request: Request) -> Response:
+        return members.get_me(self.state, self.jwt_secret, request)  # the secret may rotate
 
     # -- hooks ------------------------------------------------------------
 
@@ -119,6 +122,11 @@ class CoursepathSimulator(SimulatorApp):
         """Change an enrolled learner's result (`completed`: ISO 8601 text or None)."""
         with self.lock:
             seeding.set_result(self.state, (course_id, member_id), score, success, completed)
+
+    def seed_group(self, name: str) -> int:
+        """An empty group (the API makes a group only by joining someone to it)."""
+        with self.lock:
+            return seeding.seed_group(self.state, name)
 
     def add_to_group(self, member_id: int, name: str) -> None:
         with self.lock:

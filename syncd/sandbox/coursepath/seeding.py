@@ -12,7 +12,7 @@ from enum import Enum
 from typing import TypeVar
 
 from syncd.sandbox.coursepath.forms import derived_name
-from syncd.sandbox.coursepath.records import PROFILE_FIELDS, Course, Member, Program
+from syncd.sandbox.coursepath.records import PROFILE_FIELDS, Course, Group, Member, Program
 from syncd.sandbox.coursepath.state import CoursepathState
 
 T = TypeVar("T")
@@ -78,6 +78,14 @@ def set_result(
     item = replace(item, success=item.success if isinstance(success, Keep) else success)
     item = replace(item, completed=item.completed if isinstance(completed, Keep) else completed)
     state.enrollments[key] = item
+
+
+def seed_group(state: CoursepathState, name: str) -> int:
+    _require(bool(name.strip()), "a group needs a name")
+    _require(state.group_named(name) is None, f"group name in use: {name}")
+    group = Group(state.next_id("group"), name)
+    state.groups[group.id] = group
+    return group.id
 
 
 def add_to_group(state: CoursepathState, member_id: int, name: str) -> None:

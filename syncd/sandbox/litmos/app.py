@@ -80,11 +80,11 @@ class LitmosSimulator(SimulatorApp):
         with self.lock:
             return users.add_user(self.state, username, first, last, email, active).id
 
-    def seed_team(self, name: str, parent_id: str | None = None) -> str:
+    def seed_team(self, name: str, parent_id: str | None = None, description: str = "") -> str:
         with self.lock:
             if parent_id is not None:
                 self.state.team(parent_id)
-            return teams.add_team(self.state, name, "", parent_id or "").id
+            return teams.add_team(self.state, name, description, parent_id or "").id
 
     def seed_course(self, code: str, name: str) -> str:
         with self.lock:
