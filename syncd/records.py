@@ -190,13 +190,41 @@ class EnrollmentStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """What an LMS says a learner did in a course. LMS-owned: read back, never written.
+
+    Times are timezone-aware UTC; `score` as the LMS gives it (most give 0-100);
+    `raw_status` is the LMS's own word or number for the state, kept for reference.
+    """
+
+    enrolled_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    score: float | None = None
+    raw_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteEnrollment:
+    """A learner's enrollment in a course; `progress` where the read carried it."""
+
     course_remote_id: RemoteId
     user_remote_id: RemoteId
     status: EnrollmentStatus
+    progress: Progress | None = None
 
 
 RemoteRecord = RemoteUser | RemoteGroup | RemoteMembership | RemoteCourse | RemoteEnrollment
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRecord:
+    """One row of the HR output: a person's state in one course on one target."""
+
+    employee_id: EmployeeId
+    target: str
+    course_code: CourseCode
+    status: EnrollmentStatus
+    progress: Progress
 
 
 # --- whole states, as the diff sees them -------------------------------------------------

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import MemberRole
+from syncd.records import MemberRole, RemoteEnrollment
 
 if TYPE_CHECKING:
     import httpx
@@ -94,6 +94,18 @@ class PollsJobs(Protocol):
 
     def poll_job(self, job_id: str) -> JobState:
         """One look at a job; GONE when the LMS no longer knows it."""
+        ...
+
+
+@runtime_checkable
+class ReadsBack(Protocol):
+    """A connector whose LMS lists learners' results changed since a moment, so read back
+    can be incremental. Connectors without it report progress on the enrollments `fetch`
+    yields (`RemoteEnrollment.progress`), and read back takes it from there."""
+
+    def read_back(self, since: dt.datetime | None) -> Iterator[RemoteEnrollment]:
+        """Every enrollment whose result changed at or after `since` (None: every one),
+        each with its `progress`. `since` already includes the engine's overlap margin."""
         ...
 
 
