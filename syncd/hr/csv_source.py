@@ -1,108 +1,49 @@
 """Reads the HR CSV export (people.csv, org_units.csv, enrollments.csv) into an HrSnapshot.
 
-Called by the HR import each cycle. A missing folder or people.csv, a header without a
-required column, an unnamed or repeated column, or bytes that are not UTF-8 raise
-ConfigError; a bad row is quarantined with its file, physical line and a reason, and the
-import goes on.
+Called by the HR import each cycle when `hr.source = "csv"`. A missing folder or
+people.csv, a header without a required column, an unnamed or repeated column, or bytes
+that are not UTF-8 raise ConfigError; every record becomes a `SourceRow` that the shared
+rules of `syncd.hr.validation` accept or quarantine with its file, physical line and a
+reason, and the import goes on.
 
-Decisions: column names are stripped and matched exactly; blank rows (every field empty)
-are skipped; the first row carrying an employee_id, email, username or unit code claims
-it even when that row is quarantined itself, so later rows with it are duplicates; a
-username (given or defaulted to the email) must be unique case-insensitively, like the
-email; manager_id is not checked against people; extra columns of org_units.csv and
-enrollments.csv are ignored; `source_file` is the file name; quarantined rows come in
-file order (people, org_units, enrollments), then by line.
+Decisions: column names are stripped; blank rows (every field empty) are skipped; a
+record with the wrong number of fields or broken quoting is quarantined as it stands;
+`source_file` is the file name; the fingerprint hashes the bytes of every file read.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncd.errors import ConfigError
-from syncd.hr.snapshot import HrSnapshot, QuarantinedRow
-from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
+from syncd.hr.snapshot import HrSnapshot
+from syncd.hr.validation import PEOPLE, REQUIRED_COLUMNS, SourceRow, header_problems, validate
 
 if TYPE_CHECKING:
     from _csv import Reader
 
-PEOPLE, ORG_UNITS, ENROLLMENTS = "people.csv", "org_units.csv", "enrollments.csv"
-REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    PEOPLE: ("employee_id", "email", "first_name", "last_name"),
-    ORG_UNITS: ("code", "name"),
-    ENROLLMENTS: ("employee_id", "course_code"),
-}
-PERSON_FIELDS = (*REQUIRED_COLUMNS[PEOPLE], "status", "org_unit", "manager_id", "username")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_STATUSES = ("", "active", "inactive")
 
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One CSV record: its raw (column, value) pairs, stripped values, or why it has none."""
-
-    file: str
-    line: int
-    raw: tuple[tuple[str, str], ...]
-    values: Mapping[str, str]
-    shape_error: str | None = None
-
-    def get(self, column: str) -> str:
-        return self.values.get(column, "")
-
-    def quarantine(self, reasons: Sequence[str]) -> QuarantinedRow:
-        return QuarantinedRow(self.file, self.line, "; ".join(reasons), self.raw)
-
-
-class _Keys:
-    """The line that first claimed each key of one column, and the keys of accepted rows."""
-
-    def __init__(self, file: str, column: str) -> None:
-        self.file, self.column = file, column
-        self.first: dict[str, int] = {}
-        self.accepted: set[str] = set()
-
-    def claim(self, key: str, line: int, shown: str | None = None) -> str | None:
-        """Claim `key` for `line`; the duplicate reason if an earlier line claimed it."""
-        if not key:
-            return None
-        first = self.first.setdefault(key, line)
-        if first == line:
-            return None
-        return f"duplicate {self.column} {(shown or key)!r} (first at line {first})"
-
-    def reference(self, key: str, column: str) -> str | None:
-        """None if `key` names an accepted row, else why a reference to it fails."""
-        if key in self.accepted:
-            return None
-        if key in self.first:
-            return f"{column} {key!r} is quarantined ({self.file} line {self.first[key]})"
-        return f"unknown {column} {key!r}"
+def file_name(table: str) -> str:
+    """The CSV file that holds `table`: "people" -> "people.csv"."""
+    return f"{table}.csv"
 
 
 def read_csv_source(folder: Path) -> HrSnapshot:
     """Read and validate the CSV files in `folder`; see the module docstring for the rules."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: HR folder not found")
-    files = {name: _load(folder / name, name == PEOPLE) for name in REQUIRED_COLUMNS}
-    rows = {name: _parse(folder / name, data) for name, data in files.items() if data is not None}
-    units, units_out, codes = _org_units(rows.get(ORG_UNITS, []))
-    people, people_out, ids = _people(rows[PEOPLE], codes)
-    enrollments, enrollments_out = _enrollments(rows.get(ENROLLMENTS, []), ids)
-    quarantined = (*people_out, *sorted(units_out, key=_by_line), *enrollments_out)
-    return HrSnapshot(tuple(people), tuple(units), tuple(enrollments), quarantined, _digest(files))
-
-
-def _by_line(row: QuarantinedRow) -> int:
-    return row.line
+    files = {table: _load(folder / file_name(table), table == PEOPLE) for table in REQUIRED_COLUMNS}
+    rows = {
+        table: _parse(folder / file_name(table), table, data)
+        for table, data in files.items()
+        if data is not None
+    }
+    return validate(rows, file_name, _digest(files))
 
 
 def _load(path: Path, required: bool) -> bytes | None:
@@ -118,20 +59,17 @@ def _load(path: Path, required: bool) -> bytes | None:
 
 def _digest(files: Mapping[str, bytes | None]) -> str:
     digest = hashlib.sha256()
-    for name, data in files.items():
+    for table, data in files.items():
         if data is not None:
-            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(f"{file_name(table)}\0{len(data)}\0".encode())
             digest.update(data)
     return digest.hexdigest()
 
 
-# --- CSV records ----------------------------------------------------------------------
-
-
-def _parse(path: Path, data: bytes) -> list[_Row]:
+def _parse(path: Path, table: str, data: bytes) -> list[SourceRow]:
     reader = csv.reader(io.StringIO(_decode(path, data), newline=""), strict=True)
-    header = _header(path, reader)
-    return [_row(path.name, line, header, fields) for line, fields in _records(reader)]
+    header = _header(path, table, reader)
+    return [_row(path.name, table, line, header, fields) for line, fields in _records(reader)]
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -143,24 +81,15 @@ def _decode(path: Path, data: bytes) -> str:
         raise ConfigError(f"{path}: line {line}: not UTF-8 ({bad}); export as UTF-8") from None
 
 
-def _header(path: Path, reader: Reader) -> tuple[str, ...]:
+def _header(path: Path, table: str, reader: Reader) -> tuple[str, ...]:
     try:
         header = tuple(name.strip() for name in next(reader, []))
     except csv.Error as err:
         raise ConfigError(f"{path}: line 1: malformed header row: {err}") from None
-    required = REQUIRED_COLUMNS[path.name]
-    problems = [
-        *(f"column {i + 1} has no name" for i, name in enumerate(header) if not name),
-        *(f"column {name!r} appears twice" for name in _repeated(header)),
-        *(f"missing required column {name!r}" for name in required if name not in header),
-    ]
+    problems = header_problems(table, header)
     if problems:
         raise ConfigError(f"{path}: line 1 (header): {'; '.join(problems)}")
     return header
-
-
-def _repeated(names: Sequence[str]) -> list[str]:
-    return sorted({name for name in names if name and names.count(name) > 1})
 
 
 def _records(reader: Reader) -> Iterator[tuple[int, list[str] | str]]:
@@ -177,182 +106,14 @@ def _records(reader: Reader) -> Iterator[tuple[int, list[str] | str]]:
             yield start, fields
 
 
-def _row(file: str, line: int, header: tuple[str, ...], fields: list[str] | str) -> _Row:
+def _row(
+    file: str, table: str, line: int, header: tuple[str, ...], fields: list[str] | str
+) -> SourceRow:
     if isinstance(fields, str):
-        return _Row(file, line, (), {}, fields)
+        return SourceRow(table, file, line, (), {}, fields)
     surplus = tuple((f"#{i + 1}", v) for i, v in enumerate(fields) if i >= len(header))
     raw = (*zip(header, fields, strict=False), *surplus)
     if len(fields) != len(header):
         problem = f"has {len(fields)} fields where the header has {len(header)}"
-        return _Row(file, line, raw, {}, problem)
-    return _Row(file, line, raw, {column: value.strip() for column, value in raw})
-
-
-def _missing(row: _Row) -> list[str]:
-    if row.shape_error:
-        return [row.shape_error]
-    missing = [column for column in REQUIRED_COLUMNS[row.file] if not row.get(column)]
-    return [f"missing {', '.join(missing)}"] if missing else []
-
-
-# --- org_units.csv --------------------------------------------------------------------
-
-
-def _org_units(rows: Sequence[_Row]) -> tuple[list[OrgUnit], list[QuarantinedRow], _Keys]:
-    codes = _Keys(ORG_UNITS, "code")
-    candidates, out = _unit_candidates(rows, codes)
-    verdicts = _settle({code: _org_unit(row) for code, row in candidates.items()}, codes)
-    for code, reason in verdicts.items():
-        if reason:
-            out.append(candidates[code].quarantine([reason]))
-        else:
-            codes.accepted.add(code)
-    accepted = [_org_unit(row) for code, row in candidates.items() if code in codes.accepted]
-    return accepted, out, codes
-
-
-def _unit_candidates(
-    rows: Sequence[_Row], codes: _Keys
-) -> tuple[dict[str, _Row], list[QuarantinedRow]]:
-    """The rows that are valid on their own, by code; the others quarantined."""
-    candidates, out = {}, []
-    for row in rows:
-        duplicate = None if row.shape_error else codes.claim(row.get("code"), row.line)
-        reasons = [*_missing(row), *([duplicate] if duplicate else [])]
-        if reasons:
-            out.append(row.quarantine(reasons))
-        else:
-            candidates[row.get("code")] = row
-    return candidates, out
-
-
-def _org_unit(row: _Row) -> OrgUnit:
-    parent = row.get("parent_code")
-    return OrgUnit(OrgUnitCode(row.get("code")), row.get("name"), OrgUnitCode(parent) or None)
-
-
-def _settle(units: Mapping[str, OrgUnit], codes: _Keys) -> dict[str, str | None]:
-    """Each unit's reason to be quarantined (None: accepted), following parents to a root."""
-    verdicts: dict[str, str | None] = {
-        code: codes.reference(unit.parent_code, "parent_code")
-        for code, unit in units.items()
-        if unit.parent_code and unit.parent_code not in units
-    }
-    for start in units:
-        path, stop = _walk_up(start, units, verdicts)
-        if stop is not None and stop in path:  # the walk came back: a cycle from `stop`
-            cycle = path[path.index(stop) :]
-            verdicts.update(dict.fromkeys(cycle, f"parent cycle: {' -> '.join([*cycle, stop])}"))
-        for code in reversed([code for code in path if code not in verdicts]):
-            parent = units[code].parent_code
-            accepted = parent is None or verdicts[parent] is None
-            verdicts[code] = None if accepted else codes.reference(parent or "", "parent_code")
-    return verdicts
-
-
-def _walk_up(
-    start: str, units: Mapping[str, OrgUnit], verdicts: Mapping[str, str | None]
-) -> tuple[list[str], str | None]:
-    """The unsettled codes from `start` up its parents, and the code the walk stopped at."""
-    path: dict[str, None] = {}  # a set that keeps order
-    code: str | None = start
-    while code is not None and code not in verdicts and code not in path:
-        path[code] = None
-        code = units[code].parent_code
-    return list(path), code
-
-
-# --- people.csv -----------------------------------------------------------------------
-
-
-def _people(rows: Sequence[_Row], units: _Keys) -> tuple[list[Person], list[QuarantinedRow], _Keys]:
-    keys = (_Keys(PEOPLE, "employee_id"), _Keys(PEOPLE, "email"), _Keys(PEOPLE, "username"))
-    people, out = [], []
-    for row in rows:
-        reasons = [*_missing(row), *_person_problems(row, units), *_claims(row, *keys)]
-        if reasons:
-            out.append(row.quarantine(reasons))
-        else:
-            people.append(_person(row))
-            keys[0].accepted.add(row.get("employee_id"))
-    return people, out, keys[0]
-
-
-def _person_problems(row: _Row, units: _Keys) -> list[str]:
-    email, status, unit = row.get("email"), row.get("status"), row.get("org_unit")
-    problems = [
-        f"malformed email {email!r}" if email and not _EMAIL.fullmatch(email) else None,
-        f"status {status!r} is not active or inactive" if status.lower() not in _STATUSES else None,
-        units.reference(unit, "org_unit") if unit else None,
-    ]
-    return [problem for problem in problems if problem]
-
-
-def _claims(row: _Row, ids: _Keys, emails: _Keys, usernames: _Keys) -> list[str]:
-    if row.shape_error:
-        return []
-    email = row.get("email")
-    username = row.get("username") or email
-    id_dup = ids.claim(row.get("employee_id"), row.line)
-    email_dup = emails.claim(email.lower(), row.line, email)
-    user_dup = usernames.claim(username.lower(), row.line, username)
-    if email_dup and username.lower() == email.lower():
-        user_dup = None  # the same fact as the duplicate email
-    return [reason for reason in (id_dup, email_dup, user_dup) if reason]
-
-
-def _person(row: _Row) -> Person:
-    email, org_unit, manager = row.get("email"), row.get("org_unit"), row.get("manager_id")
-    return Person(
-        employee_id=EmployeeId(row.get("employee_id")),
-        email=email,
-        first_name=row.get("first_name"),
-        last_name=row.get("last_name"),
-        username=row.get("username") or email,
-        active=row.get("status").lower() != "inactive",
-        org_unit=OrgUnitCode(org_unit) if org_unit else None,
-        manager_id=EmployeeId(manager) if manager else None,
-        attributes=tuple(sorted((k, v) for k, v in row.values.items() if k not in PERSON_FIELDS)),
-    )
-
-
-# --- enrollments.csv ------------------------------------------------------------------
-
-
-def _enrollments(
-    rows: Sequence[_Row], people: _Keys
-) -> tuple[list[Enrollment], list[QuarantinedRow]]:
-    pairs = _Keys(ENROLLMENTS, "enrollment")
-    enrollments, out = [], []
-    for row in rows:
-        reasons = [*_missing(row), *_enrollment_problems(row, people, pairs)]
-        if reasons:
-            out.append(row.quarantine(reasons))
-        else:
-            course = CourseCode(row.get("course_code"))
-            due = _due_date(row.get("due_date"))
-            enrollments.append(Enrollment(EmployeeId(row.get("employee_id")), course, due))
-    return enrollments, out
-
-
-def _enrollment_problems(row: _Row, people: _Keys, pairs: _Keys) -> list[str]:
-    if row.shape_error:
-        return []
-    employee, course, due = row.get("employee_id"), row.get("course_code"), row.get("due_date")
-    pair = f"{employee}\0{course}" if employee and course else ""
-    problems = [
-        people.reference(employee, "employee_id") if employee else None,
-        None if _due_date(due) or not due else f"malformed due_date {due!r} (use yyyy-mm-dd)",
-        pairs.claim(pair, row.line, f"{employee}/{course}"),
-    ]
-    return [problem for problem in problems if problem]
-
-
-def _due_date(text: str) -> dt.date | None:
-    """The date in `text` (yyyy-mm-dd); None if empty or malformed."""
-    if not _DATE.fullmatch(text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
+        return SourceRow(table, file, line, raw, {}, problem)
+    return SourceRow(table, file, line, raw, {column: value.strip() for column, value in raw})

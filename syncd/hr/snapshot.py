@@ -1,8 +1,10 @@
 """What one HR import produced: the accepted records, the quarantined rows, a fingerprint.
 
-Built by a source (`read_csv_source`), consumed by the import into the mirror and the
-quarantine table. Every accepted record is valid and its references resolve; every
-refused row is in `quarantined` with its file, physical line and a reason.
+Built by a source (`read_csv_source`, `read_sql_source`), consumed by the import into
+the mirror and the quarantine table. Every accepted record is valid and its references
+resolve; every refused row is in `quarantined` with where it came from (a file name such
+as "people.csv", or "sql:people" for a query), its line (the physical line, or the row
+number in the query's result) and a reason.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ class QuarantinedRow:
     reason: str
     row: tuple[tuple[str, str], ...]
 
+    @property
+    def table(self) -> str:
+        """The HR table of the row, whatever the source: "people.csv", "sql:people" -> "people"."""
+        return self.source_file.removeprefix("sql:").removesuffix(".csv")
+
 
 @dataclass(frozen=True, slots=True)
 class HrSnapshot:
-    """The records of one HR import, in file order; `fingerprint` changes with any input byte."""
+    """The records of one HR import, in file order; `fingerprint` changes with the input data."""
 
     people: tuple[Person, ...]
     org_units: tuple[OrgUnit, ...]

@@ -1,5 +1,8 @@
 """The import step: HR source -> validation and quarantine -> rules -> the mirror.
 
+The source is the CSV folder or the SQL queries, as `hr.source` says; both give the
+same HrSnapshot for the same data, so everything after the read is source-blind.
+
 An unchanged export (same files, same rules) is not imported again. An export
 that shrank by more than `safety.max_hr_shrink` against the last accepted one
 is refused before the mirror changes. A quarantined row of someone the mirror
@@ -18,8 +21,8 @@ import structlog
 
 from syncd.clock import Clock
 from syncd.config import Config
-from syncd.errors import ImportRefusedError
-from syncd.hr import HrSnapshot, read_csv_source
+from syncd.errors import ConfigError, ImportRefusedError
+from syncd.hr import HrSnapshot, read_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.records import EmployeeId, Person
 from syncd.store import Database, Session
@@ -42,7 +45,7 @@ def import_hr(db: Database, config: Config, clock: Clock, *, force: bool) -> Imp
     lock = db.lock("hr-import", wait_seconds=IMPORT_LOCK_WAIT_SECONDS)
     with lock, db.session() as session:
         started = clock.now()
-        snapshot = read_csv_source(config.hr.path)
+        snapshot = read_hr_source(config)
         fingerprint = _fingerprint(snapshot, config)
         last = last_applied_import(session)
         if last is not None and last.fingerprint == fingerprint:
@@ -74,6 +77,19 @@ def import_hr(db: Database, config: Config, clock: Clock, *, force: bool) -> Imp
     return ImportResult("applied", len(people), len(snapshot.quarantined))
 
 
+def read_hr_source(config: Config) -> HrSnapshot:
+    """The snapshot of the configured source (the config guarantees its keys are set)."""
+    hr = config.hr
+    if hr.source == "sql" and hr.url is not None and hr.queries is not None:
+        try:
+            return read_sql_source(hr.url, hr.queries)
+        except ConfigError as err:  # the CSV's errors name their file; these, the config's
+            raise ConfigError(f"{config.source_path}: {err}") from None
+    if hr.source == "csv" and hr.path is not None:
+        return read_csv_source(hr.path)
+    raise ConfigError(f"{config.source_path}: hr: incomplete settings for source = {hr.source!r}")
+
+
 def _fingerprint(snapshot: HrSnapshot, config: Config) -> str:
     rules = json.dumps(
         [
@@ -90,7 +106,7 @@ def _with_kept_people(snapshot: HrSnapshot, previous: Mapping[EmployeeId, Person
     for row in snapshot.quarantined:
         fields = dict(row.row)
         emp = EmployeeId(fields.get("employee_id", "").strip())
-        if row.source_file.endswith("people.csv") and emp in previous and emp not in people:
+        if row.table == "people" and emp in previous and emp not in people:
             people[emp] = previous[emp]
     return [people[emp] for emp in sorted(people)]
 
@@ -143,4 +159,5 @@ def _write_mirror(
         groups=groups,
         memberships=memberships,
         enrollments=enrollments,
+        now=clock.now(),
     )

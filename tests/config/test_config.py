@@ -297,15 +297,38 @@ def test_empty_credential(tmp_path: Path) -> None:
 
 
 def test_hr_path_is_required(tmp_path: Path) -> None:
-    assert_error(tmp_path, "[hr]\n" + TARGET, "hr.path: field required")
+    assert_error(tmp_path, "[hr]\n" + TARGET, 'hr: hr.path: required with source = "csv"')
 
 
-def test_sql_source_is_not_available(tmp_path: Path) -> None:
-    lines = error_lines(tmp_path, BASE.replace("[hr]\n", '[hr]\nsource = "sql"\n'))
-    assert any(
-        line.endswith('hr.source: the "sql" HR source is not available in this version; use "csv"')
-        for line in lines
+def test_sql_source_needs_url_and_queries(tmp_path: Path) -> None:
+    text = BASE.replace('[hr]\npath = "hr"\n', '[hr]\nsource = "sql"\n')
+    assert_error(tmp_path, text, 'hr: hr.url and hr.queries: required with source = "sql"')
+
+
+def test_sql_source_needs_a_people_query(tmp_path: Path) -> None:
+    hr = '[hr]\nsource = "sql"\nurl = "sqlite:///hr.db"\n[hr.queries]\norg_units = "SELECT 1"\n'
+    assert_error(
+        tmp_path, BASE.replace('[hr]\npath = "hr"\n', hr), "hr.queries.people: field required"
     )
+
+
+def test_sql_source_loads_and_its_password_is_a_secret(tmp_path: Path) -> None:
+    hr = (
+        '[hr]\nsource = "sql"\nurl = "postgresql+psycopg://hr:${HR_DB_PASSWORD}@hr-db/hr"\n'
+        "[hr.queries]\n"
+        'people = "SELECT employee_id, email, first_name, last_name FROM staff"\n'
+        'enrollments = "SELECT employee_id, course_code, due_date FROM training"\n'
+    )
+    text = BASE.replace('[hr]\npath = "hr"\n', hr)
+    config = load(tmp_path, text, {**ENV, "HR_DB_PASSWORD": "hr-db-secret-1"})
+    assert config.hr.source == "sql"
+    assert config.hr.path is None
+    assert config.hr.url == "postgresql+psycopg://hr:hr-db-secret-1@hr-db/hr"
+    assert config.hr.queries is not None
+    assert config.hr.queries.people.endswith("FROM staff")
+    assert config.hr.queries.org_units is None
+    assert "hr-db-secret-1" not in repr(config.hr)
+    assert redact.scrub("hr-db-secret-1") == redact.MASK
 
 
 # --- targets --------------------------------------------------------------------------
