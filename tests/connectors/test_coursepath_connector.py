@@ -1,11 +1,13 @@
 """The Coursepath connector against the Coursepath simulator: fetch walks every page into
-records, each operation kind lands in the simulator's state, every request carries a
+records (each enrollment with the learner's progress, from its one coursemember read),
+each operation kind lands in the simulator's state, every request carries a
 fresh single-use JWT (a stale clock is fatal), nothing is unenrolled without the opt-in,
 a create retried after a lost answer adopts instead of duplicating, invitations go out
 only when configured, and the secret reaches no log line or error."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,7 @@ from syncd.records import (
     GroupRef,
     LinkKind,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -133,6 +136,91 @@ def test_results_become_statuses(
         rid(4): EnrollmentStatus.COMPLETED,
         rid(5): EnrollmentStatus.FAILED,
     }
+
+
+def utc(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 1, day, hour, minute, tzinfo=dt.UTC)
+
+
+def test_enrollments_carry_the_learners_progress(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, clock: FakeClock
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    for n in range(2, 5):
+        coursepath_sim.enroll(course, coursepath_sim.seed_member(f"p{n}@acme.com"))
+        clock.advance(3600)
+    coursepath_sim.set_result(course, 3, score=87.5, success=True, completed="2026-01-20T10:00:00Z")
+    coursepath_sim.set_result(course, 3, enrolled="2026-01-02T08:00:00Z")
+    coursepath_sim.set_result(course, 4, score=20, success=False, completed="2026-01-21T11:30:00Z")
+
+    found = {
+        x.user_remote_id: (x.status, x.progress)
+        for x in coursepath.fetch()
+        if isinstance(x, RemoteEnrollment)
+    }
+
+    assert found == {
+        rid(2): (EnrollmentStatus.ENROLLED, Progress(utc(5, 9), None, None, "")),
+        rid(3): (
+            EnrollmentStatus.COMPLETED,
+            Progress(utc(2, 8), utc(20, 10), 87.5, "success=true"),
+        ),
+        rid(4): (
+            EnrollmentStatus.FAILED,
+            Progress(utc(5, 11), utc(21, 11, 30), 20.0, "success=false"),
+        ),
+    }
+
+
+def test_progress_costs_no_request_beyond_the_coursemember_read(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    for n in range(2, 5):
+        coursepath_sim.enroll(course, coursepath_sim.seed_member(f"p{n}@acme.com"))
+    coursepath_sim.set_result(course, 3, score=87.5, success=True, completed="2026-01-20T10:00:00Z")
+
+    list(coursepath.fetch())
+
+    assert [r.path for r in coursepath_sim.requests] == [
+        "/api/v1/members",
+        "/api/v1/groups",
+        "/api/v1/courses",
+        f"/api/v1/courses/{course}/members",
+        *(f"/api/v1/courses/{course}/members/{m}/coursemember" for m in range(2, 5)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-01-20T10:00:00Z", utc(20, 10)),
+        ("2026-01-20T12:00:00+02:00", utc(20, 10)),
+        ("2026-01-20T10:00:00", utc(20, 10)),
+        ("2026-01-20", utc(20, 0)),
+        ("20 January 2026", None),
+        ("", None),
+        (None, None),
+        (1768903200, None),
+    ],
+)
+def test_coursepath_dates_become_aware_utc(text: object, expected: dt.datetime | None) -> None:
+    assert mapping.utc_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(87.5, 87.5), (90, 90.0), ("75.5", 75.5), (True, None), ("n/a", None), ("nan", None)],
+)
+def test_a_score_is_a_finite_number_or_none(value: object, expected: float | None) -> None:
+    assert mapping.score(value) == expected
+
+
+def test_a_coursemember_without_dates_or_verdict_has_an_empty_progress() -> None:
+    assert mapping.progress({}) == Progress(None, None, None, "")
+    assert mapping.progress({"success": "yes", "completedDate": "soon"}) == Progress(
+        None, None, None, ""
+    )
 
 
 # --- tokens --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ nothing runs concurrently and no secret reaches a log line or an error."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -47,6 +48,7 @@ from syncd.records import (
     GroupRef,
     LinkKind,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -109,7 +111,9 @@ def bodies(sim: DoceboSimulator, method: str, path: str) -> list[Any]:
 
 def seed_platform(sim: DoceboSimulator) -> set[object]:
     """Seven users, a branch tree, three groups, five courses and their links: the records
-    the connector must read back."""
+    the connector must read back (every enrollment made, the completed ones completed, now
+    on the simulator's clock)."""
+    now = dt.datetime.fromtimestamp(sim.state.clock(), dt.UTC)
     users = {
         n: sim.seed_user(f"u{n}", f"u{n}@acme.com", f"F{n}", f"L{n}", active=n != 3)
         for n in range(1, 8)
@@ -148,7 +152,9 @@ def seed_platform(sim: DoceboSimulator) -> set[object]:
             status = "completed" if n == 1 else "subscribed"
             sim.seed_enrollment(course_id, users[n], status=status)
             normalized = EnrollmentStatus.COMPLETED if n == 1 else EnrollmentStatus.ENROLLED
-            expected.add(RemoteEnrollment(rid(course_id), rid(users[n]), normalized))
+            done = now if n == 1 else None
+            progress = Progress(enrolled_at=now, completed_at=done, raw_status=status)
+            expected.add(RemoteEnrollment(rid(course_id), rid(users[n]), normalized, progress))
     return expected
 
 

@@ -55,6 +55,7 @@ from syncd.records import (
     GroupRef,
     LinkKind,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -74,6 +75,7 @@ ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP
 SAL = GroupRef(ORG, "SAL")
 EMEA = GroupRef(GRP, "sales-emea")
 WEEK = dt.timedelta(days=7).total_seconds()
+SEEDED_AT = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)  # the FakeClock's start
 
 
 def person(n: int, **changes: Any) -> Person:
@@ -168,9 +170,11 @@ def seed_platform(sim: DokeosSimulator) -> set[object]:
         "failed": EnrollmentStatus.FAILED,
     }
     for n, (raw, status) in enumerate(statuses.items()):
+        done_at = SEEDED_AT if raw == "completed" else None
+        progress = Progress(SEEDED_AT, done_at, None, raw)
         for training_id in trainings.values():
             sim.seed_participation(ids[n], training_id, raw)
-            expected.add(RemoteEnrollment(rid(training_id), rid(ids[n]), status))
+            expected.add(RemoteEnrollment(rid(training_id), rid(ids[n]), status, progress))
     return expected
 
 
@@ -192,7 +196,142 @@ def test_fetch_walks_every_page_of_every_collection(
         "/participations": [1, 2, 3, 4, 5, 6],
     }
     assert {r.query["per_page"] for r in dokeos_sim.requests} == {("2",)}
-    assert all("response_attributes" not in r.query for r in dokeos_sim.requests)
+    asked = {r.path: r.query.get("response_attributes") for r in dokeos_sim.requests}
+    assert asked == {
+        "/users": None,
+        "/groups": None,
+        "/trainings": None,
+        "/participations": ("progressions",),
+    }
+    assert len(dokeos_sim.requests) == 3 + 2 + 2 + 6  # progressions cost no request
+
+
+def test_fetched_participations_carry_the_learners_progress(
+    dokeos_sim: DokeosSimulator, dokeos: DokeosConnector, clock: FakeClock
+) -> None:
+    finisher = dokeos_sim.seed_user("ann", "ann@acme.com", "Ann", "Lee")
+    learner = dokeos_sim.seed_user("bob", "bob@acme.com", "Bob", "Roe")
+    training = dokeos_sim.seed_training("SEC-101", "Security")
+    dokeos_sim.seed_participation(finisher, training)
+    dokeos_sim.seed_participation(learner, training)
+    clock.advance(2 * 3600)
+    dokeos_sim.set_progress(finisher, training, status="completed", score=87.5)
+    dokeos_sim.set_progress(learner, training, status="in_progress", score=40)
+    enrollments = [r for r in dokeos.fetch() if isinstance(r, RemoteEnrollment)]
+    two_hours_later = SEEDED_AT + dt.timedelta(hours=2)
+    assert enrollments == [
+        RemoteEnrollment(
+            rid(training),
+            rid(finisher),
+            EnrollmentStatus.COMPLETED,
+            Progress(SEEDED_AT, two_hours_later, 87.5, "completed"),
+        ),
+        RemoteEnrollment(
+            rid(training),
+            rid(learner),
+            EnrollmentStatus.IN_PROGRESS,
+            Progress(SEEDED_AT, None, 40.0, "in_progress"),
+        ),
+    ]
+
+
+def participation_item(**fields: object) -> dict[str, object]:
+    return {"id": 1, "user_id": 7, "training_id": 3, **fields}
+
+
+def test_progressions_fill_what_a_completed_participation_leaves_null() -> None:
+    item = participation_item(
+        status="completed",
+        score=None,
+        created_at="2024-01-02T08:00:00Z",
+        completed_at=None,
+        progressions=[
+            {
+                "module_id": 1,
+                "status": "completed",
+                "score": 80,
+                "completed_at": "2024-02-01T10:00:00Z",
+            },
+            {
+                "module_id": 2,
+                "status": "completed",
+                "score": None,
+                "completed_at": "2024-02-03T10:00:00Z",
+            },
+            {
+                "module_id": 3,
+                "status": "completed",
+                "score": "90",
+                "completed_at": "2024-02-02T10:00:00Z",
+            },
+        ],
+    )
+    assert mapping.enrollment(item).progress == Progress(
+        enrolled_at=dt.datetime(2024, 1, 2, 8, tzinfo=dt.UTC),
+        completed_at=dt.datetime(2024, 2, 3, 10, tzinfo=dt.UTC),
+        score=85.0,
+        raw_status="completed",
+    )
+
+
+def test_the_participations_own_values_win_over_its_modules() -> None:
+    item = participation_item(
+        status="completed",
+        score=70,
+        completed_at="2024-03-01T09:00:00Z",
+        progressions=[{"score": 10, "completed_at": "2024-01-01T00:00:00Z"}],
+    )
+    progress = mapping.enrollment(item).progress
+    assert progress is not None
+    assert (progress.score, progress.completed_at) == (
+        70.0,
+        dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "modules"),
+    [
+        ("in_progress", [{"completed_at": "2024-02-01T10:00:00Z"}]),
+        ("completed", [{"completed_at": "2024-02-01T10:00:00Z"}, {"completed_at": None}]),
+        ("completed", []),
+    ],
+)
+def test_no_completion_date_follows_unless_every_module_of_a_completed_one_has_one(
+    status: str, modules: list[dict[str, object]]
+) -> None:
+    item = participation_item(status=status, completed_at=None, progressions=modules)
+    progress = mapping.enrollment(item).progress
+    assert progress is not None
+    assert progress.completed_at is None
+
+
+def test_times_become_aware_utc_and_unreadable_values_none() -> None:
+    item = participation_item(
+        status="Completed",
+        created_at="2024-01-02T10:00:00+02:00",
+        completed_at="2024-01-05T12:00:00",
+        score="n/a",
+    )
+    assert mapping.enrollment(item) == RemoteEnrollment(
+        RemoteId("3"),
+        RemoteId("7"),
+        EnrollmentStatus.COMPLETED,
+        Progress(
+            dt.datetime(2024, 1, 2, 8, tzinfo=dt.UTC),
+            dt.datetime(2024, 1, 5, 12, tzinfo=dt.UTC),
+            None,
+            "Completed",
+        ),
+    )
+
+
+def test_a_participation_without_dates_score_or_status_has_an_empty_progress() -> None:
+    item = participation_item(created_at="yesterday", completed_at=7, score=True, progressions="x")
+    assert mapping.enrollment(participation_item(score="NaN")).progress == Progress()
+    enrollment = mapping.enrollment(item)
+    assert enrollment.status is EnrollmentStatus.IN_PROGRESS
+    assert enrollment.progress == Progress()
 
 
 def test_fetch_reads_users_then_groups_with_their_learners(

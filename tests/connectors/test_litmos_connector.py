@@ -39,6 +39,7 @@ from syncd.records import (
     GroupKind,
     GroupRef,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -97,7 +98,7 @@ def test_litmos_is_registered_and_declares_what_it_can_do(litmos: LitmosConnecto
 
 
 def test_fetch_walks_every_page_of_every_collection(
-    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, clock: FakeClock
 ) -> None:
     users = [litmos_sim.seed_user(f"u{n}", f"F{n}", f"L{n}", f"u{n}@x.com") for n in range(7)]
     teams = [litmos_sim.seed_team(f"Team {n}") for n in range(3)]
@@ -119,8 +120,12 @@ def test_fetch_walks_every_page_of_every_collection(
     enrollments = [r for r in records if isinstance(r, RemoteEnrollment)]
     assert len(enrollments) == 8
     done = [x for x in enrollments if x.status is EnrollmentStatus.COMPLETED]
-    wanted = RemoteEnrollment(RemoteId(courses[1]), RemoteId(users[0]), EnrollmentStatus.COMPLETED)
+    finished = Progress(completed_at=clock.now(), raw_status="Complete")
+    wanted = RemoteEnrollment(
+        RemoteId(courses[1]), RemoteId(users[0]), EnrollmentStatus.COMPLETED, finished
+    )
     assert done == [wanted]
+    assert {x.progress for x in enrollments if x is not done[0]} == {Progress(raw_status="0%")}
     listed = [r for r in litmos_sim.requests if r.path == "/v1.svc/users"]
     assert [r.query.get("start") for r in listed] == [(s,) for s in ("0", "2", "4", "6", "7")]
 

@@ -1,7 +1,8 @@
 """The course and program rules of docs/lms/coursepath.md against the Coursepath
 simulator: courses (100 a page), a member's courses and a course's members,
-creation into a course or program, `coursemember` (its DELETE deletes the
-learner's results) and `programmember`."""
+creation into a course or program, `coursemember` (the enrollment date on the
+academy's clock, the result and certificate; its DELETE deletes the learner's
+results) and `programmember`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import httpx
 import pytest
 
 from syncd.sandbox import CoursepathSimulator
+from syncd.sandbox.core import ManualClock
 
 API = "/api/v1"
 EMPTY_RESULT = {"score": None, "success": None, "completedDate": None, "certificate": None}
+START = "2023-11-14T22:13:20Z"  # the ManualClock's start, as Coursepath prints dates
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -119,8 +122,40 @@ def test_post_coursemember_enrolls_201_then_200(
     coursepath_client: httpx.Client, ann: int, sec: int
 ) -> None:
     first = ok(coursepath_client.post(coursemember(sec, ann)), 201)
-    assert first == {"courseId": sec, "memberId": ann, **EMPTY_RESULT}
+    assert first == {"courseId": sec, "memberId": ann, "enrolledDate": START, **EMPTY_RESULT}
     assert ok(coursepath_client.post(coursemember(sec, ann))) == first
+
+
+def test_the_enrollment_date_is_the_academy_clock_at_enrollment(
+    coursepath: CoursepathSimulator,
+    coursepath_client: httpx.Client,
+    clock: ManualClock,
+    ann: int,
+    sec: int,
+) -> None:
+    clock.advance(3600)
+    ok(coursepath_client.post(coursemember(sec, ann)), 201)
+    clock.advance(86400)
+    assert ok(coursepath_client.post(coursemember(sec, ann)))["enrolledDate"] == (
+        "2023-11-14T23:13:20Z"
+    )
+    gdpr = coursepath.seed_course("GDPR-201", "GDPR")
+    coursepath.enroll(gdpr, ann)
+    assert ok(coursepath_client.get(coursemember(gdpr, ann)))["enrolledDate"] == (
+        "2023-11-15T23:13:20Z"
+    )
+
+
+def test_set_result_can_backdate_the_enrollment(
+    coursepath: CoursepathSimulator, coursepath_client: httpx.Client, ann: int, sec: int
+) -> None:
+    coursepath.enroll(sec, ann)
+    coursepath.set_result(sec, ann, enrolled="2024-01-02T08:00:00Z", score=10.0)
+    coursepath.set_result(sec, ann, score=20.0)
+    result = ok(coursepath_client.get(coursemember(sec, ann)))
+    assert (result["enrolledDate"], result["score"]) == ("2024-01-02T08:00:00Z", 20.0)
+    coursepath.set_result(sec, ann, enrolled=None)
+    assert ok(coursepath_client.get(coursemember(sec, ann)))["enrolledDate"] is None
 
 
 def test_get_coursemember_reads_the_result_with_its_certificate(
@@ -131,6 +166,7 @@ def test_get_coursemember_reads_the_result_with_its_certificate(
     assert ok(coursepath_client.get(coursemember(sec, ann))) == {
         "courseId": sec,
         "memberId": ann,
+        "enrolledDate": START,
         "score": 87.5,
         "success": True,
         "completedDate": "2024-05-01T10:00:00Z",
@@ -158,16 +194,22 @@ def test_coursemember_of_a_non_learner_is_404(
 
 
 def test_delete_coursemember_also_deletes_the_results(
-    coursepath: CoursepathSimulator, coursepath_client: httpx.Client, ann: int, sec: int
+    coursepath: CoursepathSimulator,
+    coursepath_client: httpx.Client,
+    clock: ManualClock,
+    ann: int,
+    sec: int,
 ) -> None:
     coursepath.enroll(sec, ann)
     coursepath.set_result(sec, ann, score=90, success=True, completed="2024-05-01T10:00:00Z")
     response = coursepath_client.delete(coursemember(sec, ann))
     assert (response.status_code, response.content) == (204, b"")
     assert coursepath.snapshot().enrollments == frozenset()
+    clock.advance(60)
     assert ok(coursepath_client.post(coursemember(sec, ann)), 201) == {
         "courseId": sec,
         "memberId": ann,
+        "enrolledDate": "2023-11-14T22:14:20Z",
         **EMPTY_RESULT,
     }
 

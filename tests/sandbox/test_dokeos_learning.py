@@ -112,7 +112,13 @@ def test_response_attributes_progressions_adds_them(
     item = found[0] if isinstance(found, list) else found
     assert set(item) == PARTICIPATION_KEYS | {"progressions"}
     assert item["progressions"] == [
-        {"module_id": training, "status": "in_progress", "progress": 50}
+        {
+            "module_id": training,
+            "status": "in_progress",
+            "progress": 50,
+            "score": None,
+            "completed_at": None,
+        }
     ]
 
 

@@ -170,3 +170,14 @@ def test_result_details_match_the_spec_schema(
     (detail,) = litmos_client.get("/v1.svc/results/details", params={"since": "2000-01-01"}).json()
     assert set(detail) == set(schema)
     _check_types(detail, schema)
+
+
+def test_achievements_match_the_spec_schema(
+    world: dict[str, str], litmos_client: httpx.Client
+) -> None:
+    schema = _schema("Achievement")
+    (achievement,) = litmos_client.get(
+        "/v1.svc/achievements", params={"since": "2000-01-01"}
+    ).json()
+    assert set(achievement) == set(schema)
+    _check_types(achievement, schema)

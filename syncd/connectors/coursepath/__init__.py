@@ -20,6 +20,10 @@ Decisions:
   `GET .../coursemember` per enrollment for its result (Coursepath has no bulk result
   read): a date -> COMPLETED (FAILED when `success` is false), a score or verdict without
   one -> IN_PROGRESS, nothing -> ENROLLED. Programs have no list endpoint: not read.
+- Each enrollment carries its `Progress`, from that same coursemember (no other request):
+  `enrolledDate` and `completedDate` as aware UTC (missing or unreadable -> None), the
+  score as a float, and `raw_status` = Coursepath's verdict in its words: "success=true",
+  "success=false", or "" while it has none. The certificate URL is not carried.
 - Members are adopted by external id, then email (`natural_keys`); the username is the
   email. A create sends email, name, `externalId` = the employee id and the person's
   `company`/`department`/`country` attributes where known. A 409 (email taken) or a lost

@@ -3,7 +3,14 @@
 Reads turn list items into Remote* records (ids become strings, as RemoteId is). A
 Coursepath group has a name and nothing else, so each one is offered to the engine under
 both kinds (org unit and config group), to be adopted by name. Writes turn people into
-member bodies; a learner's result becomes an EnrollmentStatus.
+member bodies; a learner's coursemember becomes an EnrollmentStatus and a Progress.
+
+Progress keeps what the coursemember says and no more: `enrolledDate` and `completedDate`
+as aware UTC datetimes (ISO 8601; an offset is converted, none means UTC, as Coursepath
+prints UTC; missing or unreadable -> None), `score` as a float (a number or numeric
+text; anything else -> None), and `raw_status` in Coursepath's own word, its `success`
+verdict: "success=true", "success=false", or "" while there is none. The certificate URL
+has no place in Progress and is not kept.
 """
 
 from __future__ import annotations
@@ -11,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from syncd.connectors.progress import score, utc_time
 from syncd.errors import FatalError, SkippableError
 from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -78,7 +87,8 @@ def course(item: JsonObject) -> RemoteCourse:
 
 
 def enrollment(course_id: RemoteId, member_id: RemoteId, result: JsonObject) -> RemoteEnrollment:
-    return RemoteEnrollment(course_id, member_id, enrollment_status(result))
+    """A learner in a course, her status and progress read from one coursemember."""
+    return RemoteEnrollment(course_id, member_id, enrollment_status(result), progress(result))
 
 
 def enrollment_status(result: JsonObject) -> EnrollmentStatus:
@@ -90,6 +100,24 @@ def enrollment_status(result: JsonObject) -> EnrollmentStatus:
     if success is not None or result.get("score") is not None:
         return EnrollmentStatus.IN_PROGRESS
     return EnrollmentStatus.ENROLLED
+
+
+def progress(result: JsonObject) -> Progress:
+    """What a coursemember says the learner did: dates, score and the `success` verdict."""
+    return Progress(
+        enrolled_at=utc_time(result.get("enrolledDate")),
+        completed_at=utc_time(result.get("completedDate")),
+        score=score(result.get("score")),
+        raw_status=raw_status(result.get("success")),
+    )
+
+
+def raw_status(success: object) -> str:
+    """Coursepath's only word for a state, its verdict: "success=true", "success=false",
+    or "" while it has none (a null, or anything that is not a JSON boolean)."""
+    if isinstance(success, bool):
+        return f"success={'true' if success else 'false'}"
+    return ""
 
 
 # --- writes --------------------------------------------------------------------------------

@@ -34,6 +34,12 @@ Decisions where public sources are silent:
   state an end state, so they are resent after a lost answer; an operation is
   Applied only when Docebo lists its user as done, else Rejected with the line
   naming it (a refused request: Docebo's message and the HTTP status).
+- Learners' results are read back from the enrollment list `fetch` already reads
+  (no extra request, no `ReadsBack`: the list's updated-from filter is not
+  documented by name): every RemoteEnrollment carries `progress`, with
+  `enroll_begin_date` as enrolled_at, `course_complete_date` as completed_at,
+  `score` and the status as sent. Dates are Docebo's "YYYY-MM-DD HH:MM:SS" UTC text
+  (ISO 8601 also read); an empty or unparseable one is None, the status unchanged.
 - 409 (Docebo refusing a concurrent batch or branch call, from another client) is
   retried like a 503. `Adopt` is the engine's: answered Applied, never sent.
 """

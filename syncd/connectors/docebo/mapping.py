@@ -1,6 +1,7 @@
 """Docebo JSON <-> syncd records and outcomes: pure functions, no I/O.
 
-Reads turn list items into Remote* records (ids become strings, as RemoteId is);
+Reads turn list items into Remote* records (ids become strings, as RemoteId is;
+an enrollment carries the learner's Progress from the same item);
 writes turn operations into request bodies and Docebo's per-row or per-id answers
 into one Outcome per operation. Nothing here knows about HTTP.
 """
@@ -11,12 +12,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from syncd.connectors.progress import score, utc_time
 from syncd.errors import FatalError, SkippableError
 from syncd.operations import Applied, Outcome, Rejected, UpdateUser
 from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -93,11 +96,34 @@ def course(item: JsonObject) -> RemoteCourse:
 
 
 def enrollment(item: JsonObject) -> RemoteEnrollment:
+    """An item of `GET /learn/v1/enrollments`, with the learner's progress it carries."""
     return RemoteEnrollment(
         course_remote_id=remote_id(item.get("id")),
         user_remote_id=remote_id(item.get("user_id")),
         status=enrollment_status(item.get("status")),
+        progress=progress(item),
     )
+
+
+def progress(item: JsonObject) -> Progress:
+    """The progress fields of an enrollment item, each read on its own.
+
+    `enroll_begin_date` (Docebo: "the beginning time of the enrollment") is when the
+    learner was enrolled; `course_complete_date` when they completed, taken as sent
+    even if the status says otherwise. An empty, null or unparseable field is None and
+    changes nothing else: the status still comes from `status` alone.
+    """
+    return Progress(
+        enrolled_at=utc_time(item.get("enroll_begin_date")),
+        completed_at=utc_time(item.get("course_complete_date")),
+        score=score(item.get("score")),
+        raw_status=raw_text(item.get("status")),
+    )
+
+
+def raw_text(raw: object) -> str | None:
+    """A field as Docebo sent it, as text (the legacy integer statuses too); null is None."""
+    return None if raw is None or raw == "" else str(raw)
 
 
 # Docebo's enrollment statuses (API strings; older tenants send the legacy integers).

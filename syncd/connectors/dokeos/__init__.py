@@ -11,7 +11,16 @@ Decisions:
   401 is a FatalError (a static token cannot be renewed); 406 and 410 (API version
   refused or withdrawn) are FatalErrors with Dokeos's words.
 - Reads: users, groups, trainings and participations, `per_page` from the target's
-  `page_size`, in Dokeos's ascending-id order; no `response_attributes` are asked for.
+  `page_size`, in Dokeos's ascending-id order. Only the participations walk asks for a
+  `response_attributes`: `progressions`, which Dokeos leaves out by default, on the same
+  pages (no extra request).
+- Every participation carries its `Progress`, so read back takes learners' results from
+  `fetch` (Dokeos lists no results-changed-since): `enrolled_at` is `created_at`;
+  `completed_at` and `score` are the participation's own, or where null, follow from its
+  progressions (the last module's completion on a completed participation; the mean of
+  the scored modules); times are aware UTC, missing or unreadable values None;
+  `raw_status` is the status text as Dokeos sent it. The status maps as before:
+  not_started -> enrolled, in_progress, completed, failed; anything else in_progress.
 - Groups are flat. A group coded `org_unit:<CODE>` is that org unit, `group:<code>` that
   config group; a group with no such code is a config group without a code (adoptable by
   name). Learners and managers are memberships with those roles (a person's HR manager
@@ -91,6 +100,8 @@ from syncd.redact import register
 __all__ = ["DokeosConnector", "capabilities", "factory"]
 
 JOB_LIFETIME = dt.timedelta(days=7)
+# Dokeos leaves a participation's per-module progress out unless asked for (the seed).
+WITH_PROGRESSIONS = {"response_attributes": "progressions"}
 BATCHED = (
     OpKind.CREATE_USER,
     OpKind.UPDATE_USER,
@@ -152,7 +163,8 @@ class DokeosConnector:
             yield group
             yield from mapping.members(group, item)
         yield from map(mapping.course, self._client.pages(TRAININGS))
-        yield from map(mapping.enrollment, self._client.pages(PARTICIPATIONS))
+        participations = self._client.pages(PARTICIPATIONS, WITH_PROGRESSIONS)
+        yield from map(mapping.enrollment, participations)
 
     def poll_job(self, job_id: str) -> JobState:
         try:

@@ -1,16 +1,19 @@
 """Dokeos JSON <-> syncd records, request bodies and job states: pure functions, no I/O.
 
 Reads turn list items into Remote* records (ids become strings, as RemoteId is); a
-group's `code` says which HR group it is (`org_unit:<CODE>` or `group:<code>`). Writes
-turn people and groups into bodies, and answers into ids and job ids.
+group's `code` says which HR group it is (`org_unit:<CODE>` or `group:<code>`). A
+participation becomes an enrollment with its `Progress` (see `progress`). Writes turn
+people and groups into bodies, and answers into ids and job ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from syncd.connectors.base import JobState, JobStatus
+from syncd.connectors.progress import score, utc_time
 from syncd.errors import FatalError, SkippableError
 from syncd.records import (
     EnrollmentStatus,
@@ -18,6 +21,7 @@ from syncd.records import (
     GroupRef,
     MemberRole,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -97,11 +101,49 @@ def course(item: JsonObject) -> RemoteCourse:
 
 
 def enrollment(item: JsonObject) -> RemoteEnrollment:
+    """A participation (read with its `progressions`) as an enrollment with its progress."""
+    status = enrollment_status(item.get("status"))
     return RemoteEnrollment(
         course_remote_id=remote_id(item.get("training_id")),
         user_remote_id=remote_id(item.get("user_id")),
-        status=enrollment_status(item.get("status")),
+        status=status,
+        progress=progress(item, status),
     )
+
+
+def progress(item: JsonObject, status: EnrollmentStatus) -> Progress:
+    """What the participation says the learner did.
+
+    Its own `created_at` (the enrollment), `completed_at` and `score` win: they are
+    Dokeos's summary of the training. Where it leaves one null, its `progressions` (the
+    per-module detail the seed documents) fill it in: a completed participation was
+    completed when its last module was, and its score is the mean of its scored modules.
+    A value missing or unreadable is None; `raw_status` is the status text as sent.
+    """
+    modules = _modules(item.get("progressions"))
+    completed_at = utc_time(item.get("completed_at"))
+    if completed_at is None and status is EnrollmentStatus.COMPLETED:
+        completed_at = last_module_completion(modules)
+    own_score = score(item.get("score"))
+    return Progress(
+        enrolled_at=utc_time(item.get("created_at")),
+        completed_at=completed_at,
+        score=mean_module_score(modules) if own_score is None else own_score,
+        raw_status=None if item.get("status") is None else str(item.get("status")),
+    )
+
+
+def last_module_completion(modules: Sequence[JsonObject]) -> dt.datetime | None:
+    """When the last module was completed; None unless every module has a completion date."""
+    times = [utc_time(module.get("completed_at")) for module in modules]
+    known = [moment for moment in times if moment is not None]
+    return max(known) if known and len(known) == len(times) else None
+
+
+def mean_module_score(modules: Sequence[JsonObject]) -> float | None:
+    """The mean score of the modules that carry one (ungraded modules count for nothing)."""
+    scores = [s for s in (score(module.get("score")) for module in modules) if s is not None]
+    return sum(scores) / len(scores) if scores else None
 
 
 _STATUSES = {
@@ -181,3 +223,9 @@ def job_state(body: Any) -> JobState:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _modules(value: object) -> list[JsonObject]:
+    """The modules of `progressions`; anything that is not a list of objects is none."""
+    items = value if isinstance(value, list) else []
+    return [module for module in items if isinstance(module, dict)]

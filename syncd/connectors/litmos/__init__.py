@@ -19,6 +19,20 @@ Decisions:
   from one walk of `GET /results/details?since=2000-01-01` (one record per user and
   course: cheaper under the rate limit than `GET /users/{id}/courses` per user).
   Complete -> COMPLETED, 0 % -> ENROLLED, more -> IN_PROGRESS, unreadable -> IN_PROGRESS.
+  `fetch` stays a full walk of every assignment on purpose: the diff needs every one each
+  cycle (an assignment missing from the shadow would be enrolled again), and this feed is
+  the cheapest full read under the 100-a-minute limit. Each enrollment carries its
+  `Progress`: CompletedDate, and raw status "Complete" or the percentage ("42%"); no
+  assignment date (the feed has none) and no score (the feed has none either).
+- Read back (`ReadsBack`): one walk of `GET /achievements?since=<yyyy-MM-dd HH:mm:ss UTC>`
+  (`since` None: SINCE_EVER), the completion records, which are where Litmos keeps
+  scores and completion dates. Each is a COMPLETED enrollment with Progress(completed_at
+  = AchievementDate, score = Score, raw_status = Result), oldest first, so a retake read
+  later supersedes an earlier one. Incremental, because a completion is an event that
+  never changes once recorded: after the first cycle the engine asks only since its
+  watermark (less its overlap), which in steady state is one page of results plus the
+  empty page that ends the walk (one request when nothing was completed), instead of a
+  second full walk of every assignment under the rate limit.
 - Teams: `TeamCodeForBulkImport` cannot be set through the API, so the HR group rides in
   the team's `Description`: `org_unit:<CODE>` or `group:<code>`; a team with neither is a
   config group without a code (adoptable by name). Org units are teams and sub-teams
@@ -38,6 +52,7 @@ Decisions:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
@@ -45,7 +60,14 @@ from syncd.config import LitmosTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.http import HttpStats
 from syncd.connectors.litmos import mapping
-from syncd.connectors.litmos.client import COURSES, RESULTS, TEAMS, USERS, LitmosClient
+from syncd.connectors.litmos.client import (
+    ACHIEVEMENTS,
+    COURSES,
+    RESULTS,
+    TEAMS,
+    USERS,
+    LitmosClient,
+)
 from syncd.connectors.litmos.writes import Writer
 from syncd.connectors.outcomes import ClientSettings, one_by_one, only
 from syncd.errors import ConfigError, FatalError, SkippableError
@@ -70,7 +92,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import RemoteRecord
+from syncd.records import RemoteEnrollment, RemoteRecord
 from syncd.redact import register
 
 __all__ = ["LitmosConnector", "capabilities", "factory"]
@@ -93,7 +115,8 @@ def capabilities(_: LitmosTarget) -> Capabilities:
 
 
 class LitmosConnector:
-    """One Litmos target: `fetch` reads it, `apply` writes to it."""
+    """One Litmos target: `fetch` reads it, `read_back` reads its completions since a
+    moment (it is a `ReadsBack`), `apply` writes to it."""
 
     kind: ClassVar[str] = "litmos"
 
@@ -134,6 +157,16 @@ class LitmosConnector:
                 yield mapping.member(team, member)
         yield from map(mapping.course, self._client.pages(COURSES))
         yield from map(mapping.enrollment, self._client.pages(RESULTS, {"since": SINCE_EVER}))
+
+    def read_back(self, since: dt.datetime | None) -> Iterator[RemoteEnrollment]:
+        """Every course completed at or after `since` (None: ever), with its date, score and
+        result, from one walk of `/achievements`; `since` is sent to the second, rounded
+        down, so a completion dated exactly `since` is included."""
+        moment = SINCE_EVER if since is None else mapping.since_text(since)
+        for item in self._client.pages(ACHIEVEMENTS, {"since": moment}):
+            completed = mapping.achievement(item)
+            if completed is not None:
+                yield completed
 
     # --- writes --------------------------------------------------------------------------
 

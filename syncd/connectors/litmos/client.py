@@ -32,6 +32,7 @@ USERS = "/users"
 TEAMS = "/teams"
 COURSES = "/courses"
 RESULTS = "/results/details"
+ACHIEVEMENTS = "/achievements"
 MAX_PAGE_SIZE = 1000
 RATE_WINDOW = 60.0
 RATE_MESSAGE = "rating limit has been exceeded"

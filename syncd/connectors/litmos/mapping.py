@@ -2,20 +2,25 @@
 
 Reads turn list items into Remote* records; a team's `Description` names the HR group it
 stands for (`org_unit:<CODE>` or `group:<code>`), its `ParentTeamId` its parent team.
-Writes turn people and groups into Litmos's PascalCase bodies.
+A results record and an achievement become an enrollment with its `Progress`; Litmos's
+datetimes are UTC (`2016-12-20T15:24:16Z`, `2021-05-11T18:27:24.763+0000`, or with no
+offset at all). Writes turn people and groups into Litmos's PascalCase bodies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from syncd.connectors.progress import score, utc_time
 from syncd.errors import FatalError
 from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     GroupRef,
     Person,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -26,6 +31,8 @@ from syncd.records import (
 
 JsonObject = Mapping[str, Any]
 _KINDS = {kind.value: kind for kind in GroupKind}
+COMPLETE = "Complete"
+SINCE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def remote_id(value: object) -> RemoteId:
@@ -86,7 +93,53 @@ def enrollment(item: JsonObject) -> RemoteEnrollment:
         course_remote_id=remote_id(item.get("CourseId")),
         user_remote_id=remote_id(item.get("Id")),
         status=enrollment_status(item.get("Complete"), item.get("PercentageComplete")),
+        progress=result_progress(item),
     )
+
+
+def result_progress(item: JsonObject) -> Progress:
+    """What a `/results/details` record says: its CompletedDate, and as the raw status
+    "Complete" or the percentage ("42%"). The feed has no assignment date and no score
+    (scores come with achievements, see `achievement`)."""
+    return Progress(
+        completed_at=utc_time(item.get("CompletedDate")),
+        raw_status=result_status(item.get("Complete"), item.get("PercentageComplete")),
+    )
+
+
+def result_status(complete: object, percentage: object) -> str | None:
+    """The raw status: "Complete" for a completed course, else the percentage with a % sign
+    ("0%", "42%"), so that one word says either state; None when Litmos sent no percentage."""
+    if complete is True:
+        return COMPLETE
+    if percentage is None or str(percentage).strip() == "":
+        return None
+    return f"{str(percentage).strip()}%"
+
+
+def achievement(item: JsonObject) -> RemoteEnrollment | None:
+    """A `/achievements` record: a completed course, its date, score (`Score`, null where
+    the course has none) and `Result`. None for an achievement that names no course or no
+    user: it is not a course result syncd can place."""
+    course_id, user_id = item.get("CourseId"), item.get("UserId")
+    if not (isinstance(course_id, str) and course_id and isinstance(user_id, str) and user_id):
+        return None
+    progress = Progress(
+        completed_at=utc_time(item.get("AchievementDate")),
+        score=score(item.get("Score")),
+        raw_status=_text(item.get("Result")) or None,
+    )
+    return RemoteEnrollment(
+        RemoteId(course_id), RemoteId(user_id), EnrollmentStatus.COMPLETED, progress
+    )
+
+
+def since_text(moment: dt.datetime) -> str:
+    """A `since=` value: `yyyy-MM-dd HH:mm:ss` in UTC, the finest form Litmos takes. The
+    fraction of a second is dropped (rounded down), so the moment itself stays inside the
+    window; a naive datetime is taken as UTC."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).strftime(SINCE_FORMAT)
 
 
 def enrollment_status(complete: object, percentage: object) -> EnrollmentStatus:

@@ -118,10 +118,19 @@ class CoursepathSimulator(SimulatorApp):
         score: float | Keep | None = KEEP,
         success: bool | Keep | None = KEEP,
         completed: str | Keep | None = KEEP,
+        enrolled: str | Keep | None = KEEP,
     ) -> None:
-        """Change an enrolled learner's result (`completed`: ISO 8601 text or None)."""
+        """Change an enrolled learner's result, or backdate her enrollment (`completed`,
+        `enrolled`: ISO 8601 text or None); fields not given stay."""
         with self.lock:
-            seeding.set_result(self.state, (course_id, member_id), score, success, completed)
+            seeding.set_result(
+                self.state,
+                (course_id, member_id),
+                score=score,
+                success=success,
+                completed=completed,
+                enrolled=enrolled,
+            )
 
     def seed_group(self, name: str) -> int:
         """An empty group (the API makes a group only by joining someone to it)."""

@@ -1,7 +1,8 @@
 """Coursepath courses, course enrollment (`coursemember`) and programs (`programmember`).
 
 Course lists answer 100 a page by default. `coursemember` GET reads the
-learner's result, POST enrolls (201, or 200 when already enrolled) and
+learner's result (with the date she was enrolled, on the simulator's clock, and the
+certificate once passed), POST enrolls (201, or 200 when already enrolled) and
 DELETE removes the learner **and deletes their result** (the seed's warning):
 enrolling again starts from an empty result. Programs work the same, without results.
 """
@@ -22,12 +23,14 @@ def render_course(course: Course) -> dict[str, object]:
 
 
 def render_result(request: Request, item: Enrollment) -> dict[str, object]:
+    """A coursemember: the enrollment's date, then the learner's result in the course."""
     certificate = None
     if item.success and item.completed is not None:
         certificate = f"{request.origin}/certificates/{item.course_id}/{item.member_id}.pdf"
     return {
         "courseId": item.course_id,
         "memberId": item.member_id,
+        "enrolledDate": item.enrolled,
         "score": item.score,
         "success": item.success,
         "completedDate": item.completed,

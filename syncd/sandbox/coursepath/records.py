@@ -1,7 +1,8 @@
 """The records the Coursepath simulator keeps, and its comparable snapshot.
 
 Frozen values: the state replaces a record to change it. An `Enrollment`
-carries the learner's result in its course (deleted with it). A sent
+carries the date the learner was enrolled and her result in the course (both
+deleted with it). A sent
 invitation is an `Invitation`. `CoursepathSnapshot` is the plain view tests
 compare, keyed by emails, course and program codes and group names.
 """
@@ -53,13 +54,18 @@ class Program:
 
 @dataclass(frozen=True, slots=True)
 class Enrollment:
-    """A learner in a course, with their result (all None until set)."""
+    """A learner in a course, with their result (all None until set).
+
+    Dates are ISO 8601 text in UTC, as Coursepath prints them. `enrolled` is set by
+    the state's clock on enrollment; None only in a dump written before it was kept.
+    """
 
     course_id: int
     member_id: int
     score: float | None = None
     success: bool | None = None
     completed: str | None = None
+    enrolled: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

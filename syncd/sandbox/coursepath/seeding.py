@@ -66,18 +66,26 @@ def enroll(state: CoursepathState, course_id: int, member_id: int) -> None:
 def set_result(
     state: CoursepathState,
     key: tuple[int, int],
-    score: float | Keep | None,
-    success: bool | Keep | None,
-    completed: str | Keep | None,
+    *,
+    score: float | Keep | None = KEEP,
+    success: bool | Keep | None = KEEP,
+    completed: str | Keep | None = KEEP,
+    enrolled: str | Keep | None = KEEP,
 ) -> None:
-    """Change the result of an enrolled (course id, member id); KEEP leaves a field."""
+    """Change the result of an enrolled (course id, member id); KEEP leaves a field.
+
+    `enrolled` rewrites the enrollment date, as for a learner enrolled before the test
+    began (None stands for an academy that does not say)."""
     item = state.enrollments.get(key)
     if item is None:
         raise ValueError(f"member {key[1]} is not enrolled in course {key[0]}")
-    item = replace(item, score=item.score if isinstance(score, Keep) else score)
-    item = replace(item, success=item.success if isinstance(success, Keep) else success)
-    item = replace(item, completed=item.completed if isinstance(completed, Keep) else completed)
-    state.enrollments[key] = item
+    state.enrollments[key] = replace(
+        item,
+        score=_kept(score, item.score),
+        success=_kept(success, item.success),
+        completed=_kept(completed, item.completed),
+        enrolled=_kept(enrolled, item.enrolled),
+    )
 
 
 def seed_group(state: CoursepathState, name: str) -> int:
@@ -92,6 +100,11 @@ def add_to_group(state: CoursepathState, member_id: int, name: str) -> None:
     _known(state.members, member_id, "member")
     _require(bool(name.strip()), "a group needs a name")
     state.join_group(member_id, name)
+
+
+def _kept(given: T | Keep, current: T) -> T:
+    """`given`, unless it is KEEP: then `current`."""
+    return current if isinstance(given, Keep) else given
 
 
 def _known(table: dict[int, T], key: int, kind: str) -> T:

@@ -69,10 +69,11 @@ class CoursepathState:
         return sorted(course for course, member in self.enrollments if member == member_id)
 
     def enroll(self, course_id: int, member_id: int) -> bool:
-        """Enroll (with an empty result); False when already enrolled."""
+        """Enroll now (with an empty result); False when already enrolled (date kept)."""
         if (course_id, member_id) in self.enrollments:
             return False
-        self.enrollments[(course_id, member_id)] = Enrollment(course_id, member_id)
+        item = Enrollment(course_id, member_id, enrolled=self.now_text())
+        self.enrollments[(course_id, member_id)] = item
         return True
 
     def unenroll(self, course_id: int, member_id: int) -> None:

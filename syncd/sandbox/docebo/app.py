@@ -8,6 +8,7 @@ JSON dump/load of the whole platform. Everything runs under the app lock.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,8 +17,14 @@ from typing import Any
 
 from syncd.sandbox.core import Request, Response, Route, SimulatorApp
 from syncd.sandbox.docebo import auth, groups, learn, orgchart, orgchart_batch, persist, users
-from syncd.sandbox.docebo.records import ENROLLMENT_STATUSES, ROOT_ID, DoceboSnapshot, User
-from syncd.sandbox.docebo.state import DoceboState
+from syncd.sandbox.docebo.records import (
+    ENROLLMENT_STATUSES,
+    ROOT_ID,
+    DoceboSnapshot,
+    Enrollment,
+    User,
+)
+from syncd.sandbox.docebo.state import DoceboState, docebo_date
 from syncd.sandbox.docebo.user_batch import user_batch
 from syncd.sandbox.faults import Clock
 from syncd.sandbox.messages import reason
@@ -150,12 +157,57 @@ class DoceboSimulator(SimulatorApp):
             self._require(user_id in self.state.users, f"no user {user_id}")
             self._require(status in ENROLLMENT_STATUSES, f"unknown status {status}")
             enrollment = self.state.enroll(course_id, user_id, status, 3)
-            done = enrollment.course_complete_date if status == "completed" else None
-            if status == "completed" and done is None:
-                done = self.state.now_text()
-            self.state.put_enrollment(
-                replace(enrollment, status=status, course_complete_date=done, score=score)
-            )
+            self._record_progress(enrollment, status, score, None)
+
+    def set_enrollment_progress(
+        self,
+        course_id: int,
+        user_id: int,
+        *,
+        status: str,
+        score: float | None = None,
+        completed_at: dt.datetime | None = None,
+    ) -> None:
+        """Record what a learner did in a course they are enrolled in (the LMS's side).
+
+        `status` is one of ENROLLMENT_STATUSES and `score` replaces the score (None:
+        none). Completing sets the completion date to `completed_at` (timezone-aware),
+        else keeps the date of an enrollment already completed, else takes the clock;
+        any other status clears it. The enrollment date never moves.
+        """
+        with self.lock:
+            enrollment = self._enrollment(course_id, user_id)
+            self._require(status in ENROLLMENT_STATUSES, f"unknown status {status}")
+            self._record_progress(enrollment, status, score, completed_at)
+
+    def _enrollment(self, course_id: int, user_id: int) -> Enrollment:
+        enrollment = self.state.enrollments.get((course_id, user_id))
+        if enrollment is None:
+            raise ValueError(f"user {user_id} is not enrolled in course {course_id}")
+        return enrollment
+
+    def _record_progress(
+        self,
+        enrollment: Enrollment,
+        status: str,
+        score: float | None,
+        completed_at: dt.datetime | None,
+    ) -> None:
+        done = self._completion_date(enrollment, status, completed_at)
+        progress = replace(enrollment, status=status, course_complete_date=done, score=score)
+        self.state.put_enrollment(progress)
+
+    def _completion_date(
+        self, enrollment: Enrollment, status: str, completed_at: dt.datetime | None
+    ) -> str | None:
+        """Docebo's completion date text for `status`: only a completed enrollment has one."""
+        if status != "completed":
+            self._require(completed_at is None, "completed_at needs status 'completed'")
+            return None
+        if completed_at is None:
+            return enrollment.course_complete_date or self.state.now_text()
+        self._require(completed_at.tzinfo is not None, "completed_at must be timezone-aware")
+        return docebo_date(completed_at.timestamp())
 
     # -- views ------------------------------------------------------------
 

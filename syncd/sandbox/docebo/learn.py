@@ -4,6 +4,12 @@ POST and DELETE `/learn/v1/enrollments` act on every listed user in every
 listed course. Both report the resulting state: an already-enrolled pair is
 listed as enrolled, a pair that was not enrolled as un-enrolled; an unknown
 course or user is an error line naming it, and the rest still applies.
+
+An enrollment carries the learner's progress, rendered in the list with the
+names of Docebo's `GET /learn/v1/enrollments` items: `enroll_begin_date` (set
+when enrolled, on the clock; re-enrolling keeps it), `course_complete_date`
+(only while completed) and `score` (null until set). Tests record progress
+with `DoceboSimulator.set_enrollment_progress`; no API call changes it.
 """
 
 from __future__ import annotations

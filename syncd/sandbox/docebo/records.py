@@ -73,6 +73,8 @@ class Course:
 
 @dataclass(frozen=True, slots=True)
 class Enrollment:
+    """A user in a course; the dates are Docebo's "YYYY-MM-DD HH:MM:SS" UTC text."""
+
     course_id: int
     user_id: int
     status: str

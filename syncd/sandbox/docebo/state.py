@@ -69,7 +69,7 @@ class DoceboState:
 
     def now_text(self) -> str:
         """The clock as Docebo prints dates: "YYYY-MM-DD HH:MM:SS" (UTC)."""
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.clock()))
+        return docebo_date(self.clock())
 
     def touch(self) -> None:
         self.version += 1
@@ -248,6 +248,11 @@ class DoceboState:
         token = hashlib.sha256(f"{path}?{urlencode(query)}".encode()).hexdigest()[:40]
         self.cursors[token] = (path, query)
         return token
+
+
+def docebo_date(seconds: float) -> str:
+    """Seconds since the epoch as Docebo prints dates: "YYYY-MM-DD HH:MM:SS" (UTC)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
 
 
 def _nested_set(children: dict[int, list[int]]) -> dict[int, Bounds]:

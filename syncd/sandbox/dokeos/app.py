@@ -166,6 +166,27 @@ class DokeosSimulator(SimulatorApp):
         with self.lock:
             seeding.set_participation(self.state, participation_id, status, score, completed_at)
 
+    def set_progress(
+        self,
+        user_id: int,
+        training_id: int,
+        *,
+        status: str,
+        score: float | None = None,
+        completed_at: str | None = None,
+    ) -> None:
+        """A learner's progress in a training, by the pair: status and score as given;
+        `completed_at` (ISO 8601 UTC text) as given, else now when `status` is completed."""
+        with self.lock:
+            seeding.set_progress(
+                self.state,
+                user_id,
+                training_id,
+                status=status,
+                score=score,
+                completed_at=completed_at,
+            )
+
     # -- views ------------------------------------------------------------
 
     def snapshot(self) -> DokeosSnapshot:

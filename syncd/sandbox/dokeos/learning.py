@@ -2,7 +2,10 @@
 
 Participations leave out `progressions` unless `response_attributes` asks
 for it (list and single); the `training_ids` and `user_ids` filters take at
-most 5 ids each. Creating and deleting a participation are 202 jobs; a
+most 5 ids each. A participation carries its enrollment date (`created_at`),
+status, score and completion date; each module of `progressions` carries its
+own status, progress, score and completion date (unverified shapes, decided in
+docs/lms/dokeos.md). Creating and deleting a participation are 202 jobs; a
 creation for a pair that already participates settles done without a second.
 """
 
@@ -23,8 +26,9 @@ from syncd.sandbox.dokeos.records import (
 from syncd.sandbox.dokeos.state import DokeosState
 from syncd.sandbox.messages import Request, Response, json_response
 
-# Each training has one module (its `module_id` is the training's id); its
-# progress follows the participation's status.
+# Each training has one module (its `module_id` is the training's id), so the
+# module's status, score and completion date are the participation's and its
+# progress follows the status.
 PROGRESS = {"not_started": 0, "in_progress": 50, "completed": 100, "failed": 100}
 
 
@@ -43,10 +47,19 @@ def render_participation(extra: frozenset[str], item: Participation) -> dict[str
         "completed_at": item.completed_at,
     }
     if "progressions" in extra:
-        progress = PROGRESS[item.status]
-        module = {"module_id": item.training_id, "status": item.status, "progress": progress}
-        rendered["progressions"] = [module]
+        rendered["progressions"] = [render_module(item)]
     return rendered
+
+
+def render_module(item: Participation) -> dict[str, object]:
+    """The one module of `item`'s training, as `progressions` lists it."""
+    return {
+        "module_id": item.training_id,
+        "status": item.status,
+        "progress": PROGRESS[item.status],
+        "score": item.score,
+        "completed_at": item.completed_at,
+    }
 
 
 def list_trainings(state: DokeosState, request: Request) -> Response:

@@ -89,6 +89,25 @@ def set_participation(
     state.put_participation(replace(item, status=status, score=score, completed_at=completed_at))
 
 
+def set_progress(
+    state: DokeosState,
+    user_id: int,
+    training_id: int,
+    *,
+    status: str,
+    score: float | None,
+    completed_at: str | None,
+) -> None:
+    """What a learner's work in the training leaves on their participation: `status` and
+    `score` as given; `completed_at` as given, else stamped now on completion (and kept
+    when it was completed already), else none."""
+    item = state.participation_of(user_id, training_id)
+    if item is None:
+        raise ValueError(f"user {user_id} has no participation in training {training_id}")
+    completion: str | Keep | None = KEEP if completed_at is None else completed_at
+    set_participation(state, item.id, status, score, completion)
+
+
 def _known(table: dict[int, T], key: int, kind: str) -> T:
     found = table.get(key)
     if found is None:

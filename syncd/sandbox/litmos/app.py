@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -42,6 +41,7 @@ ROUTES: tuple[tuple[str, str, StateHandler], ...] = (
     ("GET", "/courses", learning.list_courses),
     ("GET", "/courses/{id}", learning.get_course),
     ("GET", "/results/details", learning.result_details),
+    ("GET", "/achievements", learning.achievements),
 )
 
 
@@ -109,19 +109,12 @@ class LitmosSimulator(SimulatorApp):
         score: float | None = 100.0,
         completed_at: float | None = None,
     ) -> None:
-        """Mark a course complete (assigning it first if needed); times on the app clock."""
+        """Mark a course complete (assigning it first if needed) and record its achievement;
+        times on the app clock."""
         with self.lock:
             user, course = self.state.user(user_id), self.state.course(course_id)
             done = self.clock() if completed_at is None else completed_at
-            current = learning.assign(self.state, user.id, course.id)
-            self.state.assignments[(user.id, course.id)] = replace(
-                current,
-                complete=True,
-                percentage=100,
-                score=score,
-                completed_at=done,
-                updated_at=done,
-            )
+            learning.complete(self.state, user.id, course.id, score, done)
 
     # -- views ------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """JSON dump and load of the Litmos simulator's state (for `syncd sandbox`).
 
 `dump_state` gives plain JSON-able data; `load_state` replaces the state
-with it (the rate-limit windows start empty). Called under the app lock.
+with it (the rate-limit windows start empty; a dump made before achievements were
+kept loads with none). Called under the app lock.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from syncd.sandbox.litmos.state import Assignment, Course, LitmosState, Team, User
+from syncd.sandbox.litmos.state import Achievement, Assignment, Course, LitmosState, Team, User
 
 
 def dump_state(state: LitmosState) -> dict[str, Any]:
     return {
         "counter": state.counter,
+        "achievement_counter": state.achievement_counter,
         "users": [asdict(u) for u in state.users.values()],
         "teams": [asdict(t) for t in state.teams.values()],
         "courses": [asdict(c) for c in state.courses.values()],
         "members": [list(m) for m in sorted(state.members)],
         "assignments": [asdict(a) for a in state.assignments.values()],
+        "achievements": [asdict(a) for a in state.achievements],
     }
 
 
@@ -29,9 +32,11 @@ def load_state(state: LitmosState, data: dict[str, Any]) -> None:
     courses = [Course(**c) for c in data["courses"]]
     assignments = [Assignment(**a) for a in data["assignments"]]
     state.counter = int(data["counter"])
+    state.achievement_counter = int(data.get("achievement_counter", 0))
     state.users = {u.id: u for u in users}
     state.teams = {t.id: t for t in teams}
     state.courses = {c.id: c for c in courses}
     state.members = {(str(t), str(u)) for t, u in data["members"]}
     state.assignments = {(a.user_id, a.course_id): a for a in assignments}
+    state.achievements = [Achievement(**a) for a in data.get("achievements", [])]
     state.calls.clear()

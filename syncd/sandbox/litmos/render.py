@@ -1,15 +1,26 @@
 """JSON shapes of Litmos records, with the field names the captures show.
 
 `user_full`/`user_item` follow create-new-user.yml and the list captures,
-`team_full`/`team_item` add the spec's ParentTeamId to the captured keys, and
-`result_detail` follows the spec's /results/details item. Pure functions.
+`team_full`/`team_item` add the spec's ParentTeamId to the captured keys,
+`result_detail` follows the spec's /results/details item and `achievement` the spec's
+Achievement schema. Pure functions.
 """
 
 from __future__ import annotations
 
-from syncd.sandbox.litmos.state import Assignment, Course, LitmosState, Team, User, utc_text
+from syncd.sandbox.litmos.state import (
+    Achievement,
+    Assignment,
+    Course,
+    LitmosState,
+    Team,
+    User,
+    utc_text,
+)
 
 Json = dict[str, object]
+ACHIEVEMENT_RESULT = "Complete"
+ACHIEVEMENT_TYPE = "Course Completed"
 
 _BLANK_USER_TEXT = [
     "Skype",
@@ -141,4 +152,27 @@ def result_detail(state: LitmosState, assignment: Assignment) -> Json:
         "UpToDate": True,
         "Overdue": False,
         "CompliantTillDate": None,
+    }
+
+
+def achievement(state: LitmosState, record: Achievement) -> Json:
+    """The spec's Achievement: `Title` is the course's name, `Score` an integer as the
+    spec types it (int32, 1..100; null without a score), no certificate or compliance
+    date (neither is modelled)."""
+    user = state.users[record.user_id]
+    course = state.courses[record.course_id]
+    return {
+        "AchievementId": record.id,
+        "UserId": user.id,
+        "FirstName": user.first,
+        "LastName": user.last,
+        "CourseId": course.id,
+        "Title": course.name,
+        "Description": "",
+        "AchievementDate": utc_text(record.achieved_at),
+        "ComplaintTillDate": None,
+        "Score": None if record.score is None else round(record.score),
+        "Result": ACHIEVEMENT_RESULT,
+        "Type": ACHIEVEMENT_TYPE,
+        "CertificateId": None,
     }

@@ -1,4 +1,5 @@
-"""The Litmos simulator's state: users, teams, courses, memberships, assignments.
+"""The Litmos simulator's state: users, teams, courses, memberships, assignments and
+the achievements (completion records) completions leave.
 
 Records are frozen dataclasses replaced on change; ids are Litmos-like
 12-character strings drawn deterministically from a counter. Handlers and
@@ -60,6 +61,18 @@ class Assignment:
 
 
 @dataclass(frozen=True, slots=True)
+class Achievement:
+    """One completion of a course, as `GET /achievements` lists it. A completion records
+    one; a later completion of the same course (a retake) records another."""
+
+    id: str
+    user_id: str
+    course_id: str
+    achieved_at: float
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LitmosSnapshot:
     """What a platform holds, by natural keys: comparable across runs."""
 
@@ -79,7 +92,9 @@ class LitmosState:
     courses: dict[str, Course] = field(default_factory=dict)
     members: set[tuple[str, str]] = field(default_factory=set)
     assignments: dict[tuple[str, str], Assignment] = field(default_factory=dict)
+    achievements: list[Achievement] = field(default_factory=list)
     counter: int = 0
+    achievement_counter: int = 0
     calls: dict[str, deque[float]] = field(default_factory=dict)
 
     def next_id(self) -> tuple[str, int]:
@@ -87,6 +102,13 @@ class LitmosState:
         self.counter += 1
         digest = hashlib.sha256(f"litmos-{self.counter}".encode()).digest()
         return base64.urlsafe_b64encode(digest).decode()[:11] + "1", 5_000_000 + self.counter
+
+    def next_achievement_id(self) -> str:
+        """An id for the next achievement, drawn apart from `counter` so that recording
+        completions never shifts the ids of users, teams and courses seeded later."""
+        self.achievement_counter += 1
+        digest = hashlib.sha256(f"litmos-achievement-{self.achievement_counter}".encode())
+        return base64.urlsafe_b64encode(digest.digest()).decode()[:11] + "2"
 
     def user(self, user_id: str) -> User:
         if user_id not in self.users:
@@ -114,6 +136,7 @@ class LitmosState:
         del self.users[user_id]
         self.members = {m for m in self.members if m[1] != user_id}
         self.assignments = {k: a for k, a in self.assignments.items() if k[0] != user_id}
+        self.achievements = [a for a in self.achievements if a.user_id != user_id]
 
 
 def utc_text(moment: float) -> str:
