@@ -226,6 +226,20 @@ class TrainingRecord:
     status: EnrollmentStatus
     progress: Progress
 
+    def columns(self) -> dict[str, object]:
+        """Its values by column name, as `training_records` and the HR sinks hold them."""
+        p = self.progress
+        return {
+            "target": self.target,
+            "employee_id": self.employee_id,
+            "course_code": self.course_code,
+            "status": self.status.value,
+            "enrolled_at": p.enrolled_at,
+            "completed_at": p.completed_at,
+            "score": p.score,
+            "raw_status": p.raw_status,
+        }
+
 
 # --- whole states, as the diff sees them -------------------------------------------------
 

@@ -8,7 +8,6 @@ runs, so the sandbox behaves like a real LMS that remembers.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,9 +21,11 @@ from syncd.config import Config, TargetConfig
 from syncd.connectors import build_connector
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs
 from syncd.errors import ConfigError, ImportRefusedError, SyncdError
+from syncd.hr.export import write_atomically
 from syncd.reconcile.cycle import CycleEnv, TargetReport, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
+from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.sandbox import new_simulator
 from syncd.store import Database, jobs
 
@@ -49,8 +50,10 @@ class Runtime:
         transports: Mapping[str, httpx.BaseTransport] | None = None,
         shutdown: threading.Event | None = None,
         lane_wait_seconds: float = 600.0,
+        full_readback: bool = False,
     ) -> None:
         self.config = config
+        self.full_readback = full_readback
         self.clock = clock or SystemClock()
         self.shutdown = shutdown or threading.Event()
         self.db = Database(config.database.url)
@@ -86,20 +89,38 @@ class Runtime:
                 TargetReport(t.name, t.kind, "stopped", message=str(err)) for t in targets
             ]
             return report
-        report.targets = [self.run_target(t, dry_run=dry_run, force=force) for t in targets]
+        report.targets = [
+            self.run_target(t, dry_run=dry_run, force=force, export=False) for t in targets
+        ]
+        if any(t.readback is not None for t in report.targets):
+            self.export()
         return report
 
-    def run_target(self, target: TargetConfig, *, dry_run: bool, force: bool) -> TargetReport:
+    def run_target(
+        self, target: TargetConfig, *, dry_run: bool, force: bool, export: bool = True
+    ) -> TargetReport:
+        """One cycle of `target`; then, unless `export` is False, the HR sinks are rewritten."""
+        schedule = self.config.schedule
         env = CycleEnv(
             self.db,
             self.clock,
             self.config.safety,
             self.shutdown,
             self._lane_wait,
-            self.config.schedule.jobs_poll_every,
+            schedule.jobs_poll_every,
+            ReadbackSettings(schedule.readback_overlap, schedule.readback_full_every),
+            self.full_readback,
         )
         with self.connector(target) as connector:
-            return run_cycle(env, target, connector, dry_run=dry_run, force=force)
+            report = run_cycle(env, target, connector, dry_run=dry_run, force=force)
+        if export and report.readback is not None:
+            self.export()
+        return report
+
+    def export(self) -> None:
+        """Every target's training records to `completions.csv` and the SQL sink, if any."""
+        with self.db.session() as session:
+            export_records(session, self.config.hr)
 
     def poll_jobs(self, target: TargetConfig) -> PollReport | None:
         """Settle the target's due asynchronous jobs, unless a cycle holds its lane right now."""
@@ -154,14 +175,4 @@ def sandboxed(target: TargetConfig) -> Iterator[httpx.BaseTransport]:
     try:
         yield simulator.transport()
     finally:
-        _write_atomically(path, json.dumps(simulator.dump_state(), sort_keys=True))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(path.suffix + ".tmp")
-    with temp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temp.replace(path)
+        write_atomically(path, json.dumps(simulator.dump_state(), sort_keys=True))

@@ -73,6 +73,11 @@ def _run_parser(
     run.add_argument("--target", action="append", default=[], metavar="NAME")
     run.add_argument("--format", choices=["text", "json"], default="text")
     run.add_argument("--force", action="store_true", help="apply past the safety limits")
+    run.add_argument(
+        "--full-readback",
+        action="store_true",
+        help="read every result back from the LMSs, not only those changed since the last read",
+    )
     run.set_defaults(handler=commands.run)
 
 

@@ -34,7 +34,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 def run(args: argparse.Namespace) -> int:
     """`run --once` / `run --dry-run`: one cycle and a report; plain `run`: the daemon."""
-    runtime = Runtime(_load(args))
+    runtime = Runtime(_load(args), full_readback=args.full_readback)
     try:
         runtime.upgrade()
         if not (args.once or args.dry_run):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from syncd.reconcile.cycle import OperationReport, TargetReport
+from syncd.reconcile.readback import ReadbackReport
 from syncd.runtime import RunReport
 
 MARKS = {
@@ -49,6 +50,8 @@ def _target_json(t: TargetReport) -> dict[str, Any]:
         "message": t.message,
         "run_id": t.run_id,
         "counts": t.counts,
+        "drift": t.drift,
+        "readback": _readback_json(t.readback),
         "operations": [
             {
                 "kind": o.kind,
@@ -59,6 +62,20 @@ def _target_json(t: TargetReport) -> dict[str, Any]:
             }
             for o in t.operations
         ],
+    }
+
+
+def _readback_json(r: ReadbackReport | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    since = None if r.since is None else r.since.isoformat()
+    return {
+        "full": r.since is None,
+        "since": since,
+        "records": r.records,
+        "changed": r.changed,
+        "dropped": r.dropped,
+        "unnamed": r.unnamed,
     }
 
 
@@ -90,6 +107,13 @@ def _target_lines(t: TargetReport) -> Iterator[str]:
     results = _results(t.operations)
     if results and t.status != "planned":
         yield "  result: " + ", ".join(f"{n} {s}" for s, n in results.items())
+    if t.drift:
+        done = "would restore" if t.status == "planned" else "restored"
+        yield f"  drift: {done} {t.drift} value{'s' * (t.drift != 1)} changed by hand in the LMS"
+    if t.readback is not None:
+        r = t.readback
+        how = "every result" if r.since is None else f"results since {r.since:%Y-%m-%d %H:%M:%S}"
+        yield f"  read back {how}: {r.records} training records, {r.changed} changed"
 
 
 def _op_line(op: OperationReport) -> str:
@@ -127,11 +151,21 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
         yield f"{target['name']} ({target['kind']})"
         if not target["runs"]:
             yield "  no runs yet"
+        records = target["training_records"]
+        if records:
+            by_status = ", ".join(f"{status} {n}" for status, n in records.items())
+            until = _when(target["read_back_until"])
+            yield f"  training records: {by_status} (read back until {until})"
+        if target["drift"]:
+            yield f"  drift restored: {target['drift']} value(s) changed by hand in the LMS"
         for run in target["runs"]:
             mode = "dry run" if run["dry_run"] else "run"
             shown = {k: v for k, v in run["counts"].items() if v}
             counts = ", ".join(f"{k} {v}" for k, v in shown.items()) or "no operations"
-            yield f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: {counts}"
+            drift = f", drift {run['drift']}" if run["drift"] else ""
+            yield (
+                f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: {counts}{drift}"
+            )
             if run["message"]:
                 yield f"    ! {run['message']}"
         for job in target["pending_jobs"]:

@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -49,6 +49,7 @@ from syncd.config.values import (
     Limit,
     LimitValue,
     NonEmpty,
+    Secret,
     StrictModel,
     parse_duration,
     parse_limit,
@@ -89,22 +90,57 @@ class DatabaseConfig(StrictModel):
         return url
 
 
-class HrConfig(StrictModel):
-    source: Literal["csv"] = "csv"
-    path: Path
-    export_path: Path = Path("var/export")
+class HrQueries(StrictModel):
+    """`[hr.queries]` of the SQL source: one SELECT per table, returning the columns of the
+    CSV file of the same name (docs/hr-files.md). `people` is required."""
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _available_source(cls, value: object) -> object:
-        if value == "sql":
-            raise ValueError('the "sql" HR source is not available in this version; use "csv"')
-        return value
+    people: NonEmpty
+    org_units: NonEmpty | None = None
+    enrollments: NonEmpty | None = None
+
+
+class SqlSink(StrictModel):
+    """`[hr.sink]`: training records upserted into a table of the HR database, keyed by
+    (employee_id, target, course_code); the table is created if missing."""
+
+    url: Secret  # any SQLAlchemy URL; its password is a secret
+    table: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] = "syncd_training_records"
+
+
+class HrConfig(StrictModel):
+    """`[hr]`: where HR's data comes from (`source`) and where training records go."""
+
+    source: Literal["csv", "sql"] = "csv"
+    path: Path | None = None  # csv: the folder of the CSV files
+    # sql: any SQLAlchemy URL, a secret (`repr=False` must sit on the field: pydantic
+    # ignores it on the `Secret` alias once that is part of a union)
+    url: NonEmpty | None = Field(default=None, repr=False)
+    queries: HrQueries | None = None  # sql
+    export_path: Path = Path("var/export")  # completions.csv is written here
+    sink: SqlSink | None = None
+
+    @model_validator(mode="after")
+    def _source_keys(self) -> Self:
+        needed = ("path",) if self.source == "csv" else ("url", "queries")
+        missing = [key for key in needed if getattr(self, key) is None]
+        if missing:
+            keys = " and ".join(f"hr.{key}" for key in missing)
+            raise ValueError(f'{keys}: required with source = "{self.source}"')
+        return self
+
+    def secret_values(self) -> tuple[str, ...]:
+        urls = (self.url, self.sink.url if self.sink else None)
+        return tuple(p for p in (urlsplit(u).password for u in urls if u) if p)
 
 
 class ScheduleConfig(StrictModel):
     reconcile_every: Duration = timedelta(minutes=15)
     jobs_poll_every: Duration = timedelta(seconds=30)
+    # Read back asks an LMS that lists results by date for those since its last read less
+    # this margin (clock skew, results stamped while the last read ran).
+    readback_overlap: Duration = timedelta(minutes=10)
+    # And reads every result again this often (as does `run --full-readback`).
+    readback_full_every: Duration = timedelta(days=1)
 
 
 class SafetyConfig(StrictModel):
@@ -216,7 +252,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         where = _key_path(err.loc, raw)
         raise ConfigError(f"{path}: {where}: environment variable {err.name} is not set") from None
     config = _validate(data, path)
-    redact.register(urlsplit(config.database.url).password)
+    redact.register(urlsplit(config.database.url).password, *config.hr.secret_values())
     for target in config.targets:
         redact.register(*target.secret_values())
     return config

@@ -19,16 +19,18 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
-from syncd.operations import Operation
+from syncd.operations import Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.diff import DiffPolicy, count_kinds, diff, shared_names
+from syncd.reconcile.drift import count_drift
 from syncd.reconcile.poll import PollReport, poll_due
+from syncd.reconcile.readback import ReadbackReport, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import Managed, check_safety
-from syncd.records import Group, GroupRef, LinkKind, Links, RemoteState
+from syncd.records import CourseCode, EmployeeId, Group, GroupRef, LinkKind, Links, RemoteState
 from syncd.store import Database, Session, jobs, journal
 from syncd.store.links import load_links
-from syncd.store.mirror import load_desired
+from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
 
 log = structlog.get_logger()
@@ -53,6 +55,8 @@ class TargetReport:
     operations: list[OperationReport] = field(default_factory=list)
     message: str | None = None
     run_id: int | None = None
+    drift: int = 0  # HR-owned values found changed by hand in the LMS, put back by this plan
+    readback: ReadbackReport | None = None
 
     @property
     def fine(self) -> bool:
@@ -67,6 +71,8 @@ class CycleEnv:
     shutdown: threading.Event
     lane_wait_seconds: float = 600.0
     poll_every: dt.timedelta = dt.timedelta(seconds=30)
+    readback: ReadbackSettings = field(default_factory=ReadbackSettings)
+    full_readback: bool = False  # read every result again this cycle
 
 
 def run_cycle(
@@ -105,6 +111,7 @@ class _Cycle:
             desired = load_desired(session)
             ops = diff(desired, remote, links, self.policy(_busy(session, name)))
             report.counts = count_kinds(ops)
+            report.drift = count_drift(ops, _hr_changed(session, name), links)
             notes = [fetch_error, _unsupported(self.target.kind, ops.unsupported)]
             if not self.connector.capabilities.groups_have_codes:
                 notes.append(_shared(self.target.kind, desired.groups))
@@ -116,6 +123,7 @@ class _Cycle:
             result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
             if not dry_run:
                 self.poll()  # quick jobs are done by now
+                notes.append(self.read_back(report, remote))
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
             report.message = "; ".join(m for m in (*notes, result.message) if m) or None
@@ -159,6 +167,36 @@ class _Cycle:
             busy=busy,
         )
 
+    def read_back(self, report: TargetReport, remote: RemoteState) -> str | None:
+        """The target's results into training records (links as the apply left them). A read
+        back that fails changes nothing, not even the watermark: the next cycle asks again.
+        Its error is returned for the run's message; the applied plan stands."""
+        env, session = self.env, self.session
+        assert report.run_id is not None
+        links = load_links(session, self.target.name)
+        enrolled = [
+            _enrollment_key(row.object_key)
+            for row in journal.run_operations(session, report.run_id)
+            if row.kind == OpKind.ENROLL and row.status == journal.DONE
+        ]
+        try:
+            report.readback = read_back(
+                session,
+                self.target,
+                self.connector,
+                (remote, links),
+                clock=env.clock,
+                settings=env.readback,
+                full=env.full_readback,
+                enrolled=enrolled,
+            )
+        except SyncdError as err:
+            session.rollback()
+            log.warning("read_back_failed", error=str(err))
+            return f"read back failed, training records kept as they were: {err}"
+        session.commit()
+        return None
+
     def poll(self, *, all_pending: bool = False) -> PollReport | None:
         """Settle what the LMS finished of this target's asynchronous jobs."""
         if not isinstance(self.connector, PollsJobs):
@@ -201,6 +239,17 @@ def _shared(kind: str, groups: Mapping[GroupRef, Group]) -> str | None:
     return f"groups sharing a name share one {kind} group (give them distinct names): {listed}"
 
 
+def _enrollment_key(key: str) -> tuple[EmployeeId, CourseCode]:
+    employee_id, _, course_code = key.partition("/")
+    return EmployeeId(employee_id), CourseCode(course_code)
+
+
+def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
+    """The people HR changed since the target was last in step; None if it never was."""
+    since = journal.last_in_step(session, target)
+    return None if since is None else changed_since(session, since)
+
+
 def _busy(session: Session, target: str) -> frozenset[str]:
     """Objects with a job in flight: no cycle starts another operation on them."""
     return frozenset(row.object_key for row in jobs.pending_rows(session, target))
@@ -236,6 +285,7 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
         counts={**report.counts, **results},
         message=report.message,
         now=env.clock.now(),
+        drift=report.drift,
     )
     session.commit()
     log.info("cycle_finished", status=report.status, dry_run=dry_run, **report.counts)

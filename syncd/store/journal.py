@@ -37,10 +37,24 @@ def finish_run(
     counts: dict[str, Any],
     message: str | None,
     now: dt.datetime,
+    drift: int = 0,
 ) -> None:
     run = session.get_one(SyncRunRow, run_id)
-    run.status, run.counts, run.finished_at = status, counts, now
+    run.status, run.counts, run.finished_at, run.drift = status, counts, now, drift
     run.message = scrub(message) if message else None
+
+
+def last_in_step(session: Session, target: str) -> dt.datetime | None:
+    """When the target's last run that left it in step with HR (a real run, status ok) began."""
+    started = session.scalar(
+        select(SyncRunRow.started_at)
+        .where(SyncRunRow.target == target, SyncRunRow.status == "ok", ~SyncRunRow.dry_run)
+        .order_by(SyncRunRow.id.desc())
+        .limit(1)
+    )
+    if started is None:
+        return None
+    return started.replace(tzinfo=dt.UTC) if started.tzinfo is None else started
 
 
 def record_plan(

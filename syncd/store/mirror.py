@@ -7,7 +7,7 @@ commits), so a reader sees the old state or the new one, never a mix.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
@@ -69,7 +69,11 @@ def replace_mirror(
     groups: Iterable[Group],
     memberships: Iterable[Membership],
     enrollments: Iterable[Enrollment],
+    now: dt.datetime | None = None,
 ) -> None:
+    """Swap in HR's new desired state. A person whose HR-owned fields differ from the
+    previous import's (or who is new) gets `changed_at = now`; the others keep theirs."""
+    before = {r.employee_id: r for r in _rows(session, PersonRow)}
     for model in (
         PersonRow,
         OrgUnitRow,
@@ -78,7 +82,7 @@ def replace_mirror(
         DesiredEnrollmentRow,
     ):
         session.execute(delete(model))
-    _insert(session, PersonRow, map(_person_row, people))
+    _insert(session, PersonRow, (_dated(_person_row(p), before, now) for p in people))
     _insert(session, OrgUnitRow, map(_org_unit_row, org_units))
     _insert(session, DesiredGroupRow, map(_group_row, groups))
     _insert(session, DesiredMembershipRow, map(_membership_row, memberships))
@@ -109,6 +113,14 @@ def _person_row(p: Person) -> dict[str, Any]:
         "manager_id": p.manager_id,
         "attributes": dict(p.attributes),
     }
+
+
+def _dated(
+    row: dict[str, Any], before: Mapping[str, Row[Any]], now: dt.datetime | None
+) -> dict[str, Any]:
+    old = before.get(row["employee_id"])
+    same = old is not None and all(getattr(old, key) == value for key, value in row.items())
+    return {**row, "changed_at": old.changed_at if same and old is not None else now}
 
 
 def _org_unit_row(u: OrgUnit) -> dict[str, Any]:
@@ -223,3 +235,13 @@ def _quarantine_row(import_id: int, q: QuarantineEntry, now: dt.datetime) -> Qua
         row=dict(q.row),
         created_at=now,
     )
+
+
+def changed_since(session: Session, moment: dt.datetime) -> set[EmployeeId]:
+    """People whose HR-owned fields an import changed after `moment` (or at an unknown time)."""
+    table = table_of(PersonRow)
+    changed = (table.c.changed_at.is_(None)) | (table.c.changed_at > moment)
+    return {
+        EmployeeId(r.employee_id)
+        for r in session.execute(select(table.c.employee_id).where(changed))
+    }

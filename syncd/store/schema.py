@@ -5,6 +5,7 @@ mirror   people, org_units, desired_groups, desired_memberships, desired_enrollm
 shadow   shadow_*: what each target held at its last fetch, in that LMS's ids
 links    links: HR key -> remote id per target, and what syncd manages there
 status   hr_imports, quarantine, sync_runs, operations, async_jobs: the audit record users query
+results  training_records, readback_state: what each LMS says people did, for HR
 """
 
 from __future__ import annotations
@@ -16,16 +17,44 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KEY = String(255)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored in UTC and read back timezone-aware on every backend (SQLite keeps
+    no zone: without this, what it returns is naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value!r}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+UTC = UtcDateTime()
 
 
 class Base(DeclarativeBase):
@@ -54,6 +83,8 @@ class PersonRow(Base):
     org_unit: Mapped[str | None] = mapped_column(KEY)
     manager_id: Mapped[str | None] = mapped_column(KEY)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # When an import last changed this person's HR-owned fields (drift is told from HR changes).
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UTC)
 
 
 class OrgUnitRow(Base):
@@ -132,6 +163,11 @@ class ShadowEnrollmentRow(Base):
     course_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     user_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     status: Mapped[str] = mapped_column(String(32))
+    # The learner's progress, where the LMS's enrollment read carries it (LMS-owned).
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    score: Mapped[float | None] = mapped_column(Float)
+    raw_status: Mapped[str | None] = mapped_column(KEY)
 
 
 class FetchStateRow(Base):
@@ -192,6 +228,8 @@ class SyncRunRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     message: Mapped[str | None] = mapped_column(Text)
+    # HR-owned values found changed by hand in the LMS (and restored) in this run.
+    drift: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OperationRow(Base):
@@ -231,3 +269,31 @@ class AsyncJobRow(Base):
     last_polled_at: Mapped[dt.datetime | None]
     next_poll_at: Mapped[dt.datetime]
     polls: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- results: LMS -> HR ------------------------------------------------------------------
+
+
+class TrainingRecordRow(Base):
+    """A person's state in one course on one target, as the LMS last reported it."""
+
+    __tablename__ = "training_records"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    course_code: Mapped[str] = mapped_column(KEY, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))  # enrolled | in_progress | completed | failed
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    score: Mapped[float | None] = mapped_column(Float)
+    raw_status: Mapped[str | None] = mapped_column(KEY)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTC)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTC)  # when syncd last saw it change
+
+
+class ReadbackStateRow(Base):
+    """Per target: up to when results have been read back (the next read asks since then)."""
+
+    __tablename__ = "readback_state"
+    target: Mapped[str] = mapped_column(KEY, primary_key=True)
+    watermark: Mapped[dt.datetime] = mapped_column(UTC)
+    full_at: Mapped[dt.datetime] = mapped_column(UTC)  # the last read of every result

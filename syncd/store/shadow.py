@@ -18,6 +18,7 @@ from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     MemberRole,
+    Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -100,10 +101,15 @@ def _row(record: RemoteRecord) -> tuple[type[Base], dict[str, Any]]:
         case RemoteCourse():
             return ShadowCourseRow, _fields(record)
         case RemoteEnrollment():
-            return ShadowEnrollmentRow, _fields(record)
+            progress = record.progress or NO_PROGRESS
+            ids = {
+                "course_remote_id": record.course_remote_id,
+                "user_remote_id": record.user_remote_id,
+            }
+            return ShadowEnrollmentRow, {**ids, "status": record.status, **_fields(progress)}
 
 
-def _fields(record: RemoteRecord) -> dict[str, Any]:
+def _fields(record: RemoteRecord | Progress) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 
 
@@ -149,4 +155,13 @@ def _membership(r: Row[Any]) -> RemoteMembership:
 
 def _enrollment(r: Row[Any]) -> RemoteEnrollment:
     status = EnrollmentStatus(r.status)
-    return RemoteEnrollment(RemoteId(r.course_remote_id), RemoteId(r.user_remote_id), status)
+    progress = Progress(r.enrolled_at, r.completed_at, r.score, r.raw_status)
+    return RemoteEnrollment(
+        RemoteId(r.course_remote_id),
+        RemoteId(r.user_remote_id),
+        status,
+        None if progress == NO_PROGRESS else progress,
+    )
+
+
+NO_PROGRESS = Progress()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from syncd.store.jobs import pending_rows
 from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
+from syncd.store.training import count_records, watermark
 
 RUNS_SHOWN = 5
 
@@ -31,9 +32,18 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
         )
     )
     last_real = next((r for r in runs if not r.dry_run), None)
+    drift = session.scalar(
+        select(func.coalesce(func.sum(SyncRunRow.drift), 0)).where(
+            SyncRunRow.target == name, ~SyncRunRow.dry_run
+        )
+    )
+    mark = watermark(session, name)
     return {
         "name": name,
         "kind": kind,
+        "drift": int(drift or 0),
+        "training_records": count_records(session, name),
+        "read_back_until": mark.at if mark else None,
         "runs": [_run(r) for r in runs],
         "failed_operations": _failed(session, last_real.id) if last_real else [],
         "pending_jobs": [_job(row) for row in pending_rows(session, name)],
@@ -60,6 +70,7 @@ def _run(r: SyncRunRow) -> dict[str, Any]:
         "dry_run": r.dry_run,
         "status": r.status,
         "counts": r.counts,
+        "drift": r.drift,
         "message": r.message,
     }
 

@@ -152,18 +152,21 @@ class World:
         self.write_config(base_url=server.url)
         return server
 
-    def runtime(self) -> Runtime:
+    def runtime(self, *, full_readback: bool = False) -> Runtime:
         runtime = Runtime(
             load_config(self.config_path),
             clock=self.clock,
             transports={self.target_name: self.sim.transport()},
+            full_readback=full_readback,
         )
         runtime.upgrade()
         return runtime
 
-    def run(self, *, dry_run: bool = False, force: bool = False) -> RunReport:
+    def run(
+        self, *, dry_run: bool = False, force: bool = False, full_readback: bool = False
+    ) -> RunReport:
         self.hr.write()
-        runtime = self.runtime()
+        runtime = self.runtime(full_readback=full_readback)
         try:
             return runtime.run_once(dry_run=dry_run, force=force)
         finally:

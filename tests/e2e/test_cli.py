@@ -97,8 +97,10 @@ def test_readme_demo_runs_one_cycle_then_finds_nothing_to_do(
         assert f"{target}-sandbox ({target}): ok, 0 operations planned" in second[1]
     status = _syncd("status")[1]  # one config, four LMSs, all shown
     for target in ("docebo", "dokeos", "litmos", "coursepath"):
-        assert f"{target}-sandbox ({target})\n  run #" in status
+        assert f"{target}-sandbox ({target})\n  training records: enrolled 50 (" in status
     assert (tmp_path / "var" / "sandbox" / "docebo-sandbox.json").exists()
+    with (tmp_path / "var" / "export" / "completions.csv").open(encoding="utf-8") as f:
+        assert sum(1 for _ in f) == 1 + 4 * 50  # the header, 50 enrollments in each LMS
 
 
 def _syncd(*args: str) -> tuple[int, str]:

@@ -1,0 +1,194 @@
+"""Read back: what each LMS says people did, as training records for HR.
+
+Every cycle, after the plan is applied, each target's enrollments (as just fetched,
+with the progress the LMS's enrollment reads carry) become training records keyed by
+(employee_id, course_code): the account through syncd's user links, the course by its
+code. A connector that `ReadsBack` is also asked for the results that changed since the
+target's watermark, less `overlap` (so a result recorded while the last read ran, or
+stamped by a clock a little behind syncd's, is read again rather than lost); a full read
+(`since` None) happens on the first read, on `--full-readback`, and every `full_every`.
+
+An enrollment syncd made this cycle is recorded at once (`enrolled`, dated when the LMS
+confirmed it); the next fetch brings the LMS's own view, whose enrollment date wins where
+the LMS has one (Litmos's result feeds have none: syncd's date stays).
+
+Merging: a value the newest read does not carry (None) keeps the one known before while
+the status stays the same (Litmos lists completions without scores; the score comes from
+its achievements feed, read incrementally); the enrollment date is kept whatever the
+status. Records are never overwritten from HR. A record goes only when its enrollment
+is gone from a complete read and nothing was ever done in it (status `enrolled`):
+results, once seen, stay for HR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+
+import structlog
+
+from syncd.clock import Clock
+from syncd.config import HrConfig, TargetConfig
+from syncd.connectors.base import Connector, ReadsBack
+from syncd.errors import SyncdError
+from syncd.hr.export import COMPLETIONS, upsert_sql, write_completions
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    EnrollmentStatus,
+    LinkKind,
+    Links,
+    Progress,
+    RemoteCourse,
+    RemoteEnrollment,
+    RemoteId,
+    RemoteState,
+    TrainingRecord,
+)
+from syncd.store import Session
+from syncd.store.training import (
+    RecordKey,
+    drop_records,
+    every_record,
+    load_records,
+    save_records,
+    set_watermark,
+    watermark,
+)
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadbackSettings:
+    overlap: dt.timedelta = dt.timedelta(minutes=10)
+    full_every: dt.timedelta = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadbackReport:
+    since: dt.datetime | None  # None: every result was read
+    records: int  # the target's records after the read
+    changed: int  # records written (new or changed)
+    dropped: int  # untouched enrollments gone from the LMS
+    unnamed: int  # results of accounts syncd does not link, or courses without a code
+
+
+def read_back(
+    session: Session,
+    target: TargetConfig,
+    connector: Connector,
+    state: tuple[RemoteState, Links],
+    *,
+    clock: Clock,
+    settings: ReadbackSettings,
+    full: bool,
+    enrolled: Iterable[RecordKey] = (),
+) -> ReadbackReport:
+    """Refresh the target's training records (the caller commits). `enrolled`: the
+    enrollments this cycle made, which the LMS confirmed after the fetch read it."""
+    remote, links = state
+    now = clock.now()
+    names = Names.of(links, remote.courses, target.courses)
+    observed = dict(names.records(target.name, remote.enrollments))
+    for emp, code in enrolled:
+        if (emp, code) not in observed:
+            made = TrainingRecord(emp, target.name, code, EnrollmentStatus.ENROLLED, Progress(now))
+            observed[emp, code] = made
+    since = _since(session, target.name, now, settings, full=full)
+    if isinstance(connector, ReadsBack):
+        for key, record in names.records(target.name, connector.read_back(since)):
+            seen = observed.get(key)
+            observed[key] = record if seen is None else filled(seen, record)
+    else:
+        since = None  # the fetch read every enrollment: this was a full read
+    stored = load_records(session, target.name)
+    merged = [filled(r, stored[k]) if k in stored else r for k, r in observed.items()]
+    changed = save_records(session, target.name, merged, now)
+    gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
+    dropped = drop_records(session, target.name, gone) if remote.complete else 0
+    set_watermark(session, target.name, now, full=since is None)
+    records = len(stored.keys() | observed.keys()) - dropped
+    log.info("read_back", full=since is None, records=records, changed=changed, dropped=dropped)
+    return ReadbackReport(since, records, changed, dropped, names.unnamed)
+
+
+def _since(
+    session: Session, target: str, now: dt.datetime, settings: ReadbackSettings, *, full: bool
+) -> dt.datetime | None:
+    mark = watermark(session, target)
+    if full or mark is None or now - mark.full_at >= settings.full_every:
+        return None
+    return mark.at - settings.overlap
+
+
+def _untouched(record: TrainingRecord) -> bool:
+    return record.status is EnrollmentStatus.ENROLLED
+
+
+def filled(new: TrainingRecord, old: TrainingRecord) -> TrainingRecord:
+    """`new`, its missing values taken from `old`: all of them while the status is the
+    same, the enrollment date whatever it is."""
+    n, o = new.progress, old.progress
+    same = new.status is old.status
+    progress = Progress(
+        enrolled_at=n.enrolled_at or o.enrolled_at,
+        completed_at=n.completed_at or (o.completed_at if same else None),
+        score=n.score if n.score is not None or not same else o.score,
+        raw_status=n.raw_status or (o.raw_status if same else None),
+    )
+    return replace(new, progress=progress)
+
+
+@dataclass
+class Names:
+    """HR's names for an LMS's ids: employee ids through the user links, course codes
+    through the target's `[targets.courses]` table, else the course's own code."""
+
+    people: Mapping[RemoteId, EmployeeId]
+    courses: Mapping[RemoteId, CourseCode]
+    unnamed: int = 0
+
+    @classmethod
+    def of(
+        cls,
+        links: Links,
+        courses: Iterable[RemoteCourse],
+        configured: Mapping[str, str] | None,
+    ) -> Names:
+        people = {rid: EmployeeId(emp) for emp, rid in links.of(LinkKind.USER).items()}
+        codes = {c.remote_id: CourseCode(c.code) for c in courses if c.code}
+        codes |= {RemoteId(rid): CourseCode(code) for code, rid in (configured or {}).items()}
+        return cls(people, codes)
+
+    def records(
+        self, target: str, enrollments: Iterable[RemoteEnrollment]
+    ) -> Iterator[tuple[RecordKey, TrainingRecord]]:
+        for e in enrollments:
+            employee = self.people.get(e.user_remote_id)
+            course = self.courses.get(e.course_remote_id)
+            if employee is None or course is None:
+                self.unnamed += 1
+                continue
+            progress = e.progress or Progress()
+            yield (employee, course), TrainingRecord(employee, target, course, e.status, progress)
+
+
+def export_records(session: Session, hr: HrConfig) -> None:
+    """Every target's records to `completions.csv` in `hr.export_path`, and to the SQL sink
+    when one is configured. A sink that fails is logged and does not stop the cycle; the
+    next export writes everything again."""
+    rows = write_completions(hr.export_path, _exported(session))
+    log.info("completions_written", path=str(hr.export_path / COMPLETIONS), rows=rows)
+    if hr.sink is not None:
+        try:
+            written = upsert_sql(hr.sink.url, hr.sink.table, _exported(session))
+        except SyncdError as err:
+            log.warning("hr_sink_failed", table=hr.sink.table, error=str(err))
+        else:
+            log.info("hr_sink_written", table=hr.sink.table, changed=written)
+
+
+def _exported(session: Session) -> Iterator[tuple[TrainingRecord, dt.datetime]]:
+    return ((r.record, r.updated_at) for r in every_record(session))

@@ -1,0 +1,122 @@
+"""Training records (what each LMS says people did) and each target's read-back watermark.
+
+`save_records` writes only what changed: a record whose values are as stored is left
+alone, so `updated_at` says when syncd last saw a record change. Records go when read
+back says so (`drop_records`), never as a side effect of a write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, Progress, TrainingRecord
+from syncd.store.schema import ReadbackStateRow, TrainingRecordRow, table_of
+
+RecordKey = tuple[EmployeeId, CourseCode]
+TABLE = table_of(TrainingRecordRow)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A training record with syncd's own times: first seen, last changed."""
+
+    record: TrainingRecord
+    first_seen_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    at: dt.datetime  # results changed before this moment have been read
+    full_at: dt.datetime  # the last time every result was read
+
+
+def load_records(session: Session, target: str) -> dict[RecordKey, TrainingRecord]:
+    rows = session.execute(select(TABLE).where(TABLE.c.target == target))
+    return {(EmployeeId(r.employee_id), CourseCode(r.course_code)): _record(r) for r in rows}
+
+
+def save_records(
+    session: Session, target: str, records: Iterable[TrainingRecord], now: dt.datetime
+) -> int:
+    """Insert new records and update changed ones; the number written."""
+    stored = load_records(session, target)
+    fresh, changed = [], []
+    for record in records:
+        before = stored.get((record.employee_id, record.course_code))
+        if before is None:
+            fresh.append({**record.columns(), "first_seen_at": now, "updated_at": now})
+        elif before != record:
+            changed.append(record)
+    if fresh:
+        session.execute(insert(TABLE), fresh)
+    for record in changed:
+        session.execute(
+            update(TABLE)
+            .where(_key(target, record.employee_id, record.course_code))
+            .values(**record.columns(), updated_at=now)
+        )
+    return len(fresh) + len(changed)
+
+
+def drop_records(session: Session, target: str, keys: Iterable[RecordKey]) -> int:
+    dropped = 0
+    for employee_id, course_code in keys:
+        result = session.execute(delete(TABLE).where(_key(target, employee_id, course_code)))
+        dropped += result.rowcount or 0  # type: ignore[attr-defined]
+    return dropped
+
+
+def every_record(session: Session) -> Iterator[StoredRecord]:
+    """All targets' records, in (employee, target, course) order, streamed."""
+    order = (TABLE.c.employee_id, TABLE.c.target, TABLE.c.course_code)
+    for row in session.execute(select(TABLE).order_by(*order).execution_options(yield_per=2000)):
+        yield StoredRecord(_record(row), row.first_seen_at, row.updated_at)
+
+
+def count_records(session: Session, target: str) -> dict[str, int]:
+    """The target's records by status."""
+    query = (
+        select(TABLE.c.status, func.count().label("n"))
+        .where(TABLE.c.target == target)
+        .group_by(TABLE.c.status)
+        .order_by(TABLE.c.status)
+    )
+    return {row.status: row.n for row in session.execute(query)}
+
+
+def watermark(session: Session, target: str) -> Watermark | None:
+    row = session.get(ReadbackStateRow, target)
+    return None if row is None else Watermark(row.watermark, row.full_at)
+
+
+def set_watermark(session: Session, target: str, at: dt.datetime, *, full: bool) -> None:
+    row = session.get(ReadbackStateRow, target)
+    if row is None:
+        session.add(ReadbackStateRow(target=target, watermark=at, full_at=at))
+        return
+    row.watermark = at
+    if full:
+        row.full_at = at
+
+
+def _key(target: str, employee_id: str, course_code: str) -> Any:
+    return and_(
+        TABLE.c.target == target,
+        TABLE.c.employee_id == employee_id,
+        TABLE.c.course_code == course_code,
+    )
+
+
+def _record(r: Row[Any]) -> TrainingRecord:
+    progress = Progress(r.enrolled_at, r.completed_at, r.score, r.raw_status)
+    status = EnrollmentStatus(r.status)
+    return TrainingRecord(
+        EmployeeId(r.employee_id), r.target, CourseCode(r.course_code), status, progress
+    )

@@ -1,0 +1,189 @@
+"""LMS -> HR end to end: a learner completes a course in each LMS; after the next cycle the
+completion is in `training_records` and in `completions.csv`, with its dates and score.
+Litmos's read back is incremental: it asks only for what changed since its watermark."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, LinkKind, TrainingRecord
+from syncd.store import Database
+from syncd.store.links import load_links
+from syncd.store.shadow import load_remote_state
+from syncd.store.training import load_records
+from tests.e2e.coursepath_world import CoursepathWorld
+from tests.e2e.dokeos_world import DokeosWorld
+from tests.e2e.harness import World
+from tests.e2e.litmos_world import LitmosWorld
+
+WHO, COURSE = EmployeeId("E1001"), CourseCode("SEC-101")
+SCORE = 87.0
+Complete = Callable[[Any, str, str, dt.datetime], None]
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def docebo(sim: Any, user: str, course: str, at: dt.datetime) -> None:
+    sim.set_enrollment_progress(
+        int(course), int(user), status="completed", score=SCORE, completed_at=at
+    )
+
+
+def dokeos(sim: Any, user: str, course: str, at: dt.datetime) -> None:
+    sim.set_progress(int(user), int(course), status="completed", score=SCORE, completed_at=iso(at))
+
+
+def coursepath(sim: Any, user: str, course: str, at: dt.datetime) -> None:
+    sim.set_result(int(course), int(user), score=SCORE, success=True, completed=iso(at))
+
+
+def litmos(sim: Any, user: str, course: str, at: dt.datetime) -> None:
+    sim.complete_course(user, course, score=SCORE, completed_at=at.timestamp())
+
+
+WORLDS: dict[str, tuple[type[World], Complete]] = {
+    "docebo": (World, docebo),
+    "dokeos": (DokeosWorld, dokeos),
+    "coursepath": (CoursepathWorld, coursepath),
+    "litmos": (LitmosWorld, litmos),
+}
+
+
+@pytest.fixture(params=list(WORLDS))
+def lms(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> tuple[World, Complete]:
+    kind, complete = WORLDS[request.param]
+    world = kind(tmp_path, database_url)
+    report = world.run()
+    assert report.targets[0].status == "ok", report.targets[0].message
+    return world, complete
+
+
+def remote_ids(world: World) -> tuple[str, str]:
+    """The LMS's ids of WHO and COURSE, as syncd knows them."""
+    db = Database(world.database_url)
+    try:
+        with db.session() as s:
+            user = load_links(s, world.target_name).get(LinkKind.USER, WHO)
+            courses = load_remote_state(s, world.target_name).courses
+    finally:
+        db.dispose()
+    assert user is not None
+    [course] = [c.remote_id for c in courses if c.code == COURSE]
+    return user, course
+
+
+def records(world: World) -> dict[tuple[EmployeeId, CourseCode], TrainingRecord]:
+    db = Database(world.database_url)
+    try:
+        with db.session() as s:
+            return load_records(s, world.target_name)
+    finally:
+        db.dispose()
+
+
+def csv_row(world: World) -> dict[str, str]:
+    with (world.tmp / "export" / "completions.csv").open(encoding="utf-8", newline="") as f:
+        rows = [
+            r for r in csv.DictReader(f) if (r["employee_id"], r["course_code"]) == (WHO, COURSE)
+        ]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_a_completion_reaches_training_records_and_completions_csv(
+    lms: tuple[World, Complete],
+) -> None:
+    world, complete = lms
+    first_cycle = world.clock.now()
+    before = records(world)[WHO, COURSE]  # the enrollment the first cycle made
+    assert before.status is EnrollmentStatus.ENROLLED
+    assert csv_row(world)["status"] == "enrolled"
+
+    world.clock.advance(3 * 3600)
+    done_at = world.clock.now() - dt.timedelta(minutes=30)
+    complete(world.sim, *remote_ids(world), done_at)
+    report = world.run()
+    assert report.targets[0].status == "ok", report.targets[0].message
+
+    after = records(world)[WHO, COURSE]
+    assert after.status is EnrollmentStatus.COMPLETED
+    assert after.progress.completed_at == done_at
+    assert after.progress.score == SCORE
+    enrolled_at = after.progress.enrolled_at
+    assert enrolled_at is not None
+    assert first_cycle - dt.timedelta(minutes=1) <= enrolled_at <= done_at
+    row = csv_row(world)
+    assert row["target"] == world.target_name
+    assert row["status"] == "completed"
+    assert row["completed_at"] == iso(done_at)
+    assert float(row["score"]) == SCORE
+    assert row["enrolled_at"] == ("" if enrolled_at is None else iso(enrolled_at))
+
+
+def achievements_asked(world: LitmosWorld, start: int = 0) -> list[str]:
+    """The `since` of each achievements request, from request number `start` on."""
+    return [
+        dict(r.query)["since"][0]
+        for r in world.sim.requests[start:]
+        if r.path.endswith("/achievements")
+    ]
+
+
+def litmos_read_twice(tmp_path: Path, database_url: str) -> tuple[LitmosWorld, dt.datetime]:
+    """A Litmos world after a full read and an incremental one; when the latter began."""
+    world = LitmosWorld(tmp_path, database_url)
+    world.run()
+    world.clock.advance(3600)
+    world.run()
+    return world, world.clock.now()
+
+
+def test_litmos_reads_back_only_what_changed_since_its_watermark(
+    tmp_path: Path, database_url: str
+) -> None:
+    world, first = litmos_read_twice(tmp_path, database_url)
+    assert achievements_asked(world)[0] == "2000-01-01"  # the first read is full
+
+    # A completion stamped at the very moment the last read began is not lost.
+    litmos(world.sim, *remote_ids(world), first)
+    world.clock.advance(300)
+    start = len(world.sim.requests)
+    world.run()
+    since = (first - dt.timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S")
+    asked = achievements_asked(world, start)
+    assert set(asked) == {since}
+    assert len(asked) <= 2  # one page, then the empty one
+    assert records(world)[WHO, COURSE].progress.score == SCORE
+
+    start = len(world.sim.requests)
+    world.run(full_readback=True)
+    assert set(achievements_asked(world, start)) == {"2000-01-01"}
+
+
+def test_a_failed_read_back_keeps_the_records_and_asks_again(
+    tmp_path: Path, database_url: str
+) -> None:
+    world, first = litmos_read_twice(tmp_path, database_url)
+    kept = records(world)
+    world.clock.advance(600)
+    world.sim.fail_next(3, 500, path_prefix="/v1.svc/achievements")  # every attempt
+    report = world.run()
+    target = report.targets[0]
+    assert target.status == "ok"
+    assert target.message is not None
+    assert target.message.startswith("read back failed, training records kept as they were:")
+    assert records(world) == kept
+    start = len(world.sim.requests)
+    world.run()
+    since = (first - dt.timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S")
+    assert set(achievements_asked(world, start)) == {since}
