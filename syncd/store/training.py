@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, Progress, TrainingRecord
@@ -56,13 +56,26 @@ def save_records(
             changed.append(record)
     if fresh:
         session.execute(insert(TABLE), fresh)
-    for record in changed:
-        session.execute(
-            update(TABLE)
-            .where(_key(target, record.employee_id, record.course_code))
-            .values(**record.columns(), updated_at=now)
-        )
+    if changed:
+        session.execute(UPDATE, [_bound({**r.columns(), "updated_at": now}) for r in changed])
     return len(fresh) + len(changed)
+
+
+# One statement for many rows (executemany): every column by a bound `b_` parameter.
+_SET = ("status", "enrolled_at", "completed_at", "score", "raw_status", "updated_at")
+UPDATE = (
+    update(TABLE)
+    .where(
+        TABLE.c.target == bindparam("b_target"),
+        TABLE.c.employee_id == bindparam("b_employee_id"),
+        TABLE.c.course_code == bindparam("b_course_code"),
+    )
+    .values({name: bindparam(f"b_{name}") for name in _SET})
+)
+
+
+def _bound(values: dict[str, object]) -> dict[str, object]:
+    return {f"b_{name}": value for name, value in values.items()}
 
 
 def drop_records(session: Session, target: str, keys: Iterable[RecordKey]) -> int:
