@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 
@@ -146,10 +146,55 @@ class LosingTransport(httpx.BaseTransport):
         return response
 
 
+class SimulatedLms:
+    """What every harness shares: a simulator on a fake clock, the connectors it made
+    (closed at the end), the simulator's request log, its fault knob and its detector of
+    forbidden overlaps. An LMS account's login is its username, and the API acts as no
+    account of its own, unless a harness says otherwise."""
+
+    clock: FakeClock
+    sim: Any
+    _connectors: list[Any]
+
+    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
+        raise NotImplementedError
+
+    def wrap(self, connector: Any) -> Connector:
+        """The connector as the suite drives it (Dokeos settles its jobs first)."""
+        return cast(Connector, connector)
+
+    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
+        transport: httpx.BaseTransport = self.sim.transport()
+        if lose is not None:
+            transport = LosingTransport(transport, lose)
+        connector = self.make_connector(transport, page_size)
+        self._connectors.append(connector)
+        return self.wrap(connector)
+
+    def close(self) -> None:
+        for connector in self._connectors:
+            connector.close()
+
+    def login(self, username: str, email: str) -> str:
+        return username
+
+    def api_users(self) -> set[RemoteId]:
+        return set()
+
+    def fail_next(self, n: int, status: int) -> None:
+        self.sim.fail_next(n, status)
+
+    def served(self) -> list[tuple[str, str, int]]:
+        return [(r.method, r.path, r.status) for r in self.sim.requests]
+
+    def violations(self) -> int:
+        return len(self.sim.violations)
+
+
 # --- Docebo ----------------------------------------------------------------------------------
 
 
-class DoceboHarness:
+class DoceboHarness(SimulatedLms):
     """Docebo: branches keyed by code, groups by name; OAuth2 tokens."""
 
     name = "docebo"
@@ -163,12 +208,9 @@ class DoceboHarness:
     def __init__(self) -> None:
         self.clock = FakeClock()
         self.sim = DoceboSimulator(clock=lambda: self.clock.now().timestamp())
-        self._connectors: list[DoceboConnector] = []
+        self._connectors = []
 
-    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
-        transport: httpx.BaseTransport = self.sim.transport()
-        if lose is not None:
-            transport = LosingTransport(transport, lose)
+    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
         target = DoceboTarget(
             name="contract-docebo",
             base_url="https://contract.docebosaas.com",
@@ -178,19 +220,7 @@ class DoceboHarness:
             password="sandbox-password",
             page_size=page_size or 200,
         )
-        connector = DoceboConnector(target, ConnectorContext(self.clock, transport))
-        self._connectors.append(connector)
-        return connector
-
-    def close(self) -> None:
-        for connector in self._connectors:
-            connector.close()
-
-    def login(self, username: str, email: str) -> str:
-        return username
-
-    def api_users(self) -> set[RemoteId]:
-        return set()
+        return DoceboConnector(target, ConnectorContext(self.clock, transport))
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         return (ref.kind, ref.code if ref.kind is GroupKind.ORG_UNIT else name)
@@ -228,20 +258,11 @@ class DoceboHarness:
         members |= {((grp, name), user) for name, user in snap.group_members}
         return LmsState(dict(snap.users), groups, frozenset(members), frozenset(snap.enrollments))
 
-    def fail_next(self, n: int, status: int) -> None:
-        self.sim.fail_next(n, status)
-
     def expire_credentials(self) -> None:
         self.sim.state.tokens.clear()
 
-    def served(self) -> list[tuple[str, str, int]]:
-        return [(r.method, r.path, r.status) for r in self.sim.requests]
-
     def auth_calls(self) -> int:
         return sum(1 for r in self.sim.requests if r.path == "/oauth2/token")
-
-    def violations(self) -> int:
-        return len(self.sim.violations)
 
 
 # --- Dokeos ----------------------------------------------------------------------------------
@@ -288,7 +309,7 @@ class SettlingConnector:
         raise AssertionError(f"job {outcome.job_id} did not settle: {state.status}")
 
 
-class DokeosHarness:
+class DokeosHarness(SimulatedLms):
     """Dokeos: flat groups keyed by the code syncd gives them (`org_unit:EU`, `group:sales`);
     a static bearer token; learners and participations change through jobs, which the
     harness settles before `apply` returns (`SettlingConnector`)."""
@@ -305,31 +326,19 @@ class DokeosHarness:
     def __init__(self) -> None:
         self.clock = FakeClock()
         self.sim = DokeosSimulator(api_token=self.token, clock=lambda: self.clock.now().timestamp())
-        self._connectors: list[DokeosConnector] = []
+        self._connectors = []
 
-    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
-        transport: httpx.BaseTransport = self.sim.transport()
-        if lose is not None:
-            transport = LosingTransport(transport, lose)
+    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
         target = DokeosTarget(
             name="contract-dokeos",
             base_url="https://contract.dokeos.com",
             api_token=self.token,
             page_size=page_size or 100,
         )
-        connector = DokeosConnector(target, ConnectorContext(self.clock, transport))
-        self._connectors.append(connector)
-        return SettlingConnector(connector, self.sim)
+        return DokeosConnector(target, ConnectorContext(self.clock, transport))
 
-    def close(self) -> None:
-        for connector in self._connectors:
-            connector.close()
-
-    def login(self, username: str, email: str) -> str:
-        return username
-
-    def api_users(self) -> set[RemoteId]:
-        return set()
+    def wrap(self, connector: Any) -> Connector:
+        return cast(Connector, SettlingConnector(connector, self.sim))
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         return (ref.kind, ref.code)
@@ -356,20 +365,11 @@ class DokeosHarness:
         members = frozenset((_dokeos_key(key), user) for key, user in snap.learners)
         return LmsState(users, groups, members, frozenset(snap.participations))
 
-    def fail_next(self, n: int, status: int) -> None:
-        self.sim.fail_next(n, status)
-
     def expire_credentials(self) -> None:
         self.sim.api_token = "rotated-contract-token"  # the token syncd holds is revoked
 
-    def served(self) -> list[tuple[str, str, int]]:
-        return [(r.method, r.path, r.status) for r in self.sim.requests]
-
     def auth_calls(self) -> int:
         return 0  # a static token: Dokeos has no token endpoint to call
-
-    def violations(self) -> int:
-        return len(self.sim.violations)
 
 
 def _dokeos_key(key: str) -> GroupKey:
@@ -383,7 +383,7 @@ def _dokeos_key(key: str) -> GroupKey:
 # --- Coursepath ------------------------------------------------------------------------------
 
 
-class CoursepathHarness:
+class CoursepathHarness(SimulatedLms):
     """Coursepath: members keyed by email, flat groups with names only (each reported under
     both kinds), a fresh JWT per request signed with a static secret; the acting member is
     an account of the academy like any other."""
@@ -404,12 +404,9 @@ class CoursepathHarness:
             jwt_secret=self.secret, clock=lambda: self.clock.now().timestamp()
         )
         self.acting_id = RemoteId(str(self.sim.seed_member(self.acting, "Syncd Admin")))
-        self._connectors: list[CoursepathConnector] = []
+        self._connectors = []
 
-    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
-        transport: httpx.BaseTransport = self.sim.transport()
-        if lose is not None:
-            transport = LosingTransport(transport, lose)
+    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
         target = CoursepathTarget(
             name="contract-coursepath",
             base_url="https://contract.coursepath.com",
@@ -418,13 +415,7 @@ class CoursepathHarness:
             allow_result_deletion=True,  # so that Unenroll is exercised
             page_size=page_size or 250,
         )
-        connector = CoursepathConnector(target, ConnectorContext(self.clock, transport))
-        self._connectors.append(connector)
-        return connector
-
-    def close(self) -> None:
-        for connector in self._connectors:
-            connector.close()
+        return CoursepathConnector(target, ConnectorContext(self.clock, transport))
 
     def login(self, username: str, email: str) -> str:
         return email
@@ -468,20 +459,11 @@ class CoursepathHarness:
         enrollments = frozenset((code, email) for code, email, *_ in snap.enrollments)
         return LmsState(users, groups, members, enrollments)
 
-    def fail_next(self, n: int, status: int) -> None:
-        self.sim.fail_next(n, status)
-
     def expire_credentials(self) -> None:
         self.sim.jwt_secret = "rotated-contract-secret"
 
-    def served(self) -> list[tuple[str, str, int]]:
-        return [(r.method, r.path, r.status) for r in self.sim.requests]
-
     def auth_calls(self) -> int:
         return 0  # tokens are minted locally: Coursepath has no token endpoint
-
-    def violations(self) -> int:
-        return len(self.sim.violations)
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -492,7 +474,7 @@ def _split(name: str) -> tuple[str, str]:
 # --- Litmos ----------------------------------------------------------------------------------
 
 
-class LitmosHarness:
+class LitmosHarness(SimulatedLms):
     """Litmos: users by username; teams and sub-teams whose Description names the HR group
     (`org_unit:EU`, `group:sales`); a static api key, refused with 403 when stale; a rolling
     rate limit the connector keeps under."""
@@ -509,12 +491,9 @@ class LitmosHarness:
     def __init__(self) -> None:
         self.clock = FakeClock()
         self.sim = LitmosSimulator(api_key=self.key, clock=lambda: self.clock.now().timestamp())
-        self._connectors: list[LitmosConnector] = []
+        self._connectors = []
 
-    def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
-        transport: httpx.BaseTransport = self.sim.transport()
-        if lose is not None:
-            transport = LosingTransport(transport, lose)
+    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
         target = LitmosTarget(
             name="contract-litmos",
             base_url="https://api.litmos.com/v1.svc",
@@ -522,19 +501,7 @@ class LitmosHarness:
             source="syncd-contract",
             page_size=page_size or 1000,
         )
-        connector = LitmosConnector(target, ConnectorContext(self.clock, transport))
-        self._connectors.append(connector)
-        return connector
-
-    def close(self) -> None:
-        for connector in self._connectors:
-            connector.close()
-
-    def login(self, username: str, email: str) -> str:
-        return username
-
-    def api_users(self) -> set[RemoteId]:
-        return set()
+        return LitmosConnector(target, ConnectorContext(self.clock, transport))
 
     def group_key(self, ref: GroupRef, name: str) -> GroupKey:
         return (ref.kind, ref.code)
@@ -572,20 +539,11 @@ class LitmosHarness:
         enrollments = frozenset((code, name) for name, code, *_ in snap.assignments)
         return LmsState(users, groups, members, enrollments)
 
-    def fail_next(self, n: int, status: int) -> None:
-        self.sim.fail_next(n, status)
-
     def expire_credentials(self) -> None:
         self.sim.api_key = "rotated-contract-key"  # the key syncd holds is revoked
 
-    def served(self) -> list[tuple[str, str, int]]:
-        return [(r.method, r.path, r.status) for r in self.sim.requests]
-
     def auth_calls(self) -> int:
         return 0  # a static api key: Litmos has no token endpoint to call
-
-    def violations(self) -> int:
-        return len(self.sim.violations)
 
 
 def _litmos_key(description: str, name: str) -> GroupKey:
