@@ -7,13 +7,13 @@ LMS's own words. Shared by every connector family; none imports another.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
-from syncd.operations import Operation, Outcome, Rejected
+from syncd.operations import Adopt, Applied, Operation, Outcome, Rejected
 
 if TYPE_CHECKING:
     import httpx
@@ -77,6 +77,30 @@ def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outc
     outcomes = Outcomes(len(ops))
     each(outcomes, list(enumerate(ops)), write)
     return outcomes.done()
+
+
+BatchWriter = Callable[[Sequence[Any]], list[Outcome]]
+Handlers = Mapping[type[Operation], BatchWriter]
+
+
+def singly(write: Callable[[OpT], Outcome]) -> Callable[[Sequence[OpT]], list[Outcome]]:
+    """A batch writer that carries its operations out one at a time (`one_by_one`)."""
+    return lambda ops: one_by_one(ops, write)
+
+
+def dispatch(batch: Sequence[Operation], handlers: Handlers, refused: str) -> list[Outcome]:
+    """Carry out a batch of one operation kind with that kind's writer. `Adopt` is the
+    engine's (answered Applied with its id, never sent). A kind without a writer is one the
+    LMS's API cannot do: rejected with `refused` (the engine never plans it, as it is not
+    in the connector's `supports`; the contract suite checks every supported kind)."""
+    if not batch:
+        return []
+    kind = type(batch[0])
+    ops = only(batch, kind)
+    if kind is Adopt:
+        return [Applied(op.remote_id) for op in only(batch, Adopt)]
+    write = handlers.get(kind)
+    return [Rejected(refused)] * len(ops) if write is None else write(ops)
 
 
 def only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:

@@ -26,6 +26,7 @@ from syncd.operations import (
     CreateUser,
     DeactivateUser,
     DeleteGroup,
+    DeleteUser,
     Enroll,
     FieldChange,
     MoveGroup,
@@ -246,6 +247,18 @@ def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> Non
     assert after.groups == ({} if deletes else before.groups)
     if OpKind.UNENROLL in connector.capabilities.supports:
         assert after.enrollments == frozenset()
+
+
+def test_a_user_is_deleted_where_the_lms_can(harness: Harness) -> None:
+    """With test_every_operation_round_trips, every kind a connector supports is carried
+    out: a supported kind the connector has no writer for would be rejected here."""
+    connector, links = harness.connect(), Links()
+    if OpKind.DELETE_USER not in connector.capabilities.supports:
+        pytest.skip(f"{harness.name} cannot delete an account")
+    [made] = applied(connector, [CreateUser(person(1))], links)
+    links.users[e(1)] = created_id(made)
+    applied(connector, [DeleteUser(e(1))], links)
+    assert harness.state().users == {}
 
 
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:

@@ -57,7 +57,8 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, assert_never
+from functools import partial
+from typing import ClassVar
 
 from syncd.config import CoursepathTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
@@ -65,19 +66,14 @@ from syncd.connectors.coursepath import mapping
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
-from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, one_by_one, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
-    Adopt,
-    Applied,
     CreateGroup,
     CreateUser,
     DeactivateUser,
-    DeleteGroup,
-    DeleteUser,
     Enroll,
-    MoveGroup,
     Operation,
     OpKind,
     Outcome,
@@ -85,7 +81,6 @@ from syncd.operations import (
     Rejected,
     RemoveMember,
     Unenroll,
-    UpdateGroup,
     UpdateUser,
 )
 from syncd.records import MemberRole, RemoteRecord
@@ -161,41 +156,23 @@ class CoursepathConnector:
 
     # --- writes --------------------------------------------------------------------------
 
-    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
-        self, batch: Sequence[Operation], refs: RemoteRefs
-    ) -> list[Outcome]:
-        if not batch:
-            return []
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         target = self._target
         writer = Writer(
             self._client, refs, target.courses, send_invitations=target.send_invitations
         )
-        first = batch[0]
-        match first:
-            case Adopt():
-                return [Applied(op.remote_id) for op in only(batch, Adopt)]
-            case CreateUser():
-                return one_by_one(only(batch, CreateUser), writer.create_user)
-            case UpdateUser():
-                return one_by_one(only(batch, UpdateUser), writer.update_user)
-            case DeactivateUser():
-                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
-            case ReactivateUser():
-                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
-            case CreateGroup():
-                return one_by_one(only(batch, CreateGroup), writer.create_group)
-            case DeleteUser() | UpdateGroup() | MoveGroup() | DeleteGroup():
-                return [Rejected(UNSUPPORTED)] * len(batch)
-            case AddMember():
-                return one_by_one(only(batch, AddMember), writer.add_member)
-            case RemoveMember():
-                return one_by_one(only(batch, RemoveMember), writer.remove_member)
-            case Enroll():
-                return one_by_one(only(batch, Enroll), writer.enroll)
-            case Unenroll():
-                return self._unenroll(only(batch, Unenroll), writer)
-            case _:
-                assert_never(first)
+        handlers: Handlers = {
+            CreateUser: singly(writer.create_user),
+            UpdateUser: singly(writer.update_user),
+            DeactivateUser: singly(writer.deactivate_user),
+            ReactivateUser: singly(writer.reactivate_user),
+            CreateGroup: singly(writer.create_group),
+            AddMember: singly(writer.add_member),
+            RemoveMember: singly(writer.remove_member),
+            Enroll: singly(writer.enroll),
+            Unenroll: partial(self._unenroll, writer=writer),
+        }
+        return dispatch(batch, handlers, UNSUPPORTED)
 
     def _unenroll(self, ops: Sequence[Unenroll], writer: Writer) -> list[Outcome]:
         """Never without the opt-in: DELETE coursemember deletes the learner's results."""

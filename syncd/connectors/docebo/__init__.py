@@ -47,7 +47,8 @@ Decisions where public sources are silent:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, assert_never
+from functools import partial
+from typing import ClassVar
 
 from syncd.config import DoceboTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
@@ -64,12 +65,10 @@ from syncd.connectors.docebo.client import (
 )
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats, LoopGuard
-from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
-    Adopt,
-    Applied,
     CreateGroup,
     CreateUser,
     DeactivateUser,
@@ -181,44 +180,24 @@ class DoceboConnector:
 
     # --- writes --------------------------------------------------------------------------
 
-    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
-        self, batch: Sequence[Operation], refs: RemoteRefs
-    ) -> list[Outcome]:
-        if not batch:
-            return []
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         writer = Writer(self._client, refs, self._target.courses)
-        first = batch[0]
-        match first:
-            case Adopt():
-                return [Applied(op.remote_id) for op in only(batch, Adopt)]
-            case CreateUser():
-                return writer.upsert_users(only(batch, CreateUser))
-            case UpdateUser():
-                return writer.upsert_users(only(batch, UpdateUser))
-            case DeactivateUser():
-                return writer.change_status(only(batch, DeactivateUser), active=False)
-            case ReactivateUser():
-                return writer.change_status(only(batch, ReactivateUser), active=True)
-            case DeleteUser():
-                return writer.delete_users(only(batch, DeleteUser))
-            case CreateGroup():
-                return one_by_one(only(batch, CreateGroup), writer.create_group)
-            case UpdateGroup():
-                return one_by_one(only(batch, UpdateGroup), writer.rename_group)
-            case MoveGroup():
-                return one_by_one(only(batch, MoveGroup), writer.move_group)
-            case DeleteGroup():
-                return one_by_one(only(batch, DeleteGroup), writer.delete_group)
-            case AddMember():
-                return writer.add_members(only(batch, AddMember))
-            case RemoveMember():
-                return writer.remove_members(only(batch, RemoveMember))
-            case Enroll():
-                return writer.enroll(only(batch, Enroll))
-            case Unenroll():
-                return writer.unenroll(only(batch, Unenroll))
-            case _:
-                assert_never(first)
+        handlers: Handlers = {
+            CreateUser: writer.upsert_users,
+            UpdateUser: writer.upsert_users,
+            DeactivateUser: partial(writer.change_status, active=False),
+            ReactivateUser: partial(writer.change_status, active=True),
+            DeleteUser: writer.delete_users,
+            CreateGroup: singly(writer.create_group),
+            UpdateGroup: singly(writer.rename_group),
+            MoveGroup: singly(writer.move_group),
+            DeleteGroup: singly(writer.delete_group),
+            AddMember: writer.add_members,
+            RemoveMember: writer.remove_members,
+            Enroll: writer.enroll,
+            Unenroll: writer.unenroll,
+        }
+        return dispatch(batch, handlers, "Docebo has no API for this")
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

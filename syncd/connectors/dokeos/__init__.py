@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, assert_never
+from typing import ClassVar
 from urllib.parse import quote
 
 from syncd.config import DokeosTarget, TargetConfig
@@ -72,12 +72,10 @@ from syncd.connectors.dokeos.client import (
 )
 from syncd.connectors.dokeos.writes import Writer
 from syncd.connectors.http import HttpStats, RequestRefusedError
-from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
-    Adopt,
-    Applied,
     CreateGroup,
     CreateUser,
     DeactivateUser,
@@ -177,44 +175,24 @@ class DokeosConnector:
 
     # --- writes --------------------------------------------------------------------------
 
-    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
-        self, batch: Sequence[Operation], refs: RemoteRefs
-    ) -> list[Outcome]:
-        if not batch:
-            return []
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         writer = Writer(self._client, refs, self._target.courses)
-        first = batch[0]
-        match first:
-            case Adopt():
-                return [Applied(op.remote_id) for op in only(batch, Adopt)]
-            case CreateUser():
-                return one_by_one(only(batch, CreateUser), writer.create_user)
-            case UpdateUser():
-                return one_by_one(only(batch, UpdateUser), writer.update_user)
-            case DeactivateUser():
-                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
-            case ReactivateUser():
-                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
-            case DeleteUser():
-                return one_by_one(only(batch, DeleteUser), writer.delete_user)
-            case CreateGroup():
-                return one_by_one(only(batch, CreateGroup), writer.create_group)
-            case UpdateGroup():
-                return one_by_one(only(batch, UpdateGroup), writer.rename_group)
-            case MoveGroup():
-                return one_by_one(only(batch, MoveGroup), writer.move_group)
-            case DeleteGroup():
-                return one_by_one(only(batch, DeleteGroup), writer.delete_group)
-            case AddMember():
-                return writer.add_members(only(batch, AddMember))
-            case RemoveMember():
-                return writer.remove_members(only(batch, RemoveMember))
-            case Enroll():
-                return one_by_one(only(batch, Enroll), writer.enroll)
-            case Unenroll():
-                return writer.unenroll(only(batch, Unenroll))
-            case _:
-                assert_never(first)
+        handlers: Handlers = {
+            CreateUser: singly(writer.create_user),
+            UpdateUser: singly(writer.update_user),
+            DeactivateUser: singly(writer.deactivate_user),
+            ReactivateUser: singly(writer.reactivate_user),
+            DeleteUser: singly(writer.delete_user),
+            CreateGroup: singly(writer.create_group),
+            UpdateGroup: singly(writer.rename_group),
+            MoveGroup: singly(writer.move_group),
+            DeleteGroup: singly(writer.delete_group),
+            AddMember: writer.add_members,
+            RemoveMember: writer.remove_members,
+            Enroll: singly(writer.enroll),
+            Unenroll: writer.unenroll,
+        }
+        return dispatch(batch, handlers, "Dokeos has no API for this")
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, assert_never
+from typing import ClassVar
 
 from syncd.config import LitmosTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
@@ -69,27 +69,21 @@ from syncd.connectors.litmos.client import (
     LitmosClient,
 )
 from syncd.connectors.litmos.writes import Writer
-from syncd.connectors.outcomes import ClientSettings, one_by_one, only
+from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
     AddMember,
-    Adopt,
-    Applied,
     CreateGroup,
     CreateUser,
     DeactivateUser,
-    DeleteGroup,
     DeleteUser,
     Enroll,
-    MoveGroup,
     Operation,
     OpKind,
     Outcome,
     ReactivateUser,
-    Rejected,
     RemoveMember,
     Unenroll,
-    UpdateGroup,
     UpdateUser,
 )
 from syncd.records import RemoteEnrollment, RemoteRecord
@@ -170,40 +164,21 @@ class LitmosConnector:
 
     # --- writes --------------------------------------------------------------------------
 
-    def apply(  # noqa: PLR0912 - one case per operation kind, closed by assert_never
-        self, batch: Sequence[Operation], refs: RemoteRefs
-    ) -> list[Outcome]:
-        if not batch:
-            return []
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         writer = Writer(self._client, refs, self._target.courses)
-        first = batch[0]
-        match first:
-            case Adopt():
-                return [Applied(op.remote_id) for op in only(batch, Adopt)]
-            case CreateUser():
-                return one_by_one(only(batch, CreateUser), writer.create_user)
-            case UpdateUser():
-                return one_by_one(only(batch, UpdateUser), writer.update_user)
-            case DeactivateUser():
-                return one_by_one(only(batch, DeactivateUser), writer.deactivate_user)
-            case ReactivateUser():
-                return one_by_one(only(batch, ReactivateUser), writer.reactivate_user)
-            case DeleteUser():
-                return one_by_one(only(batch, DeleteUser), writer.delete_user)
-            case CreateGroup():
-                return one_by_one(only(batch, CreateGroup), writer.create_group)
-            case UpdateGroup() | MoveGroup() | DeleteGroup():
-                return [Rejected(NO_TEAM_EDITS)] * len(batch)
-            case AddMember():
-                return writer.add_members(only(batch, AddMember))
-            case RemoveMember():
-                return writer.remove_members(only(batch, RemoveMember))
-            case Enroll():
-                return one_by_one(only(batch, Enroll), writer.enroll)
-            case Unenroll():
-                return one_by_one(only(batch, Unenroll), writer.unenroll)
-            case _:
-                assert_never(first)
+        handlers: Handlers = {
+            CreateUser: singly(writer.create_user),
+            UpdateUser: singly(writer.update_user),
+            DeactivateUser: singly(writer.deactivate_user),
+            ReactivateUser: singly(writer.reactivate_user),
+            DeleteUser: singly(writer.delete_user),
+            CreateGroup: singly(writer.create_group),
+            AddMember: writer.add_members,
+            RemoveMember: writer.remove_members,
+            Enroll: singly(writer.enroll),
+            Unenroll: singly(writer.unenroll),
+        }
+        return dispatch(batch, handlers, NO_TEAM_EDITS)
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
