@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -61,22 +61,34 @@ def sim(clock: FakeClock) -> DoceboSimulator:
 
 
 ConnectorMaker = Callable[..., DoceboConnector]
+C = TypeVar("C", DoceboConnector, DokeosConnector, CoursepathConnector, LitmosConnector)
 
 
-@pytest.fixture
-def make_connector(sim: DoceboSimulator, clock: FakeClock) -> Iterator[ConnectorMaker]:
-    """Build connectors on the simulator (target fields as keywords, `transport=` to wrap)."""
-    made: list[DoceboConnector] = []
+def _makers(
+    build: Callable[[Any, ConnectorContext], C],
+    target_of: Callable[..., Any],
+    sim: Any,
+    clock: FakeClock,
+) -> Iterator[Callable[..., C]]:
+    """A maker of connectors on `sim` (target fields as keywords, `transport=` to wrap the
+    simulator's); every connector it made is closed when the test ends."""
+    made: list[C] = []
 
-    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> DoceboConnector:
+    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> C:
         ctx = ConnectorContext(clock=clock, transport=transport or sim.transport())
-        connector = DoceboConnector(docebo_target(**overrides), ctx)
+        connector = build(target_of(**overrides), ctx)
         made.append(connector)
         return connector
 
     yield make
     for connector in made:
         connector.close()
+
+
+@pytest.fixture
+def make_connector(sim: DoceboSimulator, clock: FakeClock) -> Iterator[ConnectorMaker]:
+    """Build connectors on the simulator (target fields as keywords, `transport=` to wrap)."""
+    yield from _makers(DoceboConnector, docebo_target, sim, clock)
 
 
 @pytest.fixture
@@ -173,17 +185,7 @@ DokeosMaker = Callable[..., DokeosConnector]
 @pytest.fixture
 def make_dokeos(dokeos_sim: DokeosSimulator, clock: FakeClock) -> Iterator[DokeosMaker]:
     """Build Dokeos connectors on the simulator (target fields as keywords, `transport=`)."""
-    made: list[DokeosConnector] = []
-
-    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> DokeosConnector:
-        ctx = ConnectorContext(clock=clock, transport=transport or dokeos_sim.transport())
-        connector = DokeosConnector(dokeos_target(**overrides), ctx)
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
+    yield from _makers(DokeosConnector, dokeos_target, dokeos_sim, clock)
 
 
 @pytest.fixture
@@ -230,17 +232,7 @@ def make_coursepath(
     coursepath_sim: CoursepathSimulator, clock: FakeClock
 ) -> Iterator[CoursepathMaker]:
     """Build Coursepath connectors on the simulator (target fields as keywords, `transport=`)."""
-    made: list[CoursepathConnector] = []
-
-    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> CoursepathConnector:
-        ctx = ConnectorContext(clock=clock, transport=transport or coursepath_sim.transport())
-        connector = CoursepathConnector(coursepath_target(**overrides), ctx)
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
+    yield from _makers(CoursepathConnector, coursepath_target, coursepath_sim, clock)
 
 
 @pytest.fixture
@@ -282,17 +274,7 @@ LitmosMaker = Callable[..., LitmosConnector]
 @pytest.fixture
 def make_litmos(litmos_sim: LitmosSimulator, clock: FakeClock) -> Iterator[LitmosMaker]:
     """Build Litmos connectors on the simulator (target fields as keywords, `transport=`)."""
-    made: list[LitmosConnector] = []
-
-    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> LitmosConnector:
-        ctx = ConnectorContext(clock=clock, transport=transport or litmos_sim.transport())
-        connector = LitmosConnector(litmos_target(**overrides), ctx)
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
+    yield from _makers(LitmosConnector, litmos_target, litmos_sim, clock)
 
 
 @pytest.fixture
