@@ -105,7 +105,7 @@ def read_back(
         since = None  # the fetch read every enrollment: this was a full read
     stored = load_records(session, target.name)
     merged = [filled(r, stored[k]) if k in stored else r for k, r in observed.items()]
-    changed = save_records(session, target.name, merged, now)
+    changed = save_records(session, target.name, merged, now, stored=stored)
     gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
     dropped = drop_records(session, target.name, gone) if remote.complete else 0
     set_watermark(session, target.name, now, full=since is None)

@@ -8,7 +8,7 @@ back says so (`drop_records`), never as a side effect of a write.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,10 +43,17 @@ def load_records(session: Session, target: str) -> dict[RecordKey, TrainingRecor
 
 
 def save_records(
-    session: Session, target: str, records: Iterable[TrainingRecord], now: dt.datetime
+    session: Session,
+    target: str,
+    records: Iterable[TrainingRecord],
+    now: dt.datetime,
+    *,
+    stored: Mapping[RecordKey, TrainingRecord] | None = None,
 ) -> int:
-    """Insert new records and update changed ones; the number written."""
-    stored = load_records(session, target)
+    """Insert new records and update changed ones; the number written. `stored`: the
+    target's records as `load_records` gave them, when the caller has them already."""
+    if stored is None:
+        stored = load_records(session, target)
     fresh, changed = [], []
     for record in records:
         before = stored.get((record.employee_id, record.course_code))
