@@ -216,6 +216,27 @@ class RemoteEnrollment:
 RemoteRecord = RemoteUser | RemoteGroup | RemoteMembership | RemoteCourse | RemoteEnrollment
 
 
+class RemotePart(StrEnum):
+    """The parts of a target a fetch reads; each can be read whole, or not, on its own."""
+
+    USERS = "users"
+    GROUPS = "groups"
+    MEMBERSHIPS = "memberships"
+    COURSES = "courses"
+    ENROLLMENTS = "enrollments"
+
+
+@dataclass(frozen=True, slots=True)
+class PartRead:
+    """What a connector's fetch yields once it has yielded every record of `part`: if the
+    read breaks off later, that part still counts as read whole."""
+
+    part: RemotePart
+
+
+FetchItem = RemoteRecord | PartRead
+
+
 @dataclass(frozen=True, slots=True)
 class TrainingRecord:
     """One row of the HR output: a person's state in one course on one target."""
@@ -256,7 +277,8 @@ class DesiredState:
 
 @dataclass(frozen=True, slots=True)
 class RemoteState:
-    """One target as last fetched: the shadow. `complete` is False when the fetch broke off."""
+    """One target as last fetched: the shadow. `complete` is False when the fetch broke off;
+    `parts_read` then names the parts it had read whole before it did."""
 
     users: tuple[RemoteUser, ...] = ()
     groups: tuple[RemoteGroup, ...] = ()
@@ -264,6 +286,11 @@ class RemoteState:
     courses: tuple[RemoteCourse, ...] = ()
     enrollments: tuple[RemoteEnrollment, ...] = ()
     complete: bool = True
+    parts_read: frozenset[RemotePart] = frozenset()
+
+    def read_whole(self, part: RemotePart) -> bool:
+        """Whether every record of `part` was read (so what is absent is absent)."""
+        return self.complete or part in self.parts_read
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from syncd.clock import Clock
     from syncd.config import TargetConfig
     from syncd.operations import Operation
-    from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId, RemoteRecord
+    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef, RemoteId
 
 NATURAL_KEYS = ("external_id", "username", "email")
 
@@ -42,6 +42,9 @@ class Capabilities:
     nested_groups: bool = True
     # The ways a person can belong to a group there (every LMS has learners; some, managers).
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
+    # The operation kinds on which the LMS emails the person, as this target is set up:
+    # the run's plan says so, so that nobody is mailed by surprise.
+    emails: frozenset[OpKind] = frozenset()
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
 
@@ -77,8 +80,10 @@ class Connector(Protocol):
     def check(self) -> None:
         """Make one authenticated read; raise FatalError or RetriableError if it fails."""
 
-    def fetch(self) -> Iterator[RemoteRecord]:
-        """Every user, group, membership, course and enrollment, page by page."""
+    def fetch(self) -> Iterator[FetchItem]:
+        """Every user, group, membership, course and enrollment, page by page, with a
+        `PartRead` after the last record of each part (so a read that breaks off later
+        still counts that part as read whole)."""
         ...
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:

@@ -23,6 +23,7 @@ from syncd.operations import Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.diff import DiffPolicy, count_kinds, diff, shared_names
 from syncd.reconcile.drift import count_drift
+from syncd.reconcile.hold import unread_parts
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackReport, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
@@ -112,7 +113,12 @@ class _Cycle:
             ops = diff(desired, remote, links, self.policy(_busy(session, name)))
             report.counts = count_kinds(ops)
             report.drift = count_drift(ops, _hr_changed(session, name), links)
-            notes = [fetch_error, _unsupported(self.target.kind, ops.unsupported)]
+            notes = [
+                fetch_error,
+                _held(ops.held, remote),
+                _unsupported(self.target.kind, ops.unsupported),
+                _emails(self.target.kind, ops, self.connector.capabilities.emails),
+            ]
             if not self.connector.capabilities.groups_have_codes:
                 notes.append(_shared(self.target.kind, desired.groups))
             if not force:
@@ -149,7 +155,7 @@ class _Cycle:
             writer.finish(env.clock.now(), complete=False, error=str(err))
             session.commit()
             log.warning("fetch_incomplete", error=str(err))
-            return f"fetch incomplete, no removals or creations planned: {err}"
+            return f"fetch incomplete: {err}"
         writer.finish(env.clock.now(), complete=True)
         session.commit()
         return None
@@ -227,6 +233,28 @@ def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
     log.warning("unsupported_changes", kinds=counts, keys=[op.key for op in ops[:20]])
     listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
     return f"left undone, the {kind} API cannot make them: {listed}"
+
+
+def _emails(kind: str, ops: Sequence[Operation], emailing: frozenset[OpKind]) -> str | None:
+    """Which operations of the plan make the LMS email the person (the target asked for it)."""
+    counts = count_kinds(op for op in ops if op.KIND in emailing)
+    if not counts:
+        return None
+    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
+    return f"{kind} emails the person on: {listed}"
+
+
+def _held(ops: Sequence[Operation], remote: RemoteState) -> str | None:
+    """What the read that broke off holds back until a cycle reads what it depends on."""
+    if remote.complete:
+        return None
+    unread = ", ".join(unread_parts(remote)) or "nothing"
+    if not ops:
+        return f"not read whole: {unread}; nothing held back"
+    counts = count_kinds(ops)
+    log.warning("operations_held", kinds=counts, unread=unread)
+    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
+    return f"held back until {unread} can be read whole: {listed}"
 
 
 def _shared(kind: str, groups: Mapping[GroupRef, Group]) -> str | None:

@@ -8,7 +8,8 @@ so what `--dry-run` shows is what a real run does. The rules it keeps:
 - syncd removes only what it manages (linked memberships and enrollments, groups
   it links); what an admin added by hand stays;
 - an enrollment with progress (anything but `enrolled`) is never removed;
-- after an incomplete fetch nothing is removed or created (it may sit on an unread page);
+- after a fetch that broke off, what depends on a part it did not read whole is held
+  back (`hold.py`) and listed in the plan's `held`;
 - a change the target's API cannot make (not in its connector's `supports`) is left
   undone and listed in the plan's `unsupported`, so the run can say so.
 """
@@ -37,6 +38,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
+from syncd.reconcile.hold import hold_back
 from syncd.reconcile.order import ordered
 from syncd.reconcile.resolve import Resolved, resolve_groups, resolve_users
 from syncd.records import (
@@ -54,28 +56,19 @@ from syncd.records import (
     Person,
     RemoteGroup,
     RemoteId,
+    RemotePart,
     RemoteState,
     RemoteUser,
 )
 
-REMOVALS = frozenset(
-    {
-        OpKind.DEACTIVATE_USER,
-        OpKind.DELETE_USER,
-        OpKind.REMOVE_MEMBER,
-        OpKind.UNENROLL,
-        OpKind.DELETE_GROUP,
-    }
-)
-# After a partial read an account may sit on a page never read: creating it could duplicate it.
-CREATIONS = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP})
-
 
 class Plan(list[Operation]):
     """The operations to apply, in dependency order. `unsupported` holds the changes HR
-    asks for that the target's API cannot make: never sent, reported with the run."""
+    asks for that the target's API cannot make, `held` those a broken-off read holds back
+    until a cycle reads what they depend on: neither is sent, both are reported."""
 
     unsupported: tuple[Operation, ...] = ()
+    held: tuple[Operation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,30 +96,31 @@ def diff(desired: DesiredState, remote: RemoteState, links: Links, policy: DiffP
         remote.users,
         links,
         natural_keys=policy.natural_keys,
-        complete=remote.complete,
+        complete=remote.read_whole(RemotePart.USERS),
     )
     groups = resolve_groups(
         desired.groups,
         remote.groups,
         links,
         groups_have_codes=policy.groups_have_codes,
-        complete=remote.complete,
+        complete=remote.read_whole(RemotePart.GROUPS),
     )
     ops: list[Operation] = [*users.adoptions, *groups.adoptions]
     ops += _user_ops(desired, users, links, policy)
     ops += _group_ops(desired, groups, policy.nested_groups)
     ops += _membership_ops(desired, remote, users, groups, links, roles=policy.member_roles)
     ops += _enrollment_ops(desired, remote, users, links, policy)
-    possible = [op for op in ops if _allowed(op, policy, remote.complete)]
-    kept = [op for op in possible if _supports(policy, op)]
-    plan = Plan(ordered(kept, desired.groups, groups.matched))
+    possible = [op for op in ops if _idle(op, policy)]
+    supported = [op for op in possible if _supports(policy, op)]
+    kept, held = hold_back(ordered(supported, desired.groups, groups.matched), remote)
+    plan = Plan(kept)
     plan.unsupported = tuple(op for op in possible if not _supports(policy, op))
+    plan.held = tuple(held)
     return plan
 
 
-def _allowed(op: Operation, policy: DiffPolicy, complete: bool) -> bool:
-    if not complete and op.KIND in REMOVALS | CREATIONS:
-        return False
+def _idle(op: Operation, policy: DiffPolicy) -> bool:
+    """No job of the LMS is in flight on what `op` touches."""
     return not policy.busy or (op.key not in policy.busy and _person_of(op) not in policy.busy)
 
 

@@ -177,6 +177,8 @@ class FetchStateRow(Base):
     finished_at: Mapped[dt.datetime | None]
     complete: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
+    # The parts read whole before a read broke off, comma-separated (RemotePart values).
+    parts_read: Mapped[str | None] = mapped_column(Text)
 
 
 # --- links ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The shadow: what one target held at its last fetch, written as the pages stream in.
 
-A fetch that breaks off leaves what it read and `complete = False`, which the
-engine reads as "plan no removals for this target".
+A fetch that breaks off leaves what it read, `complete = False` and the parts it had
+read whole (`parts_read`), which the engine reads as "hold back what depends on the rest".
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session
 
 from syncd.records import (
     EnrollmentStatus,
+    FetchItem,
     GroupKind,
     MemberRole,
+    PartRead,
     Progress,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
     RemoteId,
     RemoteMembership,
+    RemotePart,
     RemoteRecord,
     RemoteState,
     RemoteUser,
@@ -56,14 +59,18 @@ class ShadowWriter:
         self._session, self._target = session, target
         self._buffer: dict[type[Base], list[dict[str, Any]]] = {}
         self._pending = 0
+        self._parts: set[RemotePart] = set()
         for model in SHADOW_MODELS:
             session.execute(delete(model).where(model.target == target))  # type: ignore[attr-defined]
         session.merge(
             FetchStateRow(target=target, started_at=now, finished_at=None, complete=False)
         )
 
-    def add(self, record: RemoteRecord) -> None:
-        model, row = _row(record)
+    def add(self, item: FetchItem) -> None:
+        if isinstance(item, PartRead):
+            self._parts.add(item.part)
+            return
+        model, row = _row(item)
         row["target"] = self._target
         self._buffer.setdefault(model, []).append(row)
         self._pending += 1
@@ -79,6 +86,7 @@ class ShadowWriter:
         self.flush()
         state = self._session.get_one(FetchStateRow, self._target)
         state.finished_at, state.complete, state.error = now, complete, error
+        state.parts_read = ",".join(sorted(self._parts)) or None
 
 
 def _insert_ignoring_repeats(session: Session, model: type[Base]) -> Insert:
@@ -128,7 +136,12 @@ def load_remote_state(session: Session, target: str) -> RemoteState:
         ),
         enrollments=tuple(_enrollment(r) for r in rows(ShadowEnrollmentRow)),
         complete=bool(state and state.complete),
+        parts_read=_parts(state.parts_read if state else None),
     )
+
+
+def _parts(text: str | None) -> frozenset[RemotePart]:
+    return frozenset(RemotePart(p) for p in (text or "").split(",") if p)
 
 
 def _user(r: Row[Any]) -> RemoteUser:

@@ -54,6 +54,7 @@ from syncd.records import (
     GroupKind,
     GroupRef,
     LinkKind,
+    PartRead,
     Person,
     Progress,
     RemoteCourse,
@@ -182,7 +183,7 @@ def test_fetch_walks_every_page_of_every_collection(
     dokeos_sim: DokeosSimulator, make_dokeos: DokeosMaker
 ) -> None:
     expected = seed_platform(dokeos_sim)
-    records = list(make_dokeos(page_size=2).fetch())
+    records = [r for r in make_dokeos(page_size=2).fetch() if not isinstance(r, PartRead)]
     assert len(records) == len(set(records))
     assert set(records) == expected
     pages = {
@@ -341,7 +342,7 @@ def test_fetch_reads_users_then_groups_with_their_learners(
     manager = dokeos_sim.seed_user("max", "max@acme.com", "Max", "Roe")
     group = dokeos_sim.seed_group("Sales", "org_unit:SAL")
     dokeos_sim.add_learner(group, user)
-    kinds = [type(r).__name__ for r in dokeos.fetch()]
+    kinds = [type(r).__name__ for r in dokeos.fetch() if not isinstance(r, PartRead)]
     assert kinds == ["RemoteUser", "RemoteUser", "RemoteGroup", "RemoteMembership"]
     assert manager  # a manager is no learner: never a membership
 

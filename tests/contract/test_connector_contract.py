@@ -12,7 +12,7 @@ it): the suite leaves it out and expects the LMS unchanged by it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pytest
 from harness import HARNESSES, Harness, Links, LmsState
@@ -42,15 +42,18 @@ from syncd.operations import (
 from syncd.records import (
     CourseCode,
     EmployeeId,
+    FetchItem,
     Group,
     GroupKind,
     GroupRef,
+    PartRead,
     Person,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
     RemoteId,
     RemoteMembership,
+    RemotePart,
     RemoteUser,
 )
 
@@ -142,11 +145,37 @@ def as_ids(record: object) -> object:
     raise AssertionError(record)
 
 
+def records(items: Iterable[FetchItem]) -> list[object]:
+    """The records of a fetch as ids, less its `PartRead` marks."""
+    return [as_ids(r) for r in items if not isinstance(r, PartRead)]
+
+
 def test_fetch_walks_all_pages(harness: Harness) -> None:
     expected = seed(harness)
-    fetched = [as_ids(r) for r in harness.connect(page_size=2).fetch()]
+    fetched = records(harness.connect(page_size=2).fetch())
     assert len(fetched) == len(set(fetched))
     assert set(fetched) == expected
+
+
+PART_OF = {
+    RemoteUser: RemotePart.USERS,
+    RemoteGroup: RemotePart.GROUPS,
+    RemoteMembership: RemotePart.MEMBERSHIPS,
+    RemoteCourse: RemotePart.COURSES,
+    RemoteEnrollment: RemotePart.ENROLLMENTS,
+}
+
+
+def test_fetch_marks_each_part_read_after_its_last_record(harness: Harness) -> None:
+    """A read that breaks off holds back only what depends on the parts it had not read
+    whole: each mark must come after every record of its part, once."""
+    seed(harness)
+    items = list(harness.connect(page_size=2).fetch())
+    marks = [i for i, item in enumerate(items) if isinstance(item, PartRead)]
+    assert sorted(items[i].part for i in marks) == sorted(RemotePart)  # type: ignore[union-attr]
+    for index in marks:
+        part = items[index].part  # type: ignore[union-attr]
+        assert not any(PART_OF.get(type(r)) is part for r in items[index:])
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -287,7 +316,7 @@ def test_transient_failures_are_retried_to_success(harness: Harness, status: int
     expected = seed(harness)
     connector = harness.connect(page_size=3)
     harness.fail_next(2, status)
-    assert {as_ids(r) for r in connector.fetch()} == expected
+    assert set(records(connector.fetch())) == expected
     harness.fail_next(2, status)
     assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
     assert harness.clock.slept

@@ -19,12 +19,14 @@ from syncd.records import (
     Membership,
     OrgUnit,
     OrgUnitCode,
+    PartRead,
     Person,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
     RemoteId,
     RemoteMembership,
+    RemotePart,
     RemoteUser,
 )
 from syncd.store import Session
@@ -109,9 +111,11 @@ def test_shadow_keeps_the_fetch_and_its_completeness(engine: Engine) -> None:
     records = [
         RemoteUser(RemoteId("7"), "ada", "ada@example.com", "Ada", "L", True),
         RemoteUser(RemoteId("7"), "ada", "ada@example.com", "Ada", "L", True),  # a repeated page
+        PartRead(RemotePart.USERS),
         RemoteGroup(RemoteId("3"), GroupKind.ORG_UNIT, "Eng", "ENG"),
         RemoteMembership(GroupKind.ORG_UNIT, RemoteId("3"), RemoteId("7")),
         RemoteCourse(RemoteId("11"), "SEC-101", "Security"),
+        PartRead(RemotePart.COURSES),
         RemoteEnrollment(RemoteId("11"), RemoteId("7"), EnrollmentStatus.ENROLLED),
     ]
     sessions = session_factory(engine)
@@ -127,6 +131,9 @@ def test_shadow_keeps_the_fetch_and_its_completeness(engine: Engine) -> None:
     assert state.groups[0].code == "ENG"
     assert len(state.memberships) == len(state.courses) == len(state.enrollments) == 1
     assert state.complete is False
+    assert state.parts_read == {RemotePart.USERS, RemotePart.COURSES}
+    assert state.read_whole(RemotePart.USERS)
+    assert not state.read_whole(RemotePart.ENROLLMENTS)
 
 
 def test_links_are_per_target(engine: Engine) -> None:

@@ -83,7 +83,7 @@ from syncd.operations import (
     Unenroll,
     UpdateUser,
 )
-from syncd.records import MemberRole, RemoteRecord
+from syncd.records import FetchItem, MemberRole, PartRead, RemotePart, RemoteRecord
 from syncd.redact import register
 
 __all__ = ["CoursepathConnector", "capabilities", "factory"]
@@ -134,17 +134,20 @@ class CoursepathConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[RemoteRecord]:
+    def fetch(self) -> Iterator[FetchItem]:
         yield from map(mapping.user, self._client.pages(MEMBERS))
+        yield PartRead(RemotePart.USERS)
         for item in self._client.pages(GROUPS):
             yield from mapping.groups(item)
             group_id = mapping.remote_id(item.get("id"))
             for member in self._client.pages(f"{GROUPS}/{group_id}/members"):
                 yield from mapping.members(group_id, member)
+        yield from (PartRead(RemotePart.GROUPS), PartRead(RemotePart.MEMBERSHIPS))
         for item in self._client.pages(COURSES):
             course = mapping.course(item)
             yield course
             yield from self._enrollments(course.remote_id)
+        yield from (PartRead(RemotePart.COURSES), PartRead(RemotePart.ENROLLMENTS))
 
     def _enrollments(self, course_id: str) -> Iterator[RemoteRecord]:
         for member in self._client.pages(f"{COURSES}/{course_id}/members"):

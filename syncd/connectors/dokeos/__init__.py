@@ -92,7 +92,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import MemberRole, RemoteRecord
+from syncd.records import FetchItem, MemberRole, PartRead, RemotePart
 from syncd.redact import register
 
 __all__ = ["DokeosConnector", "capabilities", "factory"]
@@ -154,15 +154,19 @@ class DokeosConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[RemoteRecord]:
+    def fetch(self) -> Iterator[FetchItem]:
         yield from map(mapping.user, self._client.pages(USERS))
+        yield PartRead(RemotePart.USERS)
         for item in self._client.pages(GROUPS):
             group = mapping.group(item)
             yield group
             yield from mapping.members(group, item)
+        yield from (PartRead(RemotePart.GROUPS), PartRead(RemotePart.MEMBERSHIPS))
         yield from map(mapping.course, self._client.pages(TRAININGS))
+        yield PartRead(RemotePart.COURSES)
         participations = self._client.pages(PARTICIPATIONS, WITH_PROGRESSIONS)
         yield from map(mapping.enrollment, participations)
+        yield PartRead(RemotePart.ENROLLMENTS)
 
     def poll_job(self, job_id: str) -> JobState:
         try:
