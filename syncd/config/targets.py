@@ -90,11 +90,21 @@ class LitmosTarget(TargetBase):
 
     kind: Literal["litmos"] = "litmos"
     api_key: Secret
-    source: NonEmpty
+    # Free text naming the caller, on every call; Litmos takes at most 50 characters (seed 004).
+    source: Annotated[NonEmpty, Field(max_length=50)]
     # Where the key rides: the `apikey` header (never in a URL), or the query as the seed shows.
     apikey_in: Literal["header", "query"] = "header"
-    requests_per_minute: int = Field(default=100, ge=1)
+    # Litmos allows 100 requests in any rolling 60 s (seed 004); the margin absorbs the skew
+    # between our clock and Litmos's count, so a 503 never comes in normal operation.
+    requests_per_minute: int = Field(default=95, ge=1)
     page_size: int = Field(default=1000, ge=1, le=1000)
+    # Course assignment emails the learner unless told not to (spec, AssignCoursestoUser):
+    # syncd sends `sendmessage=false` unless this is true.
+    send_course_emails: bool = False
+    # The fields a new account gets that HR does not own (Litmos requires them, spec `User`).
+    access_level: NonEmpty = "Learner"
+    time_zone: NonEmpty = "UTC"
+    skip_first_login: bool = False
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_key,)

@@ -100,7 +100,8 @@ def _words(body: object) -> str:
     if isinstance(body, list):
         return "; ".join(filter(None, map(_words, body)))
     if isinstance(body, dict):
-        found = (_words(body[key]) for key in _MESSAGE_KEYS if body.get(key))
+        named = {str(key).lower(): value for key, value in body.items()}  # Litmos: "Detail"
+        found = (_words(named[key]) for key in _MESSAGE_KEYS if named.get(key))
         return "; ".join(filter(None, [next(filter(None, found), ""), _field_errors(body)]))
     return "" if body is None else str(body)
 

@@ -62,7 +62,8 @@ def _dokeos() -> DokeosSimulator:
 
 
 def _litmos() -> LitmosSimulator:
-    simulator = LitmosSimulator()
+    """Plain HTTP is admitted on loopback hosts, for `syncd sandbox`."""
+    simulator = LitmosSimulator(allow_plain_http_on_loopback=True)
     for code, name in DEMO_COURSES:
         simulator.seed_course(code, name)
     return simulator

@@ -600,3 +600,16 @@ def test_coursepath_and_litmos_targets(tmp_path: Path) -> None:
     assert cp.secret_values() == ("cp-secret-value-1",)
     assert lt.secret_values() == ("lt-key-42",)
     assert lt.apikey_in == "header"  # the key never rides in a URL unless asked
+    assert lt.requests_per_minute == 95  # a margin under Litmos's 100 a rolling minute
+    assert lt.send_course_emails is False
+
+
+def test_a_litmos_source_longer_than_50_characters_is_refused(tmp_path: Path) -> None:
+    litmos = (
+        '[hr]\npath = "hr"\n[[targets]]\nname = "lt"\nkind = "litmos"\n'
+        'base_url = "https://api.litmos.test/v1.svc"\napi_key = "k-1"\n'
+        f'source = "{"s" * 51}"\n'
+    )
+    assert_error(
+        tmp_path, litmos, "targets[0] (lt).source: string should have at most 50 characters"
+    )

@@ -184,7 +184,7 @@ def test_fetch_marks_each_part_read_after_its_last_record(harness: Harness) -> N
 def test_every_operation_round_trips(harness: Harness) -> None:
     connector, links = harness.connect(), Links()
     key, login = harness.group_key, harness.login
-    ann, p2, p3 = login("ann", "ann@acme.com"), "p2@acme.com", "p3@acme.com"
+    ann, p2, p3 = login("ann.lee", "ann@acme.com"), "p2@acme.com", "p3@acme.com"
     for ref, name, parent in ((EU, "Europe", None), (DE, "Germany", EU), (SALES, "Sales", None)):
         [made] = applied(connector, [CreateGroup(Group(ref, name, parent))], links)
         links.groups[ref] = created_id(made)
@@ -193,9 +193,9 @@ def test_every_operation_round_trips(harness: Harness) -> None:
     for code in ("C1", "C2"):
         links.courses[CourseCode(code)] = harness.seed_course(code, f"Course {code}")
 
-    renamed = person(1, username="ann", email="ann@acme.com")
+    renamed = person(1, username="ann.lee", email="ann@acme.com")
     changes = (
-        FieldChange("username", "p1@acme.com", "ann"),
+        FieldChange("username", "p1@acme.com", "ann.lee"),
         FieldChange("email", "p1@acme.com", "ann@acme.com"),
     )
     steps: list[list[Operation]] = [

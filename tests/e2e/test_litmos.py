@@ -211,3 +211,87 @@ def test_five_hundred_new_hires_stay_under_the_rate_limit(litmos: LitmosWorld) -
     assert minutes >= len(sent) / 100 - 1, f"{len(sent)} requests in {minutes:.1f} min"
     litmos.assert_in_step()
     assert litmos.plan(litmos.run()) == []
+
+
+# Fields of a Litmos user that HR does not own, set by hand by a Litmos admin.
+BY_HAND = {"AccessLevel": "Team_Leader", "TimeZone": "Europe/Berlin", "CustomField3": "CC-7"}
+
+
+def test_churn_converges_and_keeps_every_field_syncd_does_not_own(litmos: LitmosWorld) -> None:
+    """Rename, email change, deactivation, rehire, a move between org units and an
+    unenrollment in one cycle: the next plans nothing, and what an admin set by hand on
+    each account (access level, time zone, a custom field) survives every write."""
+    litmos.hr.person("E1020")["status"] = "inactive"
+    change(litmos)  # E1020 leaves first: rehired below
+    by_name = {u.username: u.id for u in litmos.sim.state.users.values()}
+    touched = ["E1003", "E1012", "E1011", "E1020", "E1030", "E1026"]
+    ids = {employee: by_name[employee_key(litmos, employee)] for employee in touched}
+    for user_id in ids.values():
+        litmos.sim.edit_user(user_id, **BY_HAND)
+    litmos.hr.person("E1012").update(last_name="Dubois-Martin")
+    litmos.hr.person("E1003").update(email="giulia.r@example.com")
+    litmos.hr.person("E1030")["status"] = "inactive"
+    litmos.hr.person("E1020")["status"] = "active"
+    litmos.hr.person("E1011").update(org_unit="ENG-APPS")
+    litmos.hr.enrollments = [
+        e
+        for e in litmos.hr.enrollments
+        if not (e["employee_id"] == "E1026" and e["course_code"] == "GDPR-201")
+    ]
+    kinds = {kind for kind, _ in change(litmos)}
+    assert {"update_user", "deactivate_user", "reactivate_user", "add_member"} <= kinds
+    assert {"remove_member"} <= kinds
+    for employee, user_id in ids.items():
+        record = litmos.sim.user_record(user_id)
+        assert {k: record[k] for k in BY_HAND} == BY_HAND, employee
+
+
+def employee_key(world: LitmosWorld, employee: str) -> str:
+    """The username syncd gave an employee's account (their email, as HR sends it)."""
+    person = world.hr.person(employee)
+    return person.get("username") or person["email"]
+
+
+def test_a_failed_results_read_holds_back_only_the_enrollments(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A first sync while `/results/details` keeps failing: users and teams, read whole,
+    are created; the enrollments wait for a read of the results, and the run says so."""
+    world = LitmosWorld(tmp_path, database_url)
+    world.sim.fail_next(3, 503, path_prefix="/v1.svc/results/details")
+    report = world.run()
+    target = report.targets[0]
+    assert target.status == "incomplete"
+    assert "held back until enrollments can be read whole: enroll" in (target.message or "")
+    kinds = {kind for kind, _ in world.plan(report)}
+    assert {"create_user", "create_group", "add_member"} <= kinds
+    assert "enroll" not in kinds
+    assert all(o.status == "done" for o in target.operations)  # nothing planned and failed
+    assert len(world.sim.snapshot().users) == 34
+    assert world.sim.snapshot().assignments == ()
+    after = world.run()
+    assert after.targets[0].status == "ok"
+    assert {kind for kind, _ in world.plan(after)} == {"enroll"}
+    world.assert_in_step()
+
+
+def test_a_first_load_of_1000_people_meets_no_503(tmp_path: Path, database_url: str) -> None:
+    """1,000 people against an account at Litmos's real limit (100 in any rolling 60 s):
+    the limiter's margin keeps every request under it."""
+    world = LitmosWorld(tmp_path, database_url)
+    world.hr.people += [
+        {
+            **world.hr.person("E1036"),
+            "employee_id": f"E{5000 + n}",
+            "first_name": f"Hire{n}",
+            "email": f"hire{n}@example.com",
+            "manager_id": "",
+        }
+        for n in range(1000 - len(world.hr.people))
+    ]
+    report = world.run()
+    target = report.targets[0]
+    assert target.status == "ok", target.message
+    assert len(world.sim.snapshot().users) >= 998
+    assert [r for r in world.sim.requests if r.status == 503] == []
+    assert world.plan(world.run()) == []

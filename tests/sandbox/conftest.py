@@ -104,9 +104,22 @@ def litmos(clock: ManualClock) -> LitmosSimulator:
 
 @pytest.fixture
 def litmos_client(litmos: LitmosSimulator) -> Iterator[httpx.Client]:
-    transport = litmos.transport()
-    with httpx.Client(transport=transport, base_url=LITMOS_URL, params=LITMOS_PARAMS) as client:
+    with json_client(litmos) as client:
         yield client
+
+
+LITMOS_JSON = {"Content-Type": "application/json"}
+
+
+def json_client(sim: LitmosSimulator, **params: str) -> httpx.Client:
+    """What every Litmos call needs: HTTPS, the sandbox key, `source`, `format=json` and a
+    Content-Type header (seed 004: "With every request you must include a Content-Type")."""
+    return httpx.Client(
+        transport=sim.transport(),
+        base_url=LITMOS_URL,
+        params={**LITMOS_PARAMS, **params},
+        headers=LITMOS_JSON,
+    )
 
 
 COURSEPATH_URL = "https://academy.coursepath.test"

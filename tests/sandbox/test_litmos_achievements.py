@@ -1,5 +1,5 @@
 """Litmos achievements: one per completion, dated on the simulator's clock, listed by
-`GET /achievements` since a moment (inclusive) and up to another, paged and rate limited."""
+`GET /achievements` since a moment (inclusive), searched, sorted, paged and rate limited."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 
 from syncd.sandbox import LitmosSimulator
 from syncd.sandbox.core import ManualClock
+from syncd.sandbox.litmos import words
+from tests.sandbox.conftest import json_client
 
 ACHIEVEMENTS = "/v1.svc/achievements"
-PARAMS = {"apikey": "sandbox-litmos-key", "source": "syncd-tests", "format": "json"}
 
 
 def _text(moment: float, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -20,7 +21,7 @@ def _text(moment: float, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 
 def _ann(sim: LitmosSimulator) -> str:
-    return sim.seed_user("ann", "Ann", "Archer", "ann@acme.test")
+    return sim.seed_user("ann.archer", "Ann", "Archer", "ann@acme.test")
 
 
 def _three_completions(sim: LitmosSimulator, clock: ManualClock) -> list[float]:
@@ -75,15 +76,34 @@ def test_each_completion_records_one_more_achievement(
     assert len({a["AchievementId"] for a in listed}) == 2
 
 
-def test_since_is_inclusive_and_to_is_optional_and_inclusive(
+def test_since_is_optional_and_inclusive(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
     first, second, third = _three_completions(litmos, clock)
     assert _titles(litmos_client) == ["Course 1", "Course 2", "Course 3"]  # since is optional
+    assert _titles(litmos_client, since=_text(first)) == ["Course 1", "Course 2", "Course 3"]
     assert _titles(litmos_client, since=_text(second)) == ["Course 2", "Course 3"]
     assert _titles(litmos_client, since=_text(second + 1)) == ["Course 3"]
-    assert _titles(litmos_client, since=_text(first), to=_text(second)) == ["Course 1", "Course 2"]
     assert _titles(litmos_client, since=_text(third + 1)) == []
+
+
+def test_to_is_not_a_parameter_of_achievements(litmos_client: httpx.Client) -> None:
+    response = litmos_client.get(ACHIEVEMENTS, params={"to": "2024-01-10"})
+    assert (response.status_code, response.json()) == (400, {"Detail": words.SPEC_BAD_REQUEST})
+
+
+def test_achievements_search_and_sort(
+    litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
+) -> None:
+    _three_completions(litmos, clock)
+    bob = litmos.seed_user("bob.baker", "Bob", "Baker", "bob@acme.test")
+    litmos.complete_course(bob, litmos.seed_course("C9", "Course 9"))
+    assert _titles(litmos_client, search="baker") == ["Course 9"]
+    assert _titles(litmos_client, search="course 2") == ["Course 2"]
+    by_name = _titles(litmos_client, sort="LastName", dir="DESC")
+    assert by_name[0] == "Course 9"
+    refused = litmos_client.get(ACHIEVEMENTS, params={"sort": "Score"})
+    assert refused.status_code == 400
 
 
 def test_since_compares_at_the_whole_second_the_date_shows(
@@ -91,7 +111,8 @@ def test_since_compares_at_the_whole_second_the_date_shows(
 ) -> None:
     clock.advance(0.6)
     litmos.complete_course(_ann(litmos), litmos.seed_course("C1", "One"))
-    assert _titles(litmos_client, since=_text(clock.now), to=_text(clock.now)) == ["One"]
+    assert _titles(litmos_client, since=_text(clock.now)) == ["One"]
+    assert _titles(litmos_client, since=_text(clock.now + 1)) == []
 
 
 @pytest.mark.parametrize("since", ["2024-01-10 08:30:05", "2024-01-10 08:30", "2024-01-10"])
@@ -101,11 +122,9 @@ def test_since_takes_the_formats_of_results_details(
     assert litmos_client.get(ACHIEVEMENTS, params={"since": since}).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["since", "to"])
-def test_a_malformed_date_is_406(litmos_client: httpx.Client, name: str) -> None:
-    response = litmos_client.get(ACHIEVEMENTS, params={name: "2024-01-10T08:30:05Z"})
-    assert response.status_code == 406
-    assert response.json()["Detail"].startswith(f"Please provide a valid '{name}='")
+def test_a_malformed_since_is_406(litmos_client: httpx.Client) -> None:
+    response = litmos_client.get(ACHIEVEMENTS, params={"since": "2024-01-10T08:30:05Z"})
+    assert (response.status_code, response.json()) == (406, {"Detail": words.SPEC_BAD_SINCE})
 
 
 def test_achievements_page_with_start_and_limit(
@@ -120,9 +139,8 @@ def test_achievements_page_with_start_and_limit(
 
 def test_achievements_count_against_the_rate_limit(clock: ManualClock) -> None:
     sim = LitmosSimulator(clock=clock, rate_limit=2, rate_window=10.0)
-    with httpx.Client(transport=sim.transport(), params=PARAMS) as client:
-        url = f"https://api.litmos.test{ACHIEVEMENTS}"
-        statuses = [client.get(url).status_code for _ in range(3)]
+    with json_client(sim) as client:
+        statuses = [client.get(ACHIEVEMENTS).status_code for _ in range(3)]
     assert statuses == [200, 200, 503]
 
 
@@ -142,5 +160,5 @@ def test_achievements_survive_a_dump_and_load(
     listed = litmos_client.get(ACHIEVEMENTS).json()
     copy = LitmosSimulator(clock=clock)
     copy.load_state(litmos.dump_state())
-    with httpx.Client(transport=copy.transport(), params=PARAMS) as client:
-        assert client.get(f"https://api.litmos.test{ACHIEVEMENTS}").json() == listed
+    with json_client(copy) as client:
+        assert client.get(ACHIEVEMENTS).json() == listed

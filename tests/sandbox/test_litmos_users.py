@@ -1,127 +1,210 @@
-"""Litmos users: create (201/409), read (404), full update and deactivation, delete."""
+"""Litmos users: creation (201, the spec's required fields and order, its 409/404/400
+rules, the login email only on request), the whole-object read, the list, deletion.
+`body` and `refusal` serve test_litmos_user_updates.py too."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
 
 from syncd.sandbox import LitmosSimulator
+from syncd.sandbox.litmos import SentMessage, spec, words
+from tests.evidence.litmos_cassettes import interactions, response_json
+from tests.sandbox.conftest import json_client
 
 USERS = "/v1.svc/users"
 SHORT_KEYS = {"Id", "UserName", "FirstName", "LastName", "Active", "Email", "AccessLevel"}
-NEW_USER = {
-    "Id": "",
-    "UserName": "ada@acme.test",
-    "FirstName": "Ada",
-    "LastName": "Lovelace",
-    "Email": "ada@acme.test",
-    "AccessLevel": "Learner",
-    "Active": True,
-}
+REQUIRED = (
+    "Id", "UserName", "LastName", "Email", "AccessLevel", "Active", "DisableMessages",
+    "IsCustomUsername", "SkipFirstLogin", "TimeZone",
+)  # fmt: skip
 
 
-def test_create_answers_201_with_the_full_user(
+def _captured(file: str, method: str) -> Any:
+    return next(i for i in interactions() if i.file == file and i.method == method)
+
+
+def body(**fields: object) -> dict[str, Any]:
+    """create-new-user.yml's body with `fields` replaced or added, in the spec's order."""
+    base = {**_captured("create-new-user.yml", "POST").request_body, **fields}
+    order = {name: n for n, name in enumerate(spec.user_properties())}
+    return {k: base[k] for k in sorted(base, key=lambda k: order.get(k, len(order)))}
+
+
+def _create(client: httpx.Client, **fields: object) -> httpx.Response:
+    return client.post(USERS, json=body(**fields))
+
+
+def refusal(response: httpx.Response) -> tuple[int, str]:
+    return response.status_code, response.json()["Detail"]
+
+
+def test_create_answers_201_with_the_captured_keys(litmos_client: httpx.Client) -> None:
+    response = _create(litmos_client)
+    assert response.status_code == 201
+    created = response.json()
+    assert list(created) == list(response_json(_captured("create-new-user.yml", "POST")))
+    assert len(created["Id"]) == 12
+    assert (created["FullName"], created["Culture"]) == ("Charlie Quinn", "en-US")
+    assert created["SkipFirstLogin"] is False  # the body's true is not taken (the capture)
+
+
+def test_create_takes_skipfirstlogin_and_sendmessage_from_the_query(
     litmos: LitmosSimulator, litmos_client: httpx.Client
 ) -> None:
-    response = litmos_client.post(USERS, json=NEW_USER)
-    assert response.status_code == 201
-    body = response.json()
-    assert isinstance(body["Id"], str)
-    assert len(body["Id"]) == 12
-    assert body["UserName"] == "ada@acme.test"
-    assert body["FullName"] == "Ada Lovelace"
-    assert body["Active"] is True
-    assert litmos.snapshot().users == (("ada@acme.test", "Ada", "Lovelace", "ada@acme.test", True),)
+    quiet = _create(litmos_client).json()
+    assert litmos.sent_messages == []  # spec: "By default, no emails will be sent"
+    flags = {"skipfirstlogin": "True", "sendmessage": "true"}
+    loud = litmos_client.post(USERS, params=flags, json=body(UserName="ada@acme.test")).json()
+    assert (quiet["SkipFirstLogin"], loud["SkipFirstLogin"]) == (False, True)
+    assert litmos.sent_messages == [SentMessage("login", loud["Id"])]
 
 
-def test_a_duplicate_username_is_409_with_detail(litmos_client: httpx.Client) -> None:
-    litmos_client.post(USERS, json=NEW_USER)
-    again = litmos_client.post(USERS, json={**NEW_USER, "UserName": "ADA@acme.test"})
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_create_needs_every_required_field_of_the_spec(
+    litmos_client: httpx.Client, missing: str
+) -> None:
+    fields = {k: v for k, v in body().items() if k != missing}
+    response = litmos_client.post(USERS, json=fields)
+    assert refusal(response) == (400, words.CREATE_USER_BAD_BODY)
+
+
+def test_first_name_is_not_required(litmos_client: httpx.Client) -> None:
+    fields = {k: v for k, v in body().items() if k != "FirstName"}
+    created = litmos_client.post(USERS, json=fields)
+    assert (created.status_code, created.json()["FullName"]) == (201, "Quinn")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"Active": "yes"},
+        {"Id": "x1"},
+        {"LastName": " "},
+        {"AccessLevel": "Boss"},
+        {"LastLogin": "2016-12-09T07:54:27Z"},
+        {"OriginalId": "5091912"},
+        {"CreatedDate": "2016-12-20T15:24:16Z"},
+        {"ExpirationDate": "tomorrow"},
+        {"ProfileType": "guest"},
+    ],
+)
+def test_a_body_the_spec_refuses_is_400(
+    litmos_client: httpx.Client, fields: dict[str, object]
+) -> None:
+    assert refusal(_create(litmos_client, **fields)) == (400, words.CREATE_USER_BAD_BODY)
+
+
+def test_the_fields_must_keep_the_spec_order(litmos_client: httpx.Client) -> None:
+    fields = body()
+    swapped = {"UserName": fields.pop("UserName"), **fields}  # before Id
+    response = litmos_client.post(USERS, json=swapped)
+    assert refusal(response) == (400, words.CREATE_USER_BAD_BODY)
+
+
+def test_a_bare_array_is_400(litmos_client: httpx.Client) -> None:
+    response = litmos_client.post(USERS, json=[body()])
+    assert refusal(response) == (400, words.CREATE_USER_BAD_BODY)
+
+
+def test_profile_type_and_spec_only_fields_are_kept(litmos_client: httpx.Client) -> None:
+    created = _create(litmos_client, ProfileType="Internal", Brand="Default", Website="w").json()
+    assert (created["ProfileType"], created["Brand"], created["Website"]) == (
+        "Internal",
+        "Default",
+        "w",
+    )
+    assert "JobRole" not in created  # shown only when it holds a value
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "detail"),
+    [
+        ({"UserName": "abc"}, 409, words.SHORT_USERNAME),
+        ({"UserName": "ann smith"}, 409, words.BAD_USERNAME),
+        ({"UserName": "ann<b>"}, 409, words.BAD_USERNAME),
+        ({"Email": "not-an-address"}, 409, words.CREATE_BAD_EMAIL),
+        ({"Culture": "english"}, 409, words.BAD_CULTURE),
+        ({"JobRole": "Baker"}, 409, words.BAD_JOB_ROLE),
+        ({"ManagerId": "nobody"}, 404, words.BAD_MANAGER),
+        ({"EnableTextNotification": True}, 400, words.MOBILE_REQUIRED),
+        ({"PhoneMobile": "925-251-0000"}, 400, words.BAD_MOBILE),
+    ],
+)
+def test_the_worded_rules_of_post_users(
+    litmos: LitmosSimulator,
+    litmos_client: httpx.Client,
+    fields: dict[str, object],
+    status: int,
+    detail: str,
+) -> None:
+    assert refusal(_create(litmos_client, **fields)) == (status, detail)
+    assert litmos.snapshot().users == ()
+
+
+def test_what_the_worded_rules_admit() -> None:
+    sim = LitmosSimulator(job_roles=("Baker",))
+    manager = sim.seed_user("boss.user", "Boss", "User", "boss@acme.test")
+    with json_client(sim) as client:
+        created = _create(
+            client,
+            UserName="abcd",
+            Culture="fr-FR",
+            PhoneMobile="+15554443333",
+            EnableTextNotification=True,
+            ManagerId=manager,
+            JobRole="Baker",
+        )
+    assert created.status_code == 201, created.text
+    shown = created.json()
+    assert (shown["Culture"], shown["ManagerId"], shown["ManagerName"]) == (
+        "fr-FR",
+        manager,
+        "boss.user",
+    )
+
+
+def test_a_duplicate_username_is_409_with_the_captured_body(litmos_client: httpx.Client) -> None:
+    _create(litmos_client)
+    again = _create(litmos_client, UserName="CHARLIE.QUINN123@pieshop.net")
     assert again.status_code == 409
-    assert again.json() == {"Detail": "UserName already exists"}
-
-
-@pytest.mark.parametrize("missing", ["UserName", "FirstName", "LastName", "Email"])
-def test_create_needs_the_name_fields(litmos_client: httpx.Client, missing: str) -> None:
-    body = {k: v for k, v in NEW_USER.items() if k != missing}
-    assert litmos_client.post(USERS, json=body).status_code == 400
-
-
-def test_create_needs_a_json_object(litmos_client: httpx.Client) -> None:
-    assert litmos_client.post(USERS, json=[NEW_USER]).status_code == 400
+    assert again.json() == response_json(_captured("create-user-already-exists.yml", "POST"))
 
 
 def test_get_user_and_404_on_unknown_id(
     litmos: LitmosSimulator, litmos_client: httpx.Client
 ) -> None:
-    user_id = litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test")
-    assert litmos_client.get(f"{USERS}/{user_id}").json()["Email"] == "bob@acme.test"
-    missing = litmos_client.get(f"{USERS}/doesnotexist")
-    assert missing.status_code == 404
-    assert "Detail" in missing.json()
-
-
-def test_put_answers_200_with_an_empty_body(
-    litmos: LitmosSimulator, litmos_client: httpx.Client
-) -> None:
-    user_id = litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test")
-    full = litmos_client.get(f"{USERS}/{user_id}").json()
-    response = litmos_client.put(f"{USERS}/{user_id}", json={**full, "LastName": "Baker"})
-    assert response.status_code == 200
-    assert response.content == b""
-    assert litmos_client.get(f"{USERS}/{user_id}").json()["LastName"] == "Baker"
-
-
-def test_deactivation_is_a_put_with_active_false(
-    litmos: LitmosSimulator, litmos_client: httpx.Client
-) -> None:
-    user_id = litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test")
-    full = litmos_client.get(f"{USERS}/{user_id}").json()
-    deactivated = litmos_client.put(f"{USERS}/{user_id}", json={**full, "Active": False})
-    assert deactivated.status_code == 200
-    listed = litmos_client.get(USERS, params={"search": "bob"}).json()
-    assert listed[0]["Active"] is False
-    assert litmos.snapshot().users[0][4] is False
-
-
-def test_put_to_a_taken_username_is_409_and_unknown_id_404(
-    litmos: LitmosSimulator, litmos_client: httpx.Client
-) -> None:
-    litmos.seed_user("ann", "Ann", "A", "ann@acme.test")
-    bob = litmos.seed_user("bob", "Bob", "B", "bob@acme.test")
-    assert litmos_client.put(f"{USERS}/{bob}", json={"UserName": "ann"}).status_code == 409
-    assert litmos_client.put(f"{USERS}/nobody", json={"Active": False}).status_code == 404
-    assert litmos_client.put(f"{USERS}/{bob}", json={"Active": "no"}).status_code == 400
+    user_id = litmos.seed_user("bob.builder", "Bob", "Builder", "bob@acme.test")
+    assert litmos_client.get(f"{USERS}/{user_id}").json() == litmos.user_record(user_id)
+    assert refusal(litmos_client.get(f"{USERS}/doesnotexist")) == (404, words.NO_USER)
 
 
 def test_delete_answers_200_empty_then_404(
     litmos: LitmosSimulator, litmos_client: httpx.Client
 ) -> None:
-    user_id = litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test")
+    user_id = litmos.seed_user("bob.builder", "Bob", "Builder", "bob@acme.test")
     response = litmos_client.delete(f"{USERS}/{user_id}")
-    assert response.status_code == 200
-    assert response.content == b""
+    assert (response.status_code, response.content) == (200, b"")
     assert litmos_client.get(f"{USERS}/{user_id}").status_code == 404
-    assert litmos_client.delete(f"{USERS}/{user_id}").status_code == 404
+    gone = litmos_client.delete(f"{USERS}/{user_id}")
+    assert refusal(gone) == (404, words.NO_USER_TO_DELETE)
+
+
+def test_deleting_a_manager_clears_the_manager_id(litmos: LitmosSimulator) -> None:
+    boss = litmos.seed_user("boss.user", "Boss", "User", "boss@acme.test")
+    ann = litmos.seed_user("ann.archer", "Ann", "A", "ann@acme.test", ManagerId=boss)
+    assert litmos.user_record(ann)["ManagerName"] == "boss.user"
+    with json_client(litmos) as client:
+        client.delete(f"{USERS}/{boss}")
+    assert "ManagerId" not in litmos.user_record(ann)
 
 
 def test_list_items_are_the_short_user_shape(
     litmos: LitmosSimulator, litmos_client: httpx.Client
 ) -> None:
-    litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test", active=False)
+    litmos.seed_user("bob.builder", "Bob", "Builder", "bob@acme.test", active=False)
     (item,) = litmos_client.get(USERS).json()
     assert set(item) == SHORT_KEYS
     assert item["Active"] is False
-
-
-def test_dump_and_load_round_trip(litmos: LitmosSimulator) -> None:
-    bob = litmos.seed_user("bob", "Bob", "Builder", "bob@acme.test")
-    team = litmos.seed_team("Sales")
-    litmos.seed_team("Sales EMEA", parent_id=team)
-    course = litmos.seed_course("SEC-101", "Security")
-    litmos.add_team_member(team, bob)
-    litmos.complete_course(bob, course, score=88.0)
-    other = LitmosSimulator()
-    other.load_state(litmos.dump_state())
-    assert other.snapshot() == litmos.snapshot()
-    assert other.seed_user("new", "N", "U", "n@acme.test") not in litmos.state.users

@@ -4,55 +4,61 @@
 carries out batches of one operation kind (`apply`). The wire is docs/lms/litmos.md;
 `client.py` speaks HTTP, `limiter.py` keeps the rate, `mapping.py` JSON, `writes.py` calls.
 
+Every wire fact below, with its source and the test that pins it: docs/lms/litmos.md.
+
 Decisions:
-- Every call carries `source=<source>` and `format=json` in the query. The api key rides
+- Every call carries `source=<source>` (at most 50 characters, checked with the config)
+  and `format=json` in the query, and `Content-Type: application/json`. The api key rides
   in the `apikey` header (never in a URL) or, with `apikey_in = "query"`, in the query;
   it is registered with `syncd.redact`, and the HttpClient logs and reports paths only.
   401 and 403 are FatalErrors.
-- Rate: a client-side rolling window lets at most `requests_per_minute` requests leave in
-  any 60 s of the injected clock (retries included), so normal operation never meets the
-  limit. A 503 "The API rating limit has been exceeded" is waited out (sleep until the
-  oldest request in the window is 60 s old) and sent again, up to `max_attempts` times.
-- Reads: users (`start`/`limit` pages of `page_size`, until an empty page), teams (the
-  list, then `GET /teams/{id}` each for its Description, then `GET /teams/{id}/users`:
-  learners, active members only, as Litmos lists them), courses, and every assignment
-  from one walk of `GET /results/details?since=2000-01-01` (one record per user and
-  course: cheaper under the rate limit than `GET /users/{id}/courses` per user).
+- Rate: a client-side rolling window lets at most `requests_per_minute` (default 95, a
+  margin under Litmos's 100) requests leave in any 60 s of the injected clock (retries
+  included), so normal operation never meets the limit. A 503 saying "rating limit" (the
+  seed's or the spec's wording) is waited out and sent again, up to `max_attempts` times.
+- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages until an
+  empty page); teams: the list, then the tree learned by walking `GET /teams/{id}/teams`
+  from every team listed (no captured team answer carries a parent field), then
+  `GET /teams/{id}` each for its Description and `GET /teams/{id}/users` for its learners
+  (active members only, as Litmos lists them); courses; and every assignment from one
+  walk of `GET /results/details?since=2000-01-01&to=<end>` (one record per user and
+  course: cheaper under the rate limit than `GET /users/{id}/courses` per user). The spec
+  requires `to`; `<end>` is the walk's start rounded up to the next whole second, plus one
+  second, so whatever Litmos's boundary rule (inclusive or not), no result that existed
+  when the walk began is outside the window.
   Complete -> COMPLETED, 0 % -> ENROLLED, more -> IN_PROGRESS, unreadable -> IN_PROGRESS.
-  `fetch` stays a full walk of every assignment on purpose: the diff needs every one each
-  cycle (an assignment missing from the shadow would be enrolled again), and this feed is
-  the cheapest full read under the 100-a-minute limit. Each enrollment carries its
-  `Progress`: CompletedDate, and raw status "Complete" or the percentage ("42%"); no
-  assignment date (the feed has none) and no score (the feed has none either).
+  Each enrollment carries its `Progress`: CompletedDate, and raw status "Complete" or the
+  percentage ("42%"); no assignment date and no score (the feed has neither).
 - Read back (`ReadsBack`): one walk of `GET /achievements?since=<yyyy-MM-dd HH:mm:ss UTC>`
   (`since` None: SINCE_EVER), the completion records, which are where Litmos keeps
   scores and completion dates. Each is a COMPLETED enrollment with Progress(completed_at
   = AchievementDate, score = Score, raw_status = Result), oldest first, so a retake read
-  later supersedes an earlier one. Incremental, because a completion is an event that
-  never changes once recorded: after the first cycle the engine asks only since its
-  watermark (less its overlap), which in steady state is one page of results plus the
-  empty page that ends the walk (one request when nothing was completed), instead of a
-  second full walk of every assignment under the rate limit.
+  later supersedes an earlier one. Incremental: a completion never changes once recorded.
 - Teams: `TeamCodeForBulkImport` cannot be set through the API, so the HR group rides in
   the team's `Description`: `org_unit:<CODE>` or `group:<code>`; a team with neither is a
-  config group without a code (adoptable by name). Org units are teams and sub-teams
-  (`ParentTeamId`): a child org unit is created with `POST /teams/{parentId}/teams`.
-  Litmos has no team rename, move or delete: UpdateGroup, MoveGroup and DeleteGroup are
-  not supported. A team create refused as taken (409) adopts the team of that name.
+  config group without a code (adoptable by name). A child org unit is created with
+  `POST /teams/{parentId}/teams`. Litmos has no team rename, move or delete: UpdateGroup,
+  MoveGroup and DeleteGroup are not supported. A team create refused as taken (409)
+  adopts the team of that name.
 - Users: natural keys are username then email (Litmos has no employee-id field the API
-  keeps). A create refused with 409 "UserName already exists" (or whose answer was lost)
-  looks the user up with `search=<username>` and adopts it (Applied with its Id). An
-  update PUTs `Id`, UserName, FirstName, LastName and Email; (de)activation a PUT with
-  `Active`; DeleteUser `DELETE /users/{id}`. 404 on an unknown id: Rejected.
+  keeps). A create sends every field the spec requires, in the captured order, with the
+  target's access level, time zone and first-login setting. A create refused with 409
+  "UserName already exists" (or whose answer was lost) looks the user up with
+  `search=<username, at most 50 characters>` and adopts it. Updates and (de)activations
+  are read-modify-write: `GET /users/{id}`, the fields syncd owns (UserName, FirstName,
+  LastName, Email, Active) changed, the whole object `PUT` back less its read-only fields,
+  nothing else touched. DeleteUser `DELETE /users/{id}`. 404 on an unknown id: Rejected.
 - AddMember: one `POST /teams/{id}/users` per team with every user of the batch (up to
-  1000) for it;
-  RemoveMember, Enroll and Unenroll one call per operation. A course code mapped in the
-  target's `courses` table wins over the engine's link. `Adopt` is answered Applied.
+  1000) for it; RemoveMember, Enroll and Unenroll one call per operation. Enroll sends
+  `{"Course": [{"Id"}]}` with `sendmessage=false` unless `send_course_emails` is set (the
+  run's plan then says Litmos emails the learner). A course code mapped in the target's
+  `courses` table wins over the engine's link. `Adopt` is answered Applied.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
@@ -68,7 +74,7 @@ from syncd.connectors.litmos.client import (
     USERS,
     LitmosClient,
 )
-from syncd.connectors.litmos.writes import Writer
+from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
@@ -86,7 +92,15 @@ from syncd.operations import (
     Unenroll,
     UpdateUser,
 )
-from syncd.records import RemoteEnrollment, RemoteRecord
+from syncd.records import (
+    FetchItem,
+    PartRead,
+    RemoteEnrollment,
+    RemoteGroup,
+    RemoteId,
+    RemoteMembership,
+    RemotePart,
+)
 from syncd.redact import register
 
 __all__ = ["LitmosConnector", "capabilities", "factory"]
@@ -97,14 +111,16 @@ UNSUPPORTED = frozenset({OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_G
 NO_TEAM_EDITS = "the Litmos API cannot rename, move or delete a team"
 
 
-def capabilities(_: LitmosTarget) -> Capabilities:
+def capabilities(target: LitmosTarget) -> Capabilities:
     """AddMember in batches of 1000 (one request per team: the API takes an array of any
-    length); everything else one at a time."""
+    length); everything else one at a time. Enroll emails the learner where the target
+    asks for it (`send_course_emails`)."""
     return Capabilities(
         batch_sizes={OpKind.ADD_MEMBER: MEMBER_BATCH},
         supports=frozenset(OpKind) - UNSUPPORTED,
         natural_keys=("username", "email"),
         groups_have_codes=True,
+        emails=frozenset({OpKind.ENROLL}) if target.send_course_emails else frozenset(),
     )
 
 
@@ -117,8 +133,10 @@ class LitmosConnector:
     def __init__(self, target: LitmosTarget, ctx: ConnectorContext) -> None:
         register(*target.secret_values())
         self._target = target
+        settings = ClientSettings.of(target, ctx)
+        self._clock = settings.clock
         self._client = LitmosClient(
-            ClientSettings.of(target, ctx),
+            settings,
             target.api_key,
             source=target.source,
             key_in_query=target.apikey_in == "query",
@@ -142,15 +160,47 @@ class LitmosConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[RemoteRecord]:
+    def fetch(self) -> Iterator[FetchItem]:
         yield from map(mapping.user, self._client.pages(USERS))
-        for item in list(self._client.pages(TEAMS)):
-            team = mapping.group(self._client.get(f"{TEAMS}/{mapping.remote_id(item.get('Id'))}"))
-            yield team
-            for member in self._client.pages(f"{TEAMS}/{team.remote_id}/users"):
-                yield mapping.member(team, member)
+        yield PartRead(RemotePart.USERS)
+        yield from self._teams()
+        yield PartRead(RemotePart.GROUPS)
+        yield PartRead(RemotePart.MEMBERSHIPS)
         yield from map(mapping.course, self._client.pages(COURSES))
-        yield from map(mapping.enrollment, self._client.pages(RESULTS, {"since": SINCE_EVER}))
+        yield PartRead(RemotePart.COURSES)
+        results = {"since": SINCE_EVER, "to": self._window_end()}
+        yield from map(mapping.enrollment, self._client.pages(RESULTS, results))
+        yield PartRead(RemotePart.ENROLLMENTS)
+
+    def _teams(self) -> Iterator[RemoteGroup | RemoteMembership]:
+        for team_id, parent in self._team_tree().items():
+            team = mapping.group(self._client.get(f"{TEAMS}/{team_id}"), parent)
+            yield team
+            for member in self._client.pages(f"{TEAMS}/{team_id}/users"):
+                yield mapping.member(team, member)
+
+    def _team_tree(self) -> dict[RemoteId, RemoteId | None]:
+        """Every team, listed or below a listed one, with its parent: the team whose
+        `GET /teams/{id}/teams` names it (None for a top team). Each team's sub-teams are
+        asked once, so a tree that names a team twice cannot loop."""
+        parents: dict[RemoteId, RemoteId | None] = {
+            mapping.remote_id(item.get("Id")): None for item in self._client.pages(TEAMS)
+        }
+        walk = list(parents)
+        for team_id in walk:
+            for item in self._client.pages(f"{TEAMS}/{team_id}/teams"):
+                child = mapping.sub_team(item, team_id).remote_id
+                if child not in parents:
+                    walk.append(child)
+                if parents.get(child) is None and child != team_id:
+                    parents[child] = team_id
+        return parents
+
+    def _window_end(self) -> str:
+        """The `to` of the results walk: past the moment it starts (see the module notes)."""
+        now = self._clock.now().astimezone(dt.UTC)
+        after = math.floor(now.timestamp()) + 2
+        return mapping.since_text(dt.datetime.fromtimestamp(after, dt.UTC))
 
     def read_back(self, since: dt.datetime | None) -> Iterator[RemoteEnrollment]:
         """Every course completed at or after `since` (None: ever), with its date, score and
@@ -165,7 +215,7 @@ class LitmosConnector:
     # --- writes --------------------------------------------------------------------------
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
-        writer = Writer(self._client, refs, self._target.courses)
+        writer = Writer(self._client, refs, self._write_settings())
         handlers: Handlers = {
             CreateUser: singly(writer.create_user),
             UpdateUser: singly(writer.update_user),
@@ -179,6 +229,11 @@ class LitmosConnector:
             Unenroll: singly(writer.unenroll),
         }
         return dispatch(batch, handlers, NO_TEAM_EDITS)
+
+    def _write_settings(self) -> WriteSettings:
+        target = self._target
+        account = mapping.NewAccount(target.access_level, target.time_zone, target.skip_first_login)
+        return WriteSettings(target.courses, account, target.send_course_emails)
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

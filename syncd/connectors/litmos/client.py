@@ -1,9 +1,13 @@
-"""Litmos's HTTP side: `source` and `format=json` on every call, the api key in the
-`apikey` header (or the query), the rolling rate limit, and paged reads of bare arrays.
+"""Litmos's HTTP side: `source` and `format=json` on every call, a `Content-Type` header on
+every call (seed 004: "With every request you must include a Content-Type header"), the
+api key in the `apikey` header (or the query), the rolling rate limit, and paged reads of
+bare arrays.
 
 `LitmosClient` is what the connector calls, one request at a time. Every request passes
-a `RollingLimiter` first (in the transport, so retries count too); a 503 "rating limit"
-that still comes is waited out on the clock and sent again. 401 and 403 are fatal.
+a `RollingLimiter` first (in the transport, so retries count too); a 503 that says the rate
+limit was hit, in either documented wording (seed 004: "Rating Limit Exceeded"; the spec:
+"The API rating limit has been exceeded"), is waited out on the clock and sent again.
+401 and 403 are fatal.
 """
 
 from __future__ import annotations
@@ -35,7 +39,11 @@ RESULTS = "/results/details"
 ACHIEVEMENTS = "/achievements"
 MAX_PAGE_SIZE = 1000
 RATE_WINDOW = 60.0
-RATE_MESSAGE = "rating limit has been exceeded"
+# Both wordings share this, case aside: "Rating Limit Exceeded" (seed), "The API rating limit
+# has been exceeded" (spec). The words may come in the body or in the status line.
+RATE_WORDS = "rating limit"
+SEARCH_MAX = 50  # seed 004: `search` "String. Max length 50"
+JSON_CONTENT = {"Content-Type": "application/json"}
 FATAL_STATUSES = frozenset({401, 403})
 
 JsonObject = dict[str, Any]
@@ -49,11 +57,12 @@ def litmos_classify(response: httpx.Response) -> Verdict:
 
 
 class ApiKey:
-    """The Authenticator of a Litmos target: the `apikey` header (empty in query mode)."""
+    """The Authenticator of a Litmos target: the headers every call carries, the `apikey`
+    header (not in query mode) and `Content-Type: application/json`."""
 
     def __init__(self, key: str, *, in_header: bool) -> None:
         register(key)
-        self._headers = {"apikey": key} if in_header else {}
+        self._headers = {**JSON_CONTENT, "apikey": key} if in_header else dict(JSON_CONTENT)
 
     def headers(self) -> dict[str, str]:
         return dict(self._headers)
@@ -92,7 +101,10 @@ class LimitedTransport(httpx.BaseTransport):
 
 
 def _rate_limited(response: httpx.Response) -> bool:
-    return response.status_code == 503 and RATE_MESSAGE in response.text.lower()
+    """A 503 saying the rate limit was hit, in its body or its status line."""
+    if response.status_code != 503:
+        return False
+    return RATE_WORDS in f"{response.reason_phrase} {response.text}".lower()
 
 
 class LitmosClient:
@@ -129,10 +141,18 @@ class LitmosClient:
         response = self.http.get(path, params={**self._base, **(params or {})})
         return json_body(response, f"GET {path}")
 
-    def send(self, method: str, path: str, body: object = None) -> Any:
+    def send(
+        self, method: str, path: str, body: object = None, params: Params | None = None
+    ) -> Any:
         """The decoded body of a write (None when Litmos answers with no body)."""
-        response = self.http.request(method, path, params=self._base, json=body)
+        query = {**self._base, **(params or {})}
+        response = self.http.request(method, path, params=query, json=body)
         return json_body(response, f"{method} {path}") if response.content else None
+
+    def search(self, path: str, wanted: str) -> Iterator[JsonObject]:
+        """The items of `path` whose text matches `wanted`: Litmos takes at most 50 characters
+        of search, so a longer value is searched by its first 50 (callers compare in full)."""
+        return self.pages(path, {"search": wanted[:SEARCH_MAX]})
 
     def pages(self, path: str, params: Params | None = None) -> Iterator[JsonObject]:
         """Every item of a list endpoint, `start` 0 on, until an empty page."""

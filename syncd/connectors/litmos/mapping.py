@@ -1,7 +1,8 @@
 """Litmos JSON <-> syncd records and request bodies: pure functions, no I/O.
 
 Reads turn list items into Remote* records; a team's `Description` names the HR group it
-stands for (`org_unit:<CODE>` or `group:<code>`), its `ParentTeamId` its parent team.
+stands for (`org_unit:<CODE>` or `group:<code>`); its parent is the team whose
+`GET /teams/{id}/teams` lists it (no captured team answer carries a parent field).
 A results record and an achievement become an enrollment with its `Progress`; Litmos's
 datetimes are UTC (`2016-12-20T15:24:16Z`, `2021-05-11T18:27:24.763+0000`, or with no
 offset at all). Writes turn people and groups into Litmos's PascalCase bodies.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from syncd.connectors.progress import score, utc_time
@@ -56,16 +58,20 @@ def user(item: JsonObject) -> RemoteUser:
     )
 
 
-def group(item: JsonObject) -> RemoteGroup:
-    """A team (`GET /teams/{id}`): its Description's code says which HR group it is."""
+def group(item: JsonObject, parent: RemoteId | None = None) -> RemoteGroup:
+    """A team (`GET /teams/{id}`: Id, Name, Description, as get-sub-teams.yml shows it):
+    its Description's code says which HR group it is; `parent` is the team whose sub-team
+    list names it (None for a top team)."""
     kind, code = group_ref(item.get("Description"))
-    parent = item.get("ParentTeamId")
+    return RemoteGroup(remote_id(item.get("Id")), kind, _text(item.get("Name")), code, parent)
+
+
+def sub_team(item: JsonObject, parent: RemoteId) -> RemoteGroup:
+    """An item of `GET /teams/{parent}/teams` (Id, Name, TeamCodeForBulkImport, as
+    get-sub-teams.yml shows it): a team whose parent is the team asked about. The item
+    has no Description, so its HR group is read from `GET /teams/{id}` afterwards."""
     return RemoteGroup(
-        remote_id(item.get("Id")),
-        kind,
-        _text(item.get("Name")),
-        code,
-        RemoteId(parent) if isinstance(parent, str) and parent else None,
+        remote_id(item.get("Id")), GroupKind.GROUP, _text(item.get("Name")), None, parent
     )
 
 
@@ -157,8 +163,47 @@ def enrollment_status(complete: object, percentage: object) -> EnrollmentStatus:
 # --- writes --------------------------------------------------------------------------------
 
 
+# The body of `POST /users`, in the order the captured create sends it (create-new-user.yml;
+# the spec: "a mandatory list of fields ... order sensitive"), less the spec's read-only
+# LastLogin and LoginKey, plus CustomField3 (which that capture's client left out).
+BLANK_TEXT = ("Skype", "PhoneWork", "PhoneMobile")
+ADDRESS_AND_WORK = (
+    "Street1",
+    "Street2",
+    "City",
+    "State",
+    "PostalCode",
+    "Country",
+    "CompanyName",
+    "JobTitle",
+    *(f"CustomField{n}" for n in range(1, 11)),
+)
+# The spec's `User` properties in its order (the PUT's "mandatory list of fields ... order
+# sensitive"), less the four it marks `readOnly` (LastLogin, LoginKey, OriginalId,
+# CreatedDate): the only fields a PUT sends, in this order.
+USER_FIELDS = (
+    "Id", "UserName", "FirstName", "LastName", "FullName", "Email", "AccessLevel",
+    "DisableMessages", "Active", "Skype", "PhoneWork", "PhoneMobile", "IsCustomUsername",
+    "Password", "SkipFirstLogin", "TimeZone", "SalesforceId", "Street1", "Street2", "City",
+    "State", "PostalCode", "Country", "SalesforceContactId", "SalesforceAccountId", "Points",
+    "CompanyName", "JobTitle", *(f"CustomField{n}" for n in range(1, 11)), "Culture", "Brand",
+    "ManagerId", "ManagerName", "EnableTextNotification", "Website", "Twitter",
+    "ExpirationDate", "JobRole", "ExternalEmployeeId", "ProfileType",
+)  # fmt: skip
+READ_ONLY = frozenset({"LastLogin", "LoginKey", "OriginalId", "CreatedDate"})
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """What a new account gets that HR does not own (the target's settings)."""
+
+    access_level: str = "Learner"
+    time_zone: str = "UTC"
+    skip_first_login: bool = False
+
+
 def user_fields(person: Person) -> dict[str, object]:
-    """Who a person is, in Litmos's words (the body of `PUT /users/{id}`)."""
+    """Who a person is, in Litmos's words: the fields syncd owns on a Litmos user."""
     return {
         "UserName": person.username,
         "FirstName": person.first_name,
@@ -167,9 +212,39 @@ def user_fields(person: Person) -> dict[str, object]:
     }
 
 
-def new_user(person: Person) -> dict[str, object]:
-    """The body of `POST /users`: a learner, `Id` empty as Litmos asks."""
-    return {"Id": "", **user_fields(person), "Active": person.active, "AccessLevel": "Learner"}
+def new_user(person: Person, account: NewAccount) -> dict[str, object]:
+    """The body of `POST /users`: every field the spec requires (`User.required`), in the
+    captured order, `Id` empty as Litmos asks; messages disabled as the capture has it."""
+    return {
+        "Id": "",
+        "UserName": person.username,
+        "FirstName": person.first_name,
+        "LastName": person.last_name,
+        "FullName": "",
+        "Email": person.email,
+        "AccessLevel": account.access_level,
+        "DisableMessages": True,
+        "Active": person.active,
+        **dict.fromkeys(BLANK_TEXT, ""),
+        "IsCustomUsername": False,
+        "Password": "",
+        "SkipFirstLogin": account.skip_first_login,
+        "TimeZone": account.time_zone,
+        **dict.fromkeys(ADDRESS_AND_WORK, ""),
+        "Culture": "",
+    }
+
+
+def changed_user(current: JsonObject, changes: Mapping[str, object]) -> dict[str, object]:
+    """The body of `PUT /users/{id}`: the whole user as `GET /users/{id}` gave it, with
+    `changes` made, every writable field of the spec's `User` in the spec's order; read-only
+    fields, nulls (the schema types no field nullable) and keys the schema does not name are
+    left out. Nothing else is touched: Litmos may reset a field a PUT leaves out."""
+    merged = {**current, **changes}
+    if "FirstName" in changes or "LastName" in changes:
+        merged["FullName"] = f"{merged.get('FirstName') or ''} {merged.get('LastName') or ''}"
+        merged["FullName"] = str(merged["FullName"]).strip()
+    return {k: merged[k] for k in USER_FIELDS if merged.get(k) is not None}
 
 
 def new_team(ref: GroupRef, name: str) -> dict[str, object]:

@@ -9,15 +9,16 @@ Litmos's words; FatalError and RetriableError propagate.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from syncd.connectors.base import RemoteRefs
-from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
+from syncd.connectors.http import OutcomeUnknownError, Params, RequestRefusedError
 from syncd.connectors.litmos import mapping
 from syncd.connectors.litmos.client import TEAMS, USERS, LitmosClient
 from syncd.connectors.outcomes import Outcomes, each, refusal, resolve
-from syncd.errors import SkippableError
+from syncd.errors import FatalError, SkippableError
 from syncd.operations import (
     AddMember,
     Applied,
@@ -40,15 +41,16 @@ TAKEN = 409
 class Writer:
     """The calls of one batch, against one Litmos account."""
 
-    def __init__(self, client: LitmosClient, refs: RemoteRefs, courses: Mapping[str, str]) -> None:
+    def __init__(self, client: LitmosClient, refs: RemoteRefs, settings: WriteSettings) -> None:
         self._client = client
         self._refs = refs
-        self._courses = courses
+        self._settings = settings
 
     # --- users ---------------------------------------------------------------------------
 
     def create_user(self, op: CreateUser) -> Outcome:
-        send = partial(self._client.send, "POST", USERS, mapping.new_user(op.person))
+        body = mapping.new_user(op.person, self._settings.new_account)
+        send = partial(self._client.send, "POST", USERS, body, self._settings.create_query)
         return _create(send, partial(self._find, USERS, "UserName", op.person.username))
 
     def update_user(self, op: UpdateUser) -> Outcome:
@@ -64,14 +66,21 @@ class Writer:
         self._client.send("DELETE", f"{USERS}/{self._refs.user(op.employee_id)}")
         return Applied()
 
-    def _put_user(self, employee_id: EmployeeId, fields: dict[str, object]) -> Outcome:
-        user_id = self._refs.user(employee_id)
-        self._client.send("PUT", f"{USERS}/{user_id}", {"Id": user_id, **fields})
+    def _put_user(self, employee_id: EmployeeId, changes: dict[str, object]) -> Outcome:
+        """Read-modify-write: the whole user as Litmos holds it, with `changes` made. A PUT
+        carries the whole object (the spec's mandatory field list; deactivate-user.yml), and
+        a field it left out could be reset, so every field syncd does not own goes back as
+        it was read."""
+        path = f"{USERS}/{self._refs.user(employee_id)}"
+        current = self._client.get(path)
+        if not isinstance(current, dict):
+            raise FatalError(f"GET {USERS}/{{id}}: Litmos's answer is not a user object")
+        self._client.send("PUT", path, mapping.changed_user(current, changes))
         return Applied()
 
     def _find(self, path: str, key: str, wanted: str) -> RemoteId | None:
         """The item of `path` whose `key` is `wanted` (ignoring case, as Litmos does)."""
-        for item in self._client.pages(path, {"search": wanted}):
+        for item in self._client.search(path, wanted):
             if str(item.get(key, "")).casefold() == wanted.casefold():
                 return mapping.remote_id(item.get("Id"))
         return None
@@ -134,8 +143,12 @@ class Writer:
     # --- courses -------------------------------------------------------------------------
 
     def enroll(self, op: Enroll) -> Outcome:
+        """`POST /users/{id}/courses` with the spec's body (`Body_6`: `{"Course": [{"Id"}]}`);
+        `sendmessage=false` unless the target asks Litmos to email the learner."""
         user_id, course_id = self._pair(op)
-        self._client.send("POST", f"{USERS}/{user_id}/courses", [{"Id": course_id}])
+        body = {"Course": [{"Id": course_id}]}
+        path = f"{USERS}/{user_id}/courses"
+        self._client.send("POST", path, body, self._settings.assign_query)
         return Applied()
 
     def unenroll(self, op: Unenroll) -> Outcome:
@@ -156,8 +169,29 @@ class Writer:
         return self._refs.user(op.employee_id), self._course(op.course_code)
 
     def _course(self, code: CourseCode) -> RemoteId:
-        configured = self._courses.get(code)
+        configured = self._settings.courses.get(code)
         return RemoteId(configured) if configured else self._refs.course(code)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSettings:
+    """What a target's config says about its writes."""
+
+    courses: Mapping[str, str] = field(default_factory=dict)  # course code -> Litmos id
+    new_account: mapping.NewAccount = field(default_factory=mapping.NewAccount)
+    send_course_emails: bool = False
+
+    @property
+    def assign_query(self) -> Params:
+        return {"sendmessage": "true" if self.send_course_emails else "false"}
+
+    @property
+    def create_query(self) -> Params:
+        """No welcome email from a create (syncd's accounts are HR's, not self-registered);
+        first login skipped as the target says. Litmos takes that from the query: the
+        captured create sent `SkipFirstLogin: true` in its body and got false back."""
+        skip = "true" if self.new_account.skip_first_login else "false"
+        return {"sendmessage": "false", "skipfirstlogin": skip}
 
 
 def _create(send: Callable[[], Any], find: Callable[[], RemoteId | None]) -> Outcome:

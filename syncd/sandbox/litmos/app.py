@@ -1,22 +1,23 @@
 """`LitmosSimulator`: the Litmos /v1.svc API of docs/lms/litmos.md as a WSGI app.
 
-Wires the handlers to their routes, screens every call (api key by query or
-header, `source`, `format=json`, the per-key rolling rate limit), answers
-errors as `{"Detail": message}`, and offers tests seeding helpers, a snapshot
-and a JSON dump/load. Everything runs under the app lock.
+Wires the handlers to the spec's path templates, screens every call (HTTPS, api key by
+query or header, the per-key rolling rate limit, `source`, `format=json`, Content-Type),
+validates each routed request against the vendored OpenAPI document (`authorize` hook),
+answers errors as `{"Detail": message}`, and offers tests seeding helpers, out-of-band
+edits, the emails it "sent", a snapshot and a JSON dump/load. All under the app lock.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from syncd.sandbox.core import Request, Response, SimulatorApp
+from syncd.sandbox.core import Request, Response, Route, SimulatorApp
 from syncd.sandbox.faults import Clock
-from syncd.sandbox.litmos import learning, persist, teams, users, wire
-from syncd.sandbox.litmos.state import Course, LitmosSnapshot, LitmosState, snapshot
+from syncd.sandbox.litmos import learning, persist, seeding, teams, users, validation, wire, words
+from syncd.sandbox.litmos.state import LitmosSnapshot, LitmosState, SentMessage, snapshot
 
 StateHandler = Callable[[LitmosState, Request], Response]
 BASE = "/v1.svc"
@@ -24,22 +25,22 @@ BASE = "/v1.svc"
 ROUTES: tuple[tuple[str, str, StateHandler], ...] = (
     ("GET", "/users", users.list_users),
     ("POST", "/users", users.create_user),
-    ("GET", "/users/{id}", users.get_user),
-    ("PUT", "/users/{id}", users.update_user),
-    ("DELETE", "/users/{id}", users.delete_user),
-    ("GET", "/users/{id}/courses", learning.user_courses),
-    ("POST", "/users/{id}/courses", learning.assign_courses),
-    ("DELETE", "/users/{id}/courses/{course_id}", learning.unassign_course),
+    ("GET", "/users/{userId}", users.get_user),
+    ("PUT", "/users/{userId}", users.update_user),
+    ("DELETE", "/users/{userId}", users.delete_user),
+    ("GET", "/users/{userId}/courses", learning.user_courses),
+    ("POST", "/users/{userId}/courses", learning.assign_courses),
+    ("DELETE", "/users/{userId}/courses/{courseId}", learning.unassign_course),
     ("GET", "/teams", teams.list_teams),
     ("POST", "/teams", teams.create_team),
-    ("GET", "/teams/{id}", teams.get_team),
-    ("GET", "/teams/{id}/teams", teams.list_sub_teams),
-    ("POST", "/teams/{id}/teams", teams.create_sub_team),
-    ("GET", "/teams/{id}/users", teams.list_members),
-    ("POST", "/teams/{id}/users", teams.add_members),
-    ("DELETE", "/teams/{id}/users/{user_id}", teams.remove_member),
+    ("GET", "/teams/{teamId}", teams.get_team),
+    ("GET", "/teams/{teamId}/teams", teams.list_sub_teams),
+    ("POST", "/teams/{teamId}/teams", teams.create_sub_team),
+    ("GET", "/teams/{teamId}/users", teams.list_members),
+    ("POST", "/teams/{teamId}/users", teams.add_members),
+    ("DELETE", "/teams/{teamId}/users/{userId}", teams.remove_member),
     ("GET", "/courses", learning.list_courses),
-    ("GET", "/courses/{id}", learning.get_course),
+    ("GET", "/courses/{courseId}", learning.get_course),
     ("GET", "/results/details", learning.result_details),
     ("GET", "/achievements", learning.achievements),
 )
@@ -55,14 +56,22 @@ class LitmosSimulator(SimulatorApp):
         clock: Clock = time.time,
         rate_limit: int = 100,
         rate_window: float = 60.0,
+        rate_message: str = words.SEED_RATE_LIMITED,
+        allow_plain_http_on_loopback: bool = False,
+        job_roles: Iterable[str] = (),
     ) -> None:
         if rate_limit < 1 or rate_window <= 0:
             raise ValueError("rate_limit must be >= 1 and rate_window > 0")
+        if not api_key or len(api_key) > wire.MAX_TEXT:
+            raise ValueError("a Litmos api key has 1 to 50 characters")
         super().__init__(clock=clock)
         self.api_key = api_key
-        self.state = LitmosState(clock, rate_limit, float(rate_window))
-        for method, pattern, handler in ROUTES:
-            self.route(method, BASE + pattern, partial(handler, self.state))
+        self.allow_plain_http_on_loopback = allow_plain_http_on_loopback
+        self.state = LitmosState(
+            clock, rate_limit, float(rate_window), rate_message, frozenset(job_roles)
+        )
+        for method, template, handler in ROUTES:
+            self.route(method, BASE + template, partial(handler, self.state))
 
     # -- hooks ------------------------------------------------------------
 
@@ -70,37 +79,63 @@ class LitmosSimulator(SimulatorApp):
         return {"Detail": message}
 
     def screen(self, request: Request) -> None:
-        wire.screen(self.state, request, self.api_key)
+        gate = wire.Gate(self.api_key, self.allow_plain_http_on_loopback)
+        wire.screen(self.state, request, gate)
 
-    # -- seeding (tests and out-of-band edits) ----------------------------
+    def authorize(self, request: Request, route: Route) -> None:
+        """Validate the routed request against the operation in the OpenAPI document."""
+        validation.validate(request, route.method, route.pattern.removeprefix(BASE))
+
+    # -- seeding and out-of-band edits (tests, the demo) -------------------
 
     def seed_user(
-        self, username: str, first: str, last: str, email: str, active: bool = True
+        self,
+        username: str,
+        first: str,
+        last: str,
+        email: str,
+        active: bool = True,
+        *,
+        user_id: str | None = None,
+        **fields: object,
+    ) -> str:
+        """A user (its own id when `user_id` is given); `fields` by Litmos name."""
+        with self.lock:
+            names = (username, first, last, email)
+            return seeding.seed_user(self.state, names, user_id, {"Active": active, **fields})
+
+    def seed_team(
+        self,
+        name: str,
+        parent_id: str | None = None,
+        description: str = "",
+        *,
+        team_id: str | None = None,
     ) -> str:
         with self.lock:
-            return users.add_user(self.state, username, first, last, email, active).id
+            return seeding.seed_team(self.state, name, parent_id, description, team_id)
 
-    def seed_team(self, name: str, parent_id: str | None = None, description: str = "") -> str:
+    def seed_course(self, code: str, name: str, *, course_id: str | None = None) -> str:
         with self.lock:
-            if parent_id is not None:
-                self.state.team(parent_id)
-            return teams.add_team(self.state, name, description, parent_id or "").id
+            return seeding.seed_course(self.state, code, name, course_id)
 
-    def seed_course(self, code: str, name: str) -> str:
+    def edit_user(self, user_id: str, **fields: object) -> None:
+        """Change writable fields by Litmos name, as an admin would in the Litmos UI."""
         with self.lock:
-            course_id, original = self.state.next_id()
-            self.state.courses[course_id] = Course(course_id, code, name, original)
-            return course_id
+            seeding.edit_user(self.state, user_id, fields)
+
+    def user_record(self, user_id: str) -> dict[str, object]:
+        """The whole user, as `GET /users/{userId}` shows it."""
+        with self.lock:
+            return seeding.user_record(self.state, user_id)
 
     def add_team_member(self, team_id: str, user_id: str) -> None:
         with self.lock:
-            self.state.members.add((self.state.team(team_id).id, self.state.user(user_id).id))
+            seeding.add_member(self.state, team_id, user_id)
 
     def assign_course(self, user_id: str, course_id: str) -> None:
         with self.lock:
-            learning.assign(
-                self.state, self.state.user(user_id).id, self.state.course(course_id).id
-            )
+            seeding.assign_course(self.state, user_id, course_id)
 
     def complete_course(
         self,
@@ -117,6 +152,12 @@ class LitmosSimulator(SimulatorApp):
             learning.complete(self.state, user.id, course.id, score, done)
 
     # -- views ------------------------------------------------------------
+
+    @property
+    def sent_messages(self) -> list[SentMessage]:
+        """Every email the simulator "sent", oldest first."""
+        with self.lock:
+            return list(self.state.sent)
 
     def snapshot(self) -> LitmosSnapshot:
         with self.lock:

@@ -1,51 +1,61 @@
-"""Handlers of courses, course assignment and course results.
+"""Handlers of courses, course assignment, course results and achievements.
 
-`POST /users/{id}/courses` takes a bare array of courses (201, empty body),
-`DELETE /users/{id}/courses/{course_id}` unassigns,
-`GET /results/details?since=` lists results updated since a moment (406 on a
-malformed date, formats as the spec gives them), and `GET /achievements?since=`
-lists the completion records `complete` leaves, with their scores. Under the app lock.
+`POST /users/{userId}/courses` takes the spec's Body_6 `{"Course": [{"Id": …}]}` and
+answers 200 with an empty body; it records an assignment email per course unless
+`sendmessage=false` (spec: "By default, emails will be sent"). `DELETE` unassigns;
+`GET /results/details?since=&to=` lists results updated in that window and
+`GET /achievements?since=` the completion records `complete` leaves, with their scores.
+Query values arrive validated (validation.py). Under the app lock.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from syncd.sandbox.litmos import render, wire
-from syncd.sandbox.litmos.state import Achievement, Assignment, LitmosState
+from syncd.sandbox.litmos import render, wire, words
+from syncd.sandbox.litmos.state import Achievement, Assignment, LitmosState, SentMessage
 from syncd.sandbox.litmos.teams import id_list
+from syncd.sandbox.litmos.users import flag
 from syncd.sandbox.messages import HttpError, Request, Response
+
+COURSE_SEARCHED = ("Name", "Code")
+ACHIEVEMENT_SEARCHED = ("Title", "FirstName", "LastName")  # decided: the item's text fields
 
 
 def list_courses(state: LitmosState, request: Request) -> Response:
     items = [render.course_full(c) for c in state.courses.values()]
-    return Response(200, wire.page(request, wire.search_sort(request, items, ("Name", "Code"), ())))
+    return Response(200, wire.page(request, wire.search_sort(request, items, COURSE_SEARCHED)))
 
 
 def get_course(state: LitmosState, request: Request) -> Response:
-    return Response(200, render.course_full(state.course(request.params["id"])))
+    return Response(200, render.course_full(state.course(request.params["courseId"])))
 
 
 def user_courses(state: LitmosState, request: Request) -> Response:
-    user = state.user(request.params["id"])
+    user = state.user(request.params["userId"])
     items = [
         render.user_course(state.courses[a.course_id], a)
         for a in state.assignments.values()
         if a.user_id == user.id
     ]
-    return Response(200, wire.page(request, items))
+    return Response(200, wire.page(request, wire.search_sort(request, items, COURSE_SEARCHED)))
 
 
 def assign_courses(state: LitmosState, request: Request) -> Response:
-    user = state.user(request.params["id"])
-    ids = id_list(request.body)
+    """Assign every course named (an unknown one: 404, nothing assigned; none: 400),
+    keeping existing assignments as they are; an email per course named, unless
+    `sendmessage=false`."""
+    user = state.user(request.params["userId"])
+    ids = id_list(request.body, "Course")
     if not ids:
-        raise HttpError(400, "No courses to assign")
+        raise HttpError(400, words.SEED_BAD_REQUEST)
     for course_id in ids:
         state.course(course_id)
-    for course_id in ids:
+    for course_id in dict.fromkeys(ids):
         assign(state, user.id, course_id)
-    return Response(201)
+        if flag(request, "sendmessage") is not False:
+            state.sent.append(SentMessage("course", user.id, course_id))
+    return Response(200)
 
 
 def assign(state: LitmosState, user_id: str, course_id: str) -> Assignment:
@@ -58,16 +68,17 @@ def assign(state: LitmosState, user_id: str, course_id: str) -> Assignment:
 
 
 def unassign_course(state: LitmosState, request: Request) -> Response:
-    key = (state.user(request.params["id"]).id, state.course(request.params["course_id"]).id)
+    user = state.user(request.params["userId"])
+    key = (user.id, state.course(request.params["courseId"]).id)
     if key not in state.assignments:
-        raise HttpError(404, "The course is not assigned to the user")
+        raise HttpError(404, words.NOT_ASSIGNED)
     del state.assignments[key]
     return Response(200)
 
 
 def result_details(state: LitmosState, request: Request) -> Response:
-    since = wire.since_arg(request, "since", required=True)
-    until = wire.since_arg(request, "to", required=False)
+    """Results updated in `[since, to]` (both required by the spec), oldest first."""
+    since, until = wire.moment_arg(request, "since"), wire.moment_arg(request, "to")
     found = [
         render.result_detail(state, a)
         for a in sorted(state.assignments.values(), key=lambda a: a.updated_at)
@@ -91,17 +102,16 @@ def complete(
 
 
 def achievements(state: LitmosState, request: Request) -> Response:
-    """Achievements dated in `[since, to]` (both optional, both inclusive, compared at the
-    whole second the date is shown with), oldest first, paged with start/limit."""
-    since = wire.since_arg(request, "since", required=False)
-    until = wire.since_arg(request, "to", required=False)
+    """Achievements dated `since` or later (optional; compared at the whole second the
+    date is shown with), oldest first, then search, sort/dir and paging."""
+    since = wire.moment_arg(request, "since")
     found = [
         render.achievement(state, a)
         for a in sorted(state.achievements, key=lambda a: a.achieved_at)
-        if (since is None or whole_second(a.achieved_at) >= since)
-        and (until is None or whole_second(a.achieved_at) <= until)
+        if since is None or whole_second(a.achieved_at) >= since
     ]
-    return Response(200, wire.page(request, found))
+    listed = wire.search_sort(request, found, ACHIEVEMENT_SEARCHED)
+    return Response(200, wire.page(request, listed))
 
 
 def whole_second(moment: float) -> float:

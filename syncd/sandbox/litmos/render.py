@@ -1,13 +1,15 @@
-"""JSON shapes of Litmos records, with the field names the captures show.
+"""JSON shapes of Litmos records, with the keys the captures show.
 
-`user_full`/`user_item` follow create-new-user.yml and the list captures,
-`team_full`/`team_item` add the spec's ParentTeamId to the captured keys,
-`result_detail` follows the spec's /results/details item and `achievement` the spec's
-Achievement schema. Pure functions.
+`user_item` and `user_full` follow the list captures and create-new-user.yml (plus a
+spec field a user holds a value in, as mark-module-complete.yml shows Brand);
+`team_full` and `team_item` carry exactly the captured keys (no ParentTeamId: no capture
+has it); `result_detail` follows the spec's /results/details item and `achievement` the
+spec's Achievement schema. Pure functions.
 """
 
 from __future__ import annotations
 
+from syncd.sandbox.litmos.profile import SHOWN_WHEN_SET, full_name, is_set
 from syncd.sandbox.litmos.state import (
     Achievement,
     Assignment,
@@ -22,21 +24,16 @@ Json = dict[str, object]
 ACHIEVEMENT_RESULT = "Complete"
 ACHIEVEMENT_TYPE = "Course Completed"
 
-_BLANK_USER_TEXT = [
-    "Skype",
-    "PhoneWork",
-    "PhoneMobile",
-    "LastLogin",
-    "Password",
-    "Street1",
-    "Street2",
-    "City",
-    "State",
-    "PostalCode",
-    "Country",
-    "CompanyName",
-    "JobTitle",
-]
+# The keys of the user create-new-user.yml answers, in its order.
+CAPTURED_USER_KEYS = (
+    "Id", "UserName", "FirstName", "LastName", "FullName", "Email", "AccessLevel",
+    "DisableMessages", "Active", "Skype", "PhoneWork", "PhoneMobile", "LastLogin",
+    "LoginKey", "IsCustomUsername", "Password", "SkipFirstLogin", "TimeZone",
+    "SalesforceId", "OriginalId", "Street1", "Street2", "City", "State", "PostalCode",
+    "Country", "CompanyName", "JobTitle", "CustomField1", "CustomField2", "CustomField3",
+    "Culture", *(f"CustomField{n}" for n in range(4, 11)), "SalesforceContactId",
+    "SalesforceAccountId", "CreatedDate", "Points",
+)  # fmt: skip
 
 
 def user_item(user: User) -> Json:
@@ -51,36 +48,36 @@ def user_item(user: User) -> Json:
     }
 
 
-def user_full(user: User) -> Json:
-    body: Json = {**user_item(user), "FullName": f"{user.first} {user.last}".strip()}
-    body.update(dict.fromkeys(_BLANK_USER_TEXT, ""))
-    body.update({f"CustomField{n}": "" for n in range(1, 11)})
-    body.update(
-        {
-            "DisableMessages": True,
-            "LoginKey": f"https://sandbox.litmos.test/login.aspx?loginkey={user.id}",
-            "IsCustomUsername": False,
-            "SkipFirstLogin": False,
-            "TimeZone": "UTC",
-            "SalesforceId": None,
-            "OriginalId": user.original_id,
-            "Culture": "en-US",
-            "SalesforceContactId": None,
-            "SalesforceAccountId": None,
-            "CreatedDate": utc_text(user.created_at),
-            "Points": 0,
-        }
-    )
+def login_key(user: User) -> str:
+    return f"https://sandbox.litmos.test/login.aspx?loginkey={user.id}"
+
+
+def user_full(state: LitmosState, user: User) -> Json:
+    """The whole user as GET /users/{userId} shows it: the captured keys, then each
+    spec-only field that holds a value. The user never logged in; no password is shown."""
+    values: Json = {
+        **user.profile,
+        "Id": user.id,
+        "FullName": full_name(user.profile),
+        "LastLogin": "",
+        "LoginKey": login_key(user),
+        "Password": "",
+        "OriginalId": user.original_id,
+        "CreatedDate": utc_text(user.created_at),
+        "ManagerName": _manager_name(state, user),
+    }
+    body = {key: values[key] for key in CAPTURED_USER_KEYS}
+    body.update({key: values[key] for key in SHOWN_WHEN_SET if is_set(key, values[key])})
     return body
 
 
+def _manager_name(state: LitmosState, user: User) -> str:
+    manager = state.users.get(str(user.profile["ManagerId"]))
+    return manager.username if manager is not None else ""
+
+
 def team_full(team: Team) -> Json:
-    return {
-        "Id": team.id,
-        "Name": team.name,
-        "Description": team.description,
-        "ParentTeamId": team.parent_id,
-    }
+    return {"Id": team.id, "Name": team.name, "Description": team.description}
 
 
 def team_item(team: Team) -> Json:
@@ -88,7 +85,6 @@ def team_item(team: Team) -> Json:
         "Id": team.id,
         "Name": team.name,
         "TeamCodeForBulkImport": f"{team.original_id}-{team.name.replace(' ', '')}",
-        "ParentTeamId": team.parent_id,
     }
 
 
@@ -140,7 +136,7 @@ def result_detail(state: LitmosState, assignment: Assignment) -> Json:
     return {
         **user_item(user),
         "UserOriginalId": str(user.original_id),
-        "LoginKey": f"https://sandbox.litmos.test/login.aspx?loginkey={user.id}",
+        "LoginKey": login_key(user),
         "CourseId": course.id,
         "CourseOriginalId": str(course.original_id),
         "UpdatedDate": utc_text(assignment.updated_at),

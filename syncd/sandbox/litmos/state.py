@@ -1,8 +1,9 @@
-"""The Litmos simulator's state: users, teams, courses, memberships, assignments and
-the achievements (completion records) completions leave.
+"""The Litmos simulator's state: users, teams, courses, memberships, assignments, the
+achievements (completion records) completions leave and the emails it "sent".
 
-Records are frozen dataclasses replaced on change; ids are Litmos-like
-12-character strings drawn deterministically from a counter. Handlers and
+Records are frozen dataclasses replaced on change; a user keeps its whole profile (every
+writable field by its Litmos name, see profile.py). Ids are Litmos-like 12-character
+strings drawn deterministically from a counter, or given by seeding. Handlers and
 seeding helpers call it under the app lock; `snapshot` keys by natural names.
 """
 
@@ -12,23 +13,46 @@ import base64
 import hashlib
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from syncd.sandbox.faults import Clock
+from syncd.sandbox.litmos import words
 from syncd.sandbox.messages import HttpError
 
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A user: ids, creation time and the whole profile (Litmos field names)."""
+
     id: str
-    username: str
-    first: str
-    last: str
-    email: str
-    active: bool
-    access_level: str
     original_id: int
     created_at: float
+    profile: dict[str, Any]
+
+    @property
+    def username(self) -> str:
+        return str(self.profile["UserName"])
+
+    @property
+    def first(self) -> str:
+        return str(self.profile["FirstName"])
+
+    @property
+    def last(self) -> str:
+        return str(self.profile["LastName"])
+
+    @property
+    def email(self) -> str:
+        return str(self.profile["Email"])
+
+    @property
+    def active(self) -> bool:
+        return bool(self.profile["Active"])
+
+    @property
+    def access_level(self) -> str:
+        return str(self.profile["AccessLevel"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +97,16 @@ class Achievement:
 
 
 @dataclass(frozen=True, slots=True)
+class SentMessage:
+    """An email the simulator "sent": `kind` "course" (an assignment, with its course) or
+    "login" (a login email, course None)."""
+
+    kind: str
+    user_id: str
+    course_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LitmosSnapshot:
     """What a platform holds, by natural keys: comparable across runs."""
 
@@ -87,6 +121,8 @@ class LitmosState:
     clock: Clock
     rate_limit: int
     rate_window: float
+    rate_message: str
+    job_roles: frozenset[str] = frozenset()
     users: dict[str, User] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
     courses: dict[str, Course] = field(default_factory=dict)
@@ -96,12 +132,20 @@ class LitmosState:
     counter: int = 0
     achievement_counter: int = 0
     calls: dict[str, deque[float]] = field(default_factory=dict)
+    sent: list[SentMessage] = field(default_factory=list)
 
-    def next_id(self) -> tuple[str, int]:
-        """A fresh (encrypted-looking id, original numeric id) pair."""
+    def next_id(self, wanted: str | None = None) -> tuple[str, int]:
+        """A fresh (encrypted-looking id, original numeric id) pair; `wanted` (seeding
+        with a capture's own id) replaces the drawn id and must be free."""
+        if wanted is not None and (not wanted or self.id_taken(wanted)):
+            raise ValueError(f"id {wanted!r} is empty or already in use")
         self.counter += 1
         digest = hashlib.sha256(f"litmos-{self.counter}".encode()).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:11] + "1", 5_000_000 + self.counter
+        drawn = base64.urlsafe_b64encode(digest).decode()[:11] + "1"
+        return wanted or drawn, 5_000_000 + self.counter
+
+    def id_taken(self, record_id: str) -> bool:
+        return record_id in self.users or record_id in self.teams or record_id in self.courses
 
     def next_achievement_id(self) -> str:
         """An id for the next achievement, drawn apart from `counter` so that recording
@@ -110,19 +154,19 @@ class LitmosState:
         digest = hashlib.sha256(f"litmos-achievement-{self.achievement_counter}".encode())
         return base64.urlsafe_b64encode(digest.digest()).decode()[:11] + "2"
 
-    def user(self, user_id: str) -> User:
+    def user(self, user_id: str, missing: str = words.NO_USER) -> User:
         if user_id not in self.users:
-            raise HttpError(404, "User not found")
+            raise HttpError(404, missing)
         return self.users[user_id]
 
-    def team(self, team_id: str) -> Team:
+    def team(self, team_id: str, missing: str = words.NO_TEAM) -> Team:
         if team_id not in self.teams:
-            raise HttpError(404, "Team not found")
+            raise HttpError(404, missing)
         return self.teams[team_id]
 
     def course(self, course_id: str) -> Course:
         if course_id not in self.courses:
-            raise HttpError(404, "Course not found")
+            raise HttpError(404, words.NO_COURSE)
         return self.courses[course_id]
 
     def username_taken(self, username: str, but: str = "") -> bool:
@@ -133,10 +177,15 @@ class LitmosState:
         return any(t.name.casefold() == name.casefold() for t in self.teams.values())
 
     def forget_user(self, user_id: str) -> None:
+        """Hard delete (spec): the user, their memberships, assignments and achievements;
+        users they managed keep no ManagerId (decided)."""
         del self.users[user_id]
         self.members = {m for m in self.members if m[1] != user_id}
         self.assignments = {k: a for k, a in self.assignments.items() if k[0] != user_id}
         self.achievements = [a for a in self.achievements if a.user_id != user_id]
+        for other in list(self.users.values()):
+            if other.profile["ManagerId"] == user_id:
+                self.users[other.id] = replace(other, profile={**other.profile, "ManagerId": ""})
 
 
 def utc_text(moment: float) -> str:

@@ -1,104 +1,86 @@
-"""Handlers of /v1.svc/users: list, create, read, full update, delete.
+"""Handlers of /v1.svc/users: list, create, read, whole-object update, delete.
 
-Creation answers 201 with the full user, a duplicate UserName 409
-`{"Detail": "UserName already exists"}`; PUT (deactivation is `"Active":
-false`) and DELETE answer 200 with an empty body. Called under the app lock.
+Creation answers 201 with the whole user (a `sendmessage=true` creation records a login
+email; by default none, as the spec says), PUT replaces the whole user (an omitted field
+returns to its default) and answers 200 with an empty body, as does DELETE (a hard
+delete). Bodies arrive validated against the spec (validation.py); userchecks.py adds
+the spec's worded rules. Called under the app lock.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from syncd.sandbox.litmos import render, wire
-from syncd.sandbox.litmos.state import LitmosState, User
+from syncd.sandbox.litmos import render, userchecks, wire, words
+from syncd.sandbox.litmos.profile import Profile, from_body
+from syncd.sandbox.litmos.state import LitmosState, SentMessage, User
 from syncd.sandbox.messages import HttpError, Request, Response
 
-SORTABLE = ("FirstName", "LastName", "UserName", "Active", "Email")
 SEARCHED = ("UserName", "FirstName", "LastName", "Email")
-DUPLICATE = "UserName already exists"
 
 
-def body_object(request: Request) -> dict[str, object]:
+def flag(request: Request, name: str) -> bool | None:
+    """An admitted boolean query flag (true/false, any case), or None when absent."""
+    value = request.arg(name)
+    return None if value is None else value.lower() == "true"
+
+
+def body_object(request: Request) -> dict[str, Any]:
+    """The body, which validation admitted as a JSON object for this operation."""
     if not isinstance(request.body, dict):
-        raise HttpError(400, "The request body must be a JSON object")
-    return {str(k): v for k, v in request.body.items()}
-
-
-def text(body: dict[str, object], key: str, default: str | None = None) -> str:
-    value = body.get(key, default)
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        raise HttpError(400, f"{key} is required and must be a string")
-    return value
-
-
-def flag(body: dict[str, object], key: str, default: bool) -> bool:
-    value = body.get(key, default)
-    if not isinstance(value, bool):
-        raise HttpError(400, f"{key} must be true or false")
-    return value
+        raise HttpError(400, words.SEED_BAD_REQUEST)
+    return {str(key): value for key, value in request.body.items()}
 
 
 def list_users(state: LitmosState, request: Request) -> Response:
-    items = [render.user_item(u) for u in state.users.values()]
-    return Response(200, wire.page(request, wire.search_sort(request, items, SEARCHED, SORTABLE)))
+    """All users, inactive ones too (deactivate-user.yml lists one), unless
+    `showInactive=false` (spec: "used to the filter active/inactive records")."""
+    hide_inactive = flag(request, "showInactive") is False
+    found = [u for u in state.users.values() if u.active or not hide_inactive]
+    items = [render.user_item(u) for u in found]
+    return Response(200, wire.page(request, wire.search_sort(request, items, SEARCHED)))
 
 
 def create_user(state: LitmosState, request: Request) -> Response:
     body = body_object(request)
-    username = text(body, "UserName")
-    if state.username_taken(username):
-        raise HttpError(409, DUPLICATE)
-    user = add_user(
-        state,
-        username,
-        text(body, "FirstName"),
-        text(body, "LastName"),
-        text(body, "Email"),
-        flag(body, "Active", True),
-        text(body, "AccessLevel", "Learner"),
-    )
-    return Response(201, render.user_full(user))
+    userchecks.check_body(body, userchecks.CREATE)
+    if body["Id"] != "":
+        raise HttpError(400, words.CREATE_USER_BAD_BODY)
+    profile = from_body(body)
+    profile["SkipFirstLogin"] = flag(request, "skipfirstlogin") is True  # create-new-user.yml
+    userchecks.check_profile(state, profile, "", userchecks.CREATE)
+    user = add_user(state, profile)
+    if flag(request, "sendmessage") is True:
+        state.sent.append(SentMessage("login", user.id))
+    return Response(201, render.user_full(state, user))
 
 
-def add_user(  # noqa: PLR0917 - the user's fields, in the order Litmos lists them
-    state: LitmosState,
-    username: str,
-    first: str,
-    last: str,
-    email: str,
-    active: bool,
-    access_level: str = "Learner",
-) -> User:
-    user_id, original = state.next_id()
-    user = User(
-        user_id, username, first, last, email, active, access_level, original, state.clock()
-    )
-    state.users[user_id] = user
+def add_user(state: LitmosState, profile: Profile, user_id: str | None = None) -> User:
+    new_id, original = state.next_id(user_id)
+    user = User(new_id, original, state.clock(), profile)
+    state.users[new_id] = user
     return user
 
 
 def get_user(state: LitmosState, request: Request) -> Response:
-    return Response(200, render.user_full(state.user(request.params["id"])))
+    return Response(200, render.user_full(state, state.user(request.params["userId"])))
 
 
 def update_user(state: LitmosState, request: Request) -> Response:
-    user = state.user(request.params["id"])
+    user_id = request.params["userId"]
     body = body_object(request)
-    username = text(body, "UserName", user.username)
-    if state.username_taken(username, but=user.id):
-        raise HttpError(409, DUPLICATE)
-    state.users[user.id] = replace(
-        user,
-        username=username,
-        first=text(body, "FirstName", user.first),
-        last=text(body, "LastName", user.last),
-        email=text(body, "Email", user.email),
-        active=flag(body, "Active", user.active),
-        access_level=text(body, "AccessLevel", user.access_level),
-    )
+    userchecks.check_body(body, userchecks.UPDATE)
+    if body["Id"] != user_id:
+        raise HttpError(404, words.IDS_DIFFER)
+    user = state.user(user_id)
+    profile = from_body(body)
+    userchecks.check_profile(state, profile, user.id, userchecks.UPDATE)
+    state.users[user.id] = replace(user, profile=profile)
     return Response(200)
 
 
 def delete_user(state: LitmosState, request: Request) -> Response:
-    state.forget_user(state.user(request.params["id"]).id)
+    user = state.user(request.params["userId"], words.NO_USER_TO_DELETE)
+    state.forget_user(user.id)
     return Response(200)

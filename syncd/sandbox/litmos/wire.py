@@ -1,27 +1,65 @@
-"""The Litmos wire rules every call meets: key, source, format, rate, paging.
+"""The Litmos wire rules every call meets before routing, and the list helpers.
 
-`screen` refuses a call before routing (403 for a bad key or source, 406
-without `format=json`, 503 past the rolling rate limit); `page` applies
-search, sort, dir, start and limit to a list. Called under the app lock.
+`screen` refuses a call (HTTPS, api key, rolling rate limit, `source`, `format=json`,
+`Content-Type`, `search` length) in that order; `page` and `search_sort` shape a list
+from query values `validation` has already admitted. Called under the app lock.
 """
 
 from __future__ import annotations
 
-import calendar
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
+from syncd.sandbox.litmos import words
 from syncd.sandbox.litmos.state import LitmosState
+from syncd.sandbox.litmos.validation import parse_moment
 from syncd.sandbox.messages import HttpError, Request
+from syncd.sandbox.server import is_loopback
 
 T = TypeVar("T")
 
-RATE_MESSAGE = "The API rating limit has been exceeded"
-MAX_LIMIT = 1000
+MAX_TEXT = 50  # seed: apikey, source and search are strings of at most 50 characters
 DEFAULT_LIMIT = 100
-SINCE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+CONTENT_TYPES = frozenset({"application/json", "text/xml"})  # seed: the only two
+JSON_TYPE = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What the screen checks against: the account's key and the loopback knob."""
+
+    api_key: str
+    allow_plain_http_on_loopback: bool
+
+
+def screen(state: LitmosState, request: Request, gate: Gate) -> None:
+    check_scheme(request, gate.allow_plain_http_on_loopback)
+    key = api_key(request)
+    if key is None or len(key) > MAX_TEXT or key != gate.api_key:
+        raise HttpError(403, words.SEED_FORBIDDEN)
+    count_call(state, key)
+    source = request.arg("source") or ""
+    if not source.strip() or len(source) > MAX_TEXT:
+        raise HttpError(403, words.SEED_FORBIDDEN)
+    if (request.arg("format") or "").lower() != "json":
+        raise HttpError(406, words.JSON_ONLY)
+    check_content_type(request)
+    if len(request.arg("search") or "") > MAX_TEXT:
+        raise HttpError(400, words.SEED_BAD_REQUEST)
+
+
+def check_scheme(request: Request, allow_plain_http_on_loopback: bool) -> None:
+    """403 for plain HTTP (seed: "transmitted over a secure channel using HTTPS"), unless
+    the knob allows it and the request's host is a loopback one (`syncd sandbox`)."""
+    parts = urlsplit(request.origin)
+    if parts.scheme == "https":
+        return
+    if allow_plain_http_on_loopback and is_loopback(parts.hostname or ""):
+        return
+    raise HttpError(403, words.SEED_FORBIDDEN)
 
 
 def api_key(request: Request) -> str | None:
@@ -29,47 +67,32 @@ def api_key(request: Request) -> str | None:
     return request.arg("apikey") or request.header("apikey")
 
 
-def screen(state: LitmosState, request: Request, expected_key: str) -> None:
-    key = api_key(request)
-    if key != expected_key:
-        raise HttpError(403, "The API key is missing or not valid")
-    if not (request.arg("source") or "").strip():
-        raise HttpError(403, "The source parameter is required")
-    if (request.arg("format") or "").lower() != "json":
-        raise HttpError(406, "The sandbox answers JSON only: add format=json")
-    count_call(state, key)
-
-
 def count_call(state: LitmosState, key: str) -> None:
-    """Count a call against `key`'s rolling window; 503 once the window is full."""
+    """Count a call against `key`'s rolling window, then 503 if the window already held
+    the limit: every use of the key counts (seed: "if the api token has been used more
+    than 100 times in the past 60 seconds"), refused calls included."""
     now = state.clock()
     calls = state.calls.setdefault(key, deque())
     while calls and calls[0] <= now - state.rate_window:
         calls.popleft()
-    if len(calls) >= state.rate_limit:
-        raise HttpError(503, RATE_MESSAGE)
     calls.append(now)
+    if len(calls) > state.rate_limit:
+        raise HttpError(503, state.rate_message)
 
 
-def int_arg(request: Request, name: str, default: int) -> int:
-    text = request.arg(name)
-    if text is None or text == "":
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise HttpError(400, f"'{name}' must be an integer") from None
+def check_content_type(request: Request) -> None:
+    """Seed: "With every request you must include a Content-Type header", text/xml or
+    application/json; a body must be JSON (the sandbox reads no XML)."""
+    media = (request.header("content-type") or "").split(";", maxsplit=1)[0].strip().lower()
+    if media not in CONTENT_TYPES:
+        raise HttpError(400, words.SEED_BAD_REQUEST)
+    if (request.body is not None or request.malformed) and media != JSON_TYPE:
+        raise HttpError(400, words.JSON_BODIES_ONLY)
 
 
 def window(request: Request) -> tuple[int, int]:
-    """`(start, limit)`: start 0+, limit 1..1000 (406 above 1000, as the spec says)."""
-    start = int_arg(request, "start", 0)
-    limit = int_arg(request, "limit", DEFAULT_LIMIT)
-    if start < 0 or limit < 1:
-        raise HttpError(400, "start must be 0+ and limit 1..1000")
-    if limit > MAX_LIMIT:
-        raise HttpError(406, "The maximum number of records to return is 1000")
-    return start, limit
+    """`(start, limit)` from admitted query values (defaults 0 and 100, the seed's)."""
+    return int(request.arg("start") or 0), int(request.arg("limit") or DEFAULT_LIMIT)
 
 
 def page(request: Request, items: Sequence[T]) -> list[T]:
@@ -78,12 +101,10 @@ def page(request: Request, items: Sequence[T]) -> list[T]:
 
 
 def search_sort(
-    request: Request,
-    items: Sequence[dict[str, object]],
-    searched: Sequence[str],
-    sortable: Sequence[str],
+    request: Request, items: Sequence[dict[str, object]], searched: Sequence[str]
 ) -> list[dict[str, object]]:
-    """Filter on `search` (case-insensitive, any of `searched`), then sort/dir."""
+    """Filter on `search` (case-insensitive substring of any of `searched`), then order by
+    an admitted `sort` and `dir` (validation refused any other value)."""
     found = list(items)
     needle = (request.arg("search") or "").casefold()
     if needle:
@@ -91,39 +112,15 @@ def search_sort(
     key = request.arg("sort")
     if key is None:
         return found
-    if key not in sortable:
-        raise HttpError(400, f"sort must be one of {', '.join(sortable)}")
-    return sorted(found, key=_sort_key(key), reverse=_descending(request))
+    descending = (request.arg("dir") or "ASC").upper() == "DESC"
+    return sorted(found, key=_sort_key(key), reverse=descending)
 
 
 def _sort_key(field: str) -> Callable[[dict[str, object]], str]:
     return lambda item: str(item.get(field, "")).casefold()
 
 
-def _descending(request: Request) -> bool:
-    direction = (request.arg("dir") or "ASC").upper()
-    if direction not in {"ASC", "DESC"}:
-        raise HttpError(400, "dir must be ASC or DESC")
-    return direction == "DESC"
-
-
-def since_arg(request: Request, name: str, *, required: bool) -> float | None:
-    """A `since`/`to` moment (UTC) in one of the spec's formats; 406 otherwise."""
+def moment_arg(request: Request, name: str) -> float | None:
+    """An admitted `since`/`to` (validation refused any other form), or None."""
     text = request.arg(name)
-    if text is None or text == "":
-        if required:
-            raise HttpError(406, _since_message(name))
-        return None
-    for fmt in SINCE_FORMATS:
-        try:
-            return float(calendar.timegm(time.strptime(text, fmt)))
-        except ValueError:
-            continue
-    raise HttpError(406, _since_message(name))
-
-
-def _since_message(name: str) -> str:
-    return (
-        f"Please provide a valid '{name}=' query string parameter. Valid formats are "
-        "'yyyy-MM-dd HH:mm:ss' or 'yyyy-MM-dd HH:mm' or 'yyyy-MM-dd'"
-    )
+    return None if text is None else parse_moment(text)
