@@ -2,8 +2,10 @@
 
 A family is the method and the simulator's route pattern (`GET /manage/v1/group/{id}/members`).
 `min_reads` counts the pages a full read of the simulator's current state takes (200 a
-page, one request even for an empty list); `min_writes` counts the calls a plan needs at
-100 users a call, one call per branch or group write, per group and per course.
+page, one request even for an empty list) through the lists of its API era (modern: the
+flattened tree, audiences, each course's enrollments; 2017: the tree level by level,
+`/manage/v1/group`, `/learn/v1/enrollments`); `min_writes` counts the calls a plan needs
+at 100 users a call, one call per branch or group write, per group and per course.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from math import ceil
 
 from syncd.sandbox import DoceboSimulator
 from syncd.sandbox.core import HttpError, LoggedRequest
+from syncd.sandbox.docebo.state import DoceboState
 
 PAGE = 200
 USERS_PER_CALL = 100
@@ -22,9 +25,11 @@ USERS = "GET /manage/v1/user"
 CHILDREN = "GET /manage/v1/orgchart"
 BRANCH_USERS = "GET /manage/v1/orgchart/{branch_id}/users"
 GROUPS = "GET /manage/v1/group"
+AUDIENCES = "GET /audiences/v1/audience"
 GROUP_MEMBERS = "GET /manage/v1/group/{id}/members"
 COURSES = "GET /learn/v1/courses"
 ENROLLMENTS = "GET /learn/v1/enrollments"
+COURSE_ENROLLMENTS = "GET /course/v1/courses/{id}/enrollments"
 USER_BATCH = "POST /manage/v1/user/batch"
 CHANGE_STATUS = "PUT /manage/v1/user/change_status"
 
@@ -74,18 +79,38 @@ def min_reads(sim: DoceboSimulator) -> Counter[str]:
     with sim.lock:
         state = sim.state
         floor = Counter({OAUTH: 1, USERS: _pages(len(state.users))})
-        floor[CHILDREN] = _pages(len(state.children(0)))  # the root, then each non-leaf
-        floor[CHILDREN] += sum(
-            _pages(len(state.children(b))) for b in state.branches if state.children(b)
-        )
         floor[BRANCH_USERS] = sum(
             _pages(len(state.branch_users.get(b, ()))) for b in state.branches
         )
-        floor[GROUPS] = _pages(len(state.groups))
         floor[GROUP_MEMBERS] = sum(_pages(len(state.group_users.get(g, ()))) for g in state.groups)
         floor[COURSES] = _pages(len(state.courses))
-        floor[ENROLLMENTS] = _pages(len(state.enrollments))
+        floor += _modern_lists(state) if state.era == "modern" else _lists_2017(state)
     return +floor
+
+
+def _modern_lists(state: DoceboState) -> Counter[str]:
+    """The whole tree in one flattened listing, audiences, each course's enrollments."""
+    per_course = Counter(course for course, _ in state.enrollments)
+    return Counter(
+        {
+            CHILDREN: _pages(len(state.branches)),
+            AUDIENCES: _pages(len(state.groups)),
+            COURSE_ENROLLMENTS: sum(_pages(per_course[c]) for c in state.courses),
+        }
+    )
+
+
+def _lists_2017(state: DoceboState) -> Counter[str]:
+    """The root and each inner branch, the group list, the one enrollment list."""
+    inner = [b for b in state.branches if state.children(b)]
+    children = _pages(len(state.children(0))) + sum(_pages(len(state.children(b))) for b in inner)
+    return Counter(
+        {
+            CHILDREN: children,
+            GROUPS: _pages(len(state.groups)),
+            ENROLLMENTS: _pages(len(state.enrollments)),
+        }
+    )
 
 
 def min_writes(plan: Iterable[tuple[str, str]]) -> Counter[str]:

@@ -283,4 +283,14 @@ class Rejected:
     error: str
 
 
-Outcome = Applied | Pending | Rejected
+@dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """The LMS answered 2xx, but in words syncd cannot read as done or refused (its write
+    API is not public, or its answer changed): neither done nor failed. The next read
+    tells, and the next plan either holds it no more (done) or plans it again."""
+
+    reason: str
+    remote_id: RemoteId | None = None
+
+
+Outcome = Applied | Pending | Rejected | Unconfirmed

@@ -174,6 +174,11 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
                 f"(since {_when(job['created_at'])}, {job['polls']} poll(s), "
                 f"expires {_when(job['expires_at'])})"
             )
+        for op in target["unconfirmed_operations"]:
+            yield (
+                f"  unconfirmed {op['kind']} {op['key']} (run #{op['run_id']}): "
+                "the LMS's answer did not say; the next read settles it"
+            )
         for op in target["failed_operations"]:
             yield (
                 f"  failed {op['kind']} {op['key']} (run #{op['run_id']}, "

@@ -7,13 +7,14 @@ LMS's own words. Shared by every connector family; none imports another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
-from syncd.operations import Adopt, Applied, Operation, Outcome, Rejected
+from syncd.operations import Adopt, Applied, Operation, Outcome, Rejected, Unconfirmed
 
 if TYPE_CHECKING:
     import httpx
@@ -41,6 +42,43 @@ class Outcomes:
 
     def done(self) -> list[Outcome]:
         return [slot or Rejected("no request carried this operation") for slot in self._slots]
+
+
+UNREAD = "the LMS answered 2xx without saying this was done; the next read confirms it"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAnswer:
+    """What a 2xx answer to a write says, as far as its connector can read it: the ids it
+    lists as done (None: it lists none), its error lines, its overall success flag."""
+
+    done: frozenset[str] | None = None
+    errors: tuple[str, ...] = ()
+    success: bool | None = None
+
+
+def answer_outcome(answer: WriteAnswer, item: str) -> Outcome:
+    """How every connector reads a 2xx answer for one item: listed as done, or a plain
+    success (`{"success": true}`), is done; an error line naming it, a plain failure, or a
+    list of what was done that leaves it out beside error lines, is refused with those
+    words; anything else (a shape syncd does not read, a list that leaves the item out
+    without a word) is Unconfirmed, for the next read to settle."""
+    if answer.done is not None and item in answer.done:
+        return Applied()
+    named = _naming(answer.errors, item)
+    if named is not None:
+        return Rejected(named)
+    if answer.success is True and answer.done is None:
+        return Applied()
+    if answer.success is False or (answer.done is not None and answer.errors):
+        return Rejected("; ".join(answer.errors) or "the LMS said the write failed")
+    return Unconfirmed(UNREAD)
+
+
+def _naming(lines: Sequence[str], item: str) -> str | None:
+    """The first error line that names `item` as a whole word."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(item)}(?![\w-])")
+    return next((line for line in lines if pattern.search(line)), None)
 
 
 def refusal(err: SkippableError) -> str:

@@ -32,6 +32,7 @@ from syncd.operations import (
     Pending,
     Rejected,
     RemoveMember,
+    Unconfirmed,
     Unenroll,
 )
 from syncd.reconcile.effects import ADDITIVE, record_effect
@@ -63,6 +64,7 @@ class ApplyResult:
     waiting: int = 0
     failed: int = 0
     skipped: int = 0
+    unconfirmed: int = 0  # answered 2xx in words syncd cannot read: the next read settles them
 
 
 def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
@@ -166,6 +168,21 @@ def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) ->
                 jobs.Waiting(seq, op.KIND.value, op.key, outcome.job_id, outcome.remote_id)
             )
             result.waiting += 1
+        case Unconfirmed():
+            _unconfirmed(books, step, outcome, result)
+
+
+def _unconfirmed(books: _Books, step: Step, outcome: Unconfirmed, result: ApplyResult) -> None:
+    """Like a pending job, an additive operation reserves its link (a create only with the
+    id of what it made: without one, the next read adopts the account by its natural key);
+    a removal takes effect only once a read confirms it (`confirm.py`)."""
+    seq, op = step
+    if op.KIND in ADDITIVE and (outcome.remote_id or not _needs_id(op)):
+        _link(books.links, op, outcome.remote_id)
+    status, remote_id = journal.UNCONFIRMED, outcome.remote_id
+    books.outcomes.append(journal.Outcome(seq, status, books.now, outcome.reason, remote_id))
+    result.unconfirmed += 1
+    log.info("operation_unconfirmed", operation=op.KIND.value, key=op.key)
 
 
 def _failed(books: _Books, step: Step, error: str, result: ApplyResult) -> None:

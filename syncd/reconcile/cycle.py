@@ -21,6 +21,7 @@ from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
+from syncd.reconcile.confirm import settle_unconfirmed
 from syncd.reconcile.diff import DiffPolicy, count_kinds, diff, shared_names
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.hold import unread_parts
@@ -124,12 +125,15 @@ class _Cycle:
             if not force:
                 check_safety(ops, _managed(links), env.safety)
             journal.record_plan(session, report.run_id, name, ops, env.clock.now())
+            if not dry_run:
+                settle_unconfirmed(session, name, ops, report.run_id, env.clock.now())
             session.commit()
             steps = list(enumerate(ops))
             result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
             if not dry_run:
                 self.poll()  # quick jobs are done by now
                 notes.append(self.read_back(report, remote))
+            notes.append(_unread_answers(result.unconfirmed))
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
             report.message = "; ".join(m for m in (*notes, result.message) if m) or None
@@ -235,6 +239,12 @@ def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
     return f"left undone, the {kind} API cannot make them: {listed}"
 
 
+def _unread_answers(count: int) -> str | None:
+    if not count:
+        return None
+    return f"unconfirmed {count}: answered in words syncd cannot read, the next read settles them"
+
+
 def _emails(kind: str, ops: Sequence[Operation], emailing: frozenset[OpKind]) -> str | None:
     """Which operations of the plan make the LMS email the person (the target asked for it)."""
     counts = count_kinds(op for op in ops if op.KIND in emailing)
@@ -304,7 +314,7 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
     report.operations = [
         OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
     ]
-    statuses = ("done", "waiting", "failed", "skipped", "expired")
+    statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
     results = {s: sum(1 for r in rows if r.status == s) for s in statuses}
     journal.finish_run(
         session,

@@ -20,6 +20,9 @@ from syncd.redact import scrub
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
 PLANNED, SENT, DONE, FAILED, SKIPPED = "planned", "sent", "done", "failed", "skipped"
+# Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE when
+# its plan no longer holds the operation, REPLANNED when it plans it again.
+UNCONFIRMED, REPLANNED = "unconfirmed", "replanned"
 
 
 def start_run(session: Session, target: str, *, dry_run: bool, now: dt.datetime) -> int:
@@ -138,4 +141,15 @@ def run_operations(session: Session, run_id: int) -> Sequence[Row[Any]]:
     """A run's operations in plan order, as plain rows (kind, object_key, payload, ...)."""
     table = table_of(OperationRow)
     query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)
+    return session.execute(query).all()
+
+
+def unconfirmed(session: Session, target: str) -> Sequence[Row[Any]]:
+    """The target's operations still waiting for a read to confirm them, oldest first."""
+    table = table_of(OperationRow)
+    query = (
+        select(table)
+        .where(table.c.target == target, table.c.status == UNCONFIRMED)
+        .order_by(table.c.run_id, table.c.seq)
+    )
     return session.execute(query).all()

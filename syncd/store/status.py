@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from syncd.store.jobs import pending_rows
+from syncd.store.journal import unconfirmed
 from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
 from syncd.store.training import count_records, watermark
 
@@ -47,6 +48,10 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
         "runs": [_run(r) for r in runs],
         "failed_operations": _failed(session, last_real.id) if last_real else [],
         "pending_jobs": [_job(row) for row in pending_rows(session, name)],
+        "unconfirmed_operations": [
+            {"run_id": r.run_id, "kind": r.kind, "key": r.object_key, "note": r.error}
+            for r in unconfirmed(session, name)
+        ],
     }
 
 

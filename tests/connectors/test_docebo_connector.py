@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +43,12 @@ from syncd.records import (
     CourseCode,
     EmployeeId,
     EnrollmentStatus,
+    FetchItem,
     Group,
     GroupKind,
     GroupRef,
     LinkKind,
+    PartRead,
     Person,
     Progress,
     RemoteCourse,
@@ -54,9 +56,11 @@ from syncd.records import (
     RemoteGroup,
     RemoteId,
     RemoteMembership,
+    RemotePart,
     RemoteUser,
 )
 from syncd.sandbox import DoceboSimulator
+from syncd.sandbox.docebo.records import API_ERAS, ApiEra
 
 if TYPE_CHECKING:
     from conftest import LosingTransport, Refs
@@ -68,6 +72,16 @@ Lossy = Callable[..., "LosingTransport"]
 USERS = "/manage/v1/user"
 ORGCHART = "/manage/v1/orgchart"
 ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP
+
+
+both_eras = pytest.mark.parametrize("sim", API_ERAS, indirect=True)
+
+
+@pytest.fixture
+def sim(request: pytest.FixtureRequest, clock: FakeClock) -> DoceboSimulator:
+    """A modern Docebo; a test marked `both_eras` runs against a 2017 one too."""
+    era: ApiEra = getattr(request, "param", "modern")
+    return DoceboSimulator(clock=lambda: clock.now().timestamp(), api_era=era)
 
 
 def person(n: int, **changes: Any) -> Person:
@@ -158,40 +172,83 @@ def seed_platform(sim: DoceboSimulator) -> set[object]:
     return expected
 
 
+def records_of(items: Iterable[FetchItem]) -> list[object]:
+    """What a fetch yielded, less its `PartRead` marks."""
+    return [item for item in items if not isinstance(item, PartRead)]
+
+
+@both_eras
 def test_fetch_walks_every_page_of_every_collection(
     sim: DoceboSimulator, make_connector: ConnectorMaker
 ) -> None:
     expected = seed_platform(sim)
-    fetched = list(make_connector(page_size=2).fetch())
+    fetched = records_of(make_connector(page_size=2).fetch())
     assert len(fetched) == len(expected)
     assert set(fetched) == expected
-    lists = [r for r in sim.requests if r.method == "GET"]
+    lists = [r for r in sim.requests if r.method == "GET" and r.status == 200]
     assert all(r.query["page_size"] == ("2",) and r.query["sort_dir"] == ("asc",) for r in lists)
     pages = [int(r.query["page"][0]) for r in lists if r.path == USERS]
     assert pages == [1, 2, 3, 4]
-    enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
-    assert len(enrollment_pages) == 10  # 20 enrollments, 2 a page
+    if sim.api_era == "2017":
+        enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
+        assert len(enrollment_pages) == 10  # 20 enrollments, 2 a page
+    else:  # each course's list: 6, 5, 4, 3 and 2 enrollments, 2 a page
+        enrollment_pages = [r for r in lists if r.path.startswith("/course/v1/courses/")]
+        assert len(enrollment_pages) == 3 + 3 + 2 + 2 + 1
+        assert all(r.query["extra_fields[]"] == ("enrollment_status",) for r in enrollment_pages)
 
 
-def test_fetch_lists_children_of_inner_branches_only(
+@both_eras
+def test_fetch_lists_the_tree_in_as_few_listings_as_the_era_allows(
     sim: DoceboSimulator, connector: DoceboConnector
 ) -> None:
+    """Modern: one flattened listing. 2017 (no flag): the root, then each inner branch."""
     seed_platform(sim)
     list(connector.fetch())
-    listed = {r.query.get("node_id", ("root",))[0] for r in sim.requests if r.path == ORGCHART}
+    listings = [r for r in sim.requests if r.path == ORGCHART]
+    assert all(r.query["flattened"] == ("true",) for r in listings)
+    listed = {r.query.get("node_id", ("root",))[0] for r in listings}
     inner = {str(b.id) for b in sim.state.branches.values() if b.code in ("A", "A1", "C")}
-    assert listed == inner | {"root"}
+    assert listed == ({"root"} if sim.api_era == "modern" else inner | {"root"})
 
 
+@both_eras
+def test_groups_and_enrollments_come_from_the_lists_the_tenant_serves(
+    sim: DoceboSimulator, connector: DoceboConnector
+) -> None:
+    """A 2017 tenant refuses audiences and the per-course list once each (404); the
+    connector remembers, so its next fetch asks neither."""
+    seed_platform(sim)
+    list(connector.fetch())
+    refused = [(r.path, r.status) for r in sim.requests if r.status == 404]
+    modern = sim.api_era == "modern"
+    first_course = min(sim.state.courses)
+    probes = [
+        ("/audiences/v1/audience", 404),
+        (f"/course/v1/courses/{first_course}/enrollments", 404),
+    ]
+    assert refused == ([] if modern else probes)
+    sim.clear_log()
+    list(connector.fetch())
+    paths = {r.path for r in sim.requests}
+    assert all(r.status == 200 for r in sim.requests)
+    assert ("/audiences/v1/audience" in paths) is modern
+    assert ("/manage/v1/group" in paths) is not modern
+    assert ("/learn/v1/enrollments" in paths) is not modern
+
+
+@both_eras
 def test_fetch_streams_and_fails_after_what_it_yielded(
     sim: DoceboSimulator, make_connector: ConnectorMaker
 ) -> None:
     seed_platform(sim)
-    sim.fail_next(50, 500, path_prefix="/manage/v1/group")
+    groups = "/audiences/v1/audience" if sim.api_era == "modern" else "/manage/v1/group"
+    sim.fail_next(50, 500, path_prefix=groups)
     records: list[object] = []
-    with pytest.raises(RetriableError, match="GET /manage/v1/group: HTTP 500"):
+    with pytest.raises(RetriableError, match=f"GET {groups}: HTTP 500"):
         records.extend(make_connector(max_attempts=2).fetch())
-    assert {type(r) for r in records} == {RemoteUser, RemoteGroup, RemoteMembership}
+    assert {type(r) for r in records} == {RemoteUser, PartRead, RemoteGroup, RemoteMembership}
+    assert [r.part for r in records if isinstance(r, PartRead)] == [RemotePart.USERS]
     assert all(r.kind is ORG for r in records if isinstance(r, RemoteGroup))
 
 
@@ -202,7 +259,16 @@ def test_a_server_repeating_a_page_is_a_pagination_loop(
         if request.url.path == "/oauth2/token":
             return httpx.Response(200, json={"access_token": "tok-abcdef", "expires_in": 3600})
         page = {
-            "items": [{"user_id": "1", "username": "u", "status": "1"}],
+            "items": [
+                {
+                    "user_id": "1",
+                    "username": "u",
+                    "email": "u@acme.com",
+                    "first_name": "U",
+                    "last_name": "Ser",
+                    "status": "1",
+                }
+            ],
             "has_more_data": True,
             "current_page": 1,
         }
@@ -621,7 +687,7 @@ def test_429_and_503_are_retried_to_success(
     sim.fail_next(2, 429, retry_after=3)
     sim.fail_next(2, 503, path_prefix="/manage/v1/orgchart")
     connector = make_connector(page_size=3)
-    assert set(connector.fetch()) == expected
+    assert set(records_of(connector.fetch())) == expected
     sim.fail_next(1, 503, path_prefix="/manage/v1/user/batch")
     sim.fail_next(1, 409, path_prefix="/manage/v1/user/batch")
     assert isinstance(connector.apply([CreateUser(person(1))], refs)[0], Applied)
@@ -634,7 +700,7 @@ def test_a_rate_limit_is_waited_out_on_the_clock(
 ) -> None:
     expected = seed_platform(sim)
     sim.rate_limit(5, 10.0, retry_after=True)
-    assert set(make_connector(page_size=2).fetch()) == expected
+    assert set(records_of(make_connector(page_size=2).fetch())) == expected
     assert clock.slept
     assert sim.violations == []
 

@@ -1,5 +1,6 @@
 """The Docebo connector reads learners' progress back: every enrollment `fetch` yields
-carries it, taken from the enrollment list already read (no extra request)."""
+carries it, taken from the enrollment list already read (no extra request), in both
+API eras (modern: each course's list; 2017: `/learn/v1/enrollments`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from syncd.connectors.docebo import DoceboConnector, mapping
 from syncd.records import EnrollmentStatus, Progress, RemoteEnrollment, RemoteId
 from syncd.sandbox import DoceboSimulator
 from syncd.sandbox.core import LoggedRequest
+from syncd.sandbox.docebo.records import API_ERAS, ApiEra
 
 ENROLLMENTS = "/learn/v1/enrollments"
 LISTS = {
@@ -22,9 +24,19 @@ LISTS = {
     "/manage/v1/orgchart",
     "/manage/v1/group",
     "/learn/v1/courses",
-    ENROLLMENTS,
 }
 UTC = dt.UTC
+
+
+@pytest.fixture(params=API_ERAS)
+def sim(request: pytest.FixtureRequest, clock: FakeClock) -> DoceboSimulator:
+    era: ApiEra = request.param
+    return DoceboSimulator(clock=lambda: clock.now().timestamp(), api_era=era)
+
+
+def enrollment_list(sim: DoceboSimulator, course: int) -> str:
+    """The path the connector reads `course`'s enrollments from, in the simulator's era."""
+    return f"/course/v1/courses/{course}/enrollments" if sim.api_era == "modern" else ENROLLMENTS
 
 
 def enrollments(connector: DoceboConnector) -> dict[tuple[str, str], RemoteEnrollment]:
@@ -85,16 +97,22 @@ def test_progress_costs_no_extra_request(
 ) -> None:
     connector = make_connector(page_size=10)
     course, users = seed_learners(sim, 25)
+    list(connector.fetch())  # the connector learns which lists the tenant serves
+    sim.clear_log()
     list(connector.fetch())
-    without = [reads(r) for r in sim.requests if r.path != "/oauth2/token"]
+    without = [reads(r) for r in sim.requests]
     for n, user in enumerate(users):
         sim.set_enrollment_progress(course, user, status="completed", score=n)
     sim.clear_log()
     assert all(e.progress is not None for e in enrollments(connector).values())
     with_progress = [reads(r) for r in sim.requests]
     assert with_progress == without
-    assert {path for _, path, _ in with_progress} <= LISTS
-    assert sum(path == ENROLLMENTS for _, path, _ in with_progress) == 3  # 25 items, 10 a page
+    enrollment_pages = sum(path == enrollment_list(sim, course) for _, path, _ in with_progress)
+    assert enrollment_pages == 3  # 25 items, 10 a page
+    era_lists = {"/audiences/v1/audience"} if sim.api_era == "modern" else {"/manage/v1/group"}
+    assert {path for _, path, _ in with_progress} <= LISTS | era_lists | {
+        enrollment_list(sim, course)
+    }
 
 
 def reads(request: LoggedRequest) -> tuple[str, str, object]:

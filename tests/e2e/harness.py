@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from syncd.cli import main
 from syncd.clock import FakeClock
 from syncd.config import load_config
 from syncd.runtime import RunReport, Runtime
 from syncd.sandbox import DEMO_COURSES, DoceboSimulator, RunningServer, serve
-from syncd.sandbox.docebo import DoceboSnapshot
+from syncd.sandbox.docebo import ApiEra, DoceboSnapshot
 
 EXAMPLE_HR = Path(__file__).parents[2] / "config" / "example-hr"
 TARGET = "docebo-main"
@@ -98,12 +100,24 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 class World:
     target_name = TARGET
+    # The Docebo API era the e2e worlds serve (today's by default); test_docebo_eras.py
+    # runs the HR change scenarios in both eras.
+    docebo_era: ApiEra = "modern"
 
-    def __init__(self, tmp_path: Path, database_url: str, **settings: str) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        database_url: str,
+        *,
+        docebo_era: ApiEra | None = None,
+        **settings: str,
+    ) -> None:
+        self.docebo_era = docebo_era or self.docebo_era
         self.tmp = tmp_path
         self.hr = HrFiles.example(tmp_path / "hr")
         self.clock = FakeClock()
         self.sim: Any = self.make_simulator()
+        self.wire: httpx.BaseTransport | None = None  # a transport around the simulator's
         self.database_url = database_url
         self.settings = {
             "sales_countries": '["DE", "FR", "IT", "GB"]',
@@ -130,7 +144,10 @@ class World:
 
     def make_simulator(self) -> Any:
         sim = DoceboSimulator(
-            client_secret=SECRET, password=PASSWORD, clock=lambda: self.clock.now().timestamp()
+            client_secret=SECRET,
+            password=PASSWORD,
+            clock=lambda: self.clock.now().timestamp(),
+            api_era=self.docebo_era,
         )
         for code, name in DEMO_COURSES:
             sim.seed_course(code, name)
@@ -156,7 +173,7 @@ class World:
         runtime = Runtime(
             load_config(self.config_path),
             clock=self.clock,
-            transports={self.target_name: self.sim.transport()},
+            transports={self.target_name: self.wire or self.sim.transport()},
             full_readback=full_readback,
         )
         runtime.upgrade()

@@ -50,23 +50,27 @@ def test_truncated_export_is_refused_before_the_mirror_changes(served: World) ->
     assert "refused" in out
 
 
-def test_fetch_broken_off_plans_no_removals(synced: World) -> None:
+def test_a_read_broken_off_at_the_enrollments_holds_back_only_enrollments(synced: World) -> None:
+    """Users, branches and groups were read whole before the enrollment list broke off: the
+    leaver is deactivated and the hire created; every enroll and unenroll waits for a read
+    of the enrollments, and the run says so."""
     synced.hr.person("E1020")["status"] = "inactive"
     synced.hr.enrollments = [e for e in synced.hr.enrollments if e["employee_id"] != "E1028"]
     synced.hr.people.append(
         {**synced.hr.person("E1002"), "employee_id": "E2002", "email": "new.hire@example.com"}
     )
-    synced.sim.fail_next(3, 503, path_prefix="/learn/v1/enrollments")  # every attempt of a page
+    synced.sim.fail_next(3, 503, path_prefix="/course/v1/courses/")  # every attempt of a page
     report = synced.run()
     target = report.targets[0]
     assert target.status == "incomplete"
     assert "fetch incomplete" in (target.message or "")
+    assert "held back until enrollments can be read whole: enroll" in (target.message or "")
     kinds = {kind for kind, _ in synced.plan(report)}
-    assert not kinds & {"deactivate_user", "unenroll", "remove_member", "delete_group"}
-    assert "create_user" not in kinds  # an unread page might hold that account
-    assert synced.sim.snapshot().users["rachel.nguyen@example.com"][3] is True
-    after = synced.run()  # the LMS answers again: the removals and the hire go through
-    assert {"deactivate_user", "unenroll", "create_user"} <= {k for k, _ in synced.plan(after)}
+    assert {"deactivate_user", "create_user"} <= kinds  # users were read whole
+    assert not kinds & {"enroll", "unenroll"}
+    assert synced.sim.snapshot().users["rachel.nguyen@example.com"][3] is False
+    after = synced.run()  # the LMS answers again: the enrollments go through
+    assert {"enroll", "unenroll"} <= {k for k, _ in synced.plan(after)}
     synced.assert_in_step()
 
 

@@ -1,5 +1,6 @@
 """Every rule of docs/lms/docebo.md, pinned against the Docebo simulator
-called in-process through httpx."""
+called in-process through httpx, in both API eras; the rules of the 2017
+shapes only in the 2017 era (`only_2017`); the modern ones in test_docebo_eras.py."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from hypothesis import strategies as st
 
 from syncd.sandbox import DoceboSimulator
 from syncd.sandbox.core import ManualClock
+from syncd.sandbox.docebo.records import API_ERAS, ApiEra
 
 Json = dict[str, Any]
+only_2017 = pytest.mark.parametrize("era", ["2017"])
 
 USERS = "/manage/v1/user"
 BATCH = "/manage/v1/user/batch"
@@ -23,6 +26,16 @@ ORGCHART = "/manage/v1/orgchart"
 GROUPS = "/manage/v1/group"
 COURSES = "/learn/v1/courses"
 ENROLLMENTS = "/learn/v1/enrollments"
+
+
+@pytest.fixture(params=API_ERAS)
+def era(request: pytest.FixtureRequest) -> ApiEra:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def sim(clock: ManualClock, era: ApiEra) -> DoceboSimulator:
+    return DoceboSimulator(clock=clock, api_era=era)
 
 
 def items(response: httpx.Response) -> list[Json]:
@@ -232,8 +245,19 @@ def test_page_size_bounds_are_accepted(
     assert data["count"] == min(size, 3)
 
 
-@pytest.mark.parametrize("size", ["0", "201", "-1", "abc", "1.5", ""])
-def test_page_size_outside_1_to_200_is_400(client: httpx.Client, size: str) -> None:
+@pytest.mark.parametrize("size", ["0", "201", "-1", "1000"])
+def test_page_size_outside_1_to_200_is_ignored_for_the_default(
+    client: httpx.Client, sim: DoceboSimulator, size: str
+) -> None:
+    """The seed: values outside 1..200 "will not be considered valid"; a real tenant
+    answers ingestr's page_size=1000 (lms-apis.md 1.2), so the default applies."""
+    seed_users(sim, 12)
+    data = client.get(USERS, params={"page_size": size}).json()["data"]
+    assert (data["current_page_size"], data["count"], data["total_page_count"]) == (10, 10, 2)
+
+
+@pytest.mark.parametrize("size", ["abc", "1.5", ""])
+def test_page_size_not_an_integer_is_400(client: httpx.Client, size: str) -> None:
     assert_error(client.get(USERS, params={"page_size": size}), 400)
 
 
@@ -247,8 +271,9 @@ def test_page_below_1_or_not_an_integer_is_400(client: httpx.Client, page: str) 
 )
 def test_every_list_checks_page_size(client: httpx.Client, sim: DoceboSimulator, path: str) -> None:
     sim.seed_branch("B1", "Branch")
-    assert_error(client.get(path, params={"page_size": 201}), 400)
-    assert client.get(path, params={"page_size": 200}).status_code == 200
+    assert client.get(path, params={"page_size": 201}).json()["data"]["current_page_size"] == 10
+    assert client.get(path, params={"page_size": 200}).json()["data"]["current_page_size"] == 200
+    assert_error(client.get(path, params={"page_size": "x"}), 400)
 
 
 def test_default_page_size_is_a_knob(clock: ManualClock) -> None:
@@ -351,11 +376,13 @@ def test_sort_attr_picks_the_attribute(client: httpx.Client, sim: DoceboSimulato
 
 @pytest.mark.parametrize(
     ("path", "default"),
-    [(ORGCHART, "id"), (GROUPS, "group_id"), (COURSES, "id"), (ENROLLMENTS, "id")],
+    [(ORGCHART, "id"), (GROUPS, "group_id"), (COURSES, "id_course"), (ENROLLMENTS, "id")],
 )
 def test_each_list_sorts_desc_by_its_default(
-    client: httpx.Client, sim: DoceboSimulator, path: str, default: str
+    client: httpx.Client, sim: DoceboSimulator, era: ApiEra, path: str, default: str
 ) -> None:
+    if (era, path) == ("modern", ORGCHART):
+        default = "id_org"
     user = sim.seed_user("u", "u@example.com", "U", "U")
     for n in range(3):
         sim.seed_branch(f"B{n}", f"B{n}")
@@ -587,6 +614,7 @@ def branch(client: httpx.Client, branch_id: int) -> Json:
     return dict(response.json()["data"])
 
 
+@only_2017
 def test_branch_item_shape(client: httpx.Client) -> None:
     top = create_branch(client, "TOP")
     child = create_branch(client, "KID", top)
@@ -602,6 +630,7 @@ def test_branch_item_shape(client: httpx.Client) -> None:
     assert branch(client, top)["id_parent"] is None
 
 
+@only_2017
 def test_nested_set_bounds_follow_every_change(client: httpx.Client) -> None:
     a = create_branch(client, "A")
     a1 = create_branch(client, "A1", a)
@@ -621,6 +650,7 @@ def test_nested_set_bounds_follow_every_change(client: httpx.Client) -> None:
     assert [branch(client, i)["i_right"] - branch(client, i)["i_left"] for i in (a, b)] == [1, 1]
 
 
+@only_2017
 def test_create_branch_at_root_when_id_parent_is_absent(client: httpx.Client) -> None:
     response = client.post(ORGCHART, json={"code": "R", "translations": {"english": "R"}})
     assert branch(client, response.json()["data"]["id"])["lev"] == 1
@@ -673,13 +703,19 @@ def test_move_branch_under_a_new_parent_and_back_to_root(
     assert sim.snapshot().branches["B"] == ("Branch B", None)
 
 
-def test_moving_a_branch_into_its_descendant_is_400(client: httpx.Client) -> None:
+def test_moving_a_branch_into_its_descendant_is_400(
+    client: httpx.Client, sim: DoceboSimulator
+) -> None:
     a = create_branch(client, "A")
     child = create_branch(client, "A1", a)
     grandchild = create_branch(client, "A11", child)
     assert_error(client.post(f"{ORGCHART}/{a}/move", json={"id_new_parent": grandchild}), 400)
     assert_error(client.post(f"{ORGCHART}/{a}/move", json={"id_new_parent": a}), 400)
-    assert branch(client, grandchild)["lev"] == 3
+    assert sim.snapshot().branches == {
+        "A": ("Branch A", None),
+        "A1": ("Branch A1", "A"),
+        "A11": ("Branch A11", "A1"),
+    }
 
 
 @pytest.mark.parametrize("body", [{}, {"id_new_parent": 999}, {"id_new_parent": "x"}])
@@ -724,13 +760,23 @@ def test_branch_path_ids_are_checked(client: httpx.Client, ref: str, status: int
     assert_error(client.get(f"{ORGCHART}/{ref}"), status)
 
 
-def test_branch_users_lists_direct_members(client: httpx.Client, sim: DoceboSimulator) -> None:
-    a, b = seed_users(sim, 2)
+def test_branch_users_lists_direct_members_only_when_asked(
+    client: httpx.Client, sim: DoceboSimulator
+) -> None:
+    """The 2017 SDK (OrgchartApi.md): without `only_first_level` the users of child
+    branches come too."""
+    a, b, c = seed_users(sim, 3)
     top = sim.seed_branch("TOP", "Top")
     kid = sim.seed_branch("KID", "Kid", parent_code="TOP")
+    grandkid = sim.seed_branch("GK", "Grandkid", parent_code="KID")
     sim.assign_branch(top, a)
     sim.assign_branch(kid, b)
-    assert items(client.get(f"{ORGCHART}/{top}/users")) == [{"user_id": a, "username": "user000"}]
+    sim.assign_branch(grandkid, c)
+    direct = client.get(f"{ORGCHART}/{top}/users", params={"only_first_level": 1})
+    assert items(direct) == [{"user_id": a, "username": "user000"}]
+    under = client.get(f"{ORGCHART}/{top}/users", params={"sort_dir": "asc"})
+    assert [i["user_id"] for i in items(under)] == [a, b, c]
+    assert_error(client.get(f"{ORGCHART}/{top}/users", params={"only_first_level": "x"}), 400)
 
 
 def test_assign_users_reports_each_outcome(client: httpx.Client, sim: DoceboSimulator) -> None:
@@ -788,7 +834,8 @@ def test_a_branch_code_works_with_use_secondary_identifier(
     client: httpx.Client, sim: DoceboSimulator
 ) -> None:
     b = sim.seed_branch("code1562", "Sales")
-    assert client.get(f"{ORGCHART}/code1562", params=SECONDARY).json()["data"]["id"] == b
+    data = client.get(f"{ORGCHART}/code1562", params=SECONDARY).json()["data"]
+    assert data["id" if sim.api_era == "2017" else "id_org"] == b
 
 
 def test_a_code_without_the_flag_is_not_an_id(client: httpx.Client, sim: DoceboSimulator) -> None:
@@ -934,10 +981,23 @@ def test_group_members_add_list_remove(client: httpx.Client, sim: DoceboSimulato
     assert data["success"] == [a, b]
     assert data["errors"] == ["User not found: 999"]
     members = items(client.get(f"{GROUPS}/{group}/members", params={"sort_dir": "asc"}))
-    assert members == [{"user_id": a, "username": "user000"}, {"user_id": b, "username": "user001"}]
+    assert [(int(m["user_id"]), m["username"]) for m in members] == [
+        (a, "user000"),
+        (b, "user001"),
+    ]
     removed = client.request("DELETE", f"{GROUPS}/{group}/members", json={"user_ids": [a]})
     assert removed.json()["data"] == {"success": [a], "errors": []}
     assert sim.snapshot().group_members == {("Sales", "user001")}
+
+
+@only_2017
+def test_group_member_items_2017(client: httpx.Client, sim: DoceboSimulator) -> None:
+    (user,) = seed_users(sim, 1)
+    group = sim.seed_group("Sales")
+    sim.seed_membership(group, user)
+    assert items(client.get(f"{GROUPS}/{group}/members")) == [
+        {"user_id": user, "username": "user000"}
+    ]
 
 
 def test_adding_a_member_twice_is_not_an_error(client: httpx.Client, sim: DoceboSimulator) -> None:
@@ -959,8 +1019,10 @@ def test_member_calls_need_user_ids(client: httpx.Client, sim: DoceboSimulator, 
 
 def test_courses_list(client: httpx.Client, sim: DoceboSimulator) -> None:
     course = sim.seed_course("SEC-101", "Security basics")
+    """`id_course` in both eras: the 2017 SDK's LearnCourseIndexItems and a live tenant
+    (docebo-mcp-server's contract test) name the course id so."""
     assert items(client.get(COURSES)) == [
-        {"id": course, "code": "SEC-101", "name": "Security basics"}
+        {"id_course": course, "code": "SEC-101", "name": "Security basics"}
     ]
 
 
@@ -1249,7 +1311,7 @@ BRANCH_OPS = st.lists(
 @settings(max_examples=100, deadline=None)
 @given(ops=BRANCH_OPS)
 def test_nested_set_stays_valid_under_any_changes(ops: list[tuple[str, int, int]]) -> None:
-    sim = DoceboSimulator(clock=ManualClock())
+    sim = DoceboSimulator(clock=ManualClock(), api_era="2017")
     headers = {"Authorization": f"Bearer {sim.issue_token()}"}
     with httpx.Client(transport=sim.transport(), base_url="https://d.test", headers=headers) as c:
         for n, (op, a, b) in enumerate(ops):

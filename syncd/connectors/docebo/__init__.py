@@ -2,7 +2,9 @@
 
 `DoceboConnector` reads a platform into records (`fetch`, streamed page by page) and
 carries out batches of one operation kind (`apply`), one request at a time. The wire
-is docs/lms/docebo.md; `client.py` speaks HTTP, `mapping.py` JSON, `writes.py` calls.
+is docs/lms/docebo.md; `client.py` speaks HTTP, `reads.py` and `tree.py` read,
+`mapping.py` turns items into records (its tables: the key spellings it accepts and
+their sources), `writes.py` and `answers.py` write.
 
 Decisions where public sources are silent:
 - Auth is the password grant, as a form, renewed at 90 % of `expires_in`; a new
@@ -19,15 +21,23 @@ Decisions where public sources are silent:
 - Docebo has no employee-id field: accounts are adopted by username, then email.
 - Branch rename, move and delete address the branch by code
   (`use_secondary_identifier=true`); the name is written as the English title and
-  read back from `title`. Config groups are the legacy `/manage/v1/group`
-  endpoints, keyed by name (no code on Docebo's side).
+  read back from `translation` (English first) or `title`. Config groups are
+  written through the legacy `/manage/v1/group` endpoints, keyed by name (no code
+  on Docebo's side); their write answers are guesses (no public source).
 - A branch or group create whose answer was lost (timeout) or which Docebo refused
   adopts the branch with that code (group with that name) if one exists, instead of
   creating twice; else the error stands. Deleting what is already gone (404) is done.
   Moving a config group is rejected: Docebo groups are flat.
+- Reads are tolerant: each item's id and fields come from whichever documented
+  spelling is present (2017 SDK, today's columns), and an item with none of them is
+  a FatalError naming its keys. Writes send what they always sent.
+- The tree is read with `flattened=true` from the root (all of it on a modern
+  tenant); branches the answer shows with children it does not list are listed
+  next by `node_id` (a 2017 tenant ignores the flag: root, then each inner branch).
+  Groups are read from audiences, else (404) `/manage/v1/group`; enrollments from
+  each course's list, else (404) `/learn/v1/enrollments`; decided once a connector.
 - Lists are read ascending on their id (`user_id`, `id`, `group_id`; members by
-  `user_id`) so pages do not shift; the branch tree is walked from the root
-  without listing the children of leaves, a branch seen twice is a FatalError.
+  `user_id`) so pages do not shift; a branch seen twice is a FatalError.
 - Enrollments are sent at level 3 (student), one request per course; HR due dates
   are not sent (no documented field). A course code mapped in the target's
   `courses` table wins over the engine's course link. Member and enrollment writes
@@ -36,10 +46,11 @@ Decisions where public sources are silent:
   naming it (a refused request: Docebo's message and the HTTP status).
 - Learners' results are read back from the enrollment list `fetch` already reads
   (no extra request, no `ReadsBack`: the list's updated-from filter is not
-  documented by name): every RemoteEnrollment carries `progress`, with
-  `enroll_begin_date` as enrolled_at, `course_complete_date` as completed_at,
-  `score` and the status as sent. Dates are Docebo's "YYYY-MM-DD HH:MM:SS" UTC text
-  (ISO 8601 also read); an empty or unparseable one is None, the status unchanged.
+  documented by name): every RemoteEnrollment carries `progress`, with the
+  enrollment date as enrolled_at, the completion date as completed_at, the score
+  and the status as sent (mapping.ENROLLMENT names each field's spellings). Dates
+  are Docebo's "YYYY-MM-DD HH:MM:SS" UTC text (ISO 8601 also read); an empty or
+  unparseable one is None, the status unchanged.
 - 409 (Docebo refusing a concurrent batch or branch call, from another client) is
   retried like a 503. `Adopt` is the engine's: answered Applied, never sent.
 """
@@ -52,19 +63,10 @@ from typing import ClassVar
 
 from syncd.config import DoceboTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
-from syncd.connectors.docebo import mapping
-from syncd.connectors.docebo.client import (
-    COURSES,
-    ENROLLMENTS,
-    GROUPS,
-    ORGCHART,
-    USERS,
-    Credentials,
-    DoceboClient,
-    JsonObject,
-)
+from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
+from syncd.connectors.docebo.reads import Reader
 from syncd.connectors.docebo.writes import Writer
-from syncd.connectors.http import HttpStats, LoopGuard
+from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
 from syncd.errors import ConfigError, FatalError, SkippableError
 from syncd.operations import (
@@ -85,7 +87,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import GroupKind, RemoteId, RemoteRecord
+from syncd.records import FetchItem
 from syncd.redact import register
 
 __all__ = ["DoceboConnector", "capabilities", "factory"]
@@ -124,6 +126,7 @@ class DoceboConnector:
         register(*target.secret_values())
         self._target = target
         self._client = DoceboClient(ClientSettings.of(target, ctx), _credentials(target))
+        self._reader = Reader(self._client)
         self.capabilities = capabilities(target)
 
     @property
@@ -142,41 +145,8 @@ class DoceboConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[RemoteRecord]:
-        yield from map(mapping.user, self._client.pages(USERS, sort_attr="user_id"))
-        yield from self._branches()
-        yield from self._groups()
-        yield from map(mapping.course, self._client.pages(COURSES, sort_attr="id"))
-        yield from map(mapping.enrollment, self._client.pages(ENROLLMENTS, sort_attr="id"))
-
-    def _branches(self) -> Iterator[RemoteRecord]:
-        guard = LoopGuard("the branch tree")
-        pending = [mapping.ROOT]
-        while pending:
-            node = pending.pop()
-            for item in self._children(node):
-                branch = mapping.branch(item, node)
-                guard.see(branch.remote_id)
-                yield branch
-                yield from self._members(GroupKind.ORG_UNIT, branch.remote_id)
-                if not mapping.is_leaf(item):
-                    pending.append(branch.remote_id)
-
-    def _children(self, node: RemoteId) -> Iterator[JsonObject]:
-        params = {} if node == mapping.ROOT else {"node_id": node}
-        return self._client.pages(ORGCHART, sort_attr="id", params=params)
-
-    def _groups(self) -> Iterator[RemoteRecord]:
-        for item in self._client.pages(GROUPS, sort_attr="group_id"):
-            group = mapping.group(item)
-            yield group
-            yield from self._members(GroupKind.GROUP, group.remote_id)
-
-    def _members(self, kind: GroupKind, group_id: RemoteId) -> Iterator[RemoteRecord]:
-        under = f"{ORGCHART}/{group_id}/users" if kind is GroupKind.ORG_UNIT else None
-        path = under or f"{GROUPS}/{group_id}/members"
-        for item in self._client.pages(path, sort_attr="user_id"):
-            yield mapping.member(kind, group_id, item)
+    def fetch(self) -> Iterator[FetchItem]:
+        return self._reader.records()
 
     # --- writes --------------------------------------------------------------------------
 

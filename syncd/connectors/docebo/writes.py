@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from syncd.connectors.base import RemoteRefs
-from syncd.connectors.docebo import mapping
+from syncd.connectors.docebo import answers, mapping, tree
 from syncd.connectors.docebo.client import (
     ASSIGN_USERS,
     CHANGE_STATUS,
@@ -75,14 +75,14 @@ class Writer:
 
     def _user_item(self, op: CreateUser | UpdateUser) -> dict[str, object]:
         if isinstance(op, CreateUser):
-            return mapping.create_item(op.person)
-        return mapping.update_item(op, self._refs.user(op.person.employee_id))
+            return answers.create_item(op.person)
+        return answers.update_item(op, self._refs.user(op.person.employee_id))
 
     def _user_batch(self, items: list[dict[str, object]]) -> list[Outcome]:
         # update_user_info makes a create retried after a lost answer an update: idempotent.
         body = {"items": items, "options": {"update_user_info": True}}
         data = self._client.send("POST", USER_BATCH, body, idempotent=True)
-        return mapping.batch_outcomes(data, len(items))
+        return answers.batch_outcomes(data, len(items))
 
     def change_status(
         self, ops: Sequence[DeactivateUser | ReactivateUser], *, active: bool
@@ -113,7 +113,7 @@ class Writer:
         # deleted. The lane stops instead, and the next cycle's read shows what is gone.
         body = {"user_ids": _ints(user_ids)}
         data = self._client.send("DELETE", USER_DELETE, body, idempotent=False)
-        return mapping.listed_outcomes(data, "deleted_user_ids", user_ids)
+        return answers.listed_outcomes(data, "deleted_user_ids", user_ids)
 
     def _user_ref(self, employee_id: EmployeeId) -> RemoteId:
         user_id = self._refs.user(employee_id)
@@ -125,7 +125,7 @@ class Writer:
     def create_group(self, op: CreateGroup) -> Outcome:
         group = op.group
         if group.ref.kind is GroupKind.ORG_UNIT:
-            body = mapping.branch_body(group.ref.code, group.name, self._parent(group.parent))
+            body = answers.branch_body(group.ref.code, group.name, self._parent(group.parent))
             send = partial(self._client.send, "POST", ORGCHART, body)
             return _create(send, "id", partial(self._branch_by_code, group.ref.code))
         send = partial(self._client.send, "POST", GROUPS, {"name": group.name})
@@ -176,12 +176,12 @@ class Writer:
             if err.status == 404:
                 return None
             raise
-        return mapping.new_id(data, "id")
+        return tree.branch_id(data) if isinstance(data, dict) else None
 
     def _group_by_name(self, name: str) -> RemoteId | None:
-        items = self._client.pages(GROUPS, sort_attr="group_id")
-        found = next((item for item in items if item.get("name") == name), None)
-        return None if found is None else mapping.remote_id(found.get("group_id"))
+        groups = map(mapping.group, self._client.pages(GROUPS, sort_attr="group_id"))
+        found = next((group for group in groups if group.name == name), None)
+        return None if found is None else found.remote_id
 
     # --- memberships and enrollments -----------------------------------------------------
 
@@ -210,7 +210,7 @@ class Writer:
     def _assign_to_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
         body = {"id_org": mapping.docebo_id(branch_id), "id_users": ",".join(user_ids)}
         data = self._client.send("POST", ASSIGN_USERS, body, idempotent=True)
-        return mapping.assign_outcomes(data, user_ids)
+        return answers.assign_outcomes(data, user_ids)
 
     def _remove_from_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
         body = {"user_ids": _ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
@@ -222,7 +222,7 @@ class Writer:
     ) -> list[Outcome]:
         path = f"{GROUPS}/{mapping.docebo_id(group_id)}/members"
         data = self._client.send(method, path, {"user_ids": _ints(user_ids)}, idempotent=True)
-        return mapping.listed_outcomes(data, "success", user_ids)
+        return answers.listed_outcomes(data, "success", user_ids)
 
     def enroll(self, ops: Sequence[Enroll]) -> list[Outcome]:
         return self._enrollments(ops, "POST", "enrolled")
@@ -260,7 +260,7 @@ class Writer:
         if method == "POST":
             body["level"] = STUDENT_LEVEL
         data = self._client.send(method, ENROLLMENTS, body, idempotent=True)
-        return mapping.listed_outcomes(data, done_key, user_ids)
+        return answers.listed_outcomes(data, done_key, user_ids)
 
     # --- one request for several operations ----------------------------------------------
 
@@ -284,7 +284,7 @@ class Writer:
 def _create(send: Callable[[], Any], key: str, find: Callable[[], RemoteId | None]) -> Outcome:
     """Create, adopting what already exists when the answer was lost or the name/code is taken."""
     try:
-        return Applied(mapping.new_id(send(), key))
+        return Applied(answers.new_id(send(), key))
     except (OutcomeUnknownError, RequestRefusedError):
         found = find()
         if found is None:

@@ -1,71 +1,48 @@
 """`DoceboSimulator`: the Docebo API of docs/lms/docebo.md as a WSGI app.
 
-Wires the handlers to their routes (the serial set marked), answers errors
-as `{"name", "message", "code"}`, requires a bearer token everywhere but
-`/oauth2/token`, and offers tests seeding helpers, a snapshot and a
-JSON dump/load of the whole platform. Everything runs under the app lock.
+Wires the handlers to the routes of its API era (`api_era`: "modern", the
+default, or "2017"), answers errors as `{"name", "message", "code"}`, requires
+a bearer token everywhere but `/oauth2/token`, and offers tests seeding
+helpers, a snapshot and a JSON dump/load of the whole platform. Everything
+runs under the app lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from syncd.sandbox.core import Request, Response, Route, SimulatorApp
-from syncd.sandbox.docebo import auth, groups, learn, orgchart, orgchart_batch, persist, users
+from syncd.sandbox.core import Request, Route, SimulatorApp
+from syncd.sandbox.docebo import auth, persist
 from syncd.sandbox.docebo.records import (
+    API_ERAS,
     ENROLLMENT_STATUSES,
+    MEMBER_ANSWERS,
     ROOT_ID,
+    ApiEra,
     DoceboSnapshot,
     Enrollment,
+    MemberAnswer,
     User,
 )
+from syncd.sandbox.docebo.routes import routes_of
 from syncd.sandbox.docebo.state import DoceboState, docebo_date
-from syncd.sandbox.docebo.user_batch import user_batch
 from syncd.sandbox.faults import Clock
 from syncd.sandbox.messages import reason
 
-StateHandler = Callable[[DoceboState, Request], Response]
-
 AUTH_PATH = "/oauth2/token"
-
-# (method, pattern, handler, serial): the serial set is docs/lms/docebo.md's.
-ROUTES: tuple[tuple[str, str, StateHandler, bool], ...] = (
-    ("GET", "/manage/v1/user", users.list_users, False),
-    ("POST", "/manage/v1/user/batch", user_batch, True),
-    ("PUT", "/manage/v1/user/change_status", users.change_status, False),
-    ("PUT", "/manage/v1/user/remove_from_branch", users.remove_from_branch, False),
-    ("DELETE", "/manage/v1/user/delete", users.delete_users, False),
-    ("GET", "/manage/v1/orgchart", orgchart.list_children, False),
-    ("POST", "/manage/v1/orgchart", orgchart.create_branch, True),
-    ("POST", "/manage/v1/orgchart/assign_users", orgchart.assign_users, False),
-    ("POST", "/manage/v1/orgchart/batch", orgchart_batch.import_branches, True),
-    ("DELETE", "/manage/v1/orgchart/batch", orgchart_batch.delete_branches, True),
-    ("GET", "/manage/v1/orgchart/{branch_id}", orgchart.get_branch, False),
-    ("PUT", "/manage/v1/orgchart/{branch_id}", orgchart.update_branch, True),
-    ("DELETE", "/manage/v1/orgchart/{branch_id}", orgchart.delete_branch, True),
-    ("POST", "/manage/v1/orgchart/{branch_id}/move", orgchart.move_branch, True),
-    ("GET", "/manage/v1/orgchart/{branch_id}/users", orgchart.branch_users, False),
-    ("GET", "/manage/v1/group", groups.list_groups, False),
-    ("POST", "/manage/v1/group", groups.create_group, False),
-    ("PUT", "/manage/v1/group/{id}", groups.update_group, False),
-    ("DELETE", "/manage/v1/group/{id}", groups.delete_group, False),
-    ("GET", "/manage/v1/group/{id}/members", groups.list_members, False),
-    ("POST", "/manage/v1/group/{id}/members", groups.add_members, False),
-    ("DELETE", "/manage/v1/group/{id}/members", groups.remove_members, False),
-    ("GET", "/learn/v1/courses", learn.list_courses, False),
-    ("GET", "/learn/v1/enrollments", learn.list_enrollments, False),
-    ("POST", "/learn/v1/enrollments", learn.enroll, False),
-    ("DELETE", "/learn/v1/enrollments", learn.unenroll, False),
-)
 
 
 class DoceboSimulator(SimulatorApp):
-    """A simulated Docebo platform; see docs/lms/docebo.md for every rule."""
+    """A simulated Docebo platform; see docs/lms/docebo.md for every rule.
+
+    `api_era` picks the API it serves: "modern" (today's keys and lists) or "2017"
+    (the 2017 SDK's). `group_member_answer="success"` makes the group-member writes
+    answer only `{"success": true}` instead of the ids they did.
+    """
 
     default_headers = (("X-Docebo-Api-Version", "1.0.0"),)
     serial_conflict_message = "Concurrent batch or branch call refused"
@@ -79,16 +56,21 @@ class DoceboSimulator(SimulatorApp):
         password: str = "sandbox-password",  # noqa: S107 - a sandbox's well-known password
         clock: Clock = time.time,
         default_page_size: int = 10,
+        api_era: ApiEra = "modern",
+        group_member_answer: MemberAnswer = "ids",
     ) -> None:
-        if not 1 <= default_page_size <= 200:
-            raise ValueError("default_page_size must be within 1..200")
+        _check_knobs(default_page_size, api_era, group_member_answer)
         super().__init__(clock=clock)
         self.credentials = auth.Credentials(client_id, client_secret, username, password)
-        self.state = DoceboState(clock, default_page_size)
+        self.state = DoceboState(clock, default_page_size, api_era, group_member_answer)
         token = partial(auth.token_endpoint, self.state, self.credentials)
         self.route("POST", AUTH_PATH, token, auth=True)
-        for method, pattern, handler, serial in ROUTES:
+        for method, pattern, handler, serial in routes_of(api_era):
             self.route(method, pattern, partial(handler, self.state), serial=serial)
+
+    @property
+    def api_era(self) -> ApiEra:
+        return self.state.era
 
     # -- hooks ------------------------------------------------------------
 
@@ -232,3 +214,12 @@ class DoceboSimulator(SimulatorApp):
     def _require(condition: bool, message: str) -> None:
         if not condition:
             raise ValueError(message)
+
+
+def _check_knobs(page_size: int, era: str, member_answer: str) -> None:
+    if not 1 <= page_size <= 200:
+        raise ValueError("default_page_size must be within 1..200")
+    if era not in API_ERAS:
+        raise ValueError(f"api_era must be one of {API_ERAS}, not {era!r}")
+    if member_answer not in MEMBER_ANSWERS:
+        raise ValueError(f"group_member_answer must be one of {MEMBER_ANSWERS}")

@@ -2,10 +2,15 @@
 
 Group names are unique (a name in use answers 400). Adding a member twice
 or removing a non-member succeeds (the call states the wanted end state);
-unknown user ids become error lines, the rest still applies.
+unknown user ids become error lines, the rest still applies. The member
+writes answer the ids they did, or only `{"success": true}` under the
+`group_member_answer="success"` knob (no public source shows that answer).
+Members render with the era's columns (the modern ones are ingestr's).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
 from syncd.sandbox.docebo.records import Group, User
@@ -20,12 +25,33 @@ GROUPS: ListSpec[Group] = ListSpec(
     render=lambda g: {"group_id": g.group_id, "name": g.name, "description": g.description},
 )
 
-MEMBERS: ListSpec[User] = ListSpec(
-    name="group_members",
-    default_sort="user_id",
-    sorts={"user_id": lambda u: u.user_id, "username": lambda u: u.username.casefold()},
-    render=lambda u: {"user_id": u.user_id, "username": u.username},
-)
+
+def member_spec(state: DoceboState, group_id: int) -> ListSpec[User]:
+    render = _modern_member if state.era == "modern" else _member_2017
+    return ListSpec(
+        name="group_members",
+        default_sort="user_id",
+        sorts={"user_id": lambda u: u.user_id, "username": lambda u: u.username.casefold()},
+        render=lambda u: render(group_id, u),
+    )
+
+
+def _member_2017(group_id: int, user: User) -> dict[str, object]:
+    return {"user_id": user.user_id, "username": user.username}
+
+
+def _modern_member(group_id: int, user: User) -> dict[str, object]:
+    """ingestr's `group_members` columns; no membership date is kept (null)."""
+    return {
+        "group_id": group_id,
+        "user_id": str(user.user_id),
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "level": user.level,
+        "enrollment_date": None,
+    }
 
 
 def list_groups(state: DoceboState, request: Request) -> Response:
@@ -48,9 +74,11 @@ def update_group(state: DoceboState, request: Request) -> Response:
     body = body_object(request)
     name = _free_name(state, text_field(body, "name", required=True) or "", group.group_id)
     description = text_field(body, "description")
-    state.put_group(
-        Group(group.group_id, name, group.description if description is None else description)
-    )
+    if description is None:
+        description = group.description
+    changed = replace(group, name=name, description=description)
+    if changed != group:
+        state.put_group(replace(changed, last_update=state.now_text()))
     return json_response({"data": {"success": True}})
 
 
@@ -63,10 +91,9 @@ def delete_group(state: DoceboState, request: Request) -> Response:
 def list_members(state: DoceboState, request: Request) -> Response:
     """GET /manage/v1/group/{id}/members."""
     request = resolve(state, request)
-    group = _path_group(state, request)
-    return list_page(
-        state, request, MEMBERS, (group.group_id,), lambda: state.users_in_group(group.group_id)
-    )
+    group_id = _path_group(state, request).group_id
+    spec = member_spec(state, group_id)
+    return list_page(state, request, spec, (group_id,), lambda: state.users_in_group(group_id))
 
 
 def add_members(state: DoceboState, request: Request) -> Response:
@@ -90,6 +117,8 @@ def _change_members(state: DoceboState, request: Request, *, on: bool) -> Respon
             continue
         state.set_member(state.group_users, group.group_id, user_id, on)
         done.append(user_id)
+    if state.member_answer == "success":
+        return json_response({"data": {"success": True}})
     return json_response({"data": {"success": done, "errors": errors}})
 
 

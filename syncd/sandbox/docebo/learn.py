@@ -1,5 +1,9 @@
 """Docebo learn endpoints: the course list and enrollments (list, add, remove).
 
+Course items carry their id as `id_course` in both eras: the 2017 SDK's
+`LearnCourseIndexItems` and a live tenant (riccardo-larosa/docebo-mcp-server's
+contract test) agree; the enrollment list keeps Docebo's `id` for the course.
+
 POST and DELETE `/learn/v1/enrollments` act on every listed user in every
 listed course. Both report the resulting state: an already-enrolled pair is
 listed as enrolled, a pair that was not enrolled as un-enrolled; an unknown
@@ -28,7 +32,7 @@ COURSES: ListSpec[Course] = ListSpec(
         "code": lambda c: c.code.casefold(),
         "name": lambda c: c.name.casefold(),
     },
-    render=lambda c: {"id": c.id, "code": c.code, "name": c.name},
+    render=lambda c: {"id_course": c.id, "code": c.code, "name": c.name},
 )
 
 

@@ -4,7 +4,11 @@ delete, the users of a branch, and assign_users.
 `{branch_id}` in a path is an id, or a branch code with
 `use_secondary_identifier=true` (400 if that code is not unique, 404 if
 unknown). Root (id 0) is never listed nor addressable; every change
-renumbers the nested set.
+renumbers the nested set. A branch renders with its era's keys: 2017 the
+SDK's `id, code, title, lev, i_left, i_right` (+ `id_parent`), modern
+ingestr's `id_org, id_parent, lft, rgt, code, translation, external_id`. In
+the modern era `flattened=true` lists every branch under the node, at any
+depth (without it, only its children); the 2017 era ignores the flag.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ MEMBERS: ListSpec[User] = ListSpec(
 
 
 def branch_item(state: DoceboState, branch: Branch) -> dict[str, object]:
+    if state.era == "modern":
+        return modern_branch_item(state, branch)
     bounds = state.bounds[branch.id]
     return {
         "id": branch.id,
@@ -43,6 +49,20 @@ def branch_item(state: DoceboState, branch: Branch) -> dict[str, object]:
         "lev": bounds.lev,
         "i_left": bounds.i_left,
         "i_right": bounds.i_right,
+    }
+
+
+def modern_branch_item(state: DoceboState, branch: Branch) -> dict[str, object]:
+    """ingestr's branch columns; a top-level branch's parent is the root, id 0."""
+    bounds = state.bounds[branch.id]
+    return {
+        "id_org": branch.id,
+        "id_parent": branch.parent_id,
+        "lft": bounds.i_left,
+        "rgt": bounds.i_right,
+        "code": branch.code,
+        "translation": dict(branch.translations),
+        "external_id": None,
     }
 
 
@@ -79,12 +99,16 @@ def path_branch(state: DoceboState, request: Request) -> Branch:
 
 
 def list_children(state: DoceboState, request: Request) -> Response:
-    """GET /manage/v1/orgchart?node_id=<id>: the children of a branch."""
+    """GET /manage/v1/orgchart?node_id=<id>[&flattened=true]: the children of a branch,
+    or (modern era, flattened) every branch under it."""
     request = resolve(state, request)
     node = int_arg(request, "node_id", ROOT_ID, 0)
     if node != ROOT_ID and node not in state.branches:
         raise HttpError(404, f"Branch not found: {node}")
-    return list_page(state, request, branch_spec(state), (node,), lambda: state.children(node))
+    flat = state.era == "modern" and flag_arg(request, "flattened")
+    source = state.descendants if flat else state.children
+    spec = branch_spec(state)
+    return list_page(state, request, spec, (node, flat), lambda: source(node))
 
 
 def get_branch(state: DoceboState, request: Request) -> Response:
@@ -136,12 +160,23 @@ def delete_branch(state: DoceboState, request: Request) -> Response:
 
 
 def branch_users(state: DoceboState, request: Request) -> Response:
-    """GET /manage/v1/orgchart/{branch_id}/users: users directly in the branch."""
+    """GET /manage/v1/orgchart/{branch_id}/users: the users of the branch and of every branch
+    under it; with `only_first_level=1` only those directly in it (the 2017 SDK: "If this
+    parameter is not provided then api will get also users in child branches")."""
     request = resolve(state, request)
-    branch = path_branch(state, request)
-    return list_page(
-        state, request, MEMBERS, (branch.id,), lambda: state.users_in_branch(branch.id)
-    )
+    branch_id = path_branch(state, request).id
+    direct = flag_arg(request, "only_first_level")
+    scope = (branch_id, direct)
+    if direct:
+        return list_page(state, request, MEMBERS, scope, lambda: state.users_in_branch(branch_id))
+    return list_page(state, request, MEMBERS, scope, lambda: _users_under(state, branch_id))
+
+
+def _users_under(state: DoceboState, branch_id: int) -> list[User]:
+    ids = set(state.branch_users.get(branch_id, ()))
+    for branch in state.descendants(branch_id):
+        ids |= state.branch_users.get(branch.id, set())
+    return [state.users[i] for i in sorted(ids)]
 
 
 def assign_users(state: DoceboState, request: Request) -> Response:

@@ -2,12 +2,16 @@
 
 `resolve` merges the query a `cursor` stands for into the request (so a
 followed `next` link keeps its filters); `list_page` validates `page`,
-`page_size` (1..200), `sort_attr`/`sort_dir` (default desc) and `get_cursor`,
-then answers the envelope `{"data": {...}, "version": "1.0.0"}`.
+`page_size`, `sort_attr`/`sort_dir` (default desc) and `get_cursor`, then
+answers the envelope `{"data": {...}, "version": "1.0.0"}`. A `page_size`
+outside 1..200 "will not be considered valid" (the seed): it is ignored and the
+default applies, as a real tenant answers a read client sending 1000 (ingestr's
+`learn/v1/courses`); a value that is not an integer is 400.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,6 +27,7 @@ MAX_PAGE_SIZE = 200
 API_VERSION = "1.0.0"
 SORT_DIRS = frozenset({"asc", "desc"})
 _NOT_STORED = frozenset({"page", "cursor"})
+_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +75,7 @@ def list_page(
     source: Callable[[], Iterable[T]],
 ) -> Response:
     """One page of `source()` (a list scoped by `scope`), as Docebo answers it."""
-    size = int_arg(request, "page_size", state.default_page_size, 1, MAX_PAGE_SIZE)
+    size = page_size(request, state.default_page_size)
     window_number = int_arg(request, "page", 1, 1)
     attr, descending = _sort(request, spec)
     links = flag_arg(request, "get_cursor")
@@ -86,6 +91,16 @@ def list_page(
         data["cursor"] = token
         body["_links"] = _links(request, token, window)
     return json_response(body)
+
+
+def page_size(request: Request, default: int) -> int:
+    """The asked page size when within 1..200, else `default`; 400 if not an integer."""
+    raw = request.arg("page_size")
+    if raw is None:
+        return default
+    if not _INTEGER.match(raw):
+        raise HttpError(400, "'page_size' must be an integer")
+    return int(raw) if 1 <= int(raw) <= MAX_PAGE_SIZE else default
 
 
 def _sort(request: Request, spec: ListSpec[T]) -> tuple[str, bool]:

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
+
+ApiEra = Literal["modern", "2017"]
+MemberAnswer = Literal["ids", "success"]
+API_ERAS: tuple[ApiEra, ...] = ("modern", "2017")
+MEMBER_ANSWERS: tuple[MemberAnswer, ...] = ("ids", "success")
 
 ENROLLMENT_STATUSES = frozenset({"subscribed", "in_progress", "completed"})
 USER_LEVELS = frozenset({"user", "poweruser", "superadmin"})
@@ -62,6 +68,8 @@ class Group:
     group_id: int
     name: str
     description: str
+    creation_date: str = ""
+    last_update: str = ""
 
 
 @dataclass(frozen=True, slots=True)

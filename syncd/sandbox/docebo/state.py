@@ -1,7 +1,8 @@
 """The data of one simulated Docebo platform, and its invariants.
 
 `DoceboState` holds users, branches (a nested set under root 0, renumbered on
-every change), groups, courses, enrollments, issued tokens and list cursors.
+every change), groups, courses, enrollments, issued tokens and list cursors,
+and the two answer knobs (`era`, `member_answer`) the handlers render by.
 It validates nothing a client sends (handlers do) and is not locked: the
 simulator calls it under its lock. Every change bumps `version`.
 """
@@ -17,11 +18,13 @@ from urllib.parse import urlencode
 
 from syncd.sandbox.docebo.records import (
     ROOT_ID,
+    ApiEra,
     Bounds,
     Branch,
     Course,
     Enrollment,
     Group,
+    MemberAnswer,
     User,
 )
 from syncd.sandbox.faults import Clock
@@ -36,9 +39,17 @@ CursorQuery = tuple[tuple[str, str], ...]
 class DoceboState:
     """Users, branches, groups, courses, enrollments, tokens and cursors."""
 
-    def __init__(self, clock: Clock, default_page_size: int) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        default_page_size: int,
+        era: ApiEra = "modern",
+        member_answer: MemberAnswer = "ids",
+    ) -> None:
         self.clock = clock
         self.default_page_size = default_page_size
+        self.era: ApiEra = era
+        self.member_answer: MemberAnswer = member_answer
         self.reset()
 
     def reset(self) -> None:
@@ -150,6 +161,16 @@ class DoceboState:
     def children(self, parent_id: int) -> list[Branch]:
         return [self.branches[i] for i in self._children.get(parent_id, [])]
 
+    def descendants(self, node_id: int) -> list[Branch]:
+        """Every branch under `node_id` (the root: the whole tree), at any depth."""
+        found: list[Branch] = []
+        pending = [node_id]
+        while pending:
+            children = self.children(pending.pop())
+            found.extend(children)
+            pending.extend(child.id for child in children)
+        return found
+
     def is_within(self, branch_id: int, ancestor_id: int) -> bool:
         """True when `branch_id` is `ancestor_id` or one of its descendants."""
         inner, outer = self.bounds[branch_id], self.bounds[ancestor_id]
@@ -170,7 +191,8 @@ class DoceboState:
     # -- groups -----------------------------------------------------------
 
     def add_group(self, name: str, description: str) -> Group:
-        group = Group(self.next_id("group"), name, description)
+        now = self.now_text()
+        group = Group(self.next_id("group"), name, description, now, now)
         self.put_group(group)
         return group
 

@@ -1,0 +1,151 @@
+"""Reading one Docebo platform into records, through the lists its API era serves.
+
+`Reader.records()` is the connector's `fetch`: users, the branch tree (one flattened
+listing on a modern tenant; the root and each inner branch on a 2017 one) with each
+branch's users, the groups with their members, the courses and the enrollments.
+Groups come from audiences where the tenant serves them (a 404 means it predates them:
+`/manage/v1/group`), enrollments from each course's list where served (else the 2017
+`/learn/v1/enrollments`). Each choice is made on the first answer and kept for the
+reader's life (one connector, one cycle): a 2017 tenant costs one refused request for
+each, a modern one none.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+from urllib.parse import quote
+
+from syncd.connectors.docebo import mapping, tree
+from syncd.connectors.docebo.client import (
+    AUDIENCES,
+    COURSE_ENROLLMENTS,
+    COURSES,
+    ENROLLMENTS,
+    GROUPS,
+    ORGCHART,
+    USERS,
+    DoceboClient,
+    JsonObject,
+)
+from syncd.connectors.http import LoopGuard, Params, RequestRefusedError
+from syncd.records import (
+    FetchItem,
+    GroupKind,
+    PartRead,
+    RemoteEnrollment,
+    RemoteId,
+    RemotePart,
+    RemoteRecord,
+)
+
+T = TypeVar("T")
+
+FLATTENED = {"flattened": "true"}
+DIRECT = {"only_first_level": "1"}  # the SDK: without it, child branches' users come too
+WITH_STATUS = {"extra_fields[]": "enrollment_status"}  # as ingestr asks each course's list
+
+
+class Reader:
+    """The read side of one connector; remembers which group and enrollment lists are served."""
+
+    def __init__(self, client: DoceboClient) -> None:
+        self._client = client
+        self.groups_path: str | None = None
+        self.per_course: bool | None = None
+
+    def records(self) -> Iterator[FetchItem]:
+        """Every record, each part followed by its `PartRead` (branches and groups, with
+        their members, make the groups and memberships parts)."""
+        yield from map(mapping.user, self._client.pages(USERS, sort_attr="user_id"))
+        yield PartRead(RemotePart.USERS)
+        yield from self._branches()
+        yield from self._groups()
+        yield from (PartRead(RemotePart.GROUPS), PartRead(RemotePart.MEMBERSHIPS))
+        courses: list[RemoteId] = []
+        for item in self._client.pages(COURSES, sort_attr="id"):
+            course = mapping.course(item)
+            courses.append(course.remote_id)
+            yield course
+        yield PartRead(RemotePart.COURSES)
+        yield from self._enrollments(courses)
+        yield PartRead(RemotePart.ENROLLMENTS)
+
+    # --- branches ------------------------------------------------------------------------
+
+    def _branches(self) -> Iterator[RemoteRecord]:
+        guard = LoopGuard("the branch tree")
+        pending = [mapping.ROOT]
+        while pending:
+            node = pending.pop()
+            nodes = [tree.branch_node(item) for item in self._listing(node)]
+            placed = tree.place(nodes, node)
+            for branch in placed:
+                guard.see(branch.remote_id)
+                yield branch
+                users = f"{ORGCHART}/{quote(branch.remote_id)}/users"
+                yield from self._members(users, GroupKind.ORG_UNIT, branch.remote_id, DIRECT)
+            pending.extend(tree.unexpanded(nodes, placed))
+
+    def _listing(self, node: RemoteId) -> Iterator[JsonObject]:
+        params = FLATTENED if node == mapping.ROOT else {**FLATTENED, "node_id": node}
+        return self._client.pages(ORGCHART, sort_attr="id", params=params)
+
+    # --- groups and members --------------------------------------------------------------
+
+    def _groups(self) -> Iterator[RemoteRecord]:
+        for item in self._group_items():
+            group = mapping.group(item)
+            yield group
+            members = f"{GROUPS}/{quote(group.remote_id)}/members"
+            yield from self._members(members, GroupKind.GROUP, group.remote_id)
+
+    def _group_items(self) -> Iterator[JsonObject]:
+        if self.groups_path is None:
+            audiences = served(self._client.pages(AUDIENCES, sort_attr="group_id"))
+            self.groups_path = GROUPS if audiences is None else AUDIENCES
+            if audiences is not None:
+                return audiences
+        return self._client.pages(self.groups_path, sort_attr="group_id")
+
+    def _members(
+        self, path: str, kind: GroupKind, group_id: RemoteId, params: Params | None = None
+    ) -> Iterator[RemoteRecord]:
+        for item in self._client.pages(path, sort_attr="user_id", params=params):
+            yield mapping.member(kind, group_id, item)
+
+    # --- enrollments ---------------------------------------------------------------------
+
+    def _enrollments(self, courses: Sequence[RemoteId]) -> Iterator[RemoteEnrollment]:
+        todo = list(courses)
+        if self.per_course is None and todo:
+            first = served(self._course_list(todo[0]))
+            self.per_course = first is not None
+            if first is not None:
+                yield from first
+                todo = todo[1:]
+        if self.per_course:
+            for course in todo:
+                yield from self._course_list(course)
+        elif todo:
+            yield from map(mapping.enrollment, self._client.pages(ENROLLMENTS, sort_attr="id"))
+
+    def _course_list(self, course: RemoteId) -> Iterator[RemoteEnrollment]:
+        path = COURSE_ENROLLMENTS.format(course_id=quote(course))
+        items = self._client.pages(path, sort_attr="user_id", params=WITH_STATUS)
+        return (mapping.enrollment(item, course) for item in items)
+
+
+def served(items: Iterator[T]) -> Iterator[T] | None:
+    """`items` when the first request for them was answered; None when it was 404 (a path
+    the tenant does not serve). Other refusals stand."""
+    try:
+        first = next(items)
+    except StopIteration:
+        return iter(())
+    except RequestRefusedError as err:
+        if err.status != 404:
+            raise
+        return None
+    return itertools.chain((first,), items)

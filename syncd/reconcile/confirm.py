@@ -1,0 +1,53 @@
+"""Settle the operations an LMS answered in words syncd could not read (`Unconfirmed`).
+
+The read a real cycle just made is the confirmation: an unconfirmed operation of an
+earlier run that this cycle's plan holds again (planned, held back or unsupported) was
+not done, and becomes `replanned`; one the plan no longer holds is `done`, and a removal
+takes its effect on the links only now. Level-triggered: nothing but the fresh read decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import structlog
+
+from syncd.operations import Operation, OpKind
+from syncd.reconcile.diff import Plan
+from syncd.reconcile.effects import ADDITIVE, record_effect
+from syncd.store import Session, journal
+from syncd.store.links import LinkChanges, write_links
+
+log = structlog.get_logger()
+
+
+def settle_unconfirmed(
+    session: Session, target: str, plan: Plan, run_id: int, now: dt.datetime
+) -> int:
+    """Settle every unconfirmed operation of `target` against `plan`; how many were done."""
+    rows = journal.unconfirmed(session, target)
+    if not rows:
+        return 0
+    planned = _keys((*plan, *plan.held, *plan.unsupported))
+    links = LinkChanges()
+    by_run: dict[int, list[journal.Outcome]] = {}
+    for row in rows:
+        again = (row.kind, row.object_key) in planned
+        if not again and OpKind(row.kind) not in ADDITIVE:
+            record_effect(OpKind(row.kind), row.object_key, row.remote_id, links)
+        status = journal.REPLANNED if again else journal.DONE
+        note = f"{'not shown' if again else 'confirmed'} by the read of run {run_id}"
+        by_run.setdefault(row.run_id, []).append(
+            journal.Outcome(row.seq, status, now, note, row.remote_id)
+        )
+    for earlier, outcomes in by_run.items():
+        journal.record_outcomes(session, earlier, outcomes)
+    write_links(session, target, links, now)
+    done = sum(o.status == journal.DONE for outs in by_run.values() for o in outs)
+    log.info("unconfirmed_settled", done=done, replanned=len(rows) - done)
+    return done
+
+
+def _keys(ops: Iterable[Operation]) -> set[tuple[str, str]]:
+    return {(op.KIND.value, op.key) for op in ops}
