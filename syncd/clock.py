@@ -1,11 +1,19 @@
 """Time as a dependency: the engine, the HTTP client and the job poller take a Clock,
-so tests move time forward instead of sleeping."""
+so tests move time forward instead of sleeping.
+
+Every wait syncd makes goes through `Clock.sleep`. Given the process's shutdown event,
+a clock's sleep ends the moment a stop is requested (SIGTERM, SIGINT) and raises
+`ShutdownRequestedError`, so a retry loop or a rate limiter waiting on it sends nothing more.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from typing import Protocol
+
+from syncd.errors import ShutdownRequestedError
 
 
 class Clock(Protocol):
@@ -15,7 +23,10 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock."""
+    """The real clock; with `shutdown`, its sleeps give way to a stop request."""
+
+    def __init__(self, shutdown: threading.Event | None = None) -> None:
+        self._shutdown = shutdown
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
@@ -24,15 +35,22 @@ class SystemClock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+        if self._shutdown is None:
+            time.sleep(seconds)
+        elif self._shutdown.wait(max(0.0, seconds)):
+            raise _stopped(seconds)
 
 
 class FakeClock:
-    """A clock that only moves when told to (or when something sleeps on it)."""
+    """A clock that only moves when told to (or when something sleeps on it); with
+    `shutdown`, a sleep once it is set raises as the system clock's does."""
 
-    def __init__(self, start: dt.datetime | None = None) -> None:
+    def __init__(
+        self, start: dt.datetime | None = None, *, shutdown: threading.Event | None = None
+    ) -> None:
         self._now = start or dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
         self._mono = 1000.0
+        self._shutdown = shutdown
         self.slept: list[float] = []
 
     def now(self) -> dt.datetime:
@@ -42,9 +60,17 @@ class FakeClock:
         return self._mono
 
     def sleep(self, seconds: float) -> None:
+        if self._shutdown is not None and self._shutdown.is_set():
+            raise _stopped(seconds)
         self.slept.append(seconds)
         self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
         self._now += dt.timedelta(seconds=seconds)
         self._mono += seconds
+
+
+def _stopped(seconds: float) -> ShutdownRequestedError:
+    return ShutdownRequestedError(
+        f"syncd was asked to stop (a wait of {seconds:.0f}s was cut short)"
+    )

@@ -6,7 +6,8 @@
     ├── FatalError                401/403 after re-auth, unexpected 4xx: stop this target
     ├── SkippableError            one record or one request refused: record it, go on
     ├── PlanTooDestructiveError   a plan exceeds a safety limit: stop unless forced
-    └── ImportRefusedError        an HR import looks truncated: refuse it, mirror untouched
+    ├── ImportRefusedError        an HR import looks truncated: refuse it, mirror untouched
+    └── ShutdownRequestedError    SIGTERM/SIGINT came during a wait: send nothing more, record, stop
 
 Connectors translate HTTP statuses into these in one place per connector
 family; the engine decides by class, never by status code.
@@ -45,3 +46,8 @@ class PlanTooDestructiveError(SyncdError):
 
 class ImportRefusedError(SyncdError):
     """An HR import shrank sharply against the previous one and was refused before the mirror."""
+
+
+class ShutdownRequestedError(SyncdError):
+    """syncd was asked to stop (SIGTERM, SIGINT) while it waited (a retry's backoff, a
+    Retry-After, a rate limit): nothing more is sent; the cycle records what it did and stops."""

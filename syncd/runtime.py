@@ -27,7 +27,7 @@ from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.sandbox import new_simulator
-from syncd.store import Database, jobs
+from syncd.store import Database, Lease, jobs
 
 
 @dataclass(slots=True)
@@ -54,8 +54,8 @@ class Runtime:
     ) -> None:
         self.config = config
         self.full_readback = full_readback
-        self.clock = clock or SystemClock()
         self.shutdown = shutdown or threading.Event()
+        self.clock = clock or SystemClock(self.shutdown)  # its sleeps end on a stop request
         self.db = Database(config.database.url)
         self._transports = dict(transports or {})
         self._lane_wait = lane_wait_seconds
@@ -77,7 +77,7 @@ class Runtime:
         return [known[n] for n in names] if names else [t for t in known.values() if t.enabled]
 
     def import_hr(self, *, force: bool) -> ImportResult:
-        return import_hr(self.db, self.config, self.clock, force=force)
+        return import_hr(self.db, self.config, self.clock, force=force, stop=self.shutdown)
 
     def run_once(self, names: Sequence[str] = (), *, dry_run: bool, force: bool) -> RunReport:
         targets = self.targets(names)
@@ -100,19 +100,26 @@ class Runtime:
         self, target: TargetConfig, *, dry_run: bool, force: bool, export: bool = True
     ) -> TargetReport:
         """One cycle of `target`; then, unless `export` is False, the HR sinks are rewritten."""
+        if self.shutdown.is_set():  # a target not begun when the stop came is not begun
+            return _not_started(target)
         schedule = self.config.schedule
         env = CycleEnv(
             self.db,
             self.clock,
             self.config.safety,
             self.shutdown,
-            self._lane_wait,
             schedule.jobs_poll_every,
             ReadbackSettings(schedule.readback_overlap, schedule.readback_full_every),
             self.full_readback,
         )
-        with self.connector(target) as connector:
-            report = run_cycle(env, target, connector, dry_run=dry_run, force=force)
+        lane_lock = self.db.lock(
+            f"lane:{target.name}", wait_seconds=self._lane_wait, stop=self.shutdown
+        )
+        with lane_lock as lane:
+            if not lane:
+                return _not_started(target) if self.shutdown.is_set() else _busy(target)
+            with self.connector(target, lane) as connector:
+                report = run_cycle(env, target, connector, dry_run=dry_run, force=force)
         if export and report.readback is not None:
             self.export()
         return report
@@ -127,10 +134,10 @@ class Runtime:
         with self.db.session() as session:
             if not jobs.pending_rows(session, target.name):
                 return None
-        with self.db.lock(f"lane:{target.name}", wait_seconds=0) as free:
-            if not free:
+        with self.db.lock(f"lane:{target.name}", wait_seconds=0) as lane:
+            if not lane:
                 return None
-            with self.connector(target) as connector, self.db.session() as session:
+            with self.connector(target, lane) as connector, self.db.session() as session:
                 if not isinstance(connector, PollsJobs):
                     return None
                 every = self.config.schedule.jobs_poll_every
@@ -146,9 +153,12 @@ class Runtime:
         return None
 
     @contextmanager
-    def connector(self, target: TargetConfig) -> Iterator[Connector]:
+    def connector(self, target: TargetConfig, lane: Lease | None = None) -> Iterator[Connector]:
+        """The target's connector; with the lane's lease, every write request it sends is
+        preceded by a check that the lane is still held (`store/locks.py`)."""
+        guard = lane.check if lane is not None else None
         with self._transport(target) as transport:
-            connector = build_connector(target, ConnectorContext(self.clock, transport))
+            connector = build_connector(target, ConnectorContext(self.clock, transport, guard))
             try:
                 yield connector
             finally:
@@ -163,6 +173,16 @@ class Runtime:
                 yield transport
         else:
             yield None
+
+
+def _not_started(target: TargetConfig) -> TargetReport:
+    stopped = "not started: syncd was asked to stop"
+    return TargetReport(target.name, target.kind, "interrupted", message=stopped)
+
+
+def _busy(target: TargetConfig) -> TargetReport:
+    busy = "another syncd process holds this target's lane"
+    return TargetReport(target.name, target.kind, "busy", message=busy)
 
 
 @contextmanager

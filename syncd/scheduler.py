@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncd.config import TargetConfig
-from syncd.errors import ImportRefusedError
+from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.runtime import Runtime
 
 log = structlog.get_logger()
@@ -33,9 +35,9 @@ def heartbeat_path() -> Path:
 
 
 def run_daemon(runtime: Runtime, names: Sequence[str] = ()) -> int:
+    """Run the schedule until `runtime.shutdown` is set (by `stop_on_signals`, which the
+    caller holds around it)."""
     stop = runtime.shutdown
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, _frame: _request_stop(runtime, signum))
     scheduler = build_scheduler(runtime, runtime.targets(names))
     scheduler.start()
     log.info("daemon_started", targets=len(scheduler.get_jobs()) - 1)
@@ -45,9 +47,30 @@ def run_daemon(runtime: Runtime, names: Sequence[str] = ()) -> int:
     return 0
 
 
-def _request_stop(runtime: Runtime, signum: int) -> None:
-    log.info("stop_requested", signal=signal.Signals(signum).name)
-    runtime.shutdown.set()
+@contextmanager
+def stop_on_signals(shutdown: threading.Event) -> Iterator[None]:
+    """For the block, SIGTERM and SIGINT set `shutdown` (the daemon, `run --once` and the
+    sandbox alike): every wait on the clock ends at once, the request in flight is finished
+    and recorded, the rest skipped. The handlers before the block are put back after it.
+
+    The handler hands the work to a thread: the main thread may hold the event's lock or the
+    log's when the signal lands, and a handler that took either would wait on itself."""
+
+    def handle(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        threading.Thread(target=_request_stop, args=(shutdown, name), daemon=True).start()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _request_stop(shutdown: threading.Event, signal_name: str) -> None:
+    log.info("stop_requested", signal=signal_name)
+    shutdown.set()
 
 
 def build_scheduler(runtime: Runtime, targets: Sequence[TargetConfig]) -> BackgroundScheduler:
@@ -82,17 +105,35 @@ def build_scheduler(runtime: Runtime, targets: Sequence[TargetConfig]) -> Backgr
 
 
 def cycle_job(runtime: Runtime, target: TargetConfig) -> None:
-    """One scheduled cycle; any failure is recorded and the daemon goes on."""
+    """One scheduled cycle; any failure is recorded and the daemon goes on. What syncd
+    expects (the HR source missing or refused, a SyncdError) is an error event with its
+    words; only the unforeseen gets a traceback (`cycle_crashed`)."""
     if runtime.shutdown.is_set():
         return
     try:
-        runtime.import_hr(force=False)
+        if not _imported(runtime):
+            return
         report = runtime.run_target(target, dry_run=False, force=False)
         log.info("scheduled_cycle", target=target.name, status=report.status)
-    except ImportRefusedError as err:
-        log.error("hr_import_refused", error=str(err))  # noqa: TRY400 - expected, no traceback
+    except ShutdownRequestedError:
+        log.info("cycle_stopped", target=target.name)
+    except SyncdError as err:
+        log.error("cycle_failed", target=target.name, error=str(err))  # noqa: TRY400
     except Exception:
         log.exception("cycle_crashed", target=target.name)
+
+
+def _imported(runtime: Runtime) -> bool:
+    """Import HR into the mirror; False, logged without a traceback, if it cannot be."""
+    try:
+        runtime.import_hr(force=False)
+    except ImportRefusedError as err:
+        log.error("hr_import_refused", error=str(err))  # noqa: TRY400 - expected, no traceback
+    except ConfigError as err:  # the HR folder or a file missing, unreadable, malformed
+        log.error("hr_import_failed", error=str(err))  # noqa: TRY400 - expected, no traceback
+    else:
+        return True
+    return False
 
 
 def poll_job(runtime: Runtime, targets: Sequence[TargetConfig]) -> None:
@@ -111,6 +152,10 @@ def poll_job(runtime: Runtime, targets: Sequence[TargetConfig]) -> None:
                     expired=report.expired,
                     pending=report.pending,
                 )
+        except ShutdownRequestedError:
+            return
+        except SyncdError as err:
+            log.error("job_poll_failed", target=target.name, error=str(err))  # noqa: TRY400
         except Exception:
             log.exception("job_poll_crashed", target=target.name)
 

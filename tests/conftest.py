@@ -15,13 +15,32 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from syncd.store.db import make_engine, upgrade
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 RUN_ID = uuid.uuid4().hex[:8]
+
+
+def end_lock_sessions(url: str) -> int:
+    """End every other session holding an advisory lock in the database of `url`, as a
+    server restart, a failover or `idle_session_timeout` would; how many were ended."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                    " WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database ="
+                    " (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            ).all()
+            conn.commit()
+    finally:
+        engine.dispose()
+    return len(ended)
 
 
 def _pg_admin(sql: str) -> None:

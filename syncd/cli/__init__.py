@@ -1,8 +1,10 @@
 """The `syncd` command line: run, status, check, db upgrade, sandbox, healthcheck.
 
-Exit codes: 0 every target fine; 1 a target failed or stopped on a safety
-limit; 2 the config or the command line is wrong (the message names the key
-or file). Plans and status go to stdout, logs to stderr.
+Exit codes: 0 every target fine; 1 a target failed, stopped on a safety limit or
+was interrupted (`run --once` stopped by SIGTERM/SIGINT); 2 the config or the command
+line is wrong (the message names the key or file); 130 a command without its own
+handler (status, check, db) stopped by Ctrl-C, with no traceback. Plans and status go to
+stdout, logs to stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from syncd.cli import commands
 from syncd.cli.commands import DEFAULT_CONFIG
 from syncd.errors import ConfigError, SyncdError
 
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -30,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SyncdError as err:
         print(f"syncd: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C in a command that sets no handler (`run` sets one)
+        print("syncd: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except Exception:  # noqa: BLE001 - the last guard: record the crash, exit non-zero
         structlog.get_logger().exception("syncd_crashed")
         return 1

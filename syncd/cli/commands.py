@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from syncd.cli import render
+from syncd.cli import checks, render
 from syncd.config import Config, load_config
+from syncd.errors import ConfigError
 from syncd.logging import configure
 from syncd.runtime import Runtime
 from syncd.sandbox import serve_all
-from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon
+from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
 from syncd.store.status import status_document
 
 DEFAULT_CONFIG = "config/syncd.toml"
@@ -32,23 +33,33 @@ def _load(args: argparse.Namespace) -> Config:
     return config
 
 
+def _open(args: argparse.Namespace, *, full_readback: bool = False) -> Runtime:
+    """The runtime over a status database that answers (else a ConfigError naming
+    `database.url`, exit 2, never a driver's traceback)."""
+    config = _load(args)
+    checks.require_database(config)
+    return Runtime(config, full_readback=full_readback)
+
+
 def run(args: argparse.Namespace) -> int:
     """`run --once` / `run --dry-run`: one cycle and a report; plain `run`: the daemon."""
-    runtime = Runtime(_load(args), full_readback=args.full_readback)
-    try:
-        runtime.upgrade()
-        if not (args.once or args.dry_run):
-            return run_daemon(runtime, args.target)
-        report = runtime.run_once(args.target, dry_run=args.dry_run, force=args.force)
-        out = render.run_json(report) if args.format == "json" else render.run_text(report)
-        sys.stdout.write(out)
-        return 0 if report.fine else 1
-    finally:
-        runtime.close()
+    runtime = _open(args, full_readback=args.full_readback)
+    # a stopped --once records its runs `interrupted`: exit 1
+    with stop_on_signals(runtime.shutdown):
+        try:
+            runtime.upgrade()
+            if not (args.once or args.dry_run):
+                return run_daemon(runtime, args.target)
+            report = runtime.run_once(args.target, dry_run=args.dry_run, force=args.force)
+        finally:
+            runtime.close()
+    out = render.run_json(report) if args.format == "json" else render.run_text(report)
+    sys.stdout.write(out)
+    return 0 if report.fine else 1
 
 
 def status(args: argparse.Namespace) -> int:
-    runtime = Runtime(_load(args))
+    runtime = _open(args)
     try:
         runtime.upgrade()
         targets = [(t.name, t.kind) for t in runtime.targets(args.target)]
@@ -62,7 +73,13 @@ def status(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    runtime = Runtime(_load(args))
+    """The status database, the HR source, one authenticated read per target: every problem
+    said, then 2 if the config is wrong (database, HR source), else 1 if a target failed."""
+    config = _load(args)
+    wrong = sum(
+        _checked(need, config) for need in (checks.require_database, checks.require_hr_source)
+    )
+    runtime = Runtime(config)
     failures = 0
     try:
         for target in runtime.targets(args.target):
@@ -71,11 +88,21 @@ def check(args: argparse.Namespace) -> int:
             print(f"{target.name} ({target.kind}): {problem or 'ok, authenticated read worked'}")
     finally:
         runtime.close()
-    return 1 if failures else 0
+    return 2 if wrong else 1 if failures else 0
+
+
+def _checked(need: Callable[[Config], str], config: Config) -> bool:
+    """Print what `need` found; True if it found the config wrong."""
+    try:
+        print(need(config))
+    except ConfigError as err:
+        print(f"syncd: config error: {err}", file=sys.stderr)
+        return True
+    return False
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
-    runtime = Runtime(_load(args))
+    runtime = _open(args)
     try:
         runtime.upgrade()
     finally:
@@ -87,14 +114,13 @@ def db_upgrade(args: argparse.Namespace) -> int:
 def sandbox(args: argparse.Namespace) -> int:
     """Serve every LMS simulator on loopback ports until SIGINT/SIGTERM."""
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    servers = serve_all(args.host, args.port)
-    for line in (s.describe() for s in servers):
-        print(line, flush=True)
-    stop.wait()
-    for server in servers:
-        server.shutdown()
+    with stop_on_signals(stop):
+        servers = serve_all(args.host, args.port)
+        for line in (s.describe() for s in servers):
+            print(line, flush=True)
+        stop.wait()
+        for server in servers:
+            server.shutdown()
     return 0
 
 

@@ -174,6 +174,8 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
                 f"(since {_when(job['created_at'])}, {job['polls']} poll(s), "
                 f"expires {_when(job['expires_at'])})"
             )
+            if job["last_error"]:
+                yield f"    ! last poll failed: {job['last_error']}"
         for op in target["unconfirmed_operations"]:
             yield (
                 f"  unconfirmed {op['kind']} {op['key']} (run #{op['run_id']}): "

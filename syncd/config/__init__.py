@@ -45,12 +45,15 @@ from syncd.config.values import (
     DEFAULT_SANDBOX_DIR,
     ORG_UNIT_PREFIX,
     Code,
+    Count,
     Duration,
+    FromEnv,
     Limit,
     LimitValue,
     NonEmpty,
     Secret,
     StrictModel,
+    at_most,
     parse_duration,
     parse_limit,
 )
@@ -133,18 +136,27 @@ class HrConfig(StrictModel):
         return tuple(p for p in (urlsplit(u).password for u in urls if u) if p)
 
 
+_DAY, _WEEK = timedelta(days=1), timedelta(days=7)
+
+
 class ScheduleConfig(StrictModel):
-    reconcile_every: Duration = timedelta(minutes=15)
-    jobs_poll_every: Duration = timedelta(seconds=30)
+    """Every duration is bounded (`at most 7d`...): a longer one is a typo, and would
+    overflow the scheduler's date arithmetic."""
+
+    reconcile_every: Annotated[timedelta, at_most(_WEEK)] = timedelta(minutes=15)
+    jobs_poll_every: Annotated[timedelta, at_most(_DAY)] = timedelta(seconds=30)
     # Read back asks an LMS that lists results by date for those since its last read less
     # this margin (clock skew, results stamped while the last read ran).
-    readback_overlap: Duration = timedelta(minutes=10)
+    readback_overlap: Annotated[timedelta, at_most(_WEEK)] = timedelta(minutes=10)
     # And reads every result again this often (as does `run --full-readback`).
     readback_full_every: Duration = timedelta(days=1)
 
 
 class SafetyConfig(StrictModel):
     max_deactivate: LimitValue = Limit(10, percent=True)
+    # Leavers removed (deactivated or deleted) in any 7 days, this run's plan included: a
+    # run of small HR shrinks, each within max_deactivate, cannot empty a target unnoticed.
+    max_deactivate_per_week: LimitValue = Limit(20, percent=True)
     max_delete_groups: LimitValue = Limit(10, percent=True)
     max_unenroll: LimitValue = Limit(10, percent=True)
     max_remove_members: LimitValue = Limit(10, percent=True)
@@ -175,12 +187,15 @@ class GroupRule(StrictModel):
         return value
 
 
+MAX_DUE_IN_DAYS = 3660  # ten years: a due date stays a date
+
+
 class EnrollmentRule(StrictModel):
     """Everyone in any of `groups` (`[[groups]]` codes or org_unit:<CODE>) takes `course`."""
 
     course: NonEmpty
     groups: list[NonEmpty] = Field(min_length=1)
-    due_in_days: int | None = Field(default=None, ge=0)
+    due_in_days: Count | None = Field(default=None, ge=0, le=MAX_DUE_IN_DAYS)
 
 
 class Config(StrictModel):
@@ -277,12 +292,21 @@ def _interpolate(value: Any, env: Mapping[str, str], loc: tuple[str | int, ...])
     if isinstance(value, list):
         return [_interpolate(item, env, (*loc, index)) for index, item in enumerate(value)]
 
-    def replace(found: re.Match[str]) -> str:
-        if not found[1] and found[2] not in env:
-            raise _MissingVariableError(loc, found[2])
-        return found[0][1:] if found[1] else env[found[2]]
+    if not isinstance(value, str):
+        return value
+    from_env = False
 
-    return _VARIABLE.sub(replace, value) if isinstance(value, str) else value
+    def replace(found: re.Match[str]) -> str:
+        nonlocal from_env
+        if found[1]:
+            return found[0][1:]
+        if found[2] not in env:
+            raise _MissingVariableError(loc, found[2])
+        from_env = True
+        return env[found[2]]
+
+    text = _VARIABLE.sub(replace, value)
+    return FromEnv(text) if from_env else text
 
 
 def _validate(data: dict[str, Any], path: Path) -> Config:

@@ -13,11 +13,16 @@ from pydantic import AfterValidator, Field
 from syncd.config.values import (
     DEFAULT_SANDBOX_DIR,
     Code,
+    Count,
+    Flag,
     NonEmpty,
+    Seconds,
     Secret,
     StrictModel,
     check_base_url,
 )
+
+MAX_TIMEOUT_SECONDS = 300  # per request: a longer wait is a hung LMS, not a slow one
 
 
 class TargetBase(StrictModel):
@@ -26,13 +31,13 @@ class TargetBase(StrictModel):
     name: Code
     kind: str
     base_url: Annotated[str, AfterValidator(check_base_url)]
-    enabled: bool = True
-    sandbox: bool = False
+    enabled: Flag = True
+    sandbox: Flag = False
     sandbox_state: Path | None = None
     courses: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     on_leave: Literal["deactivate", "delete"] = "deactivate"
-    timeout_seconds: float = Field(default=30, gt=0)
-    max_attempts: int = Field(default=6, ge=1)
+    timeout_seconds: Seconds = Field(default=30, gt=0, le=MAX_TIMEOUT_SECONDS)
+    max_attempts: Count = Field(default=6, ge=1)
 
     @property
     def sandbox_state_path(self) -> Path:
@@ -50,8 +55,8 @@ class DoceboTarget(TargetBase):
     client_secret: Secret
     username: Secret
     password: Secret
-    page_size: int = Field(default=200, ge=1, le=200)
-    batch_size: int = Field(default=100, ge=1, le=1000)
+    page_size: Count = Field(default=200, ge=1, le=200)
+    batch_size: Count = Field(default=100, ge=1, le=1000)
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.client_id, self.client_secret, self.username, self.password)
@@ -62,8 +67,8 @@ class DokeosTarget(TargetBase):
 
     kind: Literal["dokeos"] = "dokeos"
     api_token: Secret
-    page_size: int = Field(default=100, ge=1, le=100)
-    batch_size: int = Field(default=100, ge=1, le=500)
+    page_size: Count = Field(default=100, ge=1, le=100)
+    batch_size: Count = Field(default=100, ge=1, le=500)
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_token,)
@@ -75,11 +80,11 @@ class CoursepathTarget(TargetBase):
     kind: Literal["coursepath"] = "coursepath"
     jwt_secret: Secret
     acting_email: NonEmpty
-    page_size: int = Field(default=250, ge=1, le=1000)
+    page_size: Count = Field(default=250, ge=1, le=1000)
     # Send Coursepath's invitation email to members syncd creates.
-    send_invitations: bool = False
+    send_invitations: Flag = False
     # Removing someone from a course deletes their results in Coursepath: off unless opted in.
-    allow_result_deletion: bool = False
+    allow_result_deletion: Flag = False
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.jwt_secret,)
@@ -96,15 +101,15 @@ class LitmosTarget(TargetBase):
     apikey_in: Literal["header", "query"] = "header"
     # Litmos allows 100 requests in any rolling 60 s (seed 004); the margin absorbs the skew
     # between our clock and Litmos's count, so a 503 never comes in normal operation.
-    requests_per_minute: int = Field(default=95, ge=1)
-    page_size: int = Field(default=1000, ge=1, le=1000)
+    requests_per_minute: Count = Field(default=95, ge=1)
+    page_size: Count = Field(default=1000, ge=1, le=1000)
     # Course assignment emails the learner unless told not to (spec, AssignCoursestoUser):
     # syncd sends `sendmessage=false` unless this is true.
-    send_course_emails: bool = False
+    send_course_emails: Flag = False
     # The fields a new account gets that HR does not own (Litmos requires them, spec `User`).
     access_level: NonEmpty = "Learner"
     time_zone: NonEmpty = "UTC"
-    skip_first_login: bool = False
+    skip_first_login: Flag = False
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_key,)

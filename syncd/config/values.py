@@ -2,6 +2,11 @@
 
 Pydantic annotated types used by the config models; each refuses what it cannot
 take with a message that `syncd.config` turns into "file: key: problem".
+
+Scalars are strict: a bool key takes `true`/`false`, a count an integer, seconds a finite
+number; the TOML string "yes" or "30" is refused. A value that came from `${ENV}` is text
+by nature, so it alone is read as the key's type (`FromEnv`). Durations are bounded (at
+most `LONGEST`, less where a key says so), so date arithmetic on them never overflows.
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    Strict,
+)
 
 DEFAULT_SANDBOX_DIR = Path("var/sandbox")
 ORG_UNIT_PREFIX = "org_unit:"
@@ -25,10 +39,22 @@ _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _LIMIT = re.compile(r"(\d+(?:\.\d+)?)\s*%|(\d+)")
 
 
-def parse_duration(value: object) -> timedelta:
-    """'30s', '15m', '1h30m', '2d' as a timedelta; zero, negative and garbage are refused."""
-    if isinstance(value, timedelta) and value > timedelta(0):
-        return value
+LONGEST = timedelta(days=366)  # no schedule needs more; far from datetime's limits
+
+
+class FromEnv(str):
+    """A config string that `${ENV}` interpolation produced: text that may stand for a bool
+    or a number (the environment has no other type). Strict scalars read it; nothing else
+    sees it (pydantic hands str fields a plain str)."""
+
+    __slots__ = ()
+
+
+def parse_duration(value: object, most: timedelta = LONGEST) -> timedelta:
+    """'30s', '15m', '1h30m', '2d' as a timedelta; zero, negative, longer than `most` (at
+    most LONGEST) and garbage are refused."""
+    if isinstance(value, timedelta):
+        return _bounded(value, repr(value), min(most, LONGEST))
     text = value.strip().lower() if isinstance(value, str) else ""
     found = _DURATION.fullmatch(text)
     if not text or not found:
@@ -37,10 +63,27 @@ def parse_duration(value: object) -> timedelta:
     try:
         delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     except OverflowError:
-        raise ValueError(f"{value!r} is too long a duration") from None
+        delta = timedelta.max
+    return _bounded(delta, repr(value), min(most, LONGEST))
+
+
+def _bounded(delta: timedelta, shown: str, most: timedelta) -> timedelta:
     if delta <= timedelta(0):
-        raise ValueError(f"{value!r} is not longer than zero")
+        raise ValueError(f"{shown} is not longer than zero")
+    if delta > most:
+        raise ValueError(f"{shown} is too long: at most {format_duration(most)}")
     return delta
+
+
+def format_duration(delta: timedelta) -> str:
+    """A timedelta in the config's own spelling: 7 days -> '7d', 90 minutes -> '1h30m'."""
+    rest = int(delta.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +138,33 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def at_most(most: timedelta) -> PlainValidator:
+    """For a duration key that takes at most `most`: `Annotated[timedelta, at_most(...)]`."""
+    return PlainValidator(lambda value: parse_duration(value, most))
+
+
+def _from_env(kind: type[bool] | type[int] | type[float]) -> BeforeValidator:
+    """Reads a `FromEnv` string as `kind` (bools: true or false); leaves anything else, and a
+    string that does not read, to the strict check, which names what it wanted."""
+
+    def read(value: object) -> object:
+        if not isinstance(value, FromEnv):
+            return value
+        text = value.strip()
+        if kind is bool:
+            return {"true": True, "false": False}.get(text.lower(), value)
+        try:
+            return kind(text)
+        except ValueError:
+            return value
+
+    return BeforeValidator(read)
+
+
 Duration = Annotated[timedelta, PlainValidator(parse_duration)]
+Flag = Annotated[bool, Strict(), _from_env(bool)]
+Count = Annotated[int, Strict(), _from_env(int)]
+Seconds = Annotated[float, Strict(), AllowInfNan(False), _from_env(float)]
 LimitValue = Annotated[Limit, PlainValidator(parse_limit), PlainSerializer(str)]
 Code = Annotated[str, Field(pattern=_CODE)]
 NonEmpty = Annotated[str, Field(min_length=1)]

@@ -120,6 +120,9 @@ class ConnectorContext:
 
     clock: Clock
     transport: httpx.BaseTransport | None = None
+    # Called before every write request: raises once the target's lane lock is lost, so
+    # that a process that lost it sends nothing more (None: no lane, e.g. `syncd check`).
+    guard: Callable[[], None] | None = None
 
 
 ConnectorFactory = Callable[["TargetConfig", ConnectorContext], Connector]

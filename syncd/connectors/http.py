@@ -4,6 +4,15 @@
 backoff on the injected clock, re-authenticates once on 401 and turns every other
 failure into the error tree of `syncd.errors`. Messages and log lines carry method and
 path only (never a query string or a body) and pass through `syncd.redact.scrub`.
+
+Redirects are followed here, not by httpx, and only within the origin (scheme, host,
+port) of the request: there they keep their credentials. A redirect to any other origin
+(a downgrade to http, and an upgrade to https too: `base_url` should say https) is refused
+with a `ForeignRedirectError` naming that origin (never its path or query) before a byte
+is sent there. Decided over "follow without credentials": httpx strips only
+`Authorization`, while a credential may ride in any header (Litmos's `apikey`) or the
+query; a 307 would carry the body (people's data) along; and an LMS that moved is a
+config matter (the target's `base_url`), not something to guess around.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from syncd.redact import scrub
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REDIRECTS = 5
 # Failures raised before a byte of the request left: always safe to send again.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -59,6 +69,10 @@ Classifier = Callable[[httpx.Response], Verdict]
 
 class OutcomeUnknownError(RetriableError):
     """A non-idempotent request failed after it may have reached the server: look, then resend."""
+
+
+class ForeignRedirectError(FatalError):
+    """The LMS redirected to another origin; not followed, so nothing was sent there."""
 
 
 class RequestRefusedError(SkippableError):
@@ -144,9 +158,9 @@ class HttpStats:
     def total(self) -> int:
         return sum(self.requests.values())
 
-    def answered(self, response: httpx.Response) -> None:
+    def answered(self, response: httpx.Response, redirects: int) -> None:
         self.statuses[response.status_code] += 1
-        self.redirects += len(response.history)
+        self.redirects += redirects
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +171,7 @@ class _Call:
     json: object
     data: Mapping[str, str] | None
     idempotent: bool
+    classify: Classifier | None = None  # this call's own reading of statuses, if any
 
     @property
     def where(self) -> str:
@@ -190,13 +205,13 @@ class HttpClient:
         backoff_cap: float = 60.0,
         classify: Classifier = default_classify,
         rng: random.Random | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> None:
         self._client = httpx.Client(
             base_url=base_url,
             transport=transport,
             timeout=timeout,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
+            follow_redirects=False,  # followed by `_follow`, within the origin only
         )
         self._clock = clock
         self._max_attempts = max(1, max_attempts)
@@ -205,6 +220,7 @@ class HttpClient:
         self._cap = backoff_cap
         self._classify = classify
         self._rng = rng or random.Random()
+        self._guard = guard  # before every write request: raises once the lane is lost
         self.stats = HttpStats()
 
     def request(
@@ -216,19 +232,23 @@ class HttpClient:
         json: object = None,
         data: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        classify: Classifier | None = None,
     ) -> httpx.Response:
-        """Send until a 2xx (returned) or a final error (raised); see the module docstring."""
+        """Send until a 2xx (returned) or a final error (raised); see the module docstring.
+        `classify` reads this call's statuses instead of the client's classifier."""
         method = method.upper()
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        call = _Call(method, path, params, json, data, safe)
+        call = _Call(method, path, params, json, data, safe, classify)
         tries = _Tries()
         while True:
             response = self._attempt(call, tries)
             if response is not None:
                 return response
 
-    def get(self, path: str, *, params: Params | None = None) -> httpx.Response:
-        return self.request("GET", path, params=params)
+    def get(
+        self, path: str, *, params: Params | None = None, classify: Classifier | None = None
+    ) -> httpx.Response:
+        return self.request("GET", path, params=params, classify=classify)
 
     def close(self) -> None:
         self._client.close()
@@ -250,6 +270,8 @@ class HttpClient:
         return self._on_response(call, tries, response)
 
     def _send(self, call: _Call, tries: _Tries) -> httpx.Response:
+        if self._guard is not None and call.method not in READ_METHODS:
+            self._guard()
         headers = self._auth.headers() if self._auth else {}
         tries.sent += 1
         self.stats.requests[call.method] += 1
@@ -263,12 +285,32 @@ class HttpClient:
                 data=call.data,
                 headers=headers,
             )
+            response, hops = self._follow(call, response)
         except httpx.RequestError as err:
             self._log(call, tries, started, None, error=type(err).__name__)
             raise
-        self.stats.answered(response)
+        self.stats.answered(response, hops)
         self._log(call, tries, started, response.status_code)
         return response
+
+    def _follow(self, call: _Call, response: httpx.Response) -> tuple[httpx.Response, int]:
+        """The answer at the end of the redirects (at most MAX_REDIRECTS, all within the
+        request's origin), and how many were followed; see the module docstring."""
+        here = _origin(response.request.url)
+        hops = 0
+        while (next_request := response.next_request) is not None:
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise httpx.TooManyRedirects(
+                    "Exceeded maximum allowed redirects.", request=next_request
+                )
+            there = _origin(next_request.url)
+            if there != here:
+                log = structlog.get_logger(__name__)
+                log.warning("http_redirect_refused", path=call.where, origin=_shown(there))
+                raise _foreign(call, response, there, here)
+            response = self._client.send(next_request)
+        return response, hops
 
     def _log(
         self, call: _Call, tries: _Tries, started: float, status: int | None, **extra: str
@@ -299,7 +341,7 @@ class HttpClient:
     def _on_response(
         self, call: _Call, tries: _Tries, response: httpx.Response
     ) -> httpx.Response | None:
-        verdict = self._classify(response)
+        verdict = (call.classify or self._classify)(response)
         if verdict is Verdict.OK:
             return response
         if verdict is Verdict.REAUTH:
@@ -333,6 +375,30 @@ class HttpClient:
         if retry_after is not None:
             return min(retry_after, self._cap)
         return self._rng.uniform(0.0, min(self._cap, self._base * 2 ** (failures - 1)))
+
+
+Origin = tuple[str, str, int | None]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx.URL) -> Origin:
+    """Scheme, host and port (the scheme's default when none is written)."""
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _shown(origin: Origin) -> str:
+    """`scheme://host[:port]`, scrubbed: no path, no query, no user info."""
+    scheme, host, port = origin
+    shown = f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS.get(scheme) else f":{port}")
+    return scrub(shown)
+
+
+def _foreign(call: _Call, response: httpx.Response, there: Origin, here: Origin) -> Exception:
+    return ForeignRedirectError(
+        f"{call}: {_status_text(response)}: the LMS redirected to another origin, "
+        f"{_shown(there)}; not followed (credentials and data go to {_shown(here)} only): "
+        "check the target's base_url"
+    )
 
 
 def _status_text(response: httpx.Response) -> str:

@@ -159,6 +159,7 @@ class ClientSettings:
     max_attempts: int
     page_size: int
     transport: httpx.BaseTransport | None = None
+    guard: Callable[[], None] | None = None  # before every write request (ConnectorContext)
 
     @classmethod
     def of(cls, target: TargetConfig, ctx: ConnectorContext) -> ClientSettings:
@@ -169,4 +170,5 @@ class ClientSettings:
             target.max_attempts,
             target.page_size,
             ctx.transport,
+            ctx.guard,
         )

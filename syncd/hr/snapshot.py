@@ -4,7 +4,8 @@ Built by a source (`read_csv_source`, `read_sql_source`), consumed by the import
 the mirror and the quarantine table. Every accepted record is valid and its references
 resolve; every refused row is in `quarantined` with where it came from (a file name such
 as "people.csv", or "sql:people" for a query), its line (the physical line, or the row
-number in the query's result) and a reason.
+number in the query's result) and a reason; its raw values stay with it, so the import
+can tell which person, unit or enrollment it describes (`QuarantinedRow.key`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ class QuarantinedRow:
     def table(self) -> str:
         """The HR table of the row, whatever the source: "people.csv", "sql:people" -> "people"."""
         return self.source_file.removeprefix("sql:").removesuffix(".csv")
+
+    def key(self, *columns: str) -> tuple[str, ...] | None:
+        """The row's stripped values in `columns` (its key), or None if one of them is empty."""
+        values = dict(self.row)
+        key = tuple(values.get(column, "").strip() for column in columns)
+        return key if all(key) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ Decisions:
   ConfigError naming `hr.queries.<name>` with the database's own words (first line).
   An unreachable database or an unusable URL is a ConfigError naming `hr.url`, like a
   CSV folder that cannot be read: the CLI exits 2 and the daemon logs it and retries next
-  cycle. The URL is shown with its password masked, and every message is scrubbed.
+  cycle. The URL is shown with its password masked, every message is scrubbed, and the
+  engine hides SQL parameters from its errors.
 - The fingerprint hashes the query names, columns and row texts, not the SQL: rewording a
   query that returns the same rows does not trigger an import. Row order is part of the
   data (the first row claiming a key wins), so give each query an ORDER BY.
@@ -88,7 +89,7 @@ def _words(err: Exception) -> str:
 def _read_only(url: str) -> Iterator[sa.Connection]:
     """A connection inside one read-only transaction (where the backend has one)."""
     try:
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool, hide_parameters=True)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
         raise ConfigError(
             f"hr.url ({_shown(url)}): not a usable database URL: {_words(err)}"

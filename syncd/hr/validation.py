@@ -12,6 +12,13 @@ rows with it are duplicates; a username (given or defaulted to the email) must b
 case-insensitively, like the email; manager_id is not checked against people; extra
 columns of org_units and enrollments are ignored; quarantined rows come in table order
 (people, org_units, enrollments), then by line.
+
+A value no database can store is a reason like any other, named by its column: a NUL
+character (PostgreSQL refuses it in text), an unpaired surrogate (not encodable as UTF-8),
+a value of a column the mirror keeps as text (`TEXT_COLUMNS`: the people columns above,
+a unit's code, name and parent, an enrollment's columns) longer than it holds
+(`MAX_TEXT_LENGTH`). Attributes (any other people column) may be long: they are stored as
+JSON. Values quoted in reasons are cut to `SHOWN_LENGTH` characters.
 """
 
 from __future__ import annotations
@@ -31,6 +38,14 @@ REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     ENROLLMENTS: ("employee_id", "course_code"),
 }
 PERSON_FIELDS = (*REQUIRED_COLUMNS[PEOPLE], "status", "org_unit", "manager_id", "username")
+TEXT_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    PEOPLE: PERSON_FIELDS,
+    ORG_UNITS: (*REQUIRED_COLUMNS[ORG_UNITS], "parent_code"),
+    ENROLLMENTS: (*REQUIRED_COLUMNS[ENROLLMENTS], "due_date"),
+}
+MAX_TEXT_LENGTH = 255  # the width of the mirror's text columns (syncd.store.schema.KEY)
+SHOWN_LENGTH = 60
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STATUSES = ("", "active", "inactive")
@@ -58,9 +73,15 @@ class SourceRow:
 
 
 def header_problems(table: str, header: Sequence[str]) -> list[str]:
-    """Why `header` cannot be read as `table` (unnamed, repeated or missing columns)."""
+    """Why `header` cannot be read as `table` (unnamed, unstorable, repeated or missing
+    columns)."""
     return [
         *(f"column {i + 1} has no name" for i, name in enumerate(header) if not name),
+        *(
+            f"the name of column {i + 1} contains {bad}"
+            for i, name in enumerate(header)
+            if (bad := _bad_character(name))
+        ),
         *(f"column {name!r} appears twice" for name in _repeated(header)),
         *(
             f"missing required column {name!r}"
@@ -102,15 +123,15 @@ class _Keys:
         first = self.first.setdefault(key, line)
         if first == line:
             return None
-        return f"duplicate {self.column} {(shown or key)!r} (first at line {first})"
+        return f"duplicate {self.column} {_shown(shown or key)} (first at line {first})"
 
     def reference(self, key: str, column: str) -> str | None:
         """None if `key` names an accepted row, else why a reference to it fails."""
         if key in self.accepted:
             return None
         if key in self.first:
-            return f"{column} {key!r} is quarantined ({self.source} line {self.first[key]})"
-        return f"unknown {column} {key!r}"
+            return f"{column} {_shown(key)} is quarantined ({self.source} line {self.first[key]})"
+        return f"unknown {column} {_shown(key)}"
 
 
 def _missing(row: SourceRow) -> list[str]:
@@ -118,6 +139,37 @@ def _missing(row: SourceRow) -> list[str]:
         return [row.shape_error]
     missing = [column for column in REQUIRED_COLUMNS[row.table] if not row.get(column)]
     return [f"missing {', '.join(missing)}"] if missing else []
+
+
+def _unstorable(row: SourceRow) -> list[str]:
+    """Why values of `row` that syncd keeps (people: every column) cannot be stored."""
+    kept = row.values if row.table == PEOPLE else TEXT_COLUMNS[row.table]
+    return [problem for column in kept if (problem := _value_problem(row, column))]
+
+
+def _value_problem(row: SourceRow, column: str) -> str | None:
+    value = row.get(column)
+    if bad := _bad_character(value):
+        return f"{column} contains {bad}"
+    if len(value) > MAX_TEXT_LENGTH and column in TEXT_COLUMNS[row.table]:
+        return f"{column} is {len(value)} characters long (at most {MAX_TEXT_LENGTH})"
+    return None
+
+
+def _bad_character(text: str) -> str | None:
+    """What in `text` no database can store: a NUL (PostgreSQL), an unpaired surrogate."""
+    if "\0" in text:
+        return "a NUL byte"
+    if surrogate := _SURROGATE.search(text):
+        return f"an unpaired surrogate (U+{ord(surrogate.group()):04X})"
+    return None
+
+
+def _shown(value: str) -> str:
+    """`value` quoted for a reason, cut short when long."""
+    if len(value) <= SHOWN_LENGTH:
+        return repr(value)
+    return f"{value[:SHOWN_LENGTH]!r}... ({len(value)} characters)"
 
 
 # --- org units ------------------------------------------------------------------------
@@ -145,7 +197,7 @@ def _unit_candidates(
     candidates, out = {}, []
     for row in rows:
         duplicate = None if row.shape_error else codes.claim(row.get("code"), row.line)
-        reasons = [*_missing(row), *([duplicate] if duplicate else [])]
+        reasons = [*_missing(row), *_unstorable(row), *([duplicate] if duplicate else [])]
         if reasons:
             out.append(row.quarantine(reasons))
         else:
@@ -199,7 +251,12 @@ def _people(
     keys = (_Keys(source, "employee_id"), _Keys(source, "email"), _Keys(source, "username"))
     people, out = [], []
     for row in rows:
-        reasons = [*_missing(row), *_person_problems(row, units), *_claims(row, *keys)]
+        reasons = [
+            *_missing(row),
+            *_unstorable(row),
+            *_person_problems(row, units),
+            *_claims(row, *keys),
+        ]
         if reasons:
             out.append(row.quarantine(reasons))
         else:
@@ -210,9 +267,10 @@ def _people(
 
 def _person_problems(row: SourceRow, units: _Keys) -> list[str]:
     email, status, unit = row.get("email"), row.get("status"), row.get("org_unit")
+    bad_status = status.lower() not in _STATUSES
     problems = [
-        f"malformed email {email!r}" if email and not _EMAIL.fullmatch(email) else None,
-        f"status {status!r} is not active or inactive" if status.lower() not in _STATUSES else None,
+        f"malformed email {_shown(email)}" if email and not _EMAIL.fullmatch(email) else None,
+        f"status {_shown(status)} is not active or inactive" if bad_status else None,
         units.reference(unit, "org_unit") if unit else None,
     ]
     return [problem for problem in problems if problem]
@@ -255,7 +313,7 @@ def _enrollments(
     pairs = _Keys(label(ENROLLMENTS), "enrollment")
     enrollments, out = [], []
     for row in rows:
-        reasons = [*_missing(row), *_enrollment_problems(row, people, pairs)]
+        reasons = [*_missing(row), *_unstorable(row), *_enrollment_problems(row, people, pairs)]
         if reasons:
             out.append(row.quarantine(reasons))
         else:
@@ -272,7 +330,7 @@ def _enrollment_problems(row: SourceRow, people: _Keys, pairs: _Keys) -> list[st
     pair = f"{employee}\0{course}" if employee and course else ""
     problems = [
         people.reference(employee, "employee_id") if employee else None,
-        None if _due_date(due) or not due else f"malformed due_date {due!r} (use yyyy-mm-dd)",
+        None if _due_date(due) or not due else f"malformed due_date {_shown(due)} (use yyyy-mm-dd)",
         pairs.claim(pair, row.line, f"{employee}/{course}"),
     ]
     return [problem for problem in problems if problem]

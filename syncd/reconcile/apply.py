@@ -19,13 +19,11 @@ import structlog
 
 from syncd.clock import Clock
 from syncd.connectors.base import Connector
-from syncd.errors import FatalError, RetriableError, SkippableError
+from syncd.errors import FatalError, RetriableError, ShutdownRequestedError, SkippableError
 from syncd.operations import (
     AddMember,
     Adopt,
     Applied,
-    CreateGroup,
-    CreateUser,
     Enroll,
     Operation,
     Outcome,
@@ -35,7 +33,7 @@ from syncd.operations import (
     Unconfirmed,
     Unenroll,
 )
-from syncd.reconcile.effects import ADDITIVE, record_effect
+from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import RemoteId
 from syncd.store import Session, jobs, journal
@@ -81,6 +79,11 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
             _fail(lane, batch, str(err), result)
             _skip_rest(lane, batches[index + 1 :], f"not sent: target stopped: {err}", result)
             result.status, result.message = "failed", str(err)
+            break
+        except ShutdownRequestedError as err:  # a wait in the batch (a retry) was cut short
+            _close(lane, batch, journal.UNCONFIRMED, f"cut short: {err}; the next read settles it")
+            _skip_rest(lane, batches[index + 1 :], "not sent: syncd was asked to stop", result)
+            result.status, result.message = "interrupted", "stopped on request"
             break
     if result.status == "ok" and result.failed:
         result.status = "partial"
@@ -193,7 +196,7 @@ def _failed(books: _Books, step: Step, error: str, result: ApplyResult) -> None:
 
 
 def _needs_id(op: Operation) -> bool:
-    return isinstance(op, CreateUser | CreateGroup)
+    return op.KIND in CREATES
 
 
 def _link(links: LinkChanges, op: Operation, remote_id: RemoteId | None) -> None:

@@ -2,8 +2,11 @@
 
 The read a real cycle just made is the confirmation: an unconfirmed operation of an
 earlier run that this cycle's plan holds again (planned, held back or unsupported) was
-not done, and becomes `replanned`; one the plan no longer holds is `done`, and a removal
-takes its effect on the links only now. Level-triggered: nothing but the fresh read decides.
+not done, and becomes `replanned`; one the plan no longer holds is `done` and takes its
+effect on the links now: a removal drops its link; an addition is linked as syncd's own
+(whether its link was reserved when the answer came, or never written because the process
+died before the answer: `journal.recover_interrupted`). A create known by no id is linked
+by the plan's adoption instead. Level-triggered: nothing but the fresh read decides.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import structlog
 
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.diff import Plan
-from syncd.reconcile.effects import ADDITIVE, record_effect
+from syncd.reconcile.effects import CREATES, record_effect
 from syncd.store import Session, journal
 from syncd.store.links import LinkChanges, write_links
 
@@ -33,9 +36,9 @@ def settle_unconfirmed(
     links = LinkChanges()
     by_run: dict[int, list[journal.Outcome]] = {}
     for row in rows:
-        again = (row.kind, row.object_key) in planned
-        if not again and OpKind(row.kind) not in ADDITIVE:
-            record_effect(OpKind(row.kind), row.object_key, row.remote_id, links)
+        kind, again = OpKind(row.kind), (row.kind, row.object_key) in planned
+        if not again and (row.remote_id or kind not in CREATES):
+            record_effect(kind, row.object_key, row.remote_id, links)
         status = journal.REPLANNED if again else journal.DONE
         note = f"{'not shown' if again else 'confirmed'} by the read of run {run_id}"
         by_run.setdefault(row.run_id, []).append(

@@ -1,7 +1,8 @@
 """One cycle for one target: fetch -> diff -> safety -> journal -> apply, inside the target's lane.
 
 The lane is a cross-process lock (PostgreSQL advisory lock, or a file lock beside
-SQLite), so two syncd processes never write to one target at once. Every step
+SQLite), taken by the runtime around the cycle, so two syncd processes never write to
+one target at once; the connector checks it before each write request. Every step
 is recorded in sync_runs and operations; the report returned is what the CLI prints.
 """
 
@@ -18,22 +19,32 @@ import structlog
 from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
-from syncd.errors import FatalError, PlanTooDestructiveError, SyncdError
+from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
-from syncd.reconcile.diff import DiffPolicy, count_kinds, diff, shared_names
+from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff, shared_names
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.hold import unread_parts
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackReport, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
-from syncd.reconcile.safety import Managed, check_safety
-from syncd.records import CourseCode, EmployeeId, Group, GroupRef, LinkKind, Links, RemoteState
+from syncd.reconcile.safety import WINDOW, Managed, check_safety
+from syncd.records import (
+    CourseCode,
+    DesiredState,
+    EmployeeId,
+    Group,
+    GroupRef,
+    LinkKind,
+    Links,
+    RemoteState,
+)
 from syncd.store import Database, Session, jobs, journal
 from syncd.store.links import load_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
+from syncd.store.window import removed_users
 
 log = structlog.get_logger()
 
@@ -71,7 +82,6 @@ class CycleEnv:
     clock: Clock
     safety: SafetyConfig
     shutdown: threading.Event
-    lane_wait_seconds: float = 600.0
     poll_every: dt.timedelta = dt.timedelta(seconds=30)
     readback: ReadbackSettings = field(default_factory=ReadbackSettings)
     full_readback: bool = False  # read every result again this cycle
@@ -80,14 +90,11 @@ class CycleEnv:
 def run_cycle(
     env: CycleEnv, target: TargetConfig, connector: Connector, *, dry_run: bool, force: bool
 ) -> TargetReport:
+    """One cycle of `target`; the caller holds the target's lane (`runtime.run_target`)."""
     structlog.contextvars.bind_contextvars(target=target.name)
     try:
-        with env.db.lock(f"lane:{target.name}", wait_seconds=env.lane_wait_seconds) as ok:
-            if not ok:
-                busy = "another syncd process holds this target's lane"
-                return TargetReport(target.name, target.kind, "busy", message=busy)
-            with env.db.session() as session:
-                return _Cycle(env, session, target, connector).run(dry_run=dry_run, force=force)
+        with env.db.session() as session:
+            return _Cycle(env, session, target, connector).run(dry_run=dry_run, force=force)
     finally:
         structlog.contextvars.unbind_contextvars("target")
 
@@ -106,15 +113,17 @@ class _Cycle:
         report.run_id = journal.start_run(session, name, dry_run=dry_run, now=env.clock.now())
         session.commit()
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
+        recovered = journal.recover_interrupted(session, name, report.run_id, env.clock.now())
+        session.commit()
         try:
             self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
             fetch_error = self.fetch()
-            remote, links = load_remote_state(session, name), load_links(session, name)
-            desired = load_desired(session)
-            ops = diff(desired, remote, links, self.policy(_busy(session, name)))
+            remote, desired = load_remote_state(session, name), load_desired(session)
+            ops, links = self.plan(report.run_id, desired, remote, dry_run=dry_run)
             report.counts = count_kinds(ops)
             report.drift = count_drift(ops, _hr_changed(session, name), links)
             notes = [
+                _recovered(recovered),
                 fetch_error,
                 _held(ops.held, remote),
                 _unsupported(self.target.kind, ops.unsupported),
@@ -122,15 +131,16 @@ class _Cycle:
             ]
             if not self.connector.capabilities.groups_have_codes:
                 notes.append(_shared(self.target.kind, desired.groups))
-            if not force:
-                check_safety(ops, _managed(links), env.safety)
+            if not force:  # leavers removed in the last 7 days count with this plan's
+                recent = removed_users(session, name, since=env.clock.now() - WINDOW)
+                check_safety(ops, _managed(links), env.safety, recent=recent)
             journal.record_plan(session, report.run_id, name, ops, env.clock.now())
-            if not dry_run:
-                settle_unconfirmed(session, name, ops, report.run_id, env.clock.now())
             session.commit()
             steps = list(enumerate(ops))
+            if not dry_run and recovered.sent:
+                self.wait_out(recovered.found_at)
             result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
-            if not dry_run:
+            if not dry_run and not env.shutdown.is_set():  # no request after a stop
                 self.poll()  # quick jobs are done by now
                 notes.append(self.read_back(report, remote))
             notes.append(_unread_answers(result.unconfirmed))
@@ -139,6 +149,8 @@ class _Cycle:
             report.message = "; ".join(m for m in (*notes, result.message) if m) or None
         except PlanTooDestructiveError as err:
             report.status, report.message = "stopped", str(err)
+        except ShutdownRequestedError as err:  # during the read or a poll: nothing planned
+            report.status, report.message = "interrupted", str(err)
         except SyncdError as err:
             report.status, report.message = "failed", str(err)
         _finish(env, session, report, dry_run)
@@ -152,7 +164,7 @@ class _Cycle:
             for record in self.connector.fetch():
                 writer.add(record)
                 _stop_if_asked(env)
-        except FatalError:
+        except (FatalError, ShutdownRequestedError):  # a stop is no incomplete read
             session.rollback()
             raise
         except SyncdError as err:
@@ -163,6 +175,32 @@ class _Cycle:
         writer.finish(env.clock.now(), complete=True)
         session.commit()
         return None
+
+    def wait_out(self, found_at: dt.datetime) -> None:
+        """A run left `running` with a write `sent` belongs to a process that died or lost
+        the lane, and that request may still be at the LMS (a process that lost the lane
+        can have sent it just before). It ends within the target's request timeout: this
+        cycle writes nothing before then, so two writes never meet (Docebo forbids it)."""
+        clock, timeout = self.env.clock, dt.timedelta(seconds=self.target.timeout_seconds)
+        left = (found_at + timeout - clock.now()).total_seconds()
+        if left > 0:
+            log.warning("waiting_out_a_request_in_flight", seconds=round(left, 1))
+            clock.sleep(left)
+
+    def plan(
+        self, run_id: int, desired: DesiredState, remote: RemoteState, *, dry_run: bool
+    ) -> tuple[Plan, Links]:
+        """The plan from the fresh read. A real cycle first lets that read settle what earlier
+        runs left unconfirmed; what it confirmed is linked now, so the plan is made again
+        over those links (a confirmed enrollment HR has since dropped is removed at once)."""
+        session, name, now = self.session, self.target.name, self.env.clock.now()
+        policy = self.policy(_busy(session, name))
+        links = load_links(session, name)
+        ops = diff(desired, remote, links, policy)
+        if dry_run or not settle_unconfirmed(session, name, ops, run_id, now):
+            return ops, links
+        links = load_links(session, name)
+        return diff(desired, remote, links, policy), links
 
     def policy(self, busy: frozenset[str]) -> DiffPolicy:
         caps = self.connector.capabilities
@@ -239,6 +277,21 @@ def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
     return f"left undone, the {kind} API cannot make them: {listed}"
 
 
+def _recovered(recovered: journal.Recovered) -> str | None:
+    if not recovered.runs:
+        return None
+    log.warning(
+        "runs_interrupted",
+        runs=recovered.runs,
+        unconfirmed=recovered.sent,
+        skipped=recovered.skipped,
+    )
+    return (
+        f"closed {recovered.runs} run(s) interrupted by a stopped process:"
+        f" {recovered.sent} sent operation(s) settled by this read, {recovered.skipped} not sent"
+    )
+
+
 def _unread_answers(count: int) -> str | None:
     if not count:
         return None
@@ -295,7 +348,7 @@ def _busy(session: Session, target: str) -> frozenset[str]:
 
 def _stop_if_asked(env: CycleEnv) -> None:
     if env.shutdown.is_set():
-        raise SyncdError("syncd was asked to stop during the read")
+        raise ShutdownRequestedError("syncd was asked to stop during the read")
 
 
 def _managed(links: Links) -> Managed:

@@ -13,6 +13,7 @@ from syncd.records import GroupRef, LinkKind
 from syncd.store.links import CREATED, LinkChanges
 
 ADDITIVE = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP, OpKind.ADD_MEMBER, OpKind.ENROLL})
+CREATES = frozenset({OpKind.CREATE_USER, OpKind.CREATE_GROUP})  # linked only by the id they made
 
 
 def record_effect(kind: OpKind, key: str, remote_id: str | None, links: LinkChanges) -> None:

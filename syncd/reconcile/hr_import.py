@@ -5,8 +5,11 @@ same HrSnapshot for the same data, so everything after the read is source-blind.
 
 An unchanged export (same files, same rules) is not imported again. An export
 that shrank by more than `safety.max_hr_shrink` against the last accepted one
-is refused before the mirror changes. A quarantined row of someone the mirror
-already knows keeps that person as they were: a typo never turns into a leaver.
+is refused before the mirror changes. A quarantined row never acts as a deletion:
+when its key can be read (a person's employee_id, a unit's code, an enrollment's
+employee_id and course_code) and no accepted row has that key, the mirror keeps the
+previous version of what it describes (a kept unit also keeps the units it hangs
+from, a kept person the unit they are in): a typo never turns into a leaver.
 """
 
 from __future__ import annotations
@@ -14,19 +17,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import NoReturn
 
 import structlog
 
 from syncd.clock import Clock
 from syncd.config import Config
-from syncd.errors import ConfigError, ImportRefusedError
+from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.hr import HrSnapshot, read_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
-from syncd.records import EmployeeId, Person
+from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
+from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
 from syncd.store import Database, Session
-from syncd.store.mirror import last_applied_import, load_people, record_import, replace_mirror
+from syncd.store.mirror import (
+    last_applied_import,
+    load_enrollments,
+    load_org_units,
+    load_people,
+    record_import,
+    replace_mirror,
+)
 
 log = structlog.get_logger()
 IMPORT_LOCK_WAIT_SECONDS = 300.0
@@ -40,17 +54,28 @@ class ImportResult:
     message: str | None = None
 
 
-def import_hr(db: Database, config: Config, clock: Clock, *, force: bool) -> ImportResult:
-    """Import the HR source into the mirror (one importer at a time across processes)."""
-    lock = db.lock("hr-import", wait_seconds=IMPORT_LOCK_WAIT_SECONDS)
-    with lock, db.session() as session:
+def import_hr(
+    db: Database,
+    config: Config,
+    clock: Clock,
+    *,
+    force: bool,
+    stop: threading.Event | None = None,
+) -> ImportResult:
+    """Import the HR source into the mirror (one importer at a time across processes; a
+    stop request ends the wait for the other one)."""
+    lock = db.lock("hr-import", wait_seconds=IMPORT_LOCK_WAIT_SECONDS, stop=stop)
+    with lock as lease, db.session() as session:
+        if not lease:
+            _not_had(stop)
         started = clock.now()
         snapshot = read_hr_source(config)
         fingerprint = _fingerprint(snapshot, config)
         last = last_applied_import(session)
         if last is not None and last.fingerprint == fingerprint:
             return ImportResult("unchanged", last.people_count, last.quarantined_count)
-        people = _with_kept_people(snapshot, load_people(session))
+        snapshot = _with_kept_state(session, snapshot)
+        people = len(snapshot.people)
         if last is not None and not force:
             _refuse_if_truncated(
                 session,
@@ -58,23 +83,32 @@ def import_hr(db: Database, config: Config, clock: Clock, *, force: bool) -> Imp
                 snapshot=snapshot,
                 fingerprint=fingerprint,
                 before=last.people_count,
-                now_count=len(people),
+                now_count=people,
                 started=started,
                 clock=clock,
             )
-        _write_mirror(session, config, snapshot, people, clock)
+        _write_mirror(session, config, snapshot, clock)
         record_import(
             session,
             started_at=started,
             finished_at=clock.now(),
             fingerprint=fingerprint,
             status="applied",
-            people_count=len(people),
+            people_count=people,
             quarantined=snapshot.quarantined,
         )
         session.commit()
-    log.info("hr_imported", people=len(people), quarantined=len(snapshot.quarantined))
-    return ImportResult("applied", len(people), len(snapshot.quarantined))
+    log.info("hr_imported", people=people, quarantined=len(snapshot.quarantined))
+    return ImportResult("applied", people, len(snapshot.quarantined))
+
+
+def _not_had(stop: threading.Event | None) -> NoReturn:
+    if stop is not None and stop.is_set():
+        raise ShutdownRequestedError("syncd was asked to stop while waiting to import HR")
+    raise SyncdError(
+        f"another syncd process has been importing HR for {IMPORT_LOCK_WAIT_SECONDS:.0f} s;"
+        " not importing alongside it"
+    )
 
 
 def read_hr_source(config: Config) -> HrSnapshot:
@@ -86,8 +120,15 @@ def read_hr_source(config: Config) -> HrSnapshot:
         except ConfigError as err:  # the CSV's errors name their file; these, the config's
             raise ConfigError(f"{config.source_path}: {err}") from None
     if hr.source == "csv" and hr.path is not None:
+        if not hr.path.is_dir():  # the setting is wrong, not a file in the folder
+            raise ConfigError(f"{config.source_path}: {_no_folder(hr.path)}")
         return read_csv_source(hr.path)
     raise ConfigError(f"{config.source_path}: hr: incomplete settings for source = {hr.source!r}")
+
+
+def _no_folder(path: Path) -> str:
+    where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
+    return f"hr.path: HR folder not found: {path}{where}"
 
 
 def _fingerprint(snapshot: HrSnapshot, config: Config) -> str:
@@ -101,14 +142,52 @@ def _fingerprint(snapshot: HrSnapshot, config: Config) -> str:
     return hashlib.sha256(f"{snapshot.fingerprint}:{rules}".encode()).hexdigest()
 
 
-def _with_kept_people(snapshot: HrSnapshot, previous: Mapping[EmployeeId, Person]) -> list[Person]:
-    people = {p.employee_id: p for p in snapshot.people}
+def _with_kept_state(session: Session, snapshot: HrSnapshot) -> HrSnapshot:
+    """`snapshot` plus the mirror's previous version of what its quarantined rows describe."""
+    people = _kept_people(snapshot, load_people(session))
+    units = _kept_units(snapshot, people, {u.code: u for u in load_org_units(session)})
+    enrollments = _kept_enrollments(snapshot, load_enrollments(session))
+    return replace(snapshot, people=people, org_units=units, enrollments=enrollments)
+
+
+def _quarantined_keys(snapshot: HrSnapshot, table: str, *columns: str) -> Iterator[tuple[str, ...]]:
+    """The keys of the quarantined rows of `table` that have one."""
     for row in snapshot.quarantined:
-        fields = dict(row.row)
-        emp = EmployeeId(fields.get("employee_id", "").strip())
-        if row.table == "people" and emp in previous and emp not in people:
+        if row.table == table and (key := row.key(*columns)) is not None:
+            yield key
+
+
+def _kept_people(snapshot: HrSnapshot, previous: Mapping[EmployeeId, Person]) -> tuple[Person, ...]:
+    people = {p.employee_id: p for p in snapshot.people}
+    for (key,) in _quarantined_keys(snapshot, PEOPLE, "employee_id"):
+        emp = EmployeeId(key)
+        if emp in previous and emp not in people:
             people[emp] = previous[emp]
-    return [people[emp] for emp in sorted(people)]
+    return tuple(people[emp] for emp in sorted(people))
+
+
+def _kept_units(
+    snapshot: HrSnapshot, people: tuple[Person, ...], previous: Mapping[OrgUnitCode, OrgUnit]
+) -> tuple[OrgUnit, ...]:
+    units = {u.code: u for u in snapshot.org_units}
+    quarantined = [OrgUnitCode(code) for (code,) in _quarantined_keys(snapshot, ORG_UNITS, "code")]
+    for start in [*quarantined, *(p.org_unit for p in people if p.org_unit)]:
+        code: OrgUnitCode | None = start
+        while code is not None and code not in units and code in previous:
+            units[code] = previous[code]  # and the units it hangs from, up to one still there
+            code = previous[code].parent_code
+    return tuple(units.values())
+
+
+def _kept_enrollments(
+    snapshot: HrSnapshot, previous: Mapping[tuple[EmployeeId, CourseCode], Enrollment]
+) -> tuple[Enrollment, ...]:
+    explicit = {(e.employee_id, e.course_code): e for e in snapshot.enrollments}
+    for emp, course in _quarantined_keys(snapshot, ENROLLMENTS, "employee_id", "course_code"):
+        key = (EmployeeId(emp), CourseCode(course))
+        if key in previous and key not in explicit:
+            explicit[key] = previous[key]
+    return tuple(explicit.values())
 
 
 def _refuse_if_truncated(
@@ -144,9 +223,8 @@ def _refuse_if_truncated(
     raise ImportRefusedError(message)
 
 
-def _write_mirror(
-    session: Session, config: Config, snapshot: HrSnapshot, people: list[Person], clock: Clock
-) -> None:
+def _write_mirror(session: Session, config: Config, snapshot: HrSnapshot, clock: Clock) -> None:
+    people = snapshot.people
     groups = desired_groups(snapshot.org_units, config.groups)
     memberships = desired_memberships(people, config.groups)
     enrollments = desired_enrollments(

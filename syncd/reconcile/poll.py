@@ -4,7 +4,15 @@ A done job completes its operations (removals take effect on the links only
 now); a failed one records the LMS's words and gives back the links it had
 reserved, so the next cycle plans the change again; a job the LMS no longer
 knows (older than its lifetime, or lost) is marked expired and assumed
-nothing: the next cycle's fresh read decides. Long jobs are polled less often.
+nothing: the next cycle's fresh read decides. So is a job still pending when
+its lifetime ends (`expires_at`), whatever the LMS says of it then. Long jobs
+are polled less often, never past their expiry.
+
+Each job is polled on its own: a poll that fails (a RetriableError such as a
+5xx, or a SkippableError: the LMS refused that one job) is logged, kept on
+the job's rows (`last_error`) and backed off; the other jobs, and the cycle
+that called, go on. Any other error (a FatalError: credentials refused) stops
+the poll and propagates.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import structlog
 
 from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
+from syncd.errors import RetriableError, SkippableError
 from syncd.operations import OpKind
 from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
 from syncd.store import Session, jobs
@@ -26,6 +35,8 @@ from syncd.store.links import LinkChanges, write_links
 log = structlog.get_logger()
 MAX_INTERVAL = dt.timedelta(hours=1)
 STEADY_POLLS = 3  # polls at the base interval before backing off
+# What one job's poll may fail with without concerning the others (or the target).
+PER_JOB_ERRORS = (RetriableError, SkippableError)
 
 
 @dataclass(slots=True)
@@ -34,6 +45,7 @@ class PollReport:
     failed: int = 0
     expired: int = 0
     pending: int = 0
+    unpolled: int = 0  # jobs whose poll failed this time (kept pending, backed off)
 
 
 def backoff(polls: int, every: dt.timedelta) -> dt.timedelta:
@@ -52,14 +64,57 @@ def poll_due(
     all_pending: bool = False,
 ) -> PollReport:
     """One look at every job of `target` whose next poll has come (or at all of them: a
-    cycle looks at every pending job before it reads, whatever the back-off schedule)."""
+    cycle looks at every pending job before it reads, whatever the back-off schedule,
+    except those whose last poll failed)."""
     report = PollReport()
-    for job_id, rows in jobs.due(session, target, None if all_pending else clock.now()).items():
-        state = connector.poll_job(job_id)
-        _settle(session, target, rows, state, now=clock.now(), every=every, report=report)
+    due = jobs.due(session, target, clock.now(), all_pending=all_pending)
+    for rows in due.values():
+        _poll_one(session, target, connector, rows, clock=clock, every=every, report=report)
         session.commit()
-        log.info("job_polled", job_id=job_id, status=state.status.value, operations=len(rows))
     return report
+
+
+def _poll_one(
+    session: Session,
+    target: str,
+    connector: PollsJobs,
+    rows: Sequence[Any],
+    *,
+    clock: Clock,
+    every: dt.timedelta,
+    report: PollReport,
+) -> None:
+    job_id = rows[0].job_id
+    try:
+        state = connector.poll_job(job_id)
+    except PER_JOB_ERRORS as err:
+        log.warning("job_poll_failed", job_id=job_id, error=str(err), polls=rows[0].polls + 1)
+        _unpolled(session, rows, str(err), now=clock.now(), every=every, report=report)
+        return
+    now = clock.now()  # after the poll: its retries may have waited
+    log.info("job_polled", job_id=job_id, status=state.status.value, operations=len(rows))
+    if state.status is JobStatus.PENDING and _outlived(rows, now):
+        state = JobState(JobStatus.GONE, _outlived_message(rows, "the LMS still calls it pending"))
+    _settle(session, target, rows, state, now=now, every=every, report=report)
+
+
+def _unpolled(
+    session: Session,
+    rows: Sequence[Any],
+    error: str,
+    *,
+    now: dt.datetime,
+    every: dt.timedelta,
+    report: PollReport,
+) -> None:
+    """A poll that failed: the job expires if its lifetime is over, else waits its back-off."""
+    if _outlived(rows, now):
+        gone = _outlived_message(rows, f"its last poll failed: {error}")
+        jobs.settle(session, rows, jobs.EXPIRED, now=now, error=gone)
+        report.expired += 1
+        return
+    jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every), error=error)
+    report.unpolled += 1
 
 
 def _settle(
@@ -74,7 +129,7 @@ def _settle(
 ) -> None:
     match state.status:
         case JobStatus.PENDING:
-            jobs.postpone(session, rows, now=now, until=now + backoff(rows[0].polls, every))
+            jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every))
             report.pending += 1
         case JobStatus.DONE:
             _links(session, target, rows, now, done=True)
@@ -86,8 +141,29 @@ def _settle(
             report.failed += 1
         case JobStatus.GONE:
             gone = f"job {rows[0].job_id} is gone (expired or lost); the next cycle's read decides"
-            jobs.settle(session, rows, jobs.EXPIRED, now=now, error=gone)
+            jobs.settle(session, rows, jobs.EXPIRED, now=now, error=state.error or gone)
             report.expired += 1
+
+
+def _outlived(rows: Sequence[Any], now: dt.datetime) -> bool:
+    """The job's lifetime is over (a job without an expiry never outlives it)."""
+    expires = jobs.expires_at(rows[0])
+    return expires is not None and now >= expires
+
+
+def _outlived_message(rows: Sequence[Any], why: str) -> str:
+    return (
+        f"job {rows[0].job_id} outlived its lifetime (expired "
+        f"{jobs.expires_at(rows[0]):%Y-%m-%d %H:%M} UTC; {why}); assumed nothing, "
+        "the next cycle's read decides"
+    )
+
+
+def _next_poll(rows: Sequence[Any], now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    """After the back-off, but no later than the job's expiry (where it is looked at last)."""
+    after = now + backoff(rows[0].polls, every)
+    expires = jobs.expires_at(rows[0])
+    return min(after, expires) if expires is not None and expires > now else after
 
 
 def _links(

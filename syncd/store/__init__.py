@@ -6,14 +6,15 @@ in this package, cross-process locks, and migrations. SQLAlchemy stays in here.
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager
 
 from sqlalchemy.orm import Session
 
 from syncd.store.db import make_engine, session_factory, upgrade
-from syncd.store.locks import held
+from syncd.store.locks import Lease, held
 
-__all__ = ["Database", "Session"]
+__all__ = ["Database", "Lease", "Session"]
 
 
 class Database:
@@ -24,9 +25,13 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
-    def lock(self, name: str, *, wait_seconds: float) -> AbstractContextManager[bool]:
-        """Hold a named lock across processes for the block; yields whether it was had."""
-        return held(self.engine, name, wait_seconds=wait_seconds)
+    def lock(
+        self, name: str, *, wait_seconds: float, stop: threading.Event | None = None
+    ) -> AbstractContextManager[Lease]:
+        """Hold a named lock across processes for the block; the lease is truthy if it was
+        had (within `wait_seconds`, unless `stop` is set meanwhile), and `check()` raises
+        once it is lost (see `store/locks.py`)."""
+        return held(self.engine, name, wait_seconds=wait_seconds, stop=stop)
 
     def upgrade(self) -> None:
         upgrade(self.engine)

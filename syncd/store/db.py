@@ -1,7 +1,8 @@
 """Opening the database and migrating it: one engine per process, alembic for the schema.
 
 SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL is reached through
-psycopg 3 (a plain `postgresql://` URL is taken to mean that driver).
+psycopg 3 (a plain `postgresql://` URL is taken to mean that driver). Every engine hides
+its SQL parameters (HR people's names and emails) from error messages and logs.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

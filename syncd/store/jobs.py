@@ -3,6 +3,7 @@
 One row per operation (a batch may share one job). Rows live in the database,
 so a restarted syncd polls the same job ids. Settling a job settles its
 operations in the journal too: done, failed (with the LMS's words) or expired.
+A poll that failed is kept on the job's rows (`last_error`) until one works.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from syncd.redact import scrub
@@ -65,17 +66,26 @@ def add_waiting(
     _journal(session, run_id, [w.seq for w in waiting], status=WAITING, error=None, now=now)
 
 
-def due(session: Session, target: str, now: dt.datetime | None) -> dict[str, list[Row[Any]]]:
-    """Pending rows whose next poll has come (every pending row when `now` is None),
-    grouped by job id."""
+def due(
+    session: Session, target: str, now: dt.datetime, *, all_pending: bool = False
+) -> dict[str, list[Row[Any]]]:
+    """Pending rows whose next poll has come, grouped by job id. `all_pending` adds every
+    job whose last poll worked, whatever its schedule; one whose last poll failed still
+    waits for its back-off."""
     table = table_of(AsyncJobRow)
     query = select(table).where(table.c.target == target, table.c.status == PENDING)
-    if now is not None:
-        query = query.where(table.c.next_poll_at <= now)
+    come = table.c.next_poll_at <= now
+    query = query.where(or_(come, table.c.last_error.is_(None)) if all_pending else come)
     jobs: dict[str, list[Row[Any]]] = defaultdict(list)
     for row in session.execute(query.order_by(table.c.id)):
         jobs[row.job_id].append(row)
     return dict(jobs)
+
+
+def expires_at(row: Row[Any]) -> dt.datetime | None:
+    """A job row's expiry, timezone-aware (SQLite gives it back naive, in UTC)."""
+    value: dt.datetime | None = row.expires_at
+    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def pending_rows(session: Session, target: str | None = None) -> Sequence[Row[Any]]:
@@ -87,13 +97,25 @@ def pending_rows(session: Session, target: str | None = None) -> Sequence[Row[An
 
 
 def postpone(
-    session: Session, rows: Sequence[Row[Any]], *, now: dt.datetime, until: dt.datetime
+    session: Session,
+    rows: Sequence[Row[Any]],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+    error: str | None = None,
 ) -> None:
+    """The job is still pending: poll it again at `until`. `error`: why this poll failed
+    (None: it worked, and an earlier poll's error is forgotten)."""
     ids = [r.id for r in rows]
     session.execute(
         update(AsyncJobRow)
         .where(AsyncJobRow.id.in_(ids))
-        .values(last_polled_at=now, next_poll_at=until, polls=AsyncJobRow.polls + 1)
+        .values(
+            last_polled_at=now,
+            next_poll_at=until,
+            polls=AsyncJobRow.polls + 1,
+            last_error=scrub(error) if error else None,
+        )
     )
 
 
@@ -110,7 +132,7 @@ def settle(
     session.execute(
         update(AsyncJobRow)
         .where(AsyncJobRow.id.in_([r.id for r in rows]))
-        .values(status=status, error=clean, last_polled_at=now)
+        .values(status=status, error=clean, last_polled_at=now, last_error=None)
     )
     by_run: dict[int, list[int]] = defaultdict(list)
     for row in rows:

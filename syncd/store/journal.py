@@ -2,7 +2,10 @@
 
 Every operation is written before its request (`planned`), marked `sent` just
 before the request goes out, and `done` / `failed` (with the LMS's words) /
-`skipped` after. A crash leaves `sent` rows: the next cycle's fresh fetch decides.
+`skipped` after. A process killed mid-run leaves its run `running` and rows `planned`
+or `sent`: the next cycle of that target (which holds the lane, so the killer is gone)
+closes the run as `interrupted`, skips what was never sent, and makes what was sent
+`unconfirmed`, for its fresh read to settle like any answer syncd could not read.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from syncd.operations import Operation, changes
@@ -23,6 +26,7 @@ PLANNED, SENT, DONE, FAILED, SKIPPED = "planned", "sent", "done", "failed", "ski
 # Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE when
 # its plan no longer holds the operation, REPLANNED when it plans it again.
 UNCONFIRMED, REPLANNED = "unconfirmed", "replanned"
+INTERRUPTED = "interrupted"  # a run whose process stopped before it could finish it
 
 
 def start_run(session: Session, target: str, *, dry_run: bool, now: dt.datetime) -> int:
@@ -45,6 +49,60 @@ def finish_run(
     run = session.get_one(SyncRunRow, run_id)
     run.status, run.counts, run.finished_at, run.drift = status, counts, now, drift
     run.message = scrub(message) if message else None
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What a cycle found left behind by runs whose process died."""
+
+    found_at: dt.datetime
+    runs: int = 0
+    sent: int = 0  # now unconfirmed: the next read settles them
+    skipped: int = 0
+
+
+def recover_interrupted(
+    session: Session, target: str, current_run: int, now: dt.datetime
+) -> Recovered:
+    """Close the target's runs left `running` by a process that died, but for the current one.
+
+    Only a holder of the target's lane may call this: no other process runs it then."""
+    runs = table_of(SyncRunRow)
+    ops = table_of(OperationRow)
+    dead = list(
+        session.scalars(
+            select(runs.c.id).where(
+                runs.c.target == target, runs.c.status == "running", runs.c.id != current_run
+            )
+        )
+    )
+    if not dead:
+        return Recovered(now)
+    note = "the process stopped before this run finished; the next run settled what it sent"
+    session.execute(
+        update(runs)
+        .where(runs.c.id.in_(dead))
+        .values(status=INTERRUPTED, finished_at=now, message=note)
+    )
+    resolved = [
+        _count(
+            session.execute(
+                update(ops)
+                .where(ops.c.run_id.in_(dead), ops.c.status == before)
+                .values(status=after, error=why, updated_at=now)
+            )
+        )
+        for before, after, why in (
+            (SENT, UNCONFIRMED, "sent just before the process stopped: the next read settles it"),
+            (PLANNED, SKIPPED, "not sent: the process stopped"),
+        )
+    ]
+    return Recovered(now, len(dead), *resolved)
+
+
+def _count(result: Result[Any]) -> int:
+    """Rows an UPDATE touched."""
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def last_in_step(session: Session, target: str) -> dt.datetime | None:

@@ -182,13 +182,17 @@ def load_desired(session: Session) -> DesiredState:
         Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id), MemberRole(r.role))
         for r in _rows(session, DesiredMembershipRow)
     )
-    enrollments = {
+    return DesiredState(load_people(session), groups, memberships, load_enrollments(session))
+
+
+def load_enrollments(session: Session) -> dict[tuple[EmployeeId, CourseCode], Enrollment]:
+    """The desired enrollments of the last accepted import, by (employee, course)."""
+    return {
         (EmployeeId(r.employee_id), CourseCode(r.course_code)): Enrollment(
             EmployeeId(r.employee_id), CourseCode(r.course_code), r.due_date
         )
         for r in _rows(session, DesiredEnrollmentRow)
     }
-    return DesiredState(load_people(session), groups, memberships, enrollments)
 
 
 def _ref(text: str | None) -> GroupRef | None:

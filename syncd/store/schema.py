@@ -271,6 +271,7 @@ class AsyncJobRow(Base):
     last_polled_at: Mapped[dt.datetime | None]
     next_poll_at: Mapped[dt.datetime]
     polls: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)  # why the last poll failed, if it did
 
 
 # --- results: LMS -> HR ------------------------------------------------------------------

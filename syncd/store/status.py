@@ -64,6 +64,7 @@ def _job(row: Any) -> dict[str, Any]:
         "expires_at": row.expires_at,
         "last_polled_at": row.last_polled_at,
         "polls": row.polls,
+        "last_error": row.last_error,  # the last failed poll's words, until a poll answers
     }
 
 

@@ -510,7 +510,8 @@ def test_example_hr_data_is_clean() -> None:
 # --- property: valid rows round-trip --------------------------------------------------
 
 _TEXT = st.text(
-    st.characters(exclude_categories=["Cs"]),  # any text UTF-8 can hold
+    # any text UTF-8 can hold, but NUL (no database stores it: such a row is quarantined)
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     min_size=1,
     max_size=12,
 ).filter(lambda text: text == text.strip())

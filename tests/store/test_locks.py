@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from syncd.store.db import make_engine
-from syncd.store.locks import held
+from syncd.store.locks import LockLostError, held
+from tests.conftest import end_lock_sessions
 
 
 @pytest.mark.postgres
@@ -53,7 +54,7 @@ def test_sqlite_file_lock_excludes_another_process(tmp_path: Path) -> None:
         from syncd.store.db import make_engine
         from syncd.store.locks import held
         with held(make_engine({url!r}), "lane:lms", wait_seconds=0) as ok:
-            print(ok)
+            print(bool(ok))
     """)
     with held(make_engine(url), "lane:lms", wait_seconds=0) as ok:
         assert ok
@@ -65,3 +66,41 @@ def test_sqlite_file_lock_excludes_another_process(tmp_path: Path) -> None:
     )
     assert busy.stdout.strip() == "False"
     assert free.stdout.strip() == "True"
+
+
+@pytest.mark.postgres
+def test_a_lease_whose_session_ended_says_so_and_lets_go_quietly(postgres_url: str) -> None:
+    first, second = make_engine(postgres_url), make_engine(postgres_url)
+    try:
+        with held(first, "lane:lms", wait_seconds=0) as lease:
+            lease.check()  # held: nothing to say
+            assert end_lock_sessions(postgres_url) == 1
+            with held(second, "lane:lms", wait_seconds=0) as other:
+                assert other  # the server let go of it: a second holder can take it
+                with pytest.raises(LockLostError, match="lost the lock lane:lms"):
+                    lease.check()
+                other.check()
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+@pytest.mark.postgres
+def test_a_lease_checks_its_own_key_not_any_advisory_lock(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        with (
+            held(engine, "lane:a", wait_seconds=0) as a,
+            held(engine, "lane:b", wait_seconds=0) as b,
+        ):
+            a.check()
+            b.check()
+    finally:
+        engine.dispose()
+
+
+def test_a_file_lease_is_checked_for_free(tmp_path: Path) -> None:
+    with held(
+        make_engine(f"sqlite:///{tmp_path / 'syncd.db'}"), "lane:lms", wait_seconds=0
+    ) as lease:
+        lease.check()

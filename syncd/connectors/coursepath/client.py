@@ -90,6 +90,7 @@ class CoursepathClient:
         self.http = HttpClient(
             settings.base_url,
             transport=settings.transport,
+            guard=settings.guard,
             clock=settings.clock,
             timeout=settings.timeout,
             max_attempts=settings.max_attempts,

@@ -28,7 +28,7 @@ from syncd.connectors.http import (
 )
 from syncd.connectors.outcomes import ClientSettings
 from syncd.errors import FatalError
-from syncd.redact import register
+from syncd.redact import register, register_token
 
 OAUTH2 = "/oauth2/token"
 USERS = "/manage/v1/user"
@@ -112,7 +112,7 @@ class TokenAuth:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise FatalError(f"POST {OAUTH2}: the answer carries no access_token")
-        register(token, body.get("refresh_token"))
+        register_token(token, body.get("refresh_token"))
         self._renew_at = started + RENEW_AT * _expires_in(body)
         self.issued += 1
         return token
@@ -177,6 +177,7 @@ def _http(settings: ClientSettings, auth: TokenAuth | None, classify: Classifier
     return HttpClient(
         settings.base_url,
         transport=settings.transport,
+        guard=settings.guard,
         clock=settings.clock,
         timeout=settings.timeout,
         max_attempts=settings.max_attempts,

@@ -41,8 +41,11 @@ Decisions:
   Enrolling is resent after a lost answer (Dokeos makes no second participation).
 - A course code mapped in the target's `courses` table wins over the engine's link.
 - `poll_job`: queued/running -> PENDING, done -> DONE, failed -> FAILED with Dokeos's
-  `error`, 404 -> GONE (Dokeos keeps a job id one week: `job_lifetime`); an undocumented
-  status stays PENDING. `Adopt` is the engine's: answered Applied, never sent.
+  `error`, 404 and 410 -> GONE (Dokeos keeps a job id one week: `job_lifetime`; the engine
+  also expires a job still pending at the end of it). 403 on a job refuses that job only
+  (a SkippableError the poller records on it; 401 stays fatal). An undocumented status
+  (`cancelled`...) is logged (`job_status_undocumented`) and stays PENDING until expiry.
+  `Adopt` is the engine's: answered Applied, never sent.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
-from urllib.parse import quote
+
+import structlog
 
 from syncd.config import DokeosTarget, TargetConfig
 from syncd.connectors.base import (
@@ -64,7 +68,6 @@ from syncd.connectors.base import (
 from syncd.connectors.dokeos import mapping
 from syncd.connectors.dokeos.client import (
     GROUPS,
-    JOBS,
     PARTICIPATIONS,
     TRAININGS,
     USERS,
@@ -97,7 +100,10 @@ from syncd.redact import register
 
 __all__ = ["DokeosConnector", "capabilities", "factory"]
 
+log = structlog.get_logger()
+
 JOB_LIFETIME = dt.timedelta(days=7)
+JOB_GONE = frozenset({404, 410})  # on `GET /jobs/:id`: the job id is no longer known
 # Dokeos leaves a participation's per-module progress out unless asked for (the seed).
 WITH_PROGRESSIONS = {"response_attributes": "progressions"}
 BATCHED = (
@@ -170,11 +176,14 @@ class DokeosConnector:
 
     def poll_job(self, job_id: str) -> JobState:
         try:
-            body = self._client.get(f"{JOBS}/{quote(job_id, safe='')}")
+            body = self._client.job(job_id)
         except RequestRefusedError as err:
-            if err.status == 404:
+            if err.status in JOB_GONE:
                 return JobState(JobStatus.GONE)
             raise
+        undocumented = mapping.undocumented_job_status(body)
+        if undocumented is not None:
+            log.warning("job_status_undocumented", job_id=job_id, status=undocumented)
         return mapping.job_state(body)
 
     # --- writes --------------------------------------------------------------------------

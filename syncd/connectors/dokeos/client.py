@@ -4,12 +4,15 @@ classification, and paged reads of the `{"data": [...], "meta": {...}}` envelope
 `DokeosClient` is what the connector calls, one request at a time. The token is static,
 so nothing can renew it: 401 is fatal, and so are 406 and 410 (the API version refused or
 withdrawn), each with Dokeos's own words. Every other status reads as `default_classify`.
+A job's poll (`job`) is read apart: 403, 404 and 410 concern that one job (a refusal, a
+SkippableError, whose `status` says which), unless the 410 withdraws the API version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -37,6 +40,9 @@ JOBS = "/jobs"
 MAX_PAGE_SIZE = 100
 # No re-authentication can help a static token; a refused API version is a config matter.
 FATAL_STATUSES = frozenset({401, 406, 410})
+# On `GET /jobs/:id`: this job is refused (403) or gone (404, 410), not the whole target.
+JOB_REFUSALS = frozenset({403, 404, 410})
+VERSION_WITHDRAWN = "api_version_withdrawn"
 
 JsonObject = dict[str, Any]
 
@@ -46,6 +52,26 @@ def dokeos_classify(response: httpx.Response) -> Verdict:
     if response.status_code in FATAL_STATUSES:
         return Verdict.FATAL
     return default_classify(response)
+
+
+def job_classify(response: httpx.Response) -> Verdict:
+    """A job poll: 403, 404 and 410 refuse that job only (SKIP), unless the 410 says the
+    API version is withdrawn (every call would get it: stop the target)."""
+    status = response.status_code
+    if status in JOB_REFUSALS and not (
+        status == 410 and _error_code(response) == VERSION_WITHDRAWN
+    ):
+        return Verdict.SKIP
+    return dokeos_classify(response)
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    """Dokeos's `error` code from an error body, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return str(body.get("error")) if isinstance(body, dict) else None
 
 
 class ApiToken:
@@ -70,6 +96,7 @@ class DokeosClient:
         self.http = HttpClient(
             settings.base_url,
             transport=settings.transport,
+            guard=settings.guard,
             clock=settings.clock,
             timeout=settings.timeout,
             max_attempts=settings.max_attempts,
@@ -81,6 +108,12 @@ class DokeosClient:
     def get(self, path: str, params: Params | None = None) -> Any:
         """The decoded body of a GET."""
         return json_body(self.http.get(path, params=params), f"GET {path}")
+
+    def job(self, job_id: str) -> Any:
+        """The decoded body of `GET /jobs/:job_id`; a refused or gone job raises
+        RequestRefusedError (see `job_classify`)."""
+        path = f"{JOBS}/{quote(job_id, safe='')}"
+        return json_body(self.http.get(path, classify=job_classify), f"GET {path}")
 
     def send(
         self, method: str, path: str, body: object = None, *, idempotent: bool | None = None

@@ -203,12 +203,20 @@ def job_id(body: Any) -> str:
     return str(found)
 
 
+_MAX_STATUS = 40  # of an undocumented job status, as logged
 _JOB_STATUSES = {
     "queued": JobStatus.PENDING,
     "running": JobStatus.PENDING,
     "done": JobStatus.DONE,
     "failed": JobStatus.FAILED,
 }
+
+
+def undocumented_job_status(body: Any) -> str | None:
+    """The status text of a `GET /jobs/:id` answer that Dokeos does not document
+    (`cancelled`...), scrubbed; None for a documented one."""
+    status = body.get("status") if isinstance(body, dict) else None
+    return None if str(status) in _JOB_STATUSES else scrub(_text(status))[:_MAX_STATUS]
 
 
 def job_state(body: Any) -> JobState:

@@ -125,6 +125,7 @@ class LitmosClient:
         self.http = HttpClient(
             settings.base_url,
             transport=LimitedTransport(inner, self.limiter, settings.max_attempts),
+            guard=settings.guard,
             clock=settings.clock,
             timeout=settings.timeout,
             max_attempts=settings.max_attempts,
