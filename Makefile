@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck migrations unit bench
+.PHONY: demo test lint typecheck migrations unit bench reliability
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,3 +39,7 @@ unit: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
+
+# Fault probes against the simulators and real syncd processes, about 10 minutes (docs/reliability.md).
+reliability: $(BIN)/.installed
+	$(BIN)/python -m benchmarks.reliability
