@@ -189,6 +189,14 @@ class World:
         finally:
             runtime.close()
 
+    def poll_jobs(self) -> None:
+        """What the daemon's job poller does between cycles, once."""
+        runtime = self.runtime()
+        try:
+            runtime.poll_jobs(runtime.targets()[0])
+        finally:
+            runtime.close()
+
     def plan(self, report: RunReport) -> list[tuple[str, str]]:
         return [(op.kind, op.key) for op in report.targets[0].operations]
 

@@ -47,14 +47,6 @@ def _start_a_slow_job(world: DokeosWorld) -> str:
     return job_id
 
 
-def _poll(world: DokeosWorld) -> None:
-    runtime = world.runtime()
-    try:
-        runtime.poll_jobs(runtime.targets()[0])
-    finally:
-        runtime.close()
-
-
 def _polls_of(world: DokeosWorld, job_id: str) -> int:
     return sum(1 for r in world.sim.requests if r.path == f"/jobs/{job_id}")
 
@@ -85,7 +77,7 @@ def test_a_cycle_reads_and_writes_while_one_job_poll_fails(
     assert f"last poll failed: GET /jobs/{job_id}: HTTP {status}" in out
     dokeos.sim.clear_faults()
     dokeos.clock.advance(3600)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     assert _job(dokeos, job_id).status == "done"
     assert _job(dokeos, job_id).last_error is None
     dokeos.assert_in_step()
@@ -96,7 +88,7 @@ def test_a_job_answered_410_is_gone_and_the_next_read_decides(dokeos: DokeosWorl
     gone = {"error": "gone", "message": "This job no longer exists"}
     dokeos.sim.fail_next(1, 410, path_prefix=f"/jobs/{job_id}", body=gone)
     dokeos.clock.advance(60)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     job = _job(dokeos, job_id)
     assert job.status == "expired"
     assert "gone" in (job.error or "")
@@ -113,7 +105,7 @@ def test_a_withdrawn_api_version_on_a_job_poll_still_stops_the_target(
     dokeos.sim.fail_next(1, 410, path_prefix=f"/jobs/{job_id}", body=withdrawn)
     dokeos.clock.advance(60)
     with pytest.raises(FatalError, match="API V1 was withdrawn"):
-        _poll(dokeos)
+        dokeos.poll_jobs()
     assert _job(dokeos, job_id).status == "pending"
 
 
@@ -123,13 +115,13 @@ def test_a_job_still_running_at_the_end_of_its_week_expires_and_is_polled_no_mor
     job_id = _start_a_slow_job(dokeos)
     _answer_job_as(dokeos, job_id, "running")
     dokeos.clock.advance(WEEK)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     job = _job(dokeos, job_id)
     assert job.status == "expired"
     assert "outlived its lifetime" in (job.error or "")
     polls = _polls_of(dokeos, job_id)
     dokeos.clock.advance(3600)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     dokeos.run()
     assert _polls_of(dokeos, job_id) == polls
 
@@ -140,12 +132,12 @@ def test_a_cancelled_job_is_polled_until_its_expiry_then_expired(dokeos: DokeosW
     with capture_logs() as logs:
         for _ in range(3):
             dokeos.clock.advance(24 * 3600)
-            _poll(dokeos)
+            dokeos.poll_jobs()
     assert _job(dokeos, job_id).status == "pending"  # treated as running
     unknown = [e for e in logs if e["event"] == "job_status_undocumented"]
     assert [(e["job_id"], e["status"]) for e in unknown] == [(job_id, "cancelled")] * 3
     dokeos.clock.advance(WEEK - 3 * 24 * 3600)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     assert _job(dokeos, job_id).status == "expired"
     dokeos.sim.clear_faults()
     assert dokeos.plan(dokeos.run()) == []  # Dokeos did enroll E1026: the read shows it

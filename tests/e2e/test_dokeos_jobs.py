@@ -50,14 +50,6 @@ def _jobs(world: DokeosWorld, after: int = 0) -> list[AsyncJobRow]:
     return rows
 
 
-def _poll(world: DokeosWorld) -> None:
-    runtime = world.runtime()
-    try:
-        runtime.poll_jobs(runtime.targets()[0])
-    finally:
-        runtime.close()
-
-
 def test_a_slow_job_is_polled_to_done(dokeos: DokeosWorld) -> None:
     dokeos.sim.job_duration(600)
     dokeos.hr.person("E1011")["org_unit"] = "ENG-APPS"
@@ -69,10 +61,10 @@ def test_a_slow_job_is_polled_to_done(dokeos: DokeosWorld) -> None:
     again = dokeos.run()  # a cycle while the jobs run starts nothing on those objects
     assert dokeos.plan(again) == []
     dokeos.clock.advance(60)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     assert {j.status for j in _new_jobs(dokeos)} == {"pending"}
     dokeos.clock.advance(600)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     assert {j.status for j in _new_jobs(dokeos)} == {"done"}
     assert {row.status for row in _ops(dokeos, report.targets[0].run_id).values()} == {"done"}
     dokeos.assert_in_step()
@@ -102,7 +94,7 @@ def test_a_job_older_than_a_week_expires_and_the_change_is_replanned(dokeos: Dok
     )
     dokeos.run()
     dokeos.clock.advance(WEEK + 3600)
-    _poll(dokeos)
+    dokeos.poll_jobs()
     (job,) = _new_jobs(dokeos)
     assert job.status == "expired"
     dokeos.sim.job_duration(0)
