@@ -116,6 +116,8 @@ class _Cycle:
         recovered = journal.recover_interrupted(session, name, report.run_id, env.clock.now())
         session.commit()
         try:
+            if recovered.sent and not dry_run:
+                self.wait_out(recovered.found_at)  # before the read, so that it sees its effect
             self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
             fetch_error = self.fetch()
             remote, desired = load_remote_state(session, name), load_desired(session)
@@ -137,8 +139,6 @@ class _Cycle:
             journal.record_plan(session, report.run_id, name, ops, env.clock.now())
             session.commit()
             steps = list(enumerate(ops))
-            if not dry_run and recovered.sent:
-                self.wait_out(recovered.found_at)
             result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
             if not dry_run and not env.shutdown.is_set():  # no request after a stop
                 self.poll()  # quick jobs are done by now
@@ -180,7 +180,8 @@ class _Cycle:
         """A run left `running` with a write `sent` belongs to a process that died or lost
         the lane, and that request may still be at the LMS (a process that lost the lane
         can have sent it just before). It ends within the target's request timeout: this
-        cycle writes nothing before then, so two writes never meet (Docebo forbids it)."""
+        cycle neither reads nor writes before then, so two writes never meet (Docebo
+        forbids it) and the read sees what that request did (no create sent twice)."""
         clock, timeout = self.env.clock, dt.timedelta(seconds=self.target.timeout_seconds)
         left = (found_at + timeout - clock.now()).total_seconds()
         if left > 0:
