@@ -105,9 +105,9 @@ class _StopOnAnswer(httpx.BaseTransport):
         return response
 
 
-def _stopping_runtime(world: World, stop: threading.Event) -> Runtime:
+def _stopping_runtime(world: World, stop: threading.Event, path: str = USER_BATCH) -> Runtime:
     world.hr.write()
-    transport = _StopOnAnswer(world.sim.transport(), stop, USER_BATCH)
+    transport = _StopOnAnswer(world.sim.transport(), stop, path)
     runtime = Runtime(
         load_config(world.config_path),
         clock=FakeClock(shutdown=stop),
@@ -150,15 +150,7 @@ def test_a_stop_during_a_retry_wait_sends_nothing_more_and_records_the_run_inter
 def test_a_stop_during_the_read_records_the_run_interrupted_without_a_plan(fresh: World) -> None:
     fresh.sim.fail_next(10, 503, retry_after=45, path_prefix="/manage/v1/orgchart")
     stop = threading.Event()
-    fresh.hr.write()
-    transport = _StopOnAnswer(fresh.sim.transport(), stop, "/manage/v1/orgchart")
-    runtime = Runtime(
-        load_config(fresh.config_path),
-        clock=FakeClock(shutdown=stop),
-        shutdown=stop,
-        transports={fresh.target_name: transport},
-    )
-    runtime.upgrade()
+    runtime = _stopping_runtime(fresh, stop, "/manage/v1/orgchart")
     try:
         report = runtime.run_once(dry_run=False, force=False)
     finally:
