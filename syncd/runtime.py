@@ -27,6 +27,7 @@ from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.sandbox import new_simulator
+from syncd.statuses import RunStatus
 from syncd.store import Database, Lease, jobs
 
 
@@ -86,7 +87,7 @@ class Runtime:
             report.hr = self.import_hr(force=force)
         except ImportRefusedError as err:
             report.targets = [
-                TargetReport(t.name, t.kind, "stopped", message=str(err)) for t in targets
+                TargetReport(t.name, t.kind, RunStatus.STOPPED, message=str(err)) for t in targets
             ]
             return report
         report.targets = [
@@ -177,12 +178,12 @@ class Runtime:
 
 def _not_started(target: TargetConfig) -> TargetReport:
     stopped = "not started: syncd was asked to stop"
-    return TargetReport(target.name, target.kind, "interrupted", message=stopped)
+    return TargetReport(target.name, target.kind, RunStatus.INTERRUPTED, message=stopped)
 
 
 def _busy(target: TargetConfig) -> TargetReport:
     busy = "another syncd process holds this target's lane"
-    return TargetReport(target.name, target.kind, "busy", message=busy)
+    return TargetReport(target.name, target.kind, RunStatus.BUSY, message=busy)
 
 
 @contextmanager

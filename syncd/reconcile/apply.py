@@ -36,7 +36,8 @@ from syncd.operations import (
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import RemoteId
-from syncd.store import Session, jobs, journal
+from syncd.statuses import RunStatus
+from syncd.store import Session, jobs, journal, unit_of_work
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -56,7 +57,7 @@ class Lane:
 
 @dataclass(slots=True)
 class ApplyResult:
-    status: str = "ok"  # ok | partial | failed | interrupted
+    status: RunStatus = RunStatus.OK  # ok | partial | failed | interrupted | planned
     message: str | None = None
     done: int = 0
     waiting: int = 0
@@ -71,22 +72,22 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
     for index, batch in enumerate(batches):
         if lane.shutdown.is_set():
             _skip_rest(lane, batches[index:], "not sent: syncd was asked to stop", result)
-            result.status, result.message = "interrupted", "stopped on request"
+            result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
         try:
             _run_batch(lane, batch, result)
         except (FatalError, RetriableError) as err:
             _fail(lane, batch, str(err), result)
             _skip_rest(lane, batches[index + 1 :], f"not sent: target stopped: {err}", result)
-            result.status, result.message = "failed", str(err)
+            result.status, result.message = RunStatus.FAILED, str(err)
             break
         except ShutdownRequestedError as err:  # a wait in the batch (a retry) was cut short
             _close(lane, batch, journal.UNCONFIRMED, f"cut short: {err}; the next read settles it")
             _skip_rest(lane, batches[index + 1 :], "not sent: syncd was asked to stop", result)
-            result.status, result.message = "interrupted", "stopped on request"
+            result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
-    if result.status == "ok" and result.failed:
-        result.status = "partial"
+    if result.status == RunStatus.OK and result.failed:
+        result.status = RunStatus.PARTIAL
     return result
 
 
@@ -120,19 +121,19 @@ class _Books:
     waiting: list[jobs.Waiting] = field(default_factory=list)
 
     def write(self, lane: Lane) -> None:
-        journal.record_outcomes(lane.session, lane.run_id, self.outcomes)
-        write_links(lane.session, lane.target, self.links, self.now)
         lifetime = lane.connector.capabilities.job_lifetime
-        jobs.add_waiting(
-            lane.session, lane.target, lane.run_id, self.waiting, now=self.now, lifetime=lifetime
-        )
-        lane.session.commit()
+        with unit_of_work(lane.session) as session:
+            journal.record_outcomes(session, lane.run_id, self.outcomes)
+            write_links(session, lane.target, self.links, self.now)
+            jobs.add_waiting(
+                session, lane.target, lane.run_id, self.waiting, now=self.now, lifetime=lifetime
+            )
         lane.refs.absorb(self.links)
 
 
 def _run_batch(lane: Lane, batch: list[Step], result: ApplyResult) -> None:
-    journal.mark_sent(lane.session, lane.run_id, [seq for seq, _ in batch], lane.clock.now())
-    lane.session.commit()
+    with unit_of_work(lane.session) as session:  # journal before send
+        journal.mark_sent(session, lane.run_id, [seq for seq, _ in batch], lane.clock.now())
     if isinstance(batch[0][1], Adopt):
         outcomes: list[Outcome] = [Applied(op.remote_id) for _, op in batch]  # type: ignore[union-attr]
     else:
@@ -220,5 +221,5 @@ def _skip_rest(lane: Lane, batches: list[list[Step]], reason: str, result: Apply
 def _close(lane: Lane, steps: list[Step], status: str, reason: str) -> None:
     now = lane.clock.now()
     outcomes = [journal.Outcome(op_id, status, now, error=reason) for op_id, _ in steps]
-    journal.record_outcomes(lane.session, lane.run_id, outcomes)
-    lane.session.commit()
+    with unit_of_work(lane.session) as session:
+        journal.record_outcomes(session, lane.run_id, outcomes)

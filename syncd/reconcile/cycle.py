@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 import structlog
 
@@ -21,7 +21,7 @@ from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.operations import Operation, OpKind
-from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
+from syncd.reconcile.apply import ApplyResult, Lane, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
 from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff, shared_names
 from syncd.reconcile.drift import count_drift
@@ -40,7 +40,8 @@ from syncd.records import (
     Links,
     RemoteState,
 )
-from syncd.store import Database, Session, jobs, journal
+from syncd.statuses import RunStatus
+from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.links import load_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
@@ -58,14 +59,15 @@ class OperationReport:
     error: str | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TargetReport:
+    """One target's run as the CLI prints it, assembled once when the run ends."""
+
     name: str
     kind: str
-    # ok | planned (dry run) | partial | incomplete (read broke off) | failed | stopped | busy
-    status: str
-    counts: dict[str, int] = field(default_factory=dict)
-    operations: list[OperationReport] = field(default_factory=list)
+    status: RunStatus
+    counts: Mapping[str, int] = field(default_factory=dict)
+    operations: tuple[OperationReport, ...] = ()
     message: str | None = None
     run_id: int | None = None
     drift: int = 0  # HR-owned values found changed by hand in the LMS, put back by this plan
@@ -73,7 +75,7 @@ class TargetReport:
 
     @property
     def fine(self) -> bool:
-        return self.status in {"ok", "planned", "busy"}
+        return self.status.fine
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,46 @@ class CycleEnv:
     full_readback: bool = False  # read every result again this cycle
 
 
+# --- the values the stages hand on ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    run_id: int
+    recovered: journal.Recovered
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    remote: RemoteState
+    desired: DesiredState
+    error: str | None  # why the read broke off, if it did
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    ops: Plan
+    links: Links
+    drift: int
+    notes: tuple[str | None, ...]  # what the run's message says about the plan
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    report: ReadbackReport | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How the stages ended: the status, the message, and what was planned, if anything."""
+
+    status: RunStatus
+    message: str | None
+    planned: Planned | None = None
+    readback: ReadbackReport | None = None
+
+
 def run_cycle(
     env: CycleEnv, target: TargetConfig, connector: Connector, *, dry_run: bool, force: bool
 ) -> TargetReport:
@@ -94,87 +136,94 @@ def run_cycle(
     structlog.contextvars.bind_contextvars(target=target.name)
     try:
         with env.db.session() as session:
-            return _Cycle(env, session, target, connector).run(dry_run=dry_run, force=force)
+            cycle = _Cycle(env, session, target, connector, dry_run=dry_run)
+            started = cycle.start()
+            return cycle.finish(started, cycle.carry_out(started, force=force))
     finally:
-        structlog.contextvars.unbind_contextvars("target")
+        structlog.contextvars.unbind_contextvars("target", "run_id")
 
 
 class _Cycle:
-    """One target's cycle inside its lane; each step records what it did."""
+    """One target's cycle inside its lane: poll, fetch, plan, safety, apply, read back and
+    finish, each a stage that takes a value and returns one, each its own unit of work."""
 
     def __init__(
-        self, env: CycleEnv, session: Session, target: TargetConfig, connector: Connector
+        self,
+        env: CycleEnv,
+        session: Session,
+        target: TargetConfig,
+        connector: Connector,
+        *,
+        dry_run: bool,
     ) -> None:
         self.env, self.session, self.target, self.connector = env, session, target, connector
+        self.dry_run = dry_run
 
-    def run(self, *, dry_run: bool, force: bool) -> TargetReport:
-        env, session, name = self.env, self.session, self.target.name
-        report = TargetReport(name, self.target.kind, "running")
-        report.run_id = journal.start_run(session, name, dry_run=dry_run, now=env.clock.now())
-        session.commit()
-        structlog.contextvars.bind_contextvars(run_id=report.run_id)
-        recovered = journal.recover_interrupted(session, name, report.run_id, env.clock.now())
-        session.commit()
+    def start(self) -> Started:
+        """The run's row, and the runs a stopped process left open, closed."""
+        name, now = self.target.name, self.env.clock.now()
+        with unit_of_work(self.session) as session:
+            run_id = journal.start_run(session, name, dry_run=self.dry_run, now=now)
+        structlog.contextvars.bind_contextvars(run_id=run_id)
+        with unit_of_work(self.session) as session:
+            recovered = journal.recover_interrupted(session, name, run_id, now)
+        return Started(run_id, recovered)
+
+    def carry_out(self, started: Started, *, force: bool) -> Ending:
         try:
-            if recovered.sent and not dry_run:
-                self.wait_out(recovered.found_at)  # before the read, so that it sees its effect
+            if started.recovered.sent and not self.dry_run:
+                self.wait_out(started.recovered.found_at)  # before the read: it sees its effect
             self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
-            fetch_error = self.fetch()
-            remote, desired = load_remote_state(session, name), load_desired(session)
-            ops, links = self.plan(report.run_id, desired, remote, dry_run=dry_run)
-            report.counts = count_kinds(ops)
-            report.drift = count_drift(ops, _hr_changed(session, name), links)
-            notes = [
-                _recovered(recovered),
-                fetch_error,
-                _held(ops.held, remote),
-                _unsupported(self.target.kind, ops.unsupported),
-                _emails(self.target.kind, ops, self.connector.capabilities.emails),
-            ]
-            if not self.connector.capabilities.groups_have_codes:
-                notes.append(_shared(self.target.kind, desired.groups))
-            if not force:  # leavers removed in the last 7 days count with this plan's
-                recent = removed_users(session, name, since=env.clock.now() - WINDOW)
-                check_safety(ops, _managed(links), env.safety, recent=recent)
-            journal.record_plan(session, report.run_id, name, ops, env.clock.now())
-            session.commit()
-            steps = list(enumerate(ops))
-            result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
-            if not dry_run and not env.shutdown.is_set():  # no request after a stop
-                self.poll()  # quick jobs are done by now
-                notes.append(self.read_back(report, remote))
-            notes.append(_unread_answers(result.unconfirmed))
-            incomplete = fetch_error and result.status != "failed"
-            report.status = "incomplete" if incomplete else result.status
-            report.message = "; ".join(m for m in (*notes, result.message) if m) or None
-        except PlanTooDestructiveError as err:
-            report.status, report.message = "stopped", str(err)
-        except ShutdownRequestedError as err:  # during the read or a poll: nothing planned
-            report.status, report.message = "interrupted", str(err)
+            fetched = self.fetch()
+            planned = self.plan(started, fetched)
         except SyncdError as err:
-            report.status, report.message = "failed", str(err)
-        _finish(env, session, report, dry_run)
-        return report
-
-    def fetch(self) -> str | None:
-        """Stream the target's state into its shadow; the error if the read broke off."""
-        env, session = self.env, self.session
-        writer = ShadowWriter(session, self.target.name, env.clock.now())
+            return Ending(_status(err), str(err))
         try:
-            for record in self.connector.fetch():
-                writer.add(record)
-                _stop_if_asked(env)
-        except (FatalError, ShutdownRequestedError):  # a stop is no incomplete read
-            session.rollback()
-            raise
+            return self.execute(started, fetched, planned, force=force)
         except SyncdError as err:
-            writer.finish(env.clock.now(), complete=False, error=str(err))
-            session.commit()
-            log.warning("fetch_incomplete", error=str(err))
-            return f"fetch incomplete: {err}"
-        writer.finish(env.clock.now(), complete=True)
-        session.commit()
-        return None
+            return Ending(_status(err), str(err), planned)
+
+    def execute(
+        self, started: Started, fetched: Fetched, planned: Planned, *, force: bool
+    ) -> Ending:
+        """Safety, the plan recorded, applied and read back."""
+        if not force:
+            self.check_safety(planned)
+        with unit_of_work(self.session) as session:
+            journal.record_plan(
+                session, started.run_id, self.target.name, planned.ops, self.env.clock.now()
+            )
+        result = self.apply(started.run_id, planned, fetched.remote)
+        read = self.read_back(started.run_id, fetched.remote) if self.reads_after() else None
+        notes = (
+            *planned.notes,
+            read.error if read else None,
+            _unread_answers(result.unconfirmed),
+            result.message,
+        )
+        message = "; ".join(note for note in notes if note) or None
+        status = _status(result, fetched.error)
+        return Ending(status, message, planned, read.report if read else None)
+
+    def reads_after(self) -> bool:
+        """A real cycle that was not asked to stop reads results back (no request after a stop)."""
+        return not self.dry_run and not self.env.shutdown.is_set()
+
+    def fetch(self) -> Fetched:
+        """Stream the target's state into its shadow; the error if the read broke off. A stop
+        or a target-level refusal keeps the shadow as it was: that is no incomplete read."""
+        env, name = self.env, self.target.name
+        with unit_of_work(self.session) as session:
+            writer = ShadowWriter(session, name, env.clock.now())
+            error = _stream(self.connector, writer, env)
+            writer.finish(env.clock.now(), complete=error is None, error=error)
+        if error:
+            log.warning("fetch_incomplete", error=error)
+        return Fetched(
+            load_remote_state(self.session, name),
+            load_desired(self.session),
+            error and f"fetch incomplete: {error}",
+        )
 
     def wait_out(self, found_at: dt.datetime) -> None:
         """A run left `running` with a write `sent` belongs to a process that died or lost
@@ -188,20 +237,38 @@ class _Cycle:
             log.warning("waiting_out_a_request_in_flight", seconds=round(left, 1))
             clock.sleep(left)
 
-    def plan(
-        self, run_id: int, desired: DesiredState, remote: RemoteState, *, dry_run: bool
-    ) -> tuple[Plan, Links]:
+    def plan(self, started: Started, fetched: Fetched) -> Planned:
         """The plan from the fresh read. A real cycle first lets that read settle what earlier
         runs left unconfirmed; what it confirmed is linked now, so the plan is made again
         over those links (a confirmed enrollment HR has since dropped is removed at once)."""
-        session, name, now = self.session, self.target.name, self.env.clock.now()
-        policy = self.policy(_busy(session, name))
-        links = load_links(session, name)
-        ops = diff(desired, remote, links, policy)
-        if dry_run or not settle_unconfirmed(session, name, ops, run_id, now):
-            return ops, links
-        links = load_links(session, name)
-        return diff(desired, remote, links, policy), links
+        name, now = self.target.name, self.env.clock.now()
+        desired, remote = fetched.desired, fetched.remote
+        with unit_of_work(self.session) as session:
+            policy = self.policy(_busy(session, name))
+            links = load_links(session, name)
+            ops = diff(desired, remote, links, policy)
+            if not self.dry_run and settle_unconfirmed(session, name, ops, started.run_id, now):
+                links = load_links(session, name)
+                ops = diff(desired, remote, links, policy)
+            drift = count_drift(ops, _hr_changed(session, name), links)
+        return Planned(ops, links, drift, self.notes(started, fetched, ops))
+
+    def notes(self, started: Started, fetched: Fetched, ops: Plan) -> tuple[str | None, ...]:
+        kind, caps = self.target.kind, self.connector.capabilities
+        return (
+            _recovered(started.recovered),
+            fetched.error,
+            _held(ops.held, fetched.remote),
+            _unsupported(kind, ops.unsupported),
+            _emails(kind, ops, caps.emails),
+            None if caps.groups_have_codes else _shared(kind, fetched.desired.groups),
+        )
+
+    def check_safety(self, planned: Planned) -> None:
+        """Refuse a plan past the limits; leavers removed in the last 7 days count with it."""
+        env = self.env
+        recent = removed_users(self.session, self.target.name, since=env.clock.now() - WINDOW)
+        check_safety(planned.ops, _managed(planned.links), env.safety, recent=recent)
 
     def policy(self, busy: frozenset[str]) -> DiffPolicy:
         caps = self.connector.capabilities
@@ -216,35 +283,34 @@ class _Cycle:
             busy=busy,
         )
 
-    def read_back(self, report: TargetReport, remote: RemoteState) -> str | None:
-        """The target's results into training records (links as the apply left them). A read
-        back that fails changes nothing, not even the watermark: the next cycle asks again.
-        Its error is returned for the run's message; the applied plan stands."""
-        env, session = self.env, self.session
-        assert report.run_id is not None
-        links = load_links(session, self.target.name)
-        enrolled = [
-            _enrollment_key(row.object_key)
-            for row in journal.run_operations(session, report.run_id)
-            if row.kind == OpKind.ENROLL and row.status == journal.DONE
-        ]
+    def read_back(self, run_id: int, remote: RemoteState) -> ReadBack:
+        """Quick jobs settled, then the target's results into training records (links as the
+        apply left them). A read back that fails changes nothing, not even the watermark:
+        the next cycle asks again. Its error goes into the run's message; the plan stands."""
+        self.poll()
+        env, name = self.env, self.target.name
         try:
-            report.readback = read_back(
-                session,
-                self.target,
-                self.connector,
-                (remote, links),
-                clock=env.clock,
-                settings=env.readback,
-                full=env.full_readback,
-                enrolled=enrolled,
-            )
+            with unit_of_work(self.session) as session:
+                links = load_links(session, name)
+                enrolled = [
+                    _enrollment_key(row.object_key)
+                    for row in journal.run_operations(session, run_id)
+                    if row.kind == OpKind.ENROLL and row.status == journal.DONE
+                ]
+                report = read_back(
+                    session,
+                    self.target,
+                    self.connector,
+                    (remote, links),
+                    clock=env.clock,
+                    settings=env.readback,
+                    full=env.full_readback,
+                    enrolled=enrolled,
+                )
         except SyncdError as err:
-            session.rollback()
             log.warning("read_back_failed", error=str(err))
-            return f"read back failed, training records kept as they were: {err}"
-        session.commit()
-        return None
+            return ReadBack(None, f"read back failed, training records kept as they were: {err}")
+        return ReadBack(report, None)
 
     def poll(self, *, all_pending: bool = False) -> PollReport | None:
         """Settle what the LMS finished of this target's asynchronous jobs."""
@@ -255,17 +321,81 @@ class _Cycle:
             self.session, name, self.connector, env.clock, env.poll_every, all_pending=all_pending
         )
 
-    def apply(
-        self, run_id: int, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
-    ) -> ApplyResult:
-        if dry_run:
-            return ApplyResult(status="planned")
-        refs = LiveRefs(links, remote.courses, self.target.courses)
-        env = self.env
-        lane = Lane(
-            self.session, self.target.name, run_id, self.connector, refs, env.clock, env.shutdown
+    def apply(self, run_id: int, planned: Planned, remote: RemoteState) -> ApplyResult:
+        if self.dry_run:
+            return ApplyResult(status=RunStatus.PLANNED)
+        refs = LiveRefs(planned.links, remote.courses, self.target.courses)
+        env, name = self.env, self.target.name
+        lane = Lane(self.session, name, run_id, self.connector, refs, env.clock, env.shutdown)
+        return apply_plan(lane, list(enumerate(planned.ops)))
+
+    def finish(self, started: Started, ending: Ending) -> TargetReport:
+        """The run's row closed with its counts; the report, assembled once from the stages."""
+        env, planned = self.env, ending.planned
+        counts = count_kinds(planned.ops) if planned else {}
+        drift = planned.drift if planned else 0
+        with unit_of_work(self.session) as session:
+            rows = journal.run_operations(session, started.run_id)
+            journal.finish_run(
+                session,
+                started.run_id,
+                status=ending.status,
+                counts={**counts, **_results(rows)},
+                message=ending.message,
+                now=env.clock.now(),
+                drift=drift,
+            )
+        log.info("cycle_finished", status=ending.status, dry_run=self.dry_run, **counts)
+        return TargetReport(
+            self.target.name,
+            self.target.kind,
+            ending.status,
+            counts,
+            tuple(
+                OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
+            ),
+            ending.message,
+            started.run_id,
+            drift,
+            ending.readback,
         )
-        return apply_plan(lane, steps)
+
+
+def _status(outcome: ApplyResult | SyncdError, fetch_error: str | None = None) -> RunStatus:
+    """The one place a run's status is decided: from how the stages ended."""
+    match outcome:
+        case PlanTooDestructiveError():
+            return RunStatus.STOPPED
+        case ShutdownRequestedError():  # during the read or a poll: nothing planned
+            return RunStatus.INTERRUPTED
+        case SyncdError():
+            return RunStatus.FAILED
+        case ApplyResult(status=RunStatus.FAILED):
+            return RunStatus.FAILED
+        case ApplyResult() if fetch_error:
+            return RunStatus.INCOMPLETE
+        case ApplyResult():
+            return outcome.status
+        case _:
+            assert_never(outcome)
+
+
+def _stream(connector: Connector, writer: ShadowWriter, env: CycleEnv) -> str | None:
+    """Every record the connector reads, into `writer`; the error if the read broke off."""
+    try:
+        for record in connector.fetch():
+            writer.add(record)
+            _stop_if_asked(env)
+    except (FatalError, ShutdownRequestedError):
+        raise
+    except SyncdError as err:
+        return str(err)
+    return None
+
+
+def _results(rows: Sequence[Any]) -> dict[str, int]:
+    statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
+    return {s: sum(1 for r in rows if r.status == s) for s in statuses}
 
 
 def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
@@ -360,25 +490,3 @@ def _managed(links: Links) -> Managed:
         memberships=len(links.of(LinkKind.MEMBERSHIP)),
         enrollments=len(links.of(LinkKind.ENROLLMENT)),
     )
-
-
-def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool) -> None:
-    assert report.run_id is not None
-    rows = journal.run_operations(session, report.run_id)
-    report.operations = [
-        OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
-    ]
-    statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
-    results = {s: sum(1 for r in rows if r.status == s) for s in statuses}
-    journal.finish_run(
-        session,
-        report.run_id,
-        status=report.status,
-        counts={**report.counts, **results},
-        message=report.message,
-        now=env.clock.now(),
-        drift=report.drift,
-    )
-    session.commit()
-    log.info("cycle_finished", status=report.status, dry_run=dry_run, **report.counts)
-    structlog.contextvars.unbind_contextvars("run_id")

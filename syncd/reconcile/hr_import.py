@@ -32,7 +32,7 @@ from syncd.hr import HrSnapshot, read_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
 from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
-from syncd.store import Database, Session
+from syncd.store import Database, Session, unit_of_work
 from syncd.store.mirror import (
     last_applied_import,
     load_enrollments,
@@ -87,17 +87,17 @@ def import_hr(
                 started=started,
                 clock=clock,
             )
-        _write_mirror(session, config, snapshot, clock)
-        record_import(
-            session,
-            started_at=started,
-            finished_at=clock.now(),
-            fingerprint=fingerprint,
-            status="applied",
-            people_count=people,
-            quarantined=snapshot.quarantined,
-        )
-        session.commit()
+        with unit_of_work(session):
+            _write_mirror(session, config, snapshot, clock)
+            record_import(
+                session,
+                started_at=started,
+                finished_at=clock.now(),
+                fingerprint=fingerprint,
+                status="applied",
+                people_count=people,
+                quarantined=snapshot.quarantined,
+            )
     log.info("hr_imported", people=people, quarantined=len(snapshot.quarantined))
     return ImportResult("applied", people, len(snapshot.quarantined))
 
@@ -209,17 +209,17 @@ def _refuse_if_truncated(
         f"a drop beyond safety.max_hr_shrink = {limit}; the mirror is unchanged "
         "(a truncated export?). Fix the export, or run with --force to accept it"
     )
-    record_import(
-        session,
-        started_at=started,
-        finished_at=clock.now(),
-        fingerprint=fingerprint,
-        status="refused",
-        people_count=now_count,
-        quarantined=snapshot.quarantined,
-        message=message,
-    )
-    session.commit()
+    with unit_of_work(session):
+        record_import(
+            session,
+            started_at=started,
+            finished_at=clock.now(),
+            fingerprint=fingerprint,
+            status="refused",
+            people_count=now_count,
+            quarantined=snapshot.quarantined,
+            message=message,
+        )
     raise ImportRefusedError(message)
 
 

@@ -29,7 +29,7 @@ from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
 from syncd.operations import OpKind
 from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
-from syncd.store import Session, jobs
+from syncd.store import Session, jobs, unit_of_work
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -69,8 +69,8 @@ def poll_due(
     report = PollReport()
     due = jobs.due(session, target, clock.now(), all_pending=all_pending)
     for rows in due.values():
-        _poll_one(session, target, connector, rows, clock=clock, every=every, report=report)
-        session.commit()
+        with unit_of_work(session):  # each job's answer kept as soon as it is read
+            _poll_one(session, target, connector, rows, clock=clock, every=every, report=report)
     return report
 
 

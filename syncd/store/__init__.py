@@ -7,14 +7,15 @@ in this package, cross-process locks, and migrations. SQLAlchemy stays in here.
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy.orm import Session
 
 from syncd.store.db import make_engine, session_factory, upgrade
 from syncd.store.locks import Lease, held
 
-__all__ = ["Database", "Lease", "Session"]
+__all__ = ["Database", "Lease", "Session", "unit_of_work"]
 
 
 class Database:
@@ -38,3 +39,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """One stage's writes, committed together when the block ends and rolled back if it
+    raises: the engine marks where a unit ends and never commits or rolls back itself."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
