@@ -1,9 +1,9 @@
-"""One cycle for one target: fetch -> diff -> safety -> journal -> apply, inside the target's lane.
-
-The lane is a cross-process lock (PostgreSQL advisory lock, or a file lock beside
-SQLite), taken by the runtime around the cycle, so two syncd processes never write to
-one target at once; the connector checks it before each write request. Every step
-is recorded in sync_runs and operations; the report returned is what the CLI prints.
+"""One cycle for one target, inside its lane: start, poll, fetch, plan, safety, apply, read
+back, finish. Each stage takes a value and returns one (`Started`, `Fetched`, `Planned`,
+`Ending`), each is one unit of work the store commits, and the report is assembled once,
+at the end, with the status `_status` decides. The lane (a cross-process lock taken by
+the runtime) keeps a second syncd process off the target; the connector checks it before
+each write request. Every step is recorded in sync_runs and operations.
 """
 
 from __future__ import annotations
