@@ -22,10 +22,11 @@ from syncd.connectors import build_connector
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs
 from syncd.errors import ConfigError, ImportRefusedError, SyncdError
 from syncd.hr.export import write_atomically
-from syncd.reconcile.cycle import CycleEnv, TargetReport, run_cycle
+from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, export_records
+from syncd.reconcile.stages import TargetReport
 from syncd.sandbox import new_simulator
 from syncd.statuses import RunStatus
 from syncd.store import Database, Lease, jobs

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from syncd.reconcile.cycle import OperationReport, TargetReport
 from syncd.reconcile.readback import ReadbackReport
+from syncd.reconcile.stages import OperationReport, TargetReport
 from syncd.runtime import RunReport
 
 MARKS = {

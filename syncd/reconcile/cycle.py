@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -20,22 +20,28 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
-from syncd.operations import Operation, OpKind
+from syncd.operations import OpKind
+from syncd.reconcile import notes
 from syncd.reconcile.apply import ApplyResult, Lane, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
-from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff, shared_names
+from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff
 from syncd.reconcile.drift import count_drift
-from syncd.reconcile.hold import unread_parts
 from syncd.reconcile.poll import PollReport, poll_due
-from syncd.reconcile.readback import ReadbackReport, ReadbackSettings, read_back
+from syncd.reconcile.readback import ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import WINDOW, Managed, check_safety
+from syncd.reconcile.stages import (
+    Ending,
+    Fetched,
+    OperationReport,
+    Planned,
+    ReadBack,
+    Started,
+    TargetReport,
+)
 from syncd.records import (
     CourseCode,
-    DesiredState,
     EmployeeId,
-    Group,
-    GroupRef,
     LinkKind,
     Links,
     RemoteState,
@@ -51,34 +57,6 @@ log = structlog.get_logger()
 
 
 @dataclass(frozen=True, slots=True)
-class OperationReport:
-    kind: str
-    key: str
-    changes: dict[str, Any]
-    status: str
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TargetReport:
-    """One target's run as the CLI prints it, assembled once when the run ends."""
-
-    name: str
-    kind: str
-    status: RunStatus
-    counts: Mapping[str, int] = field(default_factory=dict)
-    operations: tuple[OperationReport, ...] = ()
-    message: str | None = None
-    run_id: int | None = None
-    drift: int = 0  # HR-owned values found changed by hand in the LMS, put back by this plan
-    readback: ReadbackReport | None = None
-
-    @property
-    def fine(self) -> bool:
-        return self.status.fine
-
-
-@dataclass(frozen=True, slots=True)
 class CycleEnv:
     db: Database
     clock: Clock
@@ -87,46 +65,6 @@ class CycleEnv:
     poll_every: dt.timedelta = dt.timedelta(seconds=30)
     readback: ReadbackSettings = field(default_factory=ReadbackSettings)
     full_readback: bool = False  # read every result again this cycle
-
-
-# --- the values the stages hand on ----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    run_id: int
-    recovered: journal.Recovered
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    remote: RemoteState
-    desired: DesiredState
-    error: str | None  # why the read broke off, if it did
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    ops: Plan
-    links: Links
-    drift: int
-    notes: tuple[str | None, ...]  # what the run's message says about the plan
-
-
-@dataclass(frozen=True, slots=True)
-class ReadBack:
-    report: ReadbackReport | None
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Ending:
-    """How the stages ended: the status, the message, and what was planned, if anything."""
-
-    status: RunStatus
-    message: str | None
-    planned: Planned | None = None
-    readback: ReadbackReport | None = None
 
 
 def run_cycle(
@@ -195,13 +133,13 @@ class _Cycle:
             )
         result = self.apply(started.run_id, planned, fetched.remote)
         read = self.read_back(started.run_id, fetched.remote) if self.reads_after() else None
-        notes = (
+        said = (
             *planned.notes,
             read.error if read else None,
-            _unread_answers(result.unconfirmed),
+            notes.unread_answers(result.unconfirmed),
             result.message,
         )
-        message = "; ".join(note for note in notes if note) or None
+        message = "; ".join(note for note in said if note) or None
         status = _status(result, fetched.error)
         return Ending(status, message, planned, read.report if read else None)
 
@@ -251,17 +189,17 @@ class _Cycle:
                 links = load_links(session, name)
                 ops = diff(desired, remote, links, policy)
             drift = count_drift(ops, _hr_changed(session, name), links)
-        return Planned(ops, links, drift, self.notes(started, fetched, ops))
+        return Planned(ops, links, drift, self.plan_notes(started, fetched, ops))
 
-    def notes(self, started: Started, fetched: Fetched, ops: Plan) -> tuple[str | None, ...]:
+    def plan_notes(self, started: Started, fetched: Fetched, ops: Plan) -> tuple[str | None, ...]:
         kind, caps = self.target.kind, self.connector.capabilities
         return (
-            _recovered(started.recovered),
+            notes.recovered(started.recovered),
             fetched.error,
-            _held(ops.held, fetched.remote),
-            _unsupported(kind, ops.unsupported),
-            _emails(kind, ops, caps.emails),
-            None if caps.groups_have_codes else _shared(kind, fetched.desired.groups),
+            notes.held(ops.held, fetched.remote),
+            notes.unsupported(kind, ops.unsupported),
+            notes.emails(kind, ops, caps.emails),
+            None if caps.groups_have_codes else notes.shared(kind, fetched.desired.groups),
         )
 
     def check_safety(self, planned: Planned) -> None:
@@ -396,69 +334,6 @@ def _stream(connector: Connector, writer: ShadowWriter, env: CycleEnv) -> str | 
 def _results(rows: Sequence[Any]) -> dict[str, int]:
     statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
     return {s: sum(1 for r in rows if r.status == s) for s in statuses}
-
-
-def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
-    """What HR asked for that this LMS's API cannot do: logged, and said in the run's message."""
-    if not ops:
-        return None
-    counts = count_kinds(ops)
-    log.warning("unsupported_changes", kinds=counts, keys=[op.key for op in ops[:20]])
-    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
-    return f"left undone, the {kind} API cannot make them: {listed}"
-
-
-def _recovered(recovered: journal.Recovered) -> str | None:
-    if not recovered.runs:
-        return None
-    log.warning(
-        "runs_interrupted",
-        runs=recovered.runs,
-        unconfirmed=recovered.sent,
-        skipped=recovered.skipped,
-    )
-    return (
-        f"closed {recovered.runs} run(s) interrupted by a stopped process:"
-        f" {recovered.sent} sent operation(s) settled by this read, {recovered.skipped} not sent"
-    )
-
-
-def _unread_answers(count: int) -> str | None:
-    if not count:
-        return None
-    return f"unconfirmed {count}: answered in words syncd cannot read, the next read settles them"
-
-
-def _emails(kind: str, ops: Sequence[Operation], emailing: frozenset[OpKind]) -> str | None:
-    """Which operations of the plan make the LMS email the person (the target asked for it)."""
-    counts = count_kinds(op for op in ops if op.KIND in emailing)
-    if not counts:
-        return None
-    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
-    return f"{kind} emails the person on: {listed}"
-
-
-def _held(ops: Sequence[Operation], remote: RemoteState) -> str | None:
-    """What the read that broke off holds back until a cycle reads what it depends on."""
-    if remote.complete:
-        return None
-    unread = ", ".join(unread_parts(remote)) or "nothing"
-    if not ops:
-        return f"not read whole: {unread}; nothing held back"
-    counts = count_kinds(ops)
-    log.warning("operations_held", kinds=counts, unread=unread)
-    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
-    return f"held back until {unread} can be read whole: {listed}"
-
-
-def _shared(kind: str, groups: Mapping[GroupRef, Group]) -> str | None:
-    """HR groups that one LMS group would hold, where the LMS keys groups by name."""
-    clashes = shared_names(groups)
-    if not clashes:
-        return None
-    log.warning("groups_share_a_name", names=clashes)
-    listed = ", ".join("/".join(map(str, refs)) for refs in clashes.values())
-    return f"groups sharing a name share one {kind} group (give them distinct names): {listed}"
 
 
 def _enrollment_key(key: str) -> tuple[EmployeeId, CourseCode]:

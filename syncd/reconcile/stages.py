@@ -1,0 +1,82 @@
+"""The values a cycle's stages hand on, and the report assembled from them at the end.
+
+`reconcile/cycle.py` makes them; the runtime and the CLI read `TargetReport` (the
+contract's plan JSON and run output are rendered from it by `cli/render.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncd.reconcile.diff import Plan
+from syncd.reconcile.readback import ReadbackReport
+from syncd.records import DesiredState, Links, RemoteState
+from syncd.statuses import RunStatus
+from syncd.store import journal
+
+
+@dataclass(frozen=True, slots=True)
+class OperationReport:
+    kind: str
+    key: str
+    changes: dict[str, Any]
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetReport:
+    """One target's run as the CLI prints it, assembled once when the run ends."""
+
+    name: str
+    kind: str
+    status: RunStatus
+    counts: Mapping[str, int] = field(default_factory=dict)
+    operations: tuple[OperationReport, ...] = ()
+    message: str | None = None
+    run_id: int | None = None
+    drift: int = 0  # HR-owned values found changed by hand in the LMS, put back by this plan
+    readback: ReadbackReport | None = None
+
+    @property
+    def fine(self) -> bool:
+        return self.status.fine
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    run_id: int
+    recovered: journal.Recovered
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    remote: RemoteState
+    desired: DesiredState
+    error: str | None  # why the read broke off, if it did
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    ops: Plan
+    links: Links
+    drift: int
+    notes: tuple[str | None, ...]  # what the run's message says about the plan
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    report: ReadbackReport | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How the stages ended: the status, the message, and what was planned, if anything."""
+
+    status: RunStatus
+    message: str | None
+    planned: Planned | None = None
+    readback: ReadbackReport | None = None
