@@ -33,8 +33,9 @@ migrations: $(BIN)/.installed
 	  rc=$$?; rm -rf $$scratch; exit $$rc
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
+# One worker per core; worksteal evens out the long end-to-end tests between them.
 unit: $(BIN)/.installed
-	$(BIN)/pytest --cov --cov-report=term:skip-covered -q; \
+	$(BIN)/pytest -n auto --dist worksteal --cov --cov-report=term:skip-covered -q; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 bench: $(BIN)/.installed
