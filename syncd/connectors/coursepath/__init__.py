@@ -61,12 +61,13 @@ from typing import ClassVar, assert_never
 
 from syncd.config import CoursepathTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.coursepath import mapping
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -165,10 +166,7 @@ class CoursepathConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(f"{MEMBERS}/me")
-        except SkippableError as err:
-            raise FatalError(f"Coursepath target {self._target.name}: {err}") from err
+        check_access(self._client, f"{MEMBERS}/me", None, f"Coursepath target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()

@@ -62,12 +62,13 @@ from typing import ClassVar, assert_never
 
 from syncd.config import DoceboTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
 from syncd.connectors.docebo.reads import Reader
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -169,10 +170,7 @@ class DoceboConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"page_size": 1})
-        except SkippableError as err:
-            raise FatalError(f"Docebo target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"page_size": 1}, f"Docebo target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()

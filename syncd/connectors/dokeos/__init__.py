@@ -65,6 +65,7 @@ from syncd.connectors.base import (
     JobStatus,
     RemoteRefs,
 )
+from syncd.connectors.client import check_access
 from syncd.connectors.dokeos import mapping
 from syncd.connectors.dokeos.client import (
     GROUPS,
@@ -76,7 +77,7 @@ from syncd.connectors.dokeos.client import (
 from syncd.connectors.dokeos.writes import Writer
 from syncd.connectors.http import HttpStats, RequestRefusedError
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -187,10 +188,7 @@ class DokeosConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"per_page": 1})
-        except SkippableError as err:
-            raise FatalError(f"Dokeos target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"per_page": 1}, f"Dokeos target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()

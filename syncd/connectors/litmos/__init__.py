@@ -64,6 +64,7 @@ from typing import ClassVar, assert_never
 
 from syncd.config import LitmosTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.http import HttpStats
 from syncd.connectors.litmos import mapping
 from syncd.connectors.litmos.client import (
@@ -76,7 +77,7 @@ from syncd.connectors.litmos.client import (
 )
 from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -186,10 +187,7 @@ class LitmosConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"limit": 1})
-        except SkippableError as err:
-            raise FatalError(f"Litmos target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"limit": 1}, f"Litmos target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()
