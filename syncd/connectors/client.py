@@ -32,9 +32,9 @@ class LmsClient(Protocol):
         params: Params | None = None,
         idempotent: bool | None = None,
     ) -> Any:
-        """The decoded answer to a write carrying `body` as JSON (None: no body). Where the
-        LMS may answer with no body, None. `idempotent` overrides the method's own say
-        on whether a request that may have reached the LMS is resent."""
+        """The decoded answer to a write carrying `body` as JSON (None sends no body), or
+        None where the LMS answers with an empty body. `idempotent` overrides the method's
+        own say on whether a request that may have reached the LMS is resent."""
         ...
 
     def close(self) -> None: ...
