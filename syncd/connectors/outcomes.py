@@ -1,16 +1,18 @@
 """Per-operation outcomes of one batch, and the client settings every connector derives.
 
-A connector fills one slot per operation as lookups fail and requests answer; a
-SkippableError rejects just the operation (or request) it concerns, with the
-LMS's own words. Shared by every connector family; none imports another.
+A connector's `apply` matches the first operation of a batch to its kind's writer
+(`same_kind` narrows the batch to that kind; `adopted` and `refused` answer the kinds
+never sent). A writer fills one slot per operation as lookups fail and requests answer; a
+SkippableError rejects just the operation (or request) it concerns, with the LMS's own
+words. Shared by every connector family; none imports another.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 OpT = TypeVar("OpT")
+KindT = TypeVar("KindT", bound=Operation)
 
 
 class Outcomes:
@@ -117,36 +120,27 @@ def one_by_one(ops: Sequence[OpT], write: Callable[[OpT], Outcome]) -> list[Outc
     return outcomes.done()
 
 
-BatchWriter = Callable[[Sequence[Any]], list[Outcome]]
-Handlers = Mapping[type[Operation], BatchWriter]
-
-
-def singly(write: Callable[[OpT], Outcome]) -> Callable[[Sequence[OpT]], list[Outcome]]:
-    """A batch writer that carries its operations out one at a time (`one_by_one`)."""
-    return lambda ops: one_by_one(ops, write)
-
-
-def dispatch(batch: Sequence[Operation], handlers: Handlers, refused: str) -> list[Outcome]:
-    """Carry out a batch of one operation kind with that kind's writer. `Adopt` is the
-    engine's (answered Applied with its id, never sent). A kind without a writer is one the
-    LMS's API cannot do: rejected with `refused` (the engine never plans it, as it is not
-    in the connector's `supports`; the contract suite checks every supported kind)."""
-    if not batch:
-        return []
-    kind = type(batch[0])
-    ops = only(batch, kind)
-    if kind is Adopt:
-        return [Applied(op.remote_id) for op in only(batch, Adopt)]
-    write = handlers.get(kind)
-    return [Rejected(refused)] * len(ops) if write is None else write(ops)
-
-
-def only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:
-    """The batch as operations of `kind`: the engine sends one kind per batch."""
-    ops: list[OpT] = [op for op in batch if isinstance(op, kind)]
+def same_kind(batch: Sequence[Operation], first: KindT) -> list[KindT]:
+    """The batch as operations of its `first` one's class, for that kind's writer: the
+    engine sends one kind per batch, and a batch that mixes kinds is a TypeError."""
+    kind = type(first)
+    ops: list[KindT] = [op for op in batch if isinstance(op, kind)]
     if len(ops) != len(batch):
         raise TypeError(f"apply takes operations of one kind; this batch mixes {kind.__name__}")
     return ops
+
+
+def adopted(ops: Sequence[Adopt]) -> list[Outcome]:
+    """`Adopt` is the engine's (it links an account the LMS already had): answered Applied
+    with that account's id, never sent."""
+    return [Applied(op.remote_id) for op in ops]
+
+
+def refused(ops: Sequence[Operation], error: str) -> list[Outcome]:
+    """A kind the LMS's API cannot do, every operation Rejected with `error`. The engine
+    never plans it (it is not in the connector's `supports`; the contract suite checks
+    every supported kind)."""
+    return [Rejected(error)] * len(ops)
 
 
 @dataclass(frozen=True, slots=True)

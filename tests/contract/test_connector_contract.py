@@ -21,6 +21,7 @@ from syncd.connectors.base import Connector
 from syncd.errors import FatalError
 from syncd.operations import (
     AddMember,
+    Adopt,
     Applied,
     CreateGroup,
     CreateUser,
@@ -34,6 +35,7 @@ from syncd.operations import (
     OpKind,
     Outcome,
     ReactivateUser,
+    Rejected,
     RemoveMember,
     Unenroll,
     UpdateGroup,
@@ -46,6 +48,7 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
+    LinkKind,
     PartRead,
     Person,
     RemoteCourse,
@@ -288,6 +291,48 @@ def test_a_user_is_deleted_where_the_lms_can(harness: Harness) -> None:
     links.users[e(1)] = created_id(made)
     applied(connector, [DeleteUser(e(1))], links)
     assert harness.state().users == {}
+
+
+def one_of_each_kind() -> list[Operation]:
+    """An operation of every kind the engine may send (all but the engine's own Adopt)."""
+    sales, de = Group(SALES, "Sales"), Group(DE, "Deutschland", EU)
+    ops: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(1), (FieldChange("first_name", "F", "First1"),)),
+        DeactivateUser(e(1)),
+        ReactivateUser(e(1)),
+        DeleteUser(e(1)),
+        CreateGroup(sales),
+        UpdateGroup(sales, "Old sales"),
+        MoveGroup(de, None),
+        DeleteGroup(SALES),
+        AddMember(SALES, e(1)),
+        RemoveMember(SALES, e(1)),
+        Enroll(e(1), CourseCode("C1")),
+        Unenroll(e(1), CourseCode("C1")),
+    ]
+    assert {op.KIND for op in ops} == set(OpKind) - {OpKind.ADOPT}
+    return ops
+
+
+def test_what_the_lms_cannot_do_is_refused_and_never_sent(harness: Harness) -> None:
+    """The engine plans no kind outside `supports`; sent anyway, each such operation is
+    Rejected and nothing reaches the LMS. Adopt is the engine's: Applied, never sent."""
+    connector, links = harness.connect(), Links()
+    for op in one_of_each_kind():
+        if op.KIND not in connector.capabilities.supports:
+            assert [type(o) for o in connector.apply([op, op], links)] == [Rejected, Rejected]
+    adopt = Adopt(LinkKind.USER, "E1", RemoteId("5"))
+    assert connector.apply([adopt], links) == [Applied(RemoteId("5"))]
+    assert connector.apply([], links) == []
+    assert harness.served() == []
+
+
+def test_a_batch_mixing_kinds_is_a_programming_error(harness: Harness) -> None:
+    connector = harness.connect()
+    with pytest.raises(TypeError, match="one kind"):
+        connector.apply([CreateUser(person(1)), DeactivateUser(e(1))], Links())
+    assert harness.served() == []
 
 
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:

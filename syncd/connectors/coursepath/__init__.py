@@ -57,30 +57,34 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import partial
-from typing import ClassVar
+from typing import ClassVar, assert_never
 
 from syncd.config import CoursepathTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.coursepath import mapping
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
-from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, one_by_one, singly
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
+    Adopt,
     CreateGroup,
     CreateUser,
     DeactivateUser,
+    DeleteGroup,
+    DeleteUser,
     Enroll,
+    MoveGroup,
     Operation,
     OpKind,
     Outcome,
     ReactivateUser,
-    Rejected,
     RemoveMember,
     Unenroll,
+    UpdateGroup,
     UpdateUser,
 )
 from syncd.records import FetchItem, MemberRole, PartRead, RemotePart, RemoteRecord
@@ -92,6 +96,7 @@ NO_API = frozenset(
     {OpKind.DELETE_USER, OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP}
 )
 UNSUPPORTED = "Coursepath has no API for this"
+RESULTS_KEPT = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
 
 
 def capabilities(target: CoursepathTarget) -> Capabilities:
@@ -104,6 +109,43 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         nested_groups=False,
         member_roles=frozenset({MemberRole.LEARNER}),
     )
+
+
+def _write(writer: Writer, batch: Sequence[Operation], *, results_deletable: bool) -> list[Outcome]:
+    """The batch, of one kind, through the Writer method that sends that kind's requests."""
+    first = batch[0]
+    match first:
+        case Adopt():
+            return adopted(same_kind(batch, first))
+        case CreateUser():
+            return one_by_one(same_kind(batch, first), writer.create_user)
+        case UpdateUser():
+            return one_by_one(same_kind(batch, first), writer.update_user)
+        case DeactivateUser():
+            return one_by_one(same_kind(batch, first), writer.deactivate_user)
+        case ReactivateUser():
+            return one_by_one(same_kind(batch, first), writer.reactivate_user)
+        case CreateGroup():
+            return one_by_one(same_kind(batch, first), writer.create_group)
+        case AddMember():
+            return one_by_one(same_kind(batch, first), writer.add_member)
+        case RemoveMember():
+            return one_by_one(same_kind(batch, first), writer.remove_member)
+        case Enroll():
+            return one_by_one(same_kind(batch, first), writer.enroll)
+        case Unenroll():
+            return _unenroll(writer, same_kind(batch, first), allowed=results_deletable)
+        case DeleteUser() | UpdateGroup() | MoveGroup() | DeleteGroup():
+            return refused(same_kind(batch, first), UNSUPPORTED)
+        case _:
+            assert_never(first)
+
+
+def _unenroll(writer: Writer, ops: Sequence[Unenroll], *, allowed: bool) -> list[Outcome]:
+    """Never without the opt-in: DELETE coursemember deletes the learner's results."""
+    if not allowed:
+        return refused(ops, RESULTS_KEPT)
+    return one_by_one(ops, writer.unenroll)
 
 
 class CoursepathConnector:
@@ -124,10 +166,7 @@ class CoursepathConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(f"{MEMBERS}/me")
-        except SkippableError as err:
-            raise FatalError(f"Coursepath target {self._target.name}: {err}") from err
+        check_access(self._client, f"{MEMBERS}/me", None, f"Coursepath target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()
@@ -160,29 +199,13 @@ class CoursepathConnector:
     # --- writes --------------------------------------------------------------------------
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
+        if not batch:
+            return []
         target = self._target
         writer = Writer(
             self._client, refs, target.courses, send_invitations=target.send_invitations
         )
-        handlers: Handlers = {
-            CreateUser: singly(writer.create_user),
-            UpdateUser: singly(writer.update_user),
-            DeactivateUser: singly(writer.deactivate_user),
-            ReactivateUser: singly(writer.reactivate_user),
-            CreateGroup: singly(writer.create_group),
-            AddMember: singly(writer.add_member),
-            RemoveMember: singly(writer.remove_member),
-            Enroll: singly(writer.enroll),
-            Unenroll: partial(self._unenroll, writer=writer),
-        }
-        return dispatch(batch, handlers, UNSUPPORTED)
-
-    def _unenroll(self, ops: Sequence[Unenroll], writer: Writer) -> list[Outcome]:
-        """Never without the opt-in: DELETE coursemember deletes the learner's results."""
-        if not self._target.allow_result_deletion:
-            refused = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
-            return [Rejected(refused)] * len(ops)
-        return one_by_one(ops, writer.unenroll)
+        return _write(writer, batch, results_deletable=target.allow_result_deletion)
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

@@ -83,7 +83,7 @@ class JwtMinter:
 
 
 class CoursepathClient:
-    """Authenticated JSON calls to one Coursepath academy, one at a time."""
+    """Authenticated JSON calls to one Coursepath academy, one at a time (an `LmsClient`)."""
 
     def __init__(self, settings: ClientSettings, secret: str, acting_email: str) -> None:
         check_scheme(settings.base_url)

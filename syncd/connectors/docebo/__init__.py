@@ -58,19 +58,20 @@ Decisions where public sources are silent:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import partial
-from typing import ClassVar
+from typing import ClassVar, assert_never
 
 from syncd.config import DoceboTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
 from syncd.connectors.docebo.reads import Reader
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats
-from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
+    Adopt,
     CreateGroup,
     CreateUser,
     DeactivateUser,
@@ -117,6 +118,40 @@ def capabilities(target: DoceboTarget) -> Capabilities:
     )
 
 
+def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
+    """The batch, of one kind, through the Writer method that sends that kind's requests."""
+    first = batch[0]
+    match first:
+        case Adopt():
+            return adopted(same_kind(batch, first))
+        case CreateUser() | UpdateUser():
+            return writer.upsert_users(same_kind(batch, first))
+        case DeactivateUser():
+            return writer.change_status(same_kind(batch, first), active=False)
+        case ReactivateUser():
+            return writer.change_status(same_kind(batch, first), active=True)
+        case DeleteUser():
+            return writer.delete_users(same_kind(batch, first))
+        case CreateGroup():
+            return one_by_one(same_kind(batch, first), writer.create_group)
+        case UpdateGroup():
+            return one_by_one(same_kind(batch, first), writer.rename_group)
+        case MoveGroup():
+            return one_by_one(same_kind(batch, first), writer.move_group)
+        case DeleteGroup():
+            return one_by_one(same_kind(batch, first), writer.delete_group)
+        case AddMember():
+            return writer.add_members(same_kind(batch, first))
+        case RemoveMember():
+            return writer.remove_members(same_kind(batch, first))
+        case Enroll():
+            return writer.enroll(same_kind(batch, first))
+        case Unenroll():
+            return writer.unenroll(same_kind(batch, first))
+        case _:
+            assert_never(first)
+
+
 class DoceboConnector:
     """One Docebo target: `fetch` reads it, `apply` writes to it, `check` proves access."""
 
@@ -135,10 +170,7 @@ class DoceboConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"page_size": 1})
-        except SkippableError as err:
-            raise FatalError(f"Docebo target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"page_size": 1}, f"Docebo target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()
@@ -151,23 +183,9 @@ class DoceboConnector:
     # --- writes --------------------------------------------------------------------------
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
-        writer = Writer(self._client, refs, self._target.courses)
-        handlers: Handlers = {
-            CreateUser: writer.upsert_users,
-            UpdateUser: writer.upsert_users,
-            DeactivateUser: partial(writer.change_status, active=False),
-            ReactivateUser: partial(writer.change_status, active=True),
-            DeleteUser: writer.delete_users,
-            CreateGroup: singly(writer.create_group),
-            UpdateGroup: singly(writer.rename_group),
-            MoveGroup: singly(writer.move_group),
-            DeleteGroup: singly(writer.delete_group),
-            AddMember: writer.add_members,
-            RemoveMember: writer.remove_members,
-            Enroll: writer.enroll,
-            Unenroll: writer.unenroll,
-        }
-        return dispatch(batch, handlers, "Docebo has no API for this")
+        if not batch:
+            return []
+        return _write(Writer(self._client, refs, self._target.courses), batch)
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

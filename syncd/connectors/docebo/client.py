@@ -126,7 +126,7 @@ def _expires_in(body: Mapping[str, Any]) -> float:
 
 
 class DoceboClient:
-    """Authenticated JSON calls to one Docebo platform, one at a time."""
+    """Authenticated JSON calls to one Docebo platform, one at a time (an `LmsClient`)."""
 
     def __init__(self, settings: ClientSettings, credentials: Credentials) -> None:
         self._token_http = _http(settings, None, token_classify)
@@ -142,7 +142,7 @@ class DoceboClient:
         self,
         method: str,
         path: str,
-        body: object,
+        body: object = None,
         *,
         params: Params | None = None,
         idempotent: bool | None = None,

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import ClassVar, assert_never
 
 import structlog
 
@@ -65,6 +65,7 @@ from syncd.connectors.base import (
     JobStatus,
     RemoteRefs,
 )
+from syncd.connectors.client import check_access
 from syncd.connectors.dokeos import mapping
 from syncd.connectors.dokeos.client import (
     GROUPS,
@@ -75,10 +76,11 @@ from syncd.connectors.dokeos.client import (
 )
 from syncd.connectors.dokeos.writes import Writer
 from syncd.connectors.http import HttpStats, RequestRefusedError
-from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
+    Adopt,
     CreateGroup,
     CreateUser,
     DeactivateUser,
@@ -133,6 +135,42 @@ def capabilities(target: DokeosTarget) -> Capabilities:
     )
 
 
+def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
+    """The batch, of one kind, through the Writer method that sends that kind's requests."""
+    first = batch[0]
+    match first:
+        case Adopt():
+            return adopted(same_kind(batch, first))
+        case CreateUser():
+            return one_by_one(same_kind(batch, first), writer.create_user)
+        case UpdateUser():
+            return one_by_one(same_kind(batch, first), writer.update_user)
+        case DeactivateUser():
+            return one_by_one(same_kind(batch, first), writer.deactivate_user)
+        case ReactivateUser():
+            return one_by_one(same_kind(batch, first), writer.reactivate_user)
+        case DeleteUser():
+            return one_by_one(same_kind(batch, first), writer.delete_user)
+        case CreateGroup():
+            return one_by_one(same_kind(batch, first), writer.create_group)
+        case UpdateGroup():
+            return one_by_one(same_kind(batch, first), writer.rename_group)
+        case MoveGroup():
+            return one_by_one(same_kind(batch, first), writer.move_group)
+        case DeleteGroup():
+            return one_by_one(same_kind(batch, first), writer.delete_group)
+        case AddMember():
+            return writer.add_members(same_kind(batch, first))
+        case RemoveMember():
+            return writer.remove_members(same_kind(batch, first))
+        case Enroll():
+            return one_by_one(same_kind(batch, first), writer.enroll)
+        case Unenroll():
+            return writer.unenroll(same_kind(batch, first))
+        case _:
+            assert_never(first)
+
+
 class DokeosConnector:
     """One Dokeos target: `fetch` reads it, `apply` writes to it, `poll_job` follows its jobs."""
 
@@ -150,10 +188,7 @@ class DokeosConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"per_page": 1})
-        except SkippableError as err:
-            raise FatalError(f"Dokeos target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"per_page": 1}, f"Dokeos target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()
@@ -189,23 +224,9 @@ class DokeosConnector:
     # --- writes --------------------------------------------------------------------------
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
-        writer = Writer(self._client, refs, self._target.courses)
-        handlers: Handlers = {
-            CreateUser: singly(writer.create_user),
-            UpdateUser: singly(writer.update_user),
-            DeactivateUser: singly(writer.deactivate_user),
-            ReactivateUser: singly(writer.reactivate_user),
-            DeleteUser: singly(writer.delete_user),
-            CreateGroup: singly(writer.create_group),
-            UpdateGroup: singly(writer.rename_group),
-            MoveGroup: singly(writer.move_group),
-            DeleteGroup: singly(writer.delete_group),
-            AddMember: writer.add_members,
-            RemoveMember: writer.remove_members,
-            Enroll: singly(writer.enroll),
-            Unenroll: writer.unenroll,
-        }
-        return dispatch(batch, handlers, "Dokeos has no API for this")
+        if not batch:
+            return []
+        return _write(Writer(self._client, refs, self._target.courses), batch)
 
 
 def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:

@@ -90,7 +90,7 @@ class ApiToken:
 
 
 class DokeosClient:
-    """Authenticated JSON calls to one Dokeos platform, one at a time."""
+    """Authenticated JSON calls to one Dokeos platform, one at a time (an `LmsClient`)."""
 
     def __init__(self, settings: ClientSettings, api_token: str) -> None:
         self.http = HttpClient(
@@ -116,10 +116,16 @@ class DokeosClient:
         return json_body(self.http.get(path, classify=job_classify), f"GET {path}")
 
     def send(
-        self, method: str, path: str, body: object = None, *, idempotent: bool | None = None
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        params: Params | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
         """The decoded body of a write (None when Dokeos answers with no body)."""
-        response = self.http.request(method, path, json=body, idempotent=idempotent)
+        response = self.http.request(method, path, json=body, params=params, idempotent=idempotent)
         return json_body(response, f"{method} {path}") if response.content else None
 
     def pages(self, path: str, params: Params | None = None) -> Iterator[JsonObject]:

@@ -60,10 +60,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import ClassVar, assert_never
 
 from syncd.config import LitmosTarget, TargetConfig
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.client import check_access
 from syncd.connectors.http import HttpStats
 from syncd.connectors.litmos import mapping
 from syncd.connectors.litmos.client import (
@@ -75,21 +76,25 @@ from syncd.connectors.litmos.client import (
     LitmosClient,
 )
 from syncd.connectors.litmos.writes import Writer, WriteSettings
-from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
-from syncd.errors import ConfigError, FatalError, SkippableError
+from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
+from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
+    Adopt,
     CreateGroup,
     CreateUser,
     DeactivateUser,
+    DeleteGroup,
     DeleteUser,
     Enroll,
+    MoveGroup,
     Operation,
     OpKind,
     Outcome,
     ReactivateUser,
     RemoveMember,
     Unenroll,
+    UpdateGroup,
     UpdateUser,
 )
 from syncd.records import (
@@ -124,6 +129,38 @@ def capabilities(target: LitmosTarget) -> Capabilities:
     )
 
 
+def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
+    """The batch, of one kind, through the Writer method that sends that kind's requests."""
+    first = batch[0]
+    match first:
+        case Adopt():
+            return adopted(same_kind(batch, first))
+        case CreateUser():
+            return one_by_one(same_kind(batch, first), writer.create_user)
+        case UpdateUser():
+            return one_by_one(same_kind(batch, first), writer.update_user)
+        case DeactivateUser():
+            return one_by_one(same_kind(batch, first), writer.deactivate_user)
+        case ReactivateUser():
+            return one_by_one(same_kind(batch, first), writer.reactivate_user)
+        case DeleteUser():
+            return one_by_one(same_kind(batch, first), writer.delete_user)
+        case CreateGroup():
+            return one_by_one(same_kind(batch, first), writer.create_group)
+        case UpdateGroup() | MoveGroup() | DeleteGroup():
+            return refused(same_kind(batch, first), NO_TEAM_EDITS)
+        case AddMember():
+            return writer.add_members(same_kind(batch, first))
+        case RemoveMember():
+            return writer.remove_members(same_kind(batch, first))
+        case Enroll():
+            return one_by_one(same_kind(batch, first), writer.enroll)
+        case Unenroll():
+            return one_by_one(same_kind(batch, first), writer.unenroll)
+        case _:
+            assert_never(first)
+
+
 class LitmosConnector:
     """One Litmos target: `fetch` reads it, `read_back` reads its completions since a
     moment (it is a `ReadsBack`), `apply` writes to it."""
@@ -150,10 +187,7 @@ class LitmosConnector:
         return self._client.stats
 
     def check(self) -> None:
-        try:
-            self._client.get(USERS, {"limit": 1})
-        except SkippableError as err:
-            raise FatalError(f"Litmos target {self._target.name}: {err}") from err
+        check_access(self._client, USERS, {"limit": 1}, f"Litmos target {self._target.name}")
 
     def close(self) -> None:
         self._client.close()
@@ -215,20 +249,9 @@ class LitmosConnector:
     # --- writes --------------------------------------------------------------------------
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
-        writer = Writer(self._client, refs, self._write_settings())
-        handlers: Handlers = {
-            CreateUser: singly(writer.create_user),
-            UpdateUser: singly(writer.update_user),
-            DeactivateUser: singly(writer.deactivate_user),
-            ReactivateUser: singly(writer.reactivate_user),
-            DeleteUser: singly(writer.delete_user),
-            CreateGroup: singly(writer.create_group),
-            AddMember: writer.add_members,
-            RemoveMember: writer.remove_members,
-            Enroll: singly(writer.enroll),
-            Unenroll: singly(writer.unenroll),
-        }
-        return dispatch(batch, handlers, NO_TEAM_EDITS)
+        if not batch:
+            return []
+        return _write(Writer(self._client, refs, self._write_settings()), batch)
 
     def _write_settings(self) -> WriteSettings:
         target = self._target

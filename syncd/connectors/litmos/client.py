@@ -108,7 +108,8 @@ def _rate_limited(response: httpx.Response) -> bool:
 
 
 class LitmosClient:
-    """Authenticated JSON calls to one Litmos account, one at a time, within its rate."""
+    """Authenticated JSON calls to one Litmos account, one at a time, within its rate (an
+    `LmsClient`)."""
 
     def __init__(
         self,
@@ -143,11 +144,17 @@ class LitmosClient:
         return json_body(response, f"GET {path}")
 
     def send(
-        self, method: str, path: str, body: object = None, params: Params | None = None
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        params: Params | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
         """The decoded body of a write (None when Litmos answers with no body)."""
         query = {**self._base, **(params or {})}
-        response = self.http.request(method, path, params=query, json=body)
+        response = self.http.request(method, path, params=query, json=body, idempotent=idempotent)
         return json_body(response, f"{method} {path}") if response.content else None
 
     def search(self, path: str, wanted: str) -> Iterator[JsonObject]:

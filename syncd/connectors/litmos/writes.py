@@ -50,7 +50,7 @@ class Writer:
 
     def create_user(self, op: CreateUser) -> Outcome:
         body = mapping.new_user(op.person, self._settings.new_account)
-        send = partial(self._client.send, "POST", USERS, body, self._settings.create_query)
+        send = partial(self._client.send, "POST", USERS, body, params=self._settings.create_query)
         return _create(send, partial(self._find, USERS, "UserName", op.person.username))
 
     def update_user(self, op: UpdateUser) -> Outcome:
@@ -148,7 +148,7 @@ class Writer:
         user_id, course_id = self._pair(op)
         body = {"Course": [{"Id": course_id}]}
         path = f"{USERS}/{user_id}/courses"
-        self._client.send("POST", path, body, self._settings.assign_query)
+        self._client.send("POST", path, body, params=self._settings.assign_query)
         return Applied()
 
     def unenroll(self, op: Unenroll) -> Outcome:
