@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import httpx
 
     from syncd.clock import Clock
-    from syncd.config import TargetConfig
     from syncd.connectors.base import ConnectorContext
 
 T = TypeVar("T")
@@ -149,6 +148,19 @@ def only(batch: Sequence[Operation], kind: type[OpT]) -> list[OpT]:
     return ops
 
 
+class PagedTarget(Protocol):
+    """What `ClientSettings.of` reads of a target: every LMS's model has these."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def page_size(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ClientSettings:
     """Everything an LMS client needs besides its credentials."""
@@ -162,7 +174,7 @@ class ClientSettings:
     guard: Callable[[], None] | None = None  # before every write request (ConnectorContext)
 
     @classmethod
-    def of(cls, target: TargetConfig, ctx: ConnectorContext) -> ClientSettings:
+    def of(cls, target: PagedTarget, ctx: ConnectorContext) -> ClientSettings:
         return cls(
             target.base_url,
             ctx.clock,

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 
 from syncd.clock import Clock
-from syncd.config import SafetyConfig, TargetConfig
+from syncd.config import SafetyConfig, TargetBase
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.operations import Operation, OpKind
@@ -88,7 +88,7 @@ class CycleEnv:
 
 
 def run_cycle(
-    env: CycleEnv, target: TargetConfig, connector: Connector, *, dry_run: bool, force: bool
+    env: CycleEnv, target: TargetBase, connector: Connector, *, dry_run: bool, force: bool
 ) -> TargetReport:
     """One cycle of `target`; the caller holds the target's lane (`runtime.run_target`)."""
     structlog.contextvars.bind_contextvars(target=target.name)
@@ -103,7 +103,7 @@ class _Cycle:
     """One target's cycle inside its lane; each step records what it did."""
 
     def __init__(
-        self, env: CycleEnv, session: Session, target: TargetConfig, connector: Connector
+        self, env: CycleEnv, session: Session, target: TargetBase, connector: Connector
     ) -> None:
         self.env, self.session, self.target, self.connector = env, session, target, connector
 

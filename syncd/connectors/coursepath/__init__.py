@@ -60,10 +60,11 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import ClassVar
 
-from syncd.config import CoursepathTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.coursepath import mapping
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
+from syncd.connectors.coursepath.settings import CoursepathTarget
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, one_by_one, singly
@@ -185,7 +186,7 @@ class CoursepathConnector:
         return one_by_one(ops, writer.unenroll)
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "coursepath"."""
     if not isinstance(target, CoursepathTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not coursepath")

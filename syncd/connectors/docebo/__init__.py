@@ -61,10 +61,11 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import ClassVar
 
-from syncd.config import DoceboTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
 from syncd.connectors.docebo.reads import Reader
+from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, Handlers, dispatch, singly
@@ -170,7 +171,7 @@ class DoceboConnector:
         return dispatch(batch, handlers, "Docebo has no API for this")
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "docebo"."""
     if not isinstance(target, DoceboTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not docebo")
