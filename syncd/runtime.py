@@ -2,7 +2,9 @@
 
 Used by the CLI and the scheduler. A target with `sandbox = true` talks to the
 built-in simulator in-process, whose state is kept in `sandbox_state` between
-runs, so the sandbox behaves like a real LMS that remembers.
+runs, so the sandbox behaves like a real LMS that remembers. Simulator and connector
+share a `FastForwardClock` over the runtime's, one per target: their waits (a rate
+limit, a Retry-After) are counted by both and cost no real time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from syncd.clock import Clock, SystemClock
+from syncd.clock import Clock, FastForwardClock, SystemClock
 from syncd.config import Config, TargetBase
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs, Transport
 from syncd.errors import ConfigError, ImportRefusedError, SyncdError
@@ -52,6 +54,7 @@ class Runtime:
         self.clock = clock or SystemClock(self.shutdown)  # its sleeps end on a stop request
         self.db = Database(config.database.url)
         self._transports = dict(transports or {})
+        self._sandbox_clocks: dict[str, FastForwardClock] = {}
         self._lane_wait = lane_wait_seconds
 
     def upgrade(self) -> None:
@@ -162,15 +165,24 @@ class Runtime:
     def _context(
         self, target: TargetBase, guard: Callable[[], None] | None
     ) -> Iterator[ConnectorContext]:
-        """What the target's connector is given: a transport a test injected, the
-        in-process sandbox's, or none (the network)."""
+        """What the target's connector is given: a transport a test injected, or the
+        in-process sandbox's on the sandbox's clock, or the network on the runtime's."""
         if target.name in self._transports:
             yield ConnectorContext(self.clock, self._transports[target.name], guard)
         elif target.sandbox:
-            with sandboxed(target) as transport:
-                yield ConnectorContext(self.clock, transport, guard)
+            clock = self._sandbox_clock(target)
+            with sandboxed(target, clock) as transport:
+                yield ConnectorContext(clock, transport, guard)
         else:
             yield ConnectorContext(self.clock, None, guard)
+
+    def _sandbox_clock(self, target: TargetBase) -> FastForwardClock:
+        """The target's sandbox clock: made on first use, kept for this runtime's life, so
+        that a rate limiter shared per clock counts across its cycles."""
+        if target.name not in self._sandbox_clocks:
+            clock = FastForwardClock(self.clock, shutdown=self.shutdown)
+            self._sandbox_clocks[target.name] = clock
+        return self._sandbox_clocks[target.name]
 
 
 def _not_started(target: TargetBase) -> TargetReport:

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from syncd import config
+from syncd.clock import FastForwardClock
 from syncd.config import Config, TargetBase
 from syncd.connectors import coursepath, docebo, dokeos, litmos
 from syncd.connectors.base import Connector, ConnectorContext, Transport
@@ -88,10 +89,10 @@ def build_connector(target: TargetBase, ctx: ConnectorContext) -> Connector:
     return found.connector(target, ctx)
 
 
-def sandboxed(target: TargetBase) -> AbstractContextManager[Transport]:
-    """`target`'s simulator in-process, its state loaded from `sandbox_state` before and
-    saved after."""
-    return inprocess.session(lookup(target.kind), target)
+def sandboxed(target: TargetBase, clock: FastForwardClock) -> AbstractContextManager[Transport]:
+    """`target`'s simulator in-process on `clock` (shared with its connector), its state
+    loaded from `sandbox_state` before and saved after."""
+    return inprocess.session(lookup(target.kind), target, clock)
 
 
 def serve_all(host: str, first_port: int) -> list[ServedSimulator]:
