@@ -3,7 +3,8 @@
 A connector turns LMS pages into records (`fetch`) and batches of operations
 into HTTP calls (`apply`), and declares what it can do (`Capabilities`). It
 decides nothing: which operations to run, in which order and whether it is
-safe are the engine's business. A fifth LMS is one module implementing this.
+safe are the engine's business. A fifth LMS is one package implementing this,
+registered in `syncd.kinds` (docs/decisions/005-lms-kinds.md).
 """
 
 from __future__ import annotations
