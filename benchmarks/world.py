@@ -23,7 +23,7 @@ from benchmarks.calls import by_family, is_write, min_reads, min_writes
 from benchmarks.hrdata import RULES_TOML, HrData
 from benchmarks.timeline import Call, phase_windows
 from syncd.clock import FakeClock
-from syncd.config import load_config
+from syncd.kinds import load_config
 from syncd.runtime import Runtime
 from syncd.sandbox import DEMO_COURSES, DoceboSimulator
 

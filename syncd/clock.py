@@ -4,6 +4,7 @@ so tests move time forward instead of sleeping.
 Every wait syncd makes goes through `Clock.sleep`. Given the process's shutdown event,
 a clock's sleep ends the moment a stop is requested (SIGTERM, SIGINT) and raises
 `ShutdownRequestedError`, so a retry loop or a rate limiter waiting on it sends nothing more.
+`FastForwardClock` is what an in-process sandbox runs on: a sleep skips ahead at once.
 """
 
 from __future__ import annotations
@@ -68,6 +69,48 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self._now += dt.timedelta(seconds=seconds)
         self._mono += seconds
+
+
+class FastForwardClock:
+    """`base` moved ahead by every sleep made on it: a sleep returns at once, its seconds
+    skipped. An in-process sandbox and the connector talking to it share one, so a rate
+    limit is still counted and waited out, in no real time. With `shutdown`, a sleep once
+    it is set raises as the system clock's does. Never goes back: it only skips forward."""
+
+    def __init__(self, base: Clock, *, shutdown: threading.Event | None = None) -> None:
+        self._base = base
+        self._shutdown = shutdown
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def skipped(self) -> float:
+        """The seconds all the sleeps so far have skipped."""
+        with self._lock:
+            return self._skipped
+
+    def now(self) -> dt.datetime:
+        return self._base.now() + dt.timedelta(seconds=self.skipped)
+
+    def monotonic(self) -> float:
+        return self._base.monotonic() + self.skipped
+
+    def timestamp(self) -> float:
+        """`now()` as POSIX seconds: the clock a simulator takes."""
+        return self.now().timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        if self._shutdown is not None and self._shutdown.is_set():
+            raise _stopped(seconds)
+        self.skip(seconds)
+
+    def skip(self, seconds: float) -> None:
+        with self._lock:
+            self._skipped += max(0.0, seconds)
+
+    def skip_to(self, moment: dt.datetime) -> None:
+        """Catch up with `moment` if it is ahead (a sandbox's time saved by an earlier run)."""
+        self.skip((moment - self.now()).total_seconds())
 
 
 def _stopped(seconds: float) -> ShutdownRequestedError:

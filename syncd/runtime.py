@@ -2,32 +2,28 @@
 
 Used by the CLI and the scheduler. A target with `sandbox = true` talks to the
 built-in simulator in-process, whose state is kept in `sandbox_state` between
-runs, so the sandbox behaves like a real LMS that remembers.
+runs, so the sandbox behaves like a real LMS that remembers. Simulator and connector
+share a `FastForwardClock` over the runtime's, one per target: their waits (a rate
+limit, a Retry-After) are counted by both and cost no real time.
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import httpx
-
-from syncd.clock import Clock, SystemClock
-from syncd.config import Config, TargetConfig
-from syncd.connectors import build_connector
-from syncd.connectors.base import Connector, ConnectorContext, PollsJobs
+from syncd.clock import Clock, FastForwardClock, SystemClock
+from syncd.config import Config, TargetBase
+from syncd.connectors.base import Connector, ConnectorContext, PollsJobs, Transport
 from syncd.errors import ConfigError, ImportRefusedError, SyncdError
-from syncd.hr.export import write_atomically
+from syncd.kinds import build_connector, sandboxed
 from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.reconcile.stages import TargetReport
-from syncd.sandbox import new_simulator
 from syncd.statuses import RunStatus
 from syncd.store import Database, Lease, jobs
 
@@ -49,7 +45,7 @@ class Runtime:
         config: Config,
         *,
         clock: Clock | None = None,
-        transports: Mapping[str, httpx.BaseTransport] | None = None,
+        transports: Mapping[str, Transport] | None = None,
         shutdown: threading.Event | None = None,
         lane_wait_seconds: float = 600.0,
         full_readback: bool = False,
@@ -60,6 +56,7 @@ class Runtime:
         self.clock = clock or SystemClock(self.shutdown)  # its sleeps end on a stop request
         self.db = Database(config.database.url)
         self._transports = dict(transports or {})
+        self._sandbox_clocks: dict[str, FastForwardClock] = {}
         self._lane_wait = lane_wait_seconds
 
     def upgrade(self) -> None:
@@ -68,7 +65,7 @@ class Runtime:
     def close(self) -> None:
         self.db.dispose()
 
-    def targets(self, names: Sequence[str] = ()) -> list[TargetConfig]:
+    def targets(self, names: Sequence[str] = ()) -> list[TargetBase]:
         known = {t.name: t for t in self.config.targets}
         unknown = [n for n in names if n not in known]
         if unknown:
@@ -99,7 +96,7 @@ class Runtime:
         return report
 
     def run_target(
-        self, target: TargetConfig, *, dry_run: bool, force: bool, export: bool = True
+        self, target: TargetBase, *, dry_run: bool, force: bool, export: bool = True
     ) -> TargetReport:
         """One cycle of `target`; then, unless `export` is False, the HR sinks are rewritten."""
         if self.shutdown.is_set():  # a target not begun when the stop came is not begun
@@ -131,7 +128,7 @@ class Runtime:
         with self.db.session() as session:
             export_records(session, self.config.hr)
 
-    def poll_jobs(self, target: TargetConfig) -> PollReport | None:
+    def poll_jobs(self, target: TargetBase) -> PollReport | None:
         """Settle the target's due asynchronous jobs, unless a cycle holds its lane right now."""
         with self.db.session() as session:
             if not jobs.pending_rows(session, target.name):
@@ -145,7 +142,7 @@ class Runtime:
                 every = self.config.schedule.jobs_poll_every
                 return poll_due(session, target.name, connector, self.clock, every)
 
-    def check(self, target: TargetConfig) -> str | None:
+    def check(self, target: TargetBase) -> str | None:
         """One authenticated read; None when it worked, else what went wrong."""
         try:
             with self.connector(target) as connector:
@@ -155,46 +152,46 @@ class Runtime:
         return None
 
     @contextmanager
-    def connector(self, target: TargetConfig, lane: Lease | None = None) -> Iterator[Connector]:
+    def connector(self, target: TargetBase, lane: Lease | None = None) -> Iterator[Connector]:
         """The target's connector; with the lane's lease, every write request it sends is
         preceded by a check that the lane is still held (`store/locks.py`)."""
         guard = lane.check if lane is not None else None
-        with self._transport(target) as transport:
-            connector = build_connector(target, ConnectorContext(self.clock, transport, guard))
+        with self._context(target, guard) as ctx:
+            connector = build_connector(target, ctx)
             try:
                 yield connector
             finally:
                 connector.close()
 
     @contextmanager
-    def _transport(self, target: TargetConfig) -> Iterator[httpx.BaseTransport | None]:
+    def _context(
+        self, target: TargetBase, guard: Callable[[], None] | None
+    ) -> Iterator[ConnectorContext]:
+        """What the target's connector is given: a transport a test injected, or the
+        in-process sandbox's on the sandbox's clock, or the network on the runtime's."""
         if target.name in self._transports:
-            yield self._transports[target.name]
+            yield ConnectorContext(self.clock, self._transports[target.name], guard)
         elif target.sandbox:
-            with sandboxed(target) as transport:
-                yield transport
+            clock = self._sandbox_clock(target)
+            with sandboxed(target, clock) as transport:
+                yield ConnectorContext(clock, transport, guard)
         else:
-            yield None
+            yield ConnectorContext(self.clock, None, guard)
+
+    def _sandbox_clock(self, target: TargetBase) -> FastForwardClock:
+        """The target's sandbox clock: made on first use, kept for this runtime's life, so
+        that a rate limiter shared per clock counts across its cycles."""
+        if target.name not in self._sandbox_clocks:
+            clock = FastForwardClock(self.clock, shutdown=self.shutdown)
+            self._sandbox_clocks[target.name] = clock
+        return self._sandbox_clocks[target.name]
 
 
-def _not_started(target: TargetConfig) -> TargetReport:
+def _not_started(target: TargetBase) -> TargetReport:
     stopped = "not started: syncd was asked to stop"
     return TargetReport(target.name, target.kind, RunStatus.INTERRUPTED, message=stopped)
 
 
-def _busy(target: TargetConfig) -> TargetReport:
+def _busy(target: TargetBase) -> TargetReport:
     busy = "another syncd process holds this target's lane"
     return TargetReport(target.name, target.kind, RunStatus.BUSY, message=busy)
-
-
-@contextmanager
-def sandboxed(target: TargetConfig) -> Iterator[httpx.BaseTransport]:
-    """The target's simulator in-process, its state loaded before and saved after."""
-    path = Path(target.sandbox_state_path)
-    simulator = new_simulator(target.kind)  # its own well-known credentials, as docs/sandbox.md
-    if path.exists():
-        simulator.load_state(json.loads(path.read_text(encoding="utf-8")))
-    try:
-        yield simulator.transport()
-    finally:
-        write_atomically(path, json.dumps(simulator.dump_state(), sort_keys=True))

@@ -21,7 +21,7 @@ from pathlib import Path
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from syncd.config import TargetConfig
+from syncd.config import TargetBase
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.runtime import Runtime
 
@@ -73,7 +73,7 @@ def _request_stop(shutdown: threading.Event, signal_name: str) -> None:
     shutdown.set()
 
 
-def build_scheduler(runtime: Runtime, targets: Sequence[TargetConfig]) -> BackgroundScheduler:
+def build_scheduler(runtime: Runtime, targets: Sequence[TargetBase]) -> BackgroundScheduler:
     every = runtime.config.schedule.reconcile_every.total_seconds()
     now = dt.datetime.now(dt.UTC)
     scheduler = BackgroundScheduler(
@@ -104,7 +104,7 @@ def build_scheduler(runtime: Runtime, targets: Sequence[TargetConfig]) -> Backgr
     return scheduler
 
 
-def cycle_job(runtime: Runtime, target: TargetConfig) -> None:
+def cycle_job(runtime: Runtime, target: TargetBase) -> None:
     """One scheduled cycle; any failure is recorded and the daemon goes on. What syncd
     expects (the HR source missing or refused, a SyncdError) is an error event with its
     words; only the unforeseen gets a traceback (`cycle_crashed`)."""
@@ -136,7 +136,7 @@ def _imported(runtime: Runtime) -> bool:
     return False
 
 
-def poll_job(runtime: Runtime, targets: Sequence[TargetConfig]) -> None:
+def poll_job(runtime: Runtime, targets: Sequence[TargetBase]) -> None:
     """Settle what the LMSs finished of their asynchronous jobs (Dokeos job ids)."""
     for target in targets:
         if runtime.shutdown.is_set():

@@ -41,7 +41,7 @@ from benchmarks.reliability.world import (
     write_rows,
 )
 from benchmarks.reliability.wsgi import SlowAnswers
-from syncd.config import load_config
+from syncd.kinds import load_config
 from syncd.runtime import Runtime
 
 NAME = "sigkill"

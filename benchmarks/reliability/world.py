@@ -23,7 +23,7 @@ import structlog
 
 from benchmarks.reliability.lms import Lms, base_url, make_lms, target_toml, toml_text
 from syncd.clock import FakeClock
-from syncd.config import load_config
+from syncd.kinds import load_config
 from syncd.runtime import Runtime
 from syncd.sandbox import RunningServer, serve
 from syncd.store import Database

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from syncd.cli import checks, render
-from syncd.config import Config, load_config
+from syncd.config import Config
 from syncd.errors import ConfigError
+from syncd.kinds import load_config, serve_all
 from syncd.logging import configure
 from syncd.runtime import Runtime
-from syncd.sandbox import serve_all
 from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
 from syncd.store.status import status_document
 

@@ -3,7 +3,8 @@
 A connector turns LMS pages into records (`fetch`) and batches of operations
 into HTTP calls (`apply`), and declares what it can do (`Capabilities`). It
 decides nothing: which operations to run, in which order and whether it is
-safe are the engine's business. A fifth LMS is one module implementing this.
+safe are the engine's business. A fifth LMS is one package implementing this,
+registered in `syncd.kinds` (docs/decisions/005-lms-kinds.md).
 """
 
 from __future__ import annotations
@@ -12,20 +13,24 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkable
+
+import httpx
 
 from syncd.operations import OpKind, Outcome
 from syncd.records import MemberRole, RemoteEnrollment
 
 if TYPE_CHECKING:
-    import httpx
-
     from syncd.clock import Clock
-    from syncd.config import TargetConfig
+    from syncd.config import TargetBase
     from syncd.operations import Operation
     from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef, RemoteId
 
 NATURAL_KEYS = ("external_id", "username", "email")
+
+# What carries a connector's requests when it is not the network: a simulator in-process,
+# or a test's wrapper. Named here so that the runtime hands one on without naming httpx.
+Transport: TypeAlias = httpx.BaseTransport
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +124,10 @@ class ConnectorContext:
     """What the runtime hands a connector factory besides the target's config."""
 
     clock: Clock
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
     # Called before every write request: raises once the target's lane lock is lost, so
     # that a process that lost it sends nothing more (None: no lane, e.g. `syncd check`).
     guard: Callable[[], None] | None = None
 
 
-ConnectorFactory = Callable[["TargetConfig", ConnectorContext], Connector]
+ConnectorFactory = Callable[["TargetBase", ConnectorContext], Connector]

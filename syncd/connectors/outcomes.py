@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import httpx
 
     from syncd.clock import Clock
-    from syncd.config import TargetConfig
     from syncd.connectors.base import ConnectorContext
 
 T = TypeVar("T")
@@ -143,6 +142,19 @@ def refused(ops: Sequence[Operation], error: str) -> list[Outcome]:
     return [Rejected(error)] * len(ops)
 
 
+class PagedTarget(Protocol):
+    """What `ClientSettings.of` reads of a target: every LMS's model has these."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def page_size(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ClientSettings:
     """Everything an LMS client needs besides its credentials."""
@@ -156,7 +168,7 @@ class ClientSettings:
     guard: Callable[[], None] | None = None  # before every write request (ConnectorContext)
 
     @classmethod
-    def of(cls, target: TargetConfig, ctx: ConnectorContext) -> ClientSettings:
+    def of(cls, target: PagedTarget, ctx: ConnectorContext) -> ClientSettings:
         return cls(
             target.base_url,
             ctx.clock,

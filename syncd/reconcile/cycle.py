@@ -17,7 +17,7 @@ from typing import Any, assert_never
 import structlog
 
 from syncd.clock import Clock
-from syncd.config import SafetyConfig, TargetConfig
+from syncd.config import SafetyConfig, TargetBase
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.operations import OpKind
@@ -68,7 +68,7 @@ class CycleEnv:
 
 
 def run_cycle(
-    env: CycleEnv, target: TargetConfig, connector: Connector, *, dry_run: bool, force: bool
+    env: CycleEnv, target: TargetBase, connector: Connector, *, dry_run: bool, force: bool
 ) -> TargetReport:
     """One cycle of `target`; the caller holds the target's lane (`runtime.run_target`)."""
     structlog.contextvars.bind_contextvars(target=target.name)
@@ -89,7 +89,7 @@ class _Cycle:
         self,
         env: CycleEnv,
         session: Session,
-        target: TargetConfig,
+        target: TargetBase,
         connector: Connector,
         *,
         dry_run: bool,

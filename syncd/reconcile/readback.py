@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import structlog
 
 from syncd.clock import Clock
-from syncd.config import HrConfig, TargetConfig
+from syncd.config import HrConfig, TargetBase
 from syncd.connectors.base import Connector, ReadsBack
 from syncd.errors import SyncdError
 from syncd.hr.export import COMPLETIONS, upsert_sql, write_completions
@@ -77,7 +77,7 @@ class ReadbackReport:
 
 def read_back(
     session: Session,
-    target: TargetConfig,
+    target: TargetBase,
     connector: Connector,
     state: tuple[RemoteState, Links],
     *,

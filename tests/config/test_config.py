@@ -9,16 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from syncd import redact
-from syncd.config import (
-    Config,
-    DoceboTarget,
-    HrConfig,
-    Limit,
-    load_config,
-    parse_duration,
-    parse_limit,
-)
+from syncd.config import Config, HrConfig, Limit, parse_duration, parse_limit
+from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.errors import ConfigError
+from syncd.kinds import load_config
 
 TARGET = """
 [[targets]]

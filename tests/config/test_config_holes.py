@@ -15,11 +15,14 @@ from syncd.config import (
     EnrollmentRule,
     GroupRule,
     Limit,
-    load_config,
     parse_duration,
 )
-from syncd.config.targets import CoursepathTarget, DoceboTarget, DokeosTarget, LitmosTarget
+from syncd.connectors.coursepath.settings import CoursepathTarget
+from syncd.connectors.docebo.settings import DoceboTarget
+from syncd.connectors.dokeos.settings import DokeosTarget
+from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.errors import ConfigError
+from syncd.kinds import load_config
 
 TARGET = """
 [[targets]]

@@ -13,12 +13,15 @@ import httpx
 import pytest
 
 from syncd.clock import FakeClock
-from syncd.config import CoursepathTarget, DoceboTarget, DokeosTarget, LitmosTarget
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.coursepath import CoursepathConnector
+from syncd.connectors.coursepath.settings import CoursepathTarget
 from syncd.connectors.docebo import DoceboConnector
+from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.connectors.dokeos import DokeosConnector
+from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.litmos import LitmosConnector
+from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.errors import SkippableError
 from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
 from syncd.sandbox import DoceboSimulator, DokeosSimulator

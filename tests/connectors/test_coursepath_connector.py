@@ -16,12 +16,12 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.config import DokeosTarget
-from syncd.connectors import CONNECTORS, build_connector
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.coursepath import CoursepathConnector, factory, mapping
 from syncd.connectors.coursepath.client import JwtMinter, check_scheme
+from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.kinds import build_connector, lookup
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -482,7 +482,7 @@ def test_with_the_opt_in_unenroll_deletes_the_results(
 def test_registered_and_adopt_is_never_sent(
     coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
 ) -> None:
-    assert CONNECTORS["coursepath"] is factory
+    assert lookup("coursepath").connector is factory
     adopt = Adopt(LinkKind.USER, "E1", rid(1))
     assert coursepath.apply([adopt], refs) == [Applied(rid(1))]
     assert coursepath_sim.requests == []

@@ -16,10 +16,10 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.connectors import CONNECTORS, build_connector
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.docebo import DoceboConnector
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.kinds import KINDS, build_connector
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -65,7 +65,7 @@ from syncd.sandbox.docebo.records import API_ERAS, ApiEra
 if TYPE_CHECKING:
     from conftest import LosingTransport, Refs
 
-    from syncd.config import DoceboTarget
+    from syncd.connectors.docebo.settings import DoceboTarget
 
 ConnectorMaker = Callable[..., DoceboConnector]
 Lossy = Callable[..., "LosingTransport"]
@@ -625,7 +625,7 @@ def test_the_registry_builds_docebo(
     connector = build_connector(target(), ctx)
     assert isinstance(connector, DoceboConnector)
     connector.close()
-    assert set(CONNECTORS) == {"coursepath", "docebo", "dokeos", "litmos"}
+    assert {k.kind for k in KINDS} == {"coursepath", "docebo", "dokeos", "litmos"}
     with pytest.raises(ConfigError, match="no connector for kind 'nope'"):
         build_connector(SimpleNamespace(kind="nope", name="x"), ctx)  # type: ignore[arg-type]
 

@@ -16,13 +16,14 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.config import DoceboTarget, DokeosTarget
-from syncd.connectors import CONNECTORS, build_connector
 from syncd.connectors.base import ConnectorContext, JobState, JobStatus, PollsJobs
+from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.connectors.dokeos import DokeosConnector, mapping
 from syncd.connectors.dokeos.client import ACCEPT
+from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.dokeos.writes import FILTER_LIMIT, Filter, filters
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.kinds import build_connector, lookup
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -938,7 +939,7 @@ def test_the_registry_builds_dokeos(clock: FakeClock, dokeos_sim: DokeosSimulato
         password="d",
     )
     with pytest.raises(ConfigError, match="not dokeos"):
-        CONNECTORS["dokeos"](docebo, ConnectorContext(clock))
+        lookup("dokeos").connector(docebo, ConnectorContext(clock))
 
 
 def test_adopt_is_never_sent(

@@ -11,10 +11,10 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.connectors import CONNECTORS
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.litmos import LitmosConnector, factory, mapping
 from syncd.errors import FatalError
+from syncd.kinds import lookup
 from syncd.operations import (
     AddMember,
     Applied,
@@ -86,7 +86,7 @@ def applied_id(outcome: object) -> RemoteId:
 
 
 def test_litmos_is_registered_and_declares_what_it_can_do(litmos: LitmosConnector) -> None:
-    assert CONNECTORS["litmos"] is factory
+    assert lookup("litmos").connector is factory
     caps = litmos.capabilities
     assert caps.natural_keys == ("username", "email")
     assert {OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP}.isdisjoint(caps.supports)
@@ -293,7 +293,7 @@ def test_a_forced_503_is_waited_out_not_hammered(
 
 
 def test_the_factory_refuses_another_kind(clock: FakeClock) -> None:
-    from syncd.config import DokeosTarget  # noqa: PLC0415 - only this test needs it
+    from syncd.connectors.dokeos.settings import DokeosTarget  # noqa: PLC0415 - only this test needs it
 
     other = DokeosTarget(name="d", base_url="https://x.com", api_token="t")
     with pytest.raises(Exception, match="not litmos"):

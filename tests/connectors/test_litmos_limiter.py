@@ -1,10 +1,12 @@
-"""The Litmos client's rolling-window limiter, on a FakeClock."""
+"""The Litmos client's rolling-window limiter, on a FakeClock (and once on the real one)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from syncd.clock import FakeClock
+from syncd.clock import FakeClock, SystemClock
 from syncd.connectors.litmos.limiter import RollingLimiter
 
 
@@ -53,3 +55,14 @@ def test_wait_out_sleeps_until_the_oldest_leaves_or_a_whole_window() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="limit"):
         RollingLimiter(FakeClock(), 0)
+
+
+def test_on_the_real_clock_one_more_really_waits_out_the_window() -> None:
+    """The one test on the system clock: a tiny window, so it costs a fifth of a second."""
+    limiter = RollingLimiter(SystemClock(), 2, 0.2)
+    started = time.monotonic()
+    limiter.acquire()
+    limiter.acquire()
+    assert time.monotonic() - started < 0.1
+    limiter.acquire()
+    assert time.monotonic() - started >= 0.19

@@ -19,7 +19,7 @@ import httpx
 
 from syncd.cli import main
 from syncd.clock import FakeClock
-from syncd.config import load_config
+from syncd.kinds import load_config
 from syncd.runtime import RunReport, Runtime
 from syncd.sandbox import DEMO_COURSES, DoceboSimulator, RunningServer, serve
 from syncd.sandbox.docebo import ApiEra, DoceboSnapshot

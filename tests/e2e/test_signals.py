@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from syncd.cli import commands, main
 from syncd.clock import FakeClock, SystemClock
-from syncd.config import load_config
 from syncd.connectors.litmos.limiter import RollingLimiter
 from syncd.errors import (
     FatalError,
@@ -31,6 +30,7 @@ from syncd.errors import (
     SkippableError,
     SyncdError,
 )
+from syncd.kinds import load_config
 from syncd.runtime import Runtime
 from syncd.store import Database
 from syncd.store.schema import OperationRow, SyncRunRow

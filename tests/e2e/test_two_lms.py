@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from syncd.config import load_config
+from syncd.kinds import load_config
 from syncd.runtime import Runtime
 from syncd.store import Database
 from tests.e2e.dokeos_world import DokeosWorld

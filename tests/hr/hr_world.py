@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from syncd.clock import FakeClock
-from syncd.config import Config, load_config
+from syncd.config import Config
+from syncd.kinds import load_config
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.records import DesiredState, OrgUnit
 from syncd.store import Database

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 
 from syncd.cli import main
-from syncd.config import HrQueries, load_config
+from syncd.config import HrQueries
 from syncd.errors import ConfigError
 from syncd.hr import read_csv_source, read_sql_source
 from syncd.hr.validation import PEOPLE, SourceRow, validate
+from syncd.kinds import load_config
 from syncd.reconcile.hr_import import read_hr_source
 from syncd.store.schema import PersonRow, table_of
 from tests.hr.sql_tables import load_table

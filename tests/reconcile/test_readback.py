@@ -11,8 +11,8 @@ from typing import ClassVar
 from sqlalchemy import Engine
 
 from syncd.clock import FakeClock
-from syncd.config import LitmosTarget
 from syncd.connectors.base import Capabilities
+from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.reconcile.readback import ReadbackSettings, filled, read_back
 from syncd.records import (
     CourseCode,

@@ -4,14 +4,17 @@ an existing active member), HTTPS only, the error body, and the loopback server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 
-from syncd.sandbox import CoursepathSimulator, new_simulator, serve
+from syncd.kinds import KINDS, lookup
+from syncd.sandbox import CoursepathSimulator, serve
 from syncd.sandbox.core import ManualClock
-from syncd.sandbox.registry import DEMO_COURSES, SIMULATORS
+from syncd.sandbox.coursepath.demo import DEMO
+from syncd.sandbox.demo import DEMO_COURSES
 
 Minter = Callable[..., str]
 URL = "https://academy.coursepath.test"
@@ -248,7 +251,7 @@ def test_the_fault_knobs_answer_in_the_coursepath_error_shape(
 
 @pytest.mark.slow
 def test_served_on_loopback_it_answers_the_same_rules(coursepath_jwt: Minter) -> None:
-    sim = new_simulator("coursepath")
+    sim = DEMO.simulator(time.time)
     assert isinstance(sim, CoursepathSimulator)
     server = serve(sim)
     try:
@@ -267,8 +270,9 @@ def test_served_on_loopback_it_answers_the_same_rules(coursepath_jwt: Minter) ->
 def test_the_registry_builds_a_coursepath_sandbox_with_an_acting_admin(
     coursepath_jwt: Minter,
 ) -> None:
-    assert list(SIMULATORS)[-1] == "coursepath"
-    sim = new_simulator("coursepath")
+    assert lookup("coursepath").demo is DEMO
+    assert max(KINDS, key=lambda kind: kind.sandbox_port).kind == "coursepath"  # served last
+    sim = DEMO.simulator(time.time)
     assert isinstance(sim, CoursepathSimulator)
     snapshot = sim.snapshot()
     assert snapshot.courses == dict(DEMO_COURSES)

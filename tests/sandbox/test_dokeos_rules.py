@@ -4,14 +4,17 @@ shape, pagination, and the simulator served on loopback and in the registry."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
 import pytest
 
-from syncd.sandbox import DokeosSimulator, new_simulator, serve
+from syncd.kinds import lookup
+from syncd.sandbox import DokeosSimulator, serve
 from syncd.sandbox.core import ManualClock
-from syncd.sandbox.registry import DEMO_COURSES, SIMULATORS
+from syncd.sandbox.demo import DEMO_COURSES
+from syncd.sandbox.dokeos.demo import DEMO
 
 Json = dict[str, Any]
 
@@ -342,9 +345,9 @@ def test_served_on_loopback_it_answers_the_same_rules(dokeos: DokeosSimulator) -
 
 
 def test_the_registry_builds_a_dokeos_sandbox_with_the_demo_trainings() -> None:
-    sim = new_simulator("dokeos")
+    sim = DEMO.simulator(time.time)
     assert isinstance(sim, DokeosSimulator)
-    assert "dokeos" in SIMULATORS
+    assert lookup("dokeos").demo is DEMO
     headers = {"Accept": V2, "Authorization": TOKEN}
     trainings = call(sim, "GET", "/trainings", headers).json()["data"]
     assert [(t["code"], t["name"]) for t in trainings] == list(DEMO_COURSES)

@@ -3,13 +3,17 @@ parameters, paging, sorting, searching and the rolling rate limit (seed and spec
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
-from syncd.sandbox import LitmosSimulator, new_simulator, serve
+from syncd.kinds import lookup
+from syncd.sandbox import LitmosSimulator, serve
 from syncd.sandbox.core import ManualClock
+from syncd.sandbox.demo import DEMO_COURSES
 from syncd.sandbox.litmos import SEED_RATE_LIMITED, SPEC_RATE_LIMITED, words
-from syncd.sandbox.registry import DEMO_COURSES, SIMULATORS
+from syncd.sandbox.litmos.demo import DEMO
 from tests.sandbox.conftest import LITMOS_JSON as JSON
 from tests.sandbox.conftest import LITMOS_PARAMS, LITMOS_URL
 
@@ -276,8 +280,8 @@ def test_served_on_loopback_over_plain_http_with_the_knob() -> None:
 
 
 def test_registered_with_the_demo_catalog_and_plain_http_on_loopback() -> None:
-    sim = new_simulator("litmos")
+    sim = DEMO.simulator(time.time)
     assert isinstance(sim, LitmosSimulator)
-    assert "litmos" in SIMULATORS
+    assert lookup("litmos").demo is DEMO
     assert sim.allow_plain_http_on_loopback is True
     assert {c.code for c in sim.state.courses.values()} == {code for code, _ in DEMO_COURSES}

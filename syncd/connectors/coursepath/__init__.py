@@ -59,11 +59,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
-from syncd.config import CoursepathTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.client import check_access
 from syncd.connectors.coursepath import mapping
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
+from syncd.connectors.coursepath.settings import CoursepathTarget
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
@@ -208,7 +209,7 @@ class CoursepathConnector:
         return _write(writer, batch, results_deletable=target.allow_result_deletion)
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "coursepath"."""
     if not isinstance(target, CoursepathTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not coursepath")

@@ -60,11 +60,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
-from syncd.config import DoceboTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.client import check_access
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
 from syncd.connectors.docebo.reads import Reader
+from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
@@ -188,7 +189,7 @@ class DoceboConnector:
         return _write(Writer(self._client, refs, self._target.courses), batch)
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "docebo"."""
     if not isinstance(target, DoceboTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not docebo")

@@ -56,7 +56,7 @@ from typing import ClassVar, assert_never
 
 import structlog
 
-from syncd.config import DokeosTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import (
     Capabilities,
     Connector,
@@ -74,6 +74,7 @@ from syncd.connectors.dokeos.client import (
     USERS,
     DokeosClient,
 )
+from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.dokeos.writes import Writer
 from syncd.connectors.http import HttpStats, RequestRefusedError
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
@@ -229,7 +230,7 @@ class DokeosConnector:
         return _write(Writer(self._client, refs, self._target.courses), batch)
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "dokeos"."""
     if not isinstance(target, DokeosTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not dokeos")

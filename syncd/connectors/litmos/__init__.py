@@ -62,7 +62,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
-from syncd.config import LitmosTarget, TargetConfig
+from syncd.config import TargetBase
 from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
 from syncd.connectors.client import check_access
 from syncd.connectors.http import HttpStats
@@ -75,6 +75,7 @@ from syncd.connectors.litmos.client import (
     USERS,
     LitmosClient,
 )
+from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
 from syncd.errors import ConfigError
@@ -259,7 +260,7 @@ class LitmosConnector:
         return WriteSettings(target.courses, account, target.send_course_emails)
 
 
-def factory(target: TargetConfig, ctx: ConnectorContext) -> Connector:
+def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:
     """The registry's entry for kind "litmos"."""
     if not isinstance(target, LitmosTarget):
         raise ConfigError(f"target {target.name}: kind {target.kind!r} is not litmos")

@@ -1,0 +1,39 @@
+"""`LitmosTarget`: what a `kind = "litmos"` entry of `[[targets]]` holds.
+
+The config validator takes this model from the Litmos registration (`syncd.kinds`);
+the connector reads its key, source, rate and account defaults from it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from syncd.config.targets import TargetBase
+from syncd.config.values import Count, Flag, NonEmpty, Secret
+
+
+class LitmosTarget(TargetBase):
+    """Litmos: an api key and a source name on every call, within a rolling rate limit."""
+
+    kind: Literal["litmos"] = "litmos"
+    api_key: Secret
+    # Free text naming the caller, on every call; Litmos takes at most 50 characters (seed 004).
+    source: Annotated[NonEmpty, Field(max_length=50)]
+    # Where the key rides: the `apikey` header (never in a URL), or the query as the seed shows.
+    apikey_in: Literal["header", "query"] = "header"
+    # Litmos allows 100 requests in any rolling 60 s (seed 004); the margin absorbs the skew
+    # between our clock and Litmos's count, so a 503 never comes in normal operation.
+    requests_per_minute: Count = Field(default=95, ge=1)
+    page_size: Count = Field(default=1000, ge=1, le=1000)
+    # Course assignment emails the learner unless told not to (spec, AssignCoursestoUser):
+    # syncd sends `sendmessage=false` unless this is true.
+    send_course_emails: Flag = False
+    # The fields a new account gets that HR does not own (Litmos requires them, spec `User`).
+    access_level: NonEmpty = "Learner"
+    time_zone: NonEmpty = "UTC"
+    skip_first_login: Flag = False
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.api_key,)
