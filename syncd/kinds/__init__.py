@@ -33,7 +33,18 @@ from syncd.sandbox.docebo.demo import DEMO as DOCEBO_DEMO
 from syncd.sandbox.dokeos.demo import DEMO as DOKEOS_DEMO
 from syncd.sandbox.litmos.demo import DEMO as LITMOS_DEMO
 
-__all__ = ["KINDS", "LmsKind", "build_connector", "load_config", "register", "registered"]
+__all__ = [
+    "KINDS",
+    "LmsKind",
+    "build_connector",
+    "demo_targets",
+    "load_config",
+    "lookup",
+    "register",
+    "registered",
+    "sandboxed",
+    "serve_all",
+]
 
 # In the order config errors list them. Coursepath joined the sandbox after Litmos: it is
 # served on the port after Litmos's, so that the ports docs/sandbox.md gives stay put.
@@ -63,8 +74,8 @@ def lookup(kind: str) -> LmsKind:
 @contextmanager
 def register(kind: LmsKind) -> Iterator[LmsKind]:
     """`kind` registered for the length of the block (a kind or port taken is a ValueError)."""
-    taken = {k.sandbox_port: k.kind for k in _registered.values()}
-    if kind.kind in _registered or kind.sandbox_port in taken:
+    ports = {known.sandbox_port for known in _registered.values()}
+    if kind.kind in _registered or kind.sandbox_port in ports:
         raise ValueError(f"{kind.kind}: the kind or sandbox port {kind.sandbox_port} is taken")
     _registered[kind.kind] = kind
     try:
