@@ -23,6 +23,7 @@ from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedE
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff, shared_names
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.hold import unread_parts
@@ -121,7 +122,8 @@ class _Cycle:
             self.poll(all_pending=True)  # settle jobs first: the read and plan see their effects
             fetch_error = self.fetch()
             remote, desired = load_remote_state(session, name), load_desired(session)
-            ops, links = self.plan(report.run_id, desired, remote, dry_run=dry_run)
+            courses = CourseCodes.of(remote.courses, self.target.courses)
+            ops, links = self.plan(report.run_id, desired, (remote, courses), dry_run=dry_run)
             report.counts = count_kinds(ops)
             report.drift = count_drift(ops, _hr_changed(session, name), links)
             notes = [
@@ -139,10 +141,10 @@ class _Cycle:
             journal.record_plan(session, report.run_id, name, ops, env.clock.now())
             session.commit()
             steps = list(enumerate(ops))
-            result = self.apply(report.run_id, steps, remote, links, dry_run=dry_run)
+            result = self.apply(report.run_id, steps, courses, links, dry_run=dry_run)
             if not dry_run and not env.shutdown.is_set():  # no request after a stop
                 self.poll()  # quick jobs are done by now
-                notes.append(self.read_back(report, remote))
+                notes.append(self.read_back(report, remote, courses))
             notes.append(_unread_answers(result.unconfirmed))
             incomplete = fetch_error and result.status != "failed"
             report.status = "incomplete" if incomplete else result.status
@@ -189,13 +191,19 @@ class _Cycle:
             clock.sleep(left)
 
     def plan(
-        self, run_id: int, desired: DesiredState, remote: RemoteState, *, dry_run: bool
+        self,
+        run_id: int,
+        desired: DesiredState,
+        fetched: tuple[RemoteState, CourseCodes],
+        *,
+        dry_run: bool,
     ) -> tuple[Plan, Links]:
         """The plan from the fresh read. A real cycle first lets that read settle what earlier
         runs left unconfirmed; what it confirmed is linked now, so the plan is made again
         over those links (a confirmed enrollment HR has since dropped is removed at once)."""
         session, name, now = self.session, self.target.name, self.env.clock.now()
-        policy = self.policy(_busy(session, name))
+        remote, courses = fetched
+        policy = self.policy(_busy(session, name), courses)
         links = load_links(session, name)
         ops = diff(desired, remote, links, policy)
         if dry_run or not settle_unconfirmed(session, name, ops, run_id, now):
@@ -203,20 +211,22 @@ class _Cycle:
         links = load_links(session, name)
         return diff(desired, remote, links, policy), links
 
-    def policy(self, busy: frozenset[str]) -> DiffPolicy:
+    def policy(self, busy: frozenset[str], courses: CourseCodes) -> DiffPolicy:
         caps = self.connector.capabilities
         return DiffPolicy(
             caps.natural_keys,
             caps.groups_have_codes,
             caps.supports,
             caps.nested_groups,
-            self.target.courses,
+            courses,
             on_leave=self.target.on_leave,
             member_roles=caps.member_roles,
             busy=busy,
         )
 
-    def read_back(self, report: TargetReport, remote: RemoteState) -> str | None:
+    def read_back(
+        self, report: TargetReport, remote: RemoteState, courses: CourseCodes
+    ) -> str | None:
         """The target's results into training records (links as the apply left them). A read
         back that fails changes nothing, not even the watermark: the next cycle asks again.
         Its error is returned for the run's message; the applied plan stands."""
@@ -233,7 +243,7 @@ class _Cycle:
                 session,
                 self.target,
                 self.connector,
-                (remote, links),
+                (remote, links, courses),
                 clock=env.clock,
                 settings=env.readback,
                 full=env.full_readback,
@@ -256,11 +266,11 @@ class _Cycle:
         )
 
     def apply(
-        self, run_id: int, steps: list[Step], remote: RemoteState, links: Links, *, dry_run: bool
+        self, run_id: int, steps: list[Step], courses: CourseCodes, links: Links, *, dry_run: bool
     ) -> ApplyResult:
         if dry_run:
             return ApplyResult(status="planned")
-        refs = LiveRefs(links, remote.courses, self.target.courses)
+        refs = LiveRefs(links, courses)
         env = self.env
         lane = Lane(
             self.session, self.target.name, run_id, self.connector, refs, env.clock, env.shutdown

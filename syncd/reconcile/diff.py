@@ -38,6 +38,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.hold import hold_back
 from syncd.reconcile.order import ordered
 from syncd.reconcile.resolve import Resolved, resolve_groups, resolve_users
@@ -80,8 +81,8 @@ class DiffPolicy:
     supports: frozenset[OpKind] = frozenset(OpKind)
     # False where the LMS's groups are flat: a parent is nothing there, so never a change.
     nested_groups: bool = True
-    # HR course code -> LMS course id, from the target's `[targets.courses]` table.
-    course_ids: Mapping[str, str] | None = None
+    # The target's course-code table (`courses.py`); None: the LMS's own codes, as read.
+    courses: CourseCodes | None = None
     # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
     on_leave: str = "deactivate"
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
@@ -309,17 +310,11 @@ def _actual_enrollments(
     remote: RemoteState, users: Resolved[EmployeeId, RemoteUser], policy: DiffPolicy
 ) -> Iterator[tuple[tuple[EmployeeId, CourseCode], EnrollmentStatus]]:
     emp_of = {u.remote_id: emp for emp, u in users.matched.items()}
-    code_of = _course_codes(remote, policy.course_ids or {})
+    codes = policy.courses if policy.courses is not None else CourseCodes.of(remote.courses, None)
     for re in remote.enrollments:
-        emp, code = emp_of.get(re.user_remote_id), code_of.get(re.course_remote_id)
+        emp, code = emp_of.get(re.user_remote_id), codes.code_of(re.course_remote_id)
         if emp is not None and code is not None:
             yield (emp, code), re.status
-
-
-def _course_codes(remote: RemoteState, explicit: Mapping[str, str]) -> dict[RemoteId, CourseCode]:
-    codes = {c.remote_id: CourseCode(c.code) for c in remote.courses}
-    codes.update({RemoteId(rid): CourseCode(code) for code, rid in explicit.items()})
-    return codes
 
 
 def shared_names(groups: Mapping[GroupRef, Group]) -> dict[str, list[GroupRef]]:

@@ -1,28 +1,24 @@
 """The remote ids an apply needs, kept current as operations create and delete things.
 
 Implements the connector's `RemoteRefs`: lookups by HR key into this target's
-links (users, groups) and course ids (the target's explicit table first, then
-the LMS's own course codes). A miss is a SkippableError naming what is missing.
+links (users, groups) and its course-code table (`courses.py`). A miss is a
+SkippableError naming what is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from syncd.errors import SkippableError
-from syncd.records import CourseCode, EmployeeId, GroupRef, LinkKind, Links, RemoteCourse, RemoteId
+from syncd.reconcile.courses import CourseCodes
+from syncd.records import CourseCode, EmployeeId, GroupRef, LinkKind, Links, RemoteId
 from syncd.store.links import LinkChanges
 
 
 class LiveRefs:
-    def __init__(
-        self, links: Links, courses: tuple[RemoteCourse, ...], explicit: Mapping[str, str]
-    ) -> None:
+    def __init__(self, links: Links, courses: CourseCodes) -> None:
         self._ids: dict[LinkKind, dict[str, RemoteId]] = {
             kind: dict(links.of(kind)) for kind in LinkKind
         }
-        self._courses = {c.code: c.remote_id for c in courses}
-        self._courses.update({code: RemoteId(rid) for code, rid in explicit.items()})
+        self._courses = courses
 
     def user(self, employee_id: EmployeeId) -> RemoteId:
         return self._get(
@@ -33,9 +29,10 @@ class LiveRefs:
         return self._get(LinkKind.of_group(ref.kind), ref.code, f"no group is linked to {ref}")
 
     def course(self, code: CourseCode) -> RemoteId:
-        if code not in self._courses:
+        found = self._courses.id_of(code)
+        if found is None:
             raise SkippableError(f"unknown course code {code!r}: no course has that code here")
-        return self._courses[code]
+        return found
 
     def absorb(self, changes: LinkChanges) -> None:
         """Follow the link changes a batch made, so later batches resolve against them."""

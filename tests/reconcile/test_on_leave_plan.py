@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from syncd.config import SafetyConfig, parse_limit
 from syncd.errors import PlanTooDestructiveError
 from syncd.operations import DeactivateUser, DeleteUser, OpKind, UpdateUser
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, diff
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import Managed, check_safety
@@ -221,7 +222,7 @@ def test_live_refs_forget_a_deleted_user_as_the_links_do() -> None:
     by_kind: dict[LinkKind, dict[str, RemoteId]] = {}
     for kind, key in OWNED + KEPT:
         by_kind.setdefault(kind, {})[key] = RemoteId("1")
-    refs = LiveRefs(Links(by_kind), (), {})
+    refs = LiveRefs(Links(by_kind), CourseCodes())
     refs.forget_user(EmployeeId("E_1"))
     left = {(k, key) for k, keys in refs._ids.items() for key in keys}
     assert left == set(KEPT)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from syncd.clock import FakeClock
 from syncd.config import LitmosTarget
 from syncd.connectors.base import Capabilities
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.readback import ReadbackSettings, filled, read_back
 from syncd.records import (
     CourseCode,
@@ -86,7 +87,7 @@ def run(
     remote = RemoteState(courses=COURSES, enrollments=enrollments, complete=complete)
     with session_factory(engine)() as s:
         read_back(
-            s, TARGET, connector, (remote, LINKS),  # type: ignore[arg-type]
+            s, TARGET, connector, (remote, LINKS, CourseCodes.of(COURSES, None)),  # type: ignore[arg-type]
             clock=clock, settings=SETTINGS, full=full,
         )  # fmt: skip
         s.commit()
