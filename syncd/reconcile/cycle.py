@@ -42,6 +42,7 @@ from syncd.records import (
     RemoteState,
 )
 from syncd.store import Database, Session, jobs, journal
+from syncd.store.journal import OpStatus
 from syncd.store.links import load_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
@@ -236,7 +237,7 @@ class _Cycle:
         enrolled = [
             _enrollment_key(row.object_key)
             for row in journal.run_operations(session, report.run_id)
-            if row.kind == OpKind.ENROLL and row.status == journal.DONE
+            if row.kind == OpKind.ENROLL and row.status == OpStatus.DONE
         ]
         try:
             report.readback = read_back(
@@ -378,8 +379,15 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
     report.operations = [
         OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
     ]
-    statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
-    results = {s: sum(1 for r in rows if r.status == s) for s in statuses}
+    statuses = (
+        OpStatus.DONE,
+        OpStatus.WAITING,
+        OpStatus.FAILED,
+        OpStatus.SKIPPED,
+        OpStatus.EXPIRED,
+        OpStatus.UNCONFIRMED,
+    )
+    results = {s.value: sum(1 for r in rows if r.status == s) for s in statuses}
     journal.finish_run(
         session,
         report.run_id,

@@ -30,6 +30,7 @@ from syncd.errors import RetriableError, SkippableError
 from syncd.operations import OpKind
 from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
 from syncd.store import Session, jobs
+from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -110,7 +111,7 @@ def _unpolled(
     """A poll that failed: the job expires if its lifetime is over, else waits its back-off."""
     if _outlived(rows, now):
         gone = _outlived_message(rows, f"its last poll failed: {error}")
-        jobs.settle(session, rows, jobs.EXPIRED, now=now, error=gone)
+        jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=gone)
         report.expired += 1
         return
     jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every), error=error)
@@ -133,15 +134,15 @@ def _settle(
             report.pending += 1
         case JobStatus.DONE:
             _links(session, target, rows, now, done=True)
-            jobs.settle(session, rows, jobs.DONE, now=now)
+            jobs.settle(session, rows, OpStatus.DONE, now=now)
             report.done += 1
         case JobStatus.FAILED:
             _links(session, target, rows, now, done=False)
-            jobs.settle(session, rows, jobs.FAILED, now=now, error=state.error)
+            jobs.settle(session, rows, OpStatus.FAILED, now=now, error=state.error)
             report.failed += 1
         case JobStatus.GONE:
             gone = f"job {rows[0].job_id} is gone (expired or lost); the next cycle's read decides"
-            jobs.settle(session, rows, jobs.EXPIRED, now=now, error=state.error or gone)
+            jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=state.error or gone)
             report.expired += 1
 
 

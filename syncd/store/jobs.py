@@ -18,10 +18,8 @@ from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from syncd.redact import scrub
+from syncd.store.journal import OpStatus
 from syncd.store.schema import AsyncJobRow, OperationRow, table_of
-
-PENDING, DONE, FAILED, EXPIRED = "pending", "done", "failed", "expired"
-WAITING = "waiting"  # the journal status of an operation whose job is pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +53,7 @@ def add_waiting(
             operation=w.operation,
             object_key=w.object_key,
             remote_id=w.remote_id,
-            status=PENDING,
+            status=OpStatus.PENDING.value,
             created_at=now,
             expires_at=expires,
             next_poll_at=now,
@@ -63,7 +61,8 @@ def add_waiting(
         )
         for w in waiting
     )
-    _journal(session, run_id, [w.seq for w in waiting], status=WAITING, error=None, now=now)
+    seqs = [w.seq for w in waiting]
+    _journal(session, run_id, seqs, status=OpStatus.WAITING, error=None, now=now)
 
 
 def due(
@@ -73,7 +72,7 @@ def due(
     job whose last poll worked, whatever its schedule; one whose last poll failed still
     waits for its back-off."""
     table = table_of(AsyncJobRow)
-    query = select(table).where(table.c.target == target, table.c.status == PENDING)
+    query = select(table).where(table.c.target == target, table.c.status == OpStatus.PENDING)
     come = table.c.next_poll_at <= now
     query = query.where(or_(come, table.c.last_error.is_(None)) if all_pending else come)
     jobs: dict[str, list[Row[Any]]] = defaultdict(list)
@@ -90,7 +89,7 @@ def expires_at(row: Row[Any]) -> dt.datetime | None:
 
 def pending_rows(session: Session, target: str | None = None) -> Sequence[Row[Any]]:
     table = table_of(AsyncJobRow)
-    query = select(table).where(table.c.status == PENDING)
+    query = select(table).where(table.c.status == OpStatus.PENDING)
     if target is not None:
         query = query.where(table.c.target == target)
     return session.execute(query.order_by(table.c.id)).all()
@@ -122,7 +121,7 @@ def postpone(
 def settle(
     session: Session,
     rows: Sequence[Row[Any]],
-    status: str,
+    status: OpStatus,
     *,
     now: dt.datetime,
     error: str | None = None,
@@ -132,7 +131,7 @@ def settle(
     session.execute(
         update(AsyncJobRow)
         .where(AsyncJobRow.id.in_([r.id for r in rows]))
-        .values(status=status, error=clean, last_polled_at=now, last_error=None)
+        .values(status=status.value, error=clean, last_polled_at=now, last_error=None)
     )
     by_run: dict[int, list[int]] = defaultdict(list)
     for row in rows:
@@ -146,12 +145,12 @@ def _journal(
     run_id: int,
     seqs: list[int],
     *,
-    status: str,
+    status: OpStatus,
     error: str | None,
     now: dt.datetime,
 ) -> None:
     session.execute(
         update(OperationRow)
         .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
-        .values(status=status, error=error, updated_at=now)
+        .values(status=status.value, error=error, updated_at=now)
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
@@ -22,10 +23,26 @@ from syncd.operations import Operation, changes
 from syncd.redact import scrub
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
-PLANNED, SENT, DONE, FAILED, SKIPPED = "planned", "sent", "done", "failed", "skipped"
-# Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE when
-# its plan no longer holds the operation, REPLANNED when it plans it again.
-UNCONFIRMED, REPLANNED = "unconfirmed", "replanned"
+
+class OpStatus(StrEnum):
+    """Where a journaled operation stands: the `status` of its `operations` row, and of its
+    `async_jobs` row while it waits on an LMS job (`pending`, then done, failed or expired).
+    The values are the text the status tables have always held."""
+
+    PLANNED = "planned"
+    SENT = "sent"  # marked just before its request goes out
+    WAITING = "waiting"  # the LMS answered with a job id: its job is pending
+    PENDING = "pending"  # async_jobs only: the job has not settled
+    DONE = "done"
+    FAILED = "failed"  # with the LMS's words
+    SKIPPED = "skipped"
+    EXPIRED = "expired"  # its job is gone or outlived its lifetime: the next read decides
+    # Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE
+    # when its plan no longer holds the operation, REPLANNED when it plans it again.
+    UNCONFIRMED = "unconfirmed"
+    REPLANNED = "replanned"
+
+
 INTERRUPTED = "interrupted"  # a run whose process stopped before it could finish it
 
 
@@ -93,8 +110,12 @@ def recover_interrupted(
             )
         )
         for before, after, why in (
-            (SENT, UNCONFIRMED, "sent just before the process stopped: the next read settles it"),
-            (PLANNED, SKIPPED, "not sent: the process stopped"),
+            (
+                OpStatus.SENT,
+                OpStatus.UNCONFIRMED,
+                "sent just before the process stopped: the next read settles it",
+            ),
+            (OpStatus.PLANNED, OpStatus.SKIPPED, "not sent: the process stopped"),
         )
     ]
     return Recovered(now, len(dead), *resolved)
@@ -130,7 +151,7 @@ def record_plan(
             "kind": op.KIND.value,
             "object_key": op.key,
             "payload": changes(op),
-            "status": PLANNED,
+            "status": OpStatus.PLANNED.value,
             "attempts": 0,
             "error": None,
             "remote_id": None,
@@ -147,24 +168,24 @@ def mark_sent(session: Session, run_id: int, seqs: Sequence[int], now: dt.dateti
     session.execute(
         update(OperationRow)
         .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
-        .values(status=SENT, attempts=OperationRow.attempts + 1, updated_at=now)
+        .values(status=OpStatus.SENT.value, attempts=OperationRow.attempts + 1, updated_at=now)
     )
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class StatusChange:
     """What became of one journaled operation, by its place in the plan."""
 
     seq: int
-    status: str
+    status: OpStatus
     at: dt.datetime
     error: str | None = None
     remote_id: str | None = None
 
 
-def record_outcomes(session: Session, run_id: int, outcomes: Sequence[Outcome]) -> None:
+def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChange]) -> None:
     """Write what became of each operation, all in one executemany."""
-    if not outcomes:
+    if not changes:
         return
     table = table_of(OperationRow)
     statement = (
@@ -181,12 +202,12 @@ def record_outcomes(session: Session, run_id: int, outcomes: Sequence[Outcome]) 
         {
             "b_run": run_id,
             "b_seq": o.seq,
-            "b_status": o.status,
+            "b_status": o.status.value,
             "b_error": _clean(o.error),
             "b_remote": o.remote_id,
             "b_at": o.at,
         }
-        for o in outcomes
+        for o in changes
     ]
     session.execute(statement, rows)
 
@@ -207,7 +228,7 @@ def unconfirmed(session: Session, target: str) -> Sequence[Row[Any]]:
     table = table_of(OperationRow)
     query = (
         select(table)
-        .where(table.c.target == target, table.c.status == UNCONFIRMED)
+        .where(table.c.target == target, table.c.status == OpStatus.UNCONFIRMED)
         .order_by(table.c.run_id, table.c.seq)
     )
     return session.execute(query).all()

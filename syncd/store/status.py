@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from syncd.store.jobs import pending_rows
-from syncd.store.journal import unconfirmed
+from syncd.store.journal import OpStatus, unconfirmed
 from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
 from syncd.store.training import count_records, watermark
 
@@ -84,7 +84,7 @@ def _run(r: SyncRunRow) -> dict[str, Any]:
 def _failed(session: Session, run_id: int) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(OperationRow)
-        .where(OperationRow.run_id == run_id, OperationRow.status == "failed")
+        .where(OperationRow.run_id == run_id, OperationRow.status == OpStatus.FAILED)
         .order_by(OperationRow.seq)
     )
     return [

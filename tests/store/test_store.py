@@ -32,10 +32,11 @@ from syncd.records import (
 from syncd.store import Session
 from syncd.store.db import session_factory
 from syncd.store.journal import (
-    Outcome,
+    OpStatus,
+    StatusChange,
     mark_sent,
-    record_outcomes,
     record_plan,
+    record_statuses,
     run_operations,
     start_run,
 )
@@ -160,12 +161,12 @@ def test_journal_records_each_step(engine: Engine) -> None:
             s, run, "lms", [CreateUser(ADA), AddMember(ENG, ADA.employee_id)], NOW
         )
         mark_sent(s, run, [0], NOW)
-        record_outcomes(
+        record_statuses(
             s,
             run,
             [
-                Outcome(0, "done", NOW, remote_id="7"),
-                Outcome(1, "failed", NOW, error="LMS said no"),
+                StatusChange(0, OpStatus.DONE, NOW, remote_id="7"),
+                StatusChange(1, OpStatus.FAILED, NOW, error="LMS said no"),
             ],
         )
         s.commit()
