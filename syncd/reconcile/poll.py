@@ -10,7 +10,8 @@ are polled less often, never past their expiry.
 
 Each job is polled on its own: a poll that fails (a RetriableError such as a
 5xx, or a SkippableError: the LMS refused that one job) is logged, kept on
-the job's rows (`last_error`) and backed off; the other jobs, and the cycle
+the job's rows (`last_error`) and backed off, no sooner than the LMS's last
+Retry-After asked (`RetriableError.retry_after`); the other jobs, and the cycle
 that called, go on. Any other error (a FatalError: credentials refused) stops
 the poll and propagates.
 """
@@ -90,7 +91,8 @@ def _poll_one(
         state = connector.poll_job(job_id)
     except PER_JOB_ERRORS as err:
         log.warning("job_poll_failed", job_id=job_id, error=str(err), polls=rows[0].polls + 1)
-        _unpolled(session, rows, str(err), now=clock.now(), every=every, report=report)
+        failed = _Failed(str(err), _retry_after(err))
+        _unpolled(session, rows, failed, now=clock.now(), every=every, report=report)
         return
     now = clock.now()  # after the poll: its retries may have waited
     log.info("job_polled", job_id=job_id, status=state.status.value, operations=len(rows))
@@ -99,22 +101,38 @@ def _poll_one(
     _settle(session, target, rows, state, now=now, every=every, report=report)
 
 
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Why a poll failed, and how long the LMS asked to be left alone (Retry-After)."""
+
+    error: str
+    retry_after: dt.timedelta = dt.timedelta(0)
+
+
+def _retry_after(err: Exception) -> dt.timedelta:
+    """What the LMS's Retry-After asked, when the HTTP client gave up on an answer with one."""
+    asked = err.retry_after if isinstance(err, RetriableError) else None
+    return dt.timedelta(seconds=asked or 0)
+
+
 def _unpolled(
     session: Session,
     rows: Sequence[Any],
-    error: str,
+    failed: _Failed,
     *,
     now: dt.datetime,
     every: dt.timedelta,
     report: PollReport,
 ) -> None:
-    """A poll that failed: the job expires if its lifetime is over, else waits its back-off."""
+    """A poll that failed: the job expires if its lifetime is over, else waits its back-off
+    (and at least as long as the LMS's Retry-After asked)."""
     if _outlived(rows, now):
-        gone = _outlived_message(rows, f"its last poll failed: {error}")
+        gone = _outlived_message(rows, f"its last poll failed: {failed.error}")
         jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=gone)
         report.expired += 1
         return
-    jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every), error=error)
+    until = _next_poll(rows, now, every, at_least=failed.retry_after)
+    jobs.postpone(session, rows, now=now, until=until, error=failed.error)
     report.unpolled += 1
 
 
@@ -160,9 +178,16 @@ def _outlived_message(rows: Sequence[Any], why: str) -> str:
     )
 
 
-def _next_poll(rows: Sequence[Any], now: dt.datetime, every: dt.timedelta) -> dt.datetime:
-    """After the back-off, but no later than the job's expiry (where it is looked at last)."""
-    after = now + backoff(rows[0].polls, every)
+def _next_poll(
+    rows: Sequence[Any],
+    now: dt.datetime,
+    every: dt.timedelta,
+    *,
+    at_least: dt.timedelta = dt.timedelta(0),
+) -> dt.datetime:
+    """After the back-off (and `at_least`), but no later than the job's expiry (where it is
+    looked at last)."""
+    after = now + max(backoff(rows[0].polls, every), at_least)
     expires = jobs.expires_at(rows[0])
     return min(after, expires) if expires is not None and expires > now else after
 

@@ -111,6 +111,24 @@ def test_a_job_whose_poll_failed_waits_for_its_backoff_even_in_a_cycle(engine: E
     assert _job(session, "j-add").last_error is None  # a poll that works forgets the error
 
 
+def test_a_poll_that_gave_up_on_a_retry_after_waits_at_least_that_long(engine: Engine) -> None:
+    """The LMS said when to come back (Retry-After on its last answer): the job is not
+    polled again before then, though its own back-off would have come sooner."""
+    clock = FakeClock()
+    session, _ = _setup(engine, clock)
+    busy = RetriableError("GET /jobs/j-add: HTTP 503, gave up after 3 attempts", retry_after=600)
+    source = ScriptedJobs({"j-add": busy, "j-drop": JobState(JobStatus.PENDING)})
+    _poll(session, source, clock, all_pending=True)
+    assert _utc(_job(session, "j-add").next_poll_at) == clock.now() + dt.timedelta(seconds=600)
+    source.answers["j-add"] = JobState(JobStatus.PENDING)
+    clock.advance(EVERY.total_seconds())
+    _poll(session, source, clock)
+    assert source.polled == ["j-add", "j-drop", "j-drop"]
+    clock.advance(600)
+    _poll(session, source, clock)
+    assert source.polled[-2:] == ["j-add", "j-drop"]
+
+
 def test_an_auth_failure_while_polling_still_stops_the_target(engine: Engine) -> None:
     clock = FakeClock()
     session, _ = _setup(engine, clock)
