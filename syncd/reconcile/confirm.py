@@ -37,9 +37,9 @@ def settle_unconfirmed(
     links = LinkChanges()
     by_run: dict[int, list[journal.StatusChange]] = {}
     for row in rows:
-        kind, again = OpKind(row.kind), (row.kind, row.object_key) in planned
-        if not again and (row.remote_id or kind not in CREATES):
-            record_effect(kind, row.object_key, row.remote_id, links)
+        again = (row.kind, row.key) in planned
+        if not again and (row.remote_id or row.kind not in CREATES):
+            record_effect(row.kind, row.key, row.remote_id, links)
         status = OpStatus.REPLANNED if again else OpStatus.DONE
         note = f"{'not shown' if again else 'confirmed'} by the read of run {run_id}"
         by_run.setdefault(row.run_id, []).append(
@@ -53,5 +53,5 @@ def settle_unconfirmed(
     return done
 
 
-def _keys(ops: Iterable[Operation]) -> set[tuple[str, str]]:
-    return {(op.KIND.value, op.key) for op in ops}
+def _keys(ops: Iterable[Operation]) -> set[tuple[OpKind, str]]:
+    return {(op.KIND, op.key) for op in ops}

@@ -12,7 +12,6 @@ import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 
@@ -20,7 +19,7 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
-from syncd.operations import Operation, OpKind
+from syncd.operations import FieldValue, Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
 from syncd.reconcile.courses import CourseCodes
@@ -53,10 +52,10 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True, slots=True)
 class OperationReport:
-    kind: str
+    kind: OpKind
     key: str
-    changes: dict[str, Any]
-    status: str
+    changes: dict[str, FieldValue]
+    status: OpStatus
     error: str | None
 
 
@@ -235,9 +234,9 @@ class _Cycle:
         assert report.run_id is not None
         links = load_links(session, self.target.name)
         enrolled = [
-            _enrollment_key(row.object_key)
-            for row in journal.run_operations(session, report.run_id)
-            if row.kind == OpKind.ENROLL and row.status == OpStatus.DONE
+            _enrollment_key(entry.key)
+            for entry in journal.run_operations(session, report.run_id)
+            if entry.kind is OpKind.ENROLL and entry.status is OpStatus.DONE
         ]
         try:
             report.readback = read_back(
@@ -355,7 +354,7 @@ def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
 
 def _busy(session: Session, target: str) -> frozenset[str]:
     """Objects with a job in flight: no cycle starts another operation on them."""
-    return frozenset(row.object_key for row in jobs.pending_rows(session, target))
+    return frozenset(job.key for job in jobs.pending_rows(session, target))
 
 
 def _stop_if_asked(env: CycleEnv) -> None:
@@ -375,9 +374,9 @@ def _managed(links: Links) -> Managed:
 
 def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool) -> None:
     assert report.run_id is not None
-    rows = journal.run_operations(session, report.run_id)
+    entries = journal.run_operations(session, report.run_id)
     report.operations = [
-        OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
+        OperationReport(e.kind, e.key, dict(e.payload), e.status, e.error) for e in entries
     ]
     statuses = (
         OpStatus.DONE,
@@ -387,7 +386,7 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
         OpStatus.EXPIRED,
         OpStatus.UNCONFIRMED,
     )
-    results = {s.value: sum(1 for r in rows if r.status == s) for s in statuses}
+    results = {s.value: sum(1 for e in entries if e.status is s) for s in statuses}
     journal.finish_run(
         session,
         report.run_id,

@@ -21,14 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 
 from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
-from syncd.operations import OpKind
 from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
 from syncd.store import Session, jobs
 from syncd.store.journal import OpStatus
@@ -80,7 +78,7 @@ def _poll_one(
     session: Session,
     target: str,
     connector: PollsJobs,
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     *,
     clock: Clock,
     every: dt.timedelta,
@@ -117,7 +115,7 @@ def _retry_after(err: Exception) -> dt.timedelta:
 
 def _unpolled(
     session: Session,
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     failed: _Failed,
     *,
     now: dt.datetime,
@@ -139,7 +137,7 @@ def _unpolled(
 def _settle(
     session: Session,
     target: str,
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     state: JobState,
     *,
     now: dt.datetime,
@@ -164,22 +162,22 @@ def _settle(
             report.expired += 1
 
 
-def _outlived(rows: Sequence[Any], now: dt.datetime) -> bool:
+def _outlived(rows: Sequence[jobs.JobEntry], now: dt.datetime) -> bool:
     """The job's lifetime is over (a job without an expiry never outlives it)."""
-    expires = jobs.expires_at(rows[0])
+    expires = rows[0].expires_at
     return expires is not None and now >= expires
 
 
-def _outlived_message(rows: Sequence[Any], why: str) -> str:
+def _outlived_message(rows: Sequence[jobs.JobEntry], why: str) -> str:
     return (
         f"job {rows[0].job_id} outlived its lifetime (expired "
-        f"{jobs.expires_at(rows[0]):%Y-%m-%d %H:%M} UTC; {why}); assumed nothing, "
+        f"{rows[0].expires_at:%Y-%m-%d %H:%M} UTC; {why}); assumed nothing, "
         "the next cycle's read decides"
     )
 
 
 def _next_poll(
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     now: dt.datetime,
     every: dt.timedelta,
     *,
@@ -188,19 +186,18 @@ def _next_poll(
     """After the back-off (and `at_least`), but no later than the job's expiry (where it is
     looked at last)."""
     after = now + max(backoff(rows[0].polls, every), at_least)
-    expires = jobs.expires_at(rows[0])
+    expires = rows[0].expires_at
     return min(after, expires) if expires is not None and expires > now else after
 
 
 def _links(
-    session: Session, target: str, rows: Sequence[Any], now: dt.datetime, *, done: bool
+    session: Session, target: str, rows: Sequence[jobs.JobEntry], now: dt.datetime, *, done: bool
 ) -> None:
     """Done: removals take effect. Failed: additions give back their reserved link."""
     changes = LinkChanges()
     for row in rows:
-        kind = OpKind(row.operation)
-        if done and kind not in ADDITIVE:
-            record_effect(kind, row.object_key, row.remote_id, changes)
+        if done and row.operation not in ADDITIVE:
+            record_effect(row.operation, row.key, row.remote_id, changes)
         elif not done:
-            undo_effect(kind, row.object_key, changes)
+            undo_effect(row.operation, row.key, changes)
     write_links(session, target, changes, now)

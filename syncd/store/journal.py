@@ -11,7 +11,7 @@ closes the run as `interrupted`, skips what was never sent, and makes what was s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
@@ -19,7 +19,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from syncd.operations import Operation, changes
+from syncd.operations import FieldValue, Operation, OpKind, changes
+from syncd.records import RemoteId
 from syncd.redact import scrub
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
@@ -216,14 +217,29 @@ def _clean(error: str | None) -> str | None:
     return scrub(error) if error else None
 
 
-def run_operations(session: Session, run_id: int) -> Sequence[Row[Any]]:
-    """A run's operations in plan order, as plain rows (kind, object_key, payload, ...)."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One journaled operation as syncd reads it back: what, on which object, and how it went."""
+
+    run_id: int
+    seq: int
+    kind: OpKind
+    key: str
+    payload: Mapping[str, FieldValue]
+    status: OpStatus
+    attempts: int = 0
+    error: str | None = None
+    remote_id: RemoteId | None = None
+
+
+def run_operations(session: Session, run_id: int) -> list[Entry]:
+    """A run's operations in plan order."""
     table = table_of(OperationRow)
     query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)
-    return session.execute(query).all()
+    return [_entry(row) for row in session.execute(query)]
 
 
-def unconfirmed(session: Session, target: str) -> Sequence[Row[Any]]:
+def unconfirmed(session: Session, target: str) -> list[Entry]:
     """The target's operations still waiting for a read to confirm them, oldest first."""
     table = table_of(OperationRow)
     query = (
@@ -231,4 +247,18 @@ def unconfirmed(session: Session, target: str) -> Sequence[Row[Any]]:
         .where(table.c.target == target, table.c.status == OpStatus.UNCONFIRMED)
         .order_by(table.c.run_id, table.c.seq)
     )
-    return session.execute(query).all()
+    return [_entry(row) for row in session.execute(query)]
+
+
+def _entry(row: Row[Any]) -> Entry:
+    return Entry(
+        run_id=row.run_id,
+        seq=row.seq,
+        kind=OpKind(row.kind),
+        key=row.object_key,
+        payload=row.payload,
+        status=OpStatus(row.status),
+        attempts=row.attempts,
+        error=row.error,
+        remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
+    )
