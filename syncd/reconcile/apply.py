@@ -35,7 +35,7 @@ from syncd.operations import (
 )
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
-from syncd.records import RemoteId
+from syncd.records import CourseCode, GroupRef, MemberRole, RemoteId
 from syncd.store import Session, jobs, journal
 from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
@@ -102,14 +102,14 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
             yield items[start : start + size]
 
 
-def _scope(op: Operation) -> str:
+def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:
     match op:
         case AddMember() | RemoveMember():
-            return f"{op.role.value}:{op.group}"
+            return op.role, op.group
         case Enroll() | Unenroll():
             return op.course_code
         case _:
-            return ""
+            return None
 
 
 @dataclass(slots=True)
@@ -170,9 +170,7 @@ def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) ->
         case Pending():
             if op.KIND in ADDITIVE:
                 _link(books.links, op, outcome.remote_id)
-            books.waiting.append(
-                jobs.Waiting(seq, op.KIND.value, op.key, outcome.job_id, outcome.remote_id)
-            )
+            books.waiting.append(jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id))
             result.waiting += 1
         case Unconfirmed():
             _unconfirmed(books, step, outcome, result)
@@ -188,14 +186,14 @@ def _unconfirmed(books: _Books, step: Step, outcome: Unconfirmed, result: ApplyR
     status, remote_id = OpStatus.UNCONFIRMED, outcome.remote_id
     books.statuses.append(journal.StatusChange(seq, status, books.now, outcome.reason, remote_id))
     result.unconfirmed += 1
-    log.info("operation_unconfirmed", operation=op.KIND.value, key=op.key)
+    log.info("operation_unconfirmed", operation=op.KIND.value, key=str(op.key))
 
 
 def _failed(books: _Books, step: Step, error: str, result: ApplyResult) -> None:
     seq, op = step
     books.statuses.append(journal.StatusChange(seq, OpStatus.FAILED, books.now, error=error))
     result.failed += 1
-    log.warning("operation_failed", operation=op.KIND.value, key=op.key)
+    log.warning("operation_failed", operation=op.KIND.value, key=str(op.key))
 
 
 def _needs_id(op: Operation) -> bool:
@@ -204,7 +202,7 @@ def _needs_id(op: Operation) -> bool:
 
 def _link(links: LinkChanges, op: Operation, remote_id: RemoteId | None) -> None:
     if isinstance(op, Adopt):
-        links.put(op.kind_, op.hr_key, op.remote_id, origin="adopted")
+        links.put(op.key, op.remote_id, origin="adopted")
     else:
         record_effect(op.KIND, op.key, remote_id, links)
 

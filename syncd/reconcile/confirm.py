@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import structlog
 
+from syncd.keys import ObjectKey
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.diff import Plan
 from syncd.reconcile.effects import CREATES, record_effect
@@ -53,5 +54,5 @@ def settle_unconfirmed(
     return done
 
 
-def _keys(ops: Iterable[Operation]) -> set[tuple[OpKind, str]]:
+def _keys(ops: Iterable[Operation]) -> set[tuple[OpKind, ObjectKey]]:
     return {(op.KIND, op.key) for op in ops}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -19,6 +19,7 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetConfig
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
+from syncd.keys import EnrollmentKey, Links, ObjectKey
 from syncd.operations import FieldValue, Operation, OpKind
 from syncd.reconcile.apply import ApplyResult, Lane, Step, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
@@ -37,7 +38,6 @@ from syncd.records import (
     Group,
     GroupRef,
     LinkKind,
-    Links,
     RemoteState,
 )
 from syncd.store import Database, Session, jobs, journal
@@ -211,7 +211,7 @@ class _Cycle:
         links = load_links(session, name)
         return diff(desired, remote, links, policy), links
 
-    def policy(self, busy: frozenset[str], courses: CourseCodes) -> DiffPolicy:
+    def policy(self, busy: frozenset[ObjectKey], courses: CourseCodes) -> DiffPolicy:
         caps = self.connector.capabilities
         return DiffPolicy(
             caps.natural_keys,
@@ -233,11 +233,7 @@ class _Cycle:
         env, session = self.env, self.session
         assert report.run_id is not None
         links = load_links(session, self.target.name)
-        enrolled = [
-            _enrollment_key(entry.key)
-            for entry in journal.run_operations(session, report.run_id)
-            if entry.kind is OpKind.ENROLL and entry.status is OpStatus.DONE
-        ]
+        enrolled = _enrolled(journal.run_operations(session, report.run_id))
         try:
             report.readback = read_back(
                 session,
@@ -283,7 +279,7 @@ def _unsupported(kind: str, ops: Sequence[Operation]) -> str | None:
     if not ops:
         return None
     counts = count_kinds(ops)
-    log.warning("unsupported_changes", kinds=counts, keys=[op.key for op in ops[:20]])
+    log.warning("unsupported_changes", kinds=counts, keys=[str(op.key) for op in ops[:20]])
     listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
     return f"left undone, the {kind} API cannot make them: {listed}"
 
@@ -341,9 +337,15 @@ def _shared(kind: str, groups: Mapping[GroupRef, Group]) -> str | None:
     return f"groups sharing a name share one {kind} group (give them distinct names): {listed}"
 
 
-def _enrollment_key(key: str) -> tuple[EmployeeId, CourseCode]:
-    employee_id, _, course_code = key.partition("/")
-    return EmployeeId(employee_id), CourseCode(course_code)
+def _enrolled(entries: Iterable[journal.Entry]) -> list[tuple[EmployeeId, CourseCode]]:
+    """The enrollments a run made (its enrolls that are done)."""
+    return [
+        (e.key.employee_id, e.key.course_code)
+        for e in entries
+        if e.kind is OpKind.ENROLL
+        and e.status is OpStatus.DONE
+        and isinstance(e.key, EnrollmentKey)
+    ]
 
 
 def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
@@ -352,7 +354,7 @@ def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
     return None if since is None else changed_since(session, since)
 
 
-def _busy(session: Session, target: str) -> frozenset[str]:
+def _busy(session: Session, target: str) -> frozenset[ObjectKey]:
     """Objects with a job in flight: no cycle starts another operation on them."""
     return frozenset(job.key for job in jobs.pending_rows(session, target))
 
@@ -363,12 +365,11 @@ def _stop_if_asked(env: CycleEnv) -> None:
 
 
 def _managed(links: Links) -> Managed:
-    groups = len(links.of(LinkKind.ORG_UNIT)) + len(links.of(LinkKind.GROUP))
     return Managed(
-        users=len(links.of(LinkKind.USER)),
-        groups=groups,
-        memberships=len(links.of(LinkKind.MEMBERSHIP)),
-        enrollments=len(links.of(LinkKind.ENROLLMENT)),
+        users=links.count(LinkKind.USER),
+        groups=links.count(LinkKind.ORG_UNIT) + links.count(LinkKind.GROUP),
+        memberships=links.count(LinkKind.MEMBERSHIP),
+        enrollments=links.count(LinkKind.ENROLLMENT),
     )
 
 
@@ -376,7 +377,7 @@ def _finish(env: CycleEnv, session: Session, report: TargetReport, dry_run: bool
     assert report.run_id is not None
     entries = journal.run_operations(session, report.run_id)
     report.operations = [
-        OperationReport(e.kind, e.key, dict(e.payload), e.status, e.error) for e in entries
+        OperationReport(e.kind, e.shown_key, dict(e.payload), e.status, e.error) for e in entries
     ]
     statuses = (
         OpStatus.DONE,

@@ -33,12 +33,11 @@ from syncd.config import HrConfig, TargetConfig
 from syncd.connectors.base import Connector, ReadsBack
 from syncd.errors import SyncdError
 from syncd.hr.export import COMPLETIONS, upsert_sql, write_completions
+from syncd.keys import Links
 from syncd.reconcile.courses import CourseCodes
 from syncd.records import (
     EmployeeId,
     EnrollmentStatus,
-    LinkKind,
-    Links,
     Progress,
     RemoteEnrollment,
     RemoteId,
@@ -151,7 +150,7 @@ class Names:
 
     @classmethod
     def of(cls, links: Links, courses: CourseCodes) -> Names:
-        people = {rid: EmployeeId(emp) for emp, rid in links.of(LinkKind.USER).items()}
+        people = {rid: emp for emp, rid in links.users().items()}
         return cls(people, courses)
 
     def records(

@@ -17,10 +17,12 @@ from typing import Any
 from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
-from syncd.operations import OpKind
-from syncd.records import RemoteId
+from syncd.keys import ObjectKey
+from syncd.operations import Operation, OpKind, shown_key
+from syncd.records import LinkKind, RemoteId
 from syncd.redact import scrub
 from syncd.store.journal import OpStatus
+from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import AsyncJobRow, OperationRow, table_of
 
 
@@ -29,10 +31,9 @@ class Waiting:
     """One operation answered with a job id."""
 
     seq: int
-    operation: str
-    object_key: str
+    operation: Operation
     job_id: str
-    remote_id: str | None = None
+    remote_id: RemoteId | None = None
 
 
 def add_waiting(
@@ -52,8 +53,10 @@ def add_waiting(
             job_id=w.job_id,
             run_id=run_id,
             seq=w.seq,
-            operation=w.operation,
-            object_key=w.object_key,
+            operation=w.operation.KIND.value,
+            object_key=shown_key(w.operation.KIND, w.operation.key),
+            key_kind=w.operation.key.link_kind.value,
+            **key_columns(w.operation.key),
             remote_id=w.remote_id,
             status=OpStatus.PENDING.value,
             created_at=now,
@@ -77,7 +80,7 @@ class JobEntry:
     run_id: int
     seq: int
     operation: OpKind
-    key: str
+    key: ObjectKey
     remote_id: RemoteId | None
     created_at: dt.datetime
     expires_at: dt.datetime | None
@@ -116,7 +119,7 @@ def _entry(row: Row[Any]) -> JobEntry:
         run_id=row.run_id,
         seq=row.seq,
         operation=OpKind(row.operation),
-        key=row.object_key,
+        key=key_of(LinkKind(row.key_kind), row),
         remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
         created_at=_utc(row.created_at),
         expires_at=_utc(row.expires_at) if row.expires_at is not None else None,

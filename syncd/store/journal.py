@@ -19,9 +19,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from syncd.operations import FieldValue, Operation, OpKind, changes
-from syncd.records import RemoteId
+from syncd.keys import ObjectKey
+from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
+from syncd.records import LinkKind, RemoteId
 from syncd.redact import scrub
+from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
 
@@ -150,7 +152,9 @@ def record_plan(
             "target": target,
             "seq": seq,
             "kind": op.KIND.value,
-            "object_key": op.key,
+            "object_key": shown_key(op.KIND, op.key),
+            "key_kind": op.key.link_kind.value,
+            **key_columns(op.key),
             "payload": changes(op),
             "status": OpStatus.PLANNED.value,
             "attempts": 0,
@@ -224,12 +228,17 @@ class Entry:
     run_id: int
     seq: int
     kind: OpKind
-    key: str
+    key: ObjectKey
     payload: Mapping[str, FieldValue]
     status: OpStatus
     attempts: int = 0
     error: str | None = None
     remote_id: RemoteId | None = None
+
+    @property
+    def shown_key(self) -> str:
+        """The key as the plan and the `object_key` column show it."""
+        return shown_key(self.kind, self.key)
 
 
 def run_operations(session: Session, run_id: int) -> list[Entry]:
@@ -255,7 +264,7 @@ def _entry(row: Row[Any]) -> Entry:
         run_id=row.run_id,
         seq=row.seq,
         kind=OpKind(row.kind),
-        key=row.object_key,
+        key=key_of(LinkKind(row.key_kind), row),
         payload=row.payload,
         status=OpStatus(row.status),
         attempts=row.attempts,

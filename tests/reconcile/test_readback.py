@@ -13,14 +13,13 @@ from sqlalchemy import Engine
 from syncd.clock import FakeClock
 from syncd.config import LitmosTarget
 from syncd.connectors.base import Capabilities
+from syncd.keys import Links, UserKey
 from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.readback import ReadbackSettings, filled, read_back
 from syncd.records import (
     CourseCode,
     EmployeeId,
     EnrollmentStatus,
-    LinkKind,
-    Links,
     Progress,
     RemoteCourse,
     RemoteEnrollment,
@@ -37,7 +36,9 @@ COURSES = (
     RemoteCourse(RemoteId("c1"), "SEC-101", "Security"),
     RemoteCourse(RemoteId("c2"), "", "?"),
 )
-LINKS = Links({LinkKind.USER: {"E1": RemoteId("u1"), "E2": RemoteId("u2")}})
+LINKS = Links(
+    {UserKey(EmployeeId("E1")): RemoteId("u1"), UserKey(EmployeeId("E2")): RemoteId("u2")}
+)
 SETTINGS = ReadbackSettings(overlap=dt.timedelta(minutes=10), full_every=dt.timedelta(days=1))
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 DONE, STARTED, ENROLLED = (
