@@ -53,11 +53,6 @@ class GroupRef:
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.code}"
 
-    @classmethod
-    def parse(cls, text: str) -> GroupRef:
-        kind, _, code = text.partition(":")
-        return cls(GroupKind(kind), code)
-
 
 @dataclass(frozen=True, slots=True)
 class Person:

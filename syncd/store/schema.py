@@ -97,15 +97,20 @@ class OrgUnitRow(Base):
 
 
 class DesiredGroupRow(Base):
+    """An HR group (GroupRef: kind and code) and its parent, if it has one."""
+
     __tablename__ = "desired_groups"
-    ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # org_unit | group
+    code: Mapped[str] = mapped_column(KEY, primary_key=True)
     name: Mapped[str] = mapped_column(KEY)
-    parent_ref: Mapped[str | None] = mapped_column(KEY)
+    parent_kind: Mapped[str | None] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(KEY)
 
 
 class DesiredMembershipRow(Base):
     __tablename__ = "desired_memberships"
-    group_ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    group_code: Mapped[str] = mapped_column(KEY, primary_key=True)
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)  # learner | manager
 

@@ -1,6 +1,7 @@
-"""Migration 0007 on SQLite and PostgreSQL: the object keys syncd stored as text get typed
-columns, parsed once (a `/` inside an employee id or a course code splits where the
-employee is a person HR has), and syncd reads them back as the keys they were."""
+"""Migrations 0007 and 0008 on SQLite and PostgreSQL: the object keys syncd stored as text
+get typed columns, parsed once (a `/` inside an employee id or a course code splits where
+the employee is a person HR has), and syncd reads them back as the keys they were; the
+mirror's group refs likewise."""
 
 from __future__ import annotations
 
@@ -13,11 +14,21 @@ from sqlalchemy import Engine
 
 from syncd.keys import EnrollmentKey, GroupKey, MembershipKey, UserKey
 from syncd.operations import OpKind
-from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, MemberRole, RemoteId
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Group,
+    GroupKind,
+    GroupRef,
+    MemberRole,
+    Membership,
+    RemoteId,
+)
 from syncd.store.db import alembic_config, session_factory
 from syncd.store.jobs import pending_rows
 from syncd.store.journal import run_operations
 from syncd.store.links import LinkChanges, load_links, write_links
+from syncd.store.mirror import load_desired
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 EU_DE = GroupRef(GroupKind.ORG_UNIT, "EU/DE")
@@ -49,6 +60,17 @@ LINKS = [  # (kind, hr_key as syncd wrote it, the key)
 ]
 
 
+MIRROR_GROUPS = [
+    {"ref": "org_unit:EU", "name": "Europe", "parent_ref": None},
+    {"ref": "org_unit:EU/DE", "name": "Germany", "parent_ref": "org_unit:EU"},
+    {"ref": "group:all", "name": "All staff", "parent_ref": None},
+]
+MIRROR_MEMBERS = [
+    {"group_ref": "org_unit:EU/DE", "employee_id": "A/B", "role": "manager"},
+    {"group_ref": "group:all", "employee_id": "E1", "role": "learner"},
+]
+
+
 @pytest.fixture
 def old(engine: Engine) -> Engine:
     """A database at migration 0006 holding rows in the old text form, run 1 of target `t`."""
@@ -68,6 +90,8 @@ def old(engine: Engine) -> Engine:
         )
         conn.execute(sa.insert(meta.tables["async_jobs"]), _job(3, "enroll", "A/B/SEC/101"))
         conn.execute(sa.insert(meta.tables["links"]), [_link(k, text) for k, text, _ in LINKS])
+        conn.execute(sa.insert(meta.tables["desired_groups"]), MIRROR_GROUPS)
+        conn.execute(sa.insert(meta.tables["desired_memberships"]), MIRROR_MEMBERS)
     return engine
 
 
@@ -117,6 +141,22 @@ def test_old_keys_are_parsed_once_into_typed_columns(old: Engine) -> None:
     assert dict(links.ids) == {key: RemoteId("r") for _, _, key in LINKS}
 
 
+def test_the_mirror_keeps_its_groups_and_memberships(old: Engine) -> None:
+    command.upgrade(alembic_config(old), "head")
+    with session_factory(old)() as s:
+        desired = load_desired(s)
+    europe, everyone = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.GROUP, "all")
+    assert desired.groups == {
+        europe: Group(europe, "Europe"),
+        EU_DE: Group(EU_DE, "Germany", europe),
+        everyone: Group(everyone, "All staff"),
+    }
+    assert desired.memberships == {
+        Membership(EU_DE, SLASHED, MemberRole.MANAGER),
+        Membership(everyone, EmployeeId("E1")),
+    }
+
+
 def test_links_whose_texts_read_alike_are_two_links_now(old: Engine) -> None:
     """`A/B/SEC/101` is both A/B in SEC/101 and A in B/SEC/101: the text column cannot tell
     them apart, the typed key can."""
@@ -139,7 +179,9 @@ def test_the_migration_goes_down_and_up_again(old: Engine) -> None:
     command.downgrade(config, "0006")
     with old.connect() as conn:
         texts = conn.execute(sa.text("SELECT kind, hr_key FROM links ORDER BY kind")).all()
+        groups = conn.execute(sa.text("SELECT ref, name, parent_ref FROM desired_groups")).all()
     assert sorted(texts) == sorted((kind, text) for kind, text, _ in LINKS)
+    assert sorted(groups) == sorted(tuple(g.values()) for g in MIRROR_GROUPS)
     command.upgrade(config, "head")
     with session_factory(old)() as s:
         assert [e.key for e in run_operations(s, 1)] == KEYS
