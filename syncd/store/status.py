@@ -48,7 +48,7 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
         "failed_operations": _failed(session, last_real.id) if last_real else [],
         "pending_jobs": [_job(row) for row in _pending_jobs(session, name)],
         "unconfirmed_operations": [
-            {"run_id": r.run_id, "kind": r.kind, "key": r.key, "note": r.error}
+            {"run_id": r.run_id, "kind": r.kind, "key": r.shown_key, "note": r.error}
             for r in unconfirmed(session, name)
         ],
     }
