@@ -17,6 +17,7 @@ from time import perf_counter
 from benchmarks.hrdata import RULES_TOML, HrData, churn, generate
 from syncd.config import EnrollmentRule, GroupRule
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
+from syncd.keys import EnrollmentKey, GroupKey, Links, MembershipKey, ObjectKey, UserKey
 from syncd.reconcile.diff import DiffPolicy, count_kinds, diff
 from syncd.records import (
     CourseCode,
@@ -25,8 +26,6 @@ from syncd.records import (
     Enrollment,
     EnrollmentStatus,
     GroupKind,
-    LinkKind,
-    Links,
     OrgUnit,
     OrgUnitCode,
     Person,
@@ -131,16 +130,13 @@ def mirrored(state: DesiredState) -> tuple[RemoteState, Links]:
         RemoteEnrollment(course_id[course], user_id[emp], EnrollmentStatus.ENROLLED)
         for emp, course in state.enrollments
     )
-    links = {
-        LinkKind.USER: {str(emp): rid for emp, rid in user_id.items()},
-        LinkKind.ORG_UNIT: {r.code: i for r, i in group_id.items() if r.kind is GroupKind.ORG_UNIT},
-        LinkKind.GROUP: {r.code: i for r, i in group_id.items() if r.kind is GroupKind.GROUP},
-        LinkKind.MEMBERSHIP: {
-            str(m): RemoteId(f"{group_id[m.group]}/{user_id[m.employee_id]}")
-            for m in state.memberships
-        },
-        LinkKind.ENROLLMENT: {f"{emp}/{course}": RemoteId("") for emp, course in state.enrollments},
+    links: dict[ObjectKey, RemoteId] = {UserKey(emp): rid for emp, rid in user_id.items()}
+    links |= {GroupKey(ref): rid for ref, rid in group_id.items()}
+    links |= {
+        MembershipKey.of(m): RemoteId(f"{group_id[m.group]}/{user_id[m.employee_id]}")
+        for m in state.memberships
     }
+    links |= {EnrollmentKey(emp, course): RemoteId("") for emp, course in state.enrollments}
     remote = RemoteState(users, groups, members, _courses(), enrollments)
     return remote, Links(links)
 

@@ -25,7 +25,14 @@ class ConfigError(SyncdError):
 
 
 class RetriableError(SyncdError):
-    """A transient failure; the same request may succeed later."""
+    """A transient failure; the same request may succeed later.
+
+    `retry_after`: the seconds the LMS's last answer asked to wait (its Retry-After), when
+    the HTTP client gave up on it. Within a request the client itself sleeps Retry-After
+    between its attempts; past the last one, this is read where syncd waits before trying
+    again: the job poller does not poll that job again sooner (`reconcile/poll.py`). Kept
+    rather than removed for that: the LMS knows its outage better than a back-off guesses.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)

@@ -1,9 +1,10 @@
 """Operations: the values a plan is made of, and what a connector answers for each.
 
 The diff produces them, the journal stores them, connectors turn them into
-HTTP calls. Every operation names its object by HR key; the remote ids a
-connector needs come from the `RemoteRefs` the engine hands it. `Adopt` is
-the engine's own: it links an account the LMS already had and is never sent.
+HTTP calls. Every operation names its object by HR key (`op.key`, a typed
+`syncd.keys` value); the remote ids a connector needs come from the `RemoteRefs`
+the engine hands it. `Adopt` is the engine's own: it links an object the LMS
+already had and is never sent.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, assert_never
 
+from syncd.keys import EnrollmentKey, GroupKey, MembershipKey, ObjectKey, UserKey
 from syncd.records import (
     CourseCode,
     EmployeeId,
     Group,
     GroupRef,
-    LinkKind,
     MemberRole,
     Person,
     RemoteId,
-    membership_key,
 )
 
 FieldValue = str | bool | None
@@ -54,14 +54,11 @@ class FieldChange:
 
 @dataclass(frozen=True, slots=True)
 class Adopt:
-    kind_: LinkKind
-    hr_key: str
+    """Link `key` to the object the LMS already has under `remote_id`."""
+
+    key: ObjectKey
     remote_id: RemoteId
     KIND: ClassVar[OpKind] = OpKind.ADOPT
-
-    @property
-    def key(self) -> str:
-        return self.hr_key
 
 
 # Operations share their key by what they concern: a person's account, a group, a
@@ -73,8 +70,8 @@ class _OnPerson:
     person: Person
 
     @property
-    def key(self) -> str:
-        return self.person.employee_id
+    def key(self) -> UserKey:
+        return UserKey(self.person.employee_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +79,8 @@ class _OnAccount:
     employee_id: EmployeeId
 
     @property
-    def key(self) -> str:
-        return self.employee_id
+    def key(self) -> UserKey:
+        return UserKey(self.employee_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +88,8 @@ class _OnGroup:
     group: Group
 
     @property
-    def key(self) -> str:
-        return str(self.group.ref)
+    def key(self) -> GroupKey:
+        return GroupKey(self.group.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +99,8 @@ class _OnMembership:
     role: MemberRole = MemberRole.LEARNER
 
     @property
-    def key(self) -> str:
-        return membership_key(self.group, self.employee_id, self.role)
+    def key(self) -> MembershipKey:
+        return MembershipKey(self.group, self.employee_id, self.role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +109,8 @@ class _OnEnrollment:
     course_code: CourseCode
 
     @property
-    def key(self) -> str:
-        return f"{self.employee_id}/{self.course_code}"
+    def key(self) -> EnrollmentKey:
+        return EnrollmentKey(self.employee_id, self.course_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +168,8 @@ class DeleteGroup:
     KIND: ClassVar[OpKind] = OpKind.DELETE_GROUP
 
     @property
-    def key(self) -> str:
-        return str(self.ref)
+    def key(self) -> GroupKey:
+        return GroupKey(self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +215,7 @@ def changes(op: Operation) -> dict[str, FieldValue]:
     """The fields an operation sets, as plain values (the plan's and the journal's `changes`)."""
     match op:
         case Adopt():
-            return {"link": op.kind_.value, "remote_id": op.remote_id}
+            return {"link": op.key.link_kind.value, "remote_id": op.remote_id}
         case CreateUser():
             return _person_fields(op.person)
         case UpdateUser():
@@ -241,6 +238,12 @@ def changes(op: Operation) -> dict[str, FieldValue]:
             return {"due_date": op.due_date.isoformat() if op.due_date else None}
         case _:
             assert_never(op)
+
+
+def shown_key(kind: OpKind, key: ObjectKey) -> str:
+    """The key as the plan's `key` and the journal's `object_key` show it: `str(key)`, but
+    for an adoption its link's HR key (a group's code alone), as syncd always showed it."""
+    return key.link_text if kind is OpKind.ADOPT else str(key)
 
 
 def _person_fields(p: Person) -> dict[str, FieldValue]:

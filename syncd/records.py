@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NewType
 
@@ -52,11 +52,6 @@ class GroupRef:
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.code}"
-
-    @classmethod
-    def parse(cls, text: str) -> GroupRef:
-        kind, _, code = text.partition(":")
-        return cls(GroupKind(kind), code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +114,12 @@ class Membership:
     employee_id: EmployeeId
     role: MemberRole = MemberRole.LEARNER
 
-    def __str__(self) -> str:
-        return membership_key(self.group, self.employee_id, self.role)
-
-
-def membership_key(group: GroupRef, employee_id: str, role: MemberRole) -> str:
-    """`org_unit:SAL/E1` for a learner, `manager@org_unit:SAL/E1` for a manager."""
-    prefix = "" if role is MemberRole.LEARNER else f"{role.value}@"
-    return f"{prefix}{group}/{employee_id}"
-
 
 @dataclass(frozen=True, slots=True)
 class Enrollment:
     employee_id: EmployeeId
     course_code: CourseCode
     due_date: dt.date | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.employee_id}/{self.course_code}"
 
 
 # --- what a connector reads from an LMS -------------------------------------------------
@@ -291,26 +273,3 @@ class RemoteState:
     def read_whole(self, part: RemotePart) -> bool:
         """Whether every record of `part` was read (so what is absent is absent)."""
         return self.complete or part in self.parts_read
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """HR key -> remote id per kind for one target; the objects syncd manages there.
-
-    `adopted` names the links to objects syncd did not create (the LMS had them
-    before syncd and they were adopted by natural key); every other link is to
-    an object syncd created.
-    """
-
-    by_kind: Mapping[LinkKind, Mapping[str, RemoteId]] = field(default_factory=dict)
-    adopted: frozenset[tuple[LinkKind, str]] = frozenset()
-
-    def get(self, kind: LinkKind, hr_key: str) -> RemoteId | None:
-        return self.by_kind.get(kind, {}).get(hr_key)
-
-    def of(self, kind: LinkKind) -> Mapping[str, RemoteId]:
-        return self.by_kind.get(kind, {})
-
-    def created(self, kind: LinkKind, hr_key: str) -> bool:
-        """True when `hr_key` is linked to an object syncd created (not adopted)."""
-        return hr_key in self.of(kind) and (kind, hr_key) not in self.adopted

@@ -10,6 +10,7 @@ from typing import Any
 from syncd.reconcile.readback import ReadbackReport
 from syncd.reconcile.stages import OperationReport, TargetReport
 from syncd.runtime import RunReport
+from syncd.store.journal import OpStatus
 
 MARKS = {
     "create": "+",
@@ -119,7 +120,8 @@ def _target_lines(t: TargetReport) -> Iterator[str]:
 def _op_line(op: OperationReport) -> str:
     mark = MARKS.get(op.kind.split("_")[0], " ")
     fields = " ".join(f"{k}={_show(v)}" for k, v in op.changes.items())
-    status = "" if op.status in {"planned", "done"} else f"  [{op.status}: {op.error}]"
+    shown = op.status in {OpStatus.PLANNED, OpStatus.DONE}
+    status = "" if shown else f"  [{op.status}: {op.error}]"
     return f"{mark} {op.kind:<16} {op.key:<32} {fields}{status}".rstrip()
 
 
@@ -133,7 +135,7 @@ def _show(value: object) -> str:
 def _results(ops: Iterable[OperationReport]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for op in ops:
-        if op.status != "planned":
+        if op.status != OpStatus.PLANNED:
             counts[op.status] = counts.get(op.status, 0) + 1
     return counts
 

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from syncd.config import ORG_UNIT_PREFIX, EnrollmentRule, GroupRule
+from syncd.keys import EnrollmentKey
 from syncd.records import (
     CourseCode,
     EmployeeId,
@@ -155,4 +156,4 @@ def _membership_order(membership: Membership) -> tuple[str, str, str, str]:
 
 
 def _enrollment_key(enrollment: Enrollment) -> str:
-    return enrollment.key
+    return str(EnrollmentKey(enrollment.employee_id, enrollment.course_code))  # its order as shown

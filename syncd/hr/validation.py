@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncd.hr.snapshot import HrSnapshot, QuarantinedRow
+from syncd.keys import EnrollmentKey
 from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
 
 PEOPLE, ORG_UNITS, ENROLLMENTS = "people", "org_units", "enrollments"
@@ -331,7 +332,7 @@ def _enrollment_problems(row: SourceRow, people: _Keys, pairs: _Keys) -> list[st
     problems = [
         people.reference(employee, "employee_id") if employee else None,
         None if _due_date(due) or not due else f"malformed due_date {_shown(due)} (use yyyy-mm-dd)",
-        pairs.claim(pair, row.line, f"{employee}/{course}"),
+        pairs.claim(pair, row.line, str(EnrollmentKey(EmployeeId(employee), CourseCode(course)))),
     ]
     return [problem for problem in problems if problem]
 

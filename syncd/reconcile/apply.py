@@ -35,9 +35,10 @@ from syncd.operations import (
 )
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
-from syncd.records import RemoteId
+from syncd.records import CourseCode, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
 from syncd.store import Session, jobs, journal, unit_of_work
+from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -82,7 +83,8 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
             result.status, result.message = RunStatus.FAILED, str(err)
             break
         except ShutdownRequestedError as err:  # a wait in the batch (a retry) was cut short
-            _close(lane, batch, journal.UNCONFIRMED, f"cut short: {err}; the next read settles it")
+            why = f"cut short: {err}; the next read settles it"
+            _close(lane, batch, OpStatus.UNCONFIRMED, why)
             _skip_rest(lane, batches[index + 1 :], "not sent: syncd was asked to stop", result)
             result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
@@ -101,14 +103,14 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
             yield items[start : start + size]
 
 
-def _scope(op: Operation) -> str:
+def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:
     match op:
         case AddMember() | RemoveMember():
-            return f"{op.role.value}:{op.group}"
+            return op.role, op.group
         case Enroll() | Unenroll():
             return op.course_code
         case _:
-            return ""
+            return None
 
 
 @dataclass(slots=True)
@@ -116,14 +118,14 @@ class _Books:
     """What one batch's outcomes change in the journal, the links and the job table."""
 
     now: dt.datetime
-    outcomes: list[journal.Outcome] = field(default_factory=list)
+    statuses: list[journal.StatusChange] = field(default_factory=list)
     links: LinkChanges = field(default_factory=LinkChanges)
     waiting: list[jobs.Waiting] = field(default_factory=list)
 
     def write(self, lane: Lane) -> None:
         lifetime = lane.connector.capabilities.job_lifetime
         with unit_of_work(lane.session) as session:
-            journal.record_outcomes(session, lane.run_id, self.outcomes)
+            journal.record_statuses(session, lane.run_id, self.statuses)
             write_links(session, lane.target, self.links, self.now)
             jobs.add_waiting(
                 session, lane.target, lane.run_id, self.waiting, now=self.now, lifetime=lifetime
@@ -161,16 +163,15 @@ def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) ->
             _failed(books, step, "the LMS answered without the id of what it created", result)
         case Applied():
             _link(books.links, op, outcome.remote_id)
-            books.outcomes.append(
-                journal.Outcome(seq, journal.DONE, books.now, remote_id=outcome.remote_id)
+            done = OpStatus.DONE
+            books.statuses.append(
+                journal.StatusChange(seq, done, books.now, remote_id=outcome.remote_id)
             )
             result.done += 1
         case Pending():
             if op.KIND in ADDITIVE:
                 _link(books.links, op, outcome.remote_id)
-            books.waiting.append(
-                jobs.Waiting(seq, op.KIND.value, op.key, outcome.job_id, outcome.remote_id)
-            )
+            books.waiting.append(jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id))
             result.waiting += 1
         case Unconfirmed():
             _unconfirmed(books, step, outcome, result)
@@ -183,17 +184,17 @@ def _unconfirmed(books: _Books, step: Step, outcome: Unconfirmed, result: ApplyR
     seq, op = step
     if op.KIND in ADDITIVE and (outcome.remote_id or not _needs_id(op)):
         _link(books.links, op, outcome.remote_id)
-    status, remote_id = journal.UNCONFIRMED, outcome.remote_id
-    books.outcomes.append(journal.Outcome(seq, status, books.now, outcome.reason, remote_id))
+    status, remote_id = OpStatus.UNCONFIRMED, outcome.remote_id
+    books.statuses.append(journal.StatusChange(seq, status, books.now, outcome.reason, remote_id))
     result.unconfirmed += 1
-    log.info("operation_unconfirmed", operation=op.KIND.value, key=op.key)
+    log.info("operation_unconfirmed", operation=op.KIND.value, key=str(op.key))
 
 
 def _failed(books: _Books, step: Step, error: str, result: ApplyResult) -> None:
     seq, op = step
-    books.outcomes.append(journal.Outcome(seq, journal.FAILED, books.now, error=error))
+    books.statuses.append(journal.StatusChange(seq, OpStatus.FAILED, books.now, error=error))
     result.failed += 1
-    log.warning("operation_failed", operation=op.KIND.value, key=op.key)
+    log.warning("operation_failed", operation=op.KIND.value, key=str(op.key))
 
 
 def _needs_id(op: Operation) -> bool:
@@ -202,24 +203,24 @@ def _needs_id(op: Operation) -> bool:
 
 def _link(links: LinkChanges, op: Operation, remote_id: RemoteId | None) -> None:
     if isinstance(op, Adopt):
-        links.put(op.kind_, op.hr_key, op.remote_id, origin="adopted")
+        links.put(op.key, op.remote_id, origin="adopted")
     else:
         record_effect(op.KIND, op.key, remote_id, links)
 
 
 def _fail(lane: Lane, batch: list[Step], error: str, result: ApplyResult) -> None:
-    _close(lane, batch, journal.FAILED, error)
+    _close(lane, batch, OpStatus.FAILED, error)
     result.failed += len(batch)
 
 
 def _skip_rest(lane: Lane, batches: list[list[Step]], reason: str, result: ApplyResult) -> None:
     steps = [step for batch in batches for step in batch]
-    _close(lane, steps, journal.SKIPPED, reason)
+    _close(lane, steps, OpStatus.SKIPPED, reason)
     result.skipped += len(steps)
 
 
-def _close(lane: Lane, steps: list[Step], status: str, reason: str) -> None:
+def _close(lane: Lane, steps: list[Step], status: OpStatus, reason: str) -> None:
     now = lane.clock.now()
-    outcomes = [journal.Outcome(op_id, status, now, error=reason) for op_id, _ in steps]
+    changes = [journal.StatusChange(seq, status, now, error=reason) for seq, _ in steps]
     with unit_of_work(lane.session) as session:
-        journal.record_outcomes(session, lane.run_id, outcomes)
+        journal.record_statuses(session, lane.run_id, changes)

@@ -16,10 +16,12 @@ from collections.abc import Iterable
 
 import structlog
 
+from syncd.keys import ObjectKey
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.diff import Plan
 from syncd.reconcile.effects import CREATES, record_effect
 from syncd.store import Session, journal
+from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -34,23 +36,23 @@ def settle_unconfirmed(
         return 0
     planned = _keys((*plan, *plan.held, *plan.unsupported))
     links = LinkChanges()
-    by_run: dict[int, list[journal.Outcome]] = {}
+    by_run: dict[int, list[journal.StatusChange]] = {}
     for row in rows:
-        kind, again = OpKind(row.kind), (row.kind, row.object_key) in planned
-        if not again and (row.remote_id or kind not in CREATES):
-            record_effect(kind, row.object_key, row.remote_id, links)
-        status = journal.REPLANNED if again else journal.DONE
+        again = (row.kind, row.key) in planned
+        if not again and (row.remote_id or row.kind not in CREATES):
+            record_effect(row.kind, row.key, row.remote_id, links)
+        status = OpStatus.REPLANNED if again else OpStatus.DONE
         note = f"{'not shown' if again else 'confirmed'} by the read of run {run_id}"
         by_run.setdefault(row.run_id, []).append(
-            journal.Outcome(row.seq, status, now, note, row.remote_id)
+            journal.StatusChange(row.seq, status, now, note, row.remote_id)
         )
-    for earlier, outcomes in by_run.items():
-        journal.record_outcomes(session, earlier, outcomes)
+    for earlier, changes in by_run.items():
+        journal.record_statuses(session, earlier, changes)
     write_links(session, target, links, now)
-    done = sum(o.status == journal.DONE for outs in by_run.values() for o in outs)
+    done = sum(c.status is OpStatus.DONE for changes in by_run.values() for c in changes)
     log.info("unconfirmed_settled", done=done, replanned=len(rows) - done)
     return done
 
 
-def _keys(ops: Iterable[Operation]) -> set[tuple[str, str]]:
-    return {(op.KIND.value, op.key) for op in ops}
+def _keys(ops: Iterable[Operation]) -> set[tuple[OpKind, ObjectKey]]:
+    return {(op.KIND, op.key) for op in ops}

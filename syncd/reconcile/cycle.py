@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import assert_never
 
 import structlog
 
@@ -20,10 +20,12 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetBase
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
+from syncd.keys import EnrollmentKey, Links, ObjectKey
 from syncd.operations import OpKind
 from syncd.reconcile import notes
 from syncd.reconcile.apply import ApplyResult, Lane, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.poll import PollReport, poll_due
@@ -43,11 +45,10 @@ from syncd.records import (
     CourseCode,
     EmployeeId,
     LinkKind,
-    Links,
-    RemoteState,
 )
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
+from syncd.store.journal import OpStatus
 from syncd.store.links import load_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
@@ -131,8 +132,8 @@ class _Cycle:
             journal.record_plan(
                 session, started.run_id, self.target.name, planned.ops, self.env.clock.now()
             )
-        result = self.apply(started.run_id, planned, fetched.remote)
-        read = self.read_back(started.run_id, fetched.remote) if self.reads_after() else None
+        result = self.apply(started.run_id, planned, fetched.courses)
+        read = self.read_back(started.run_id, fetched) if self.reads_after() else None
         said = (
             *planned.notes,
             read.error if read else None,
@@ -157,9 +158,11 @@ class _Cycle:
             writer.finish(env.clock.now(), complete=error is None, error=error)
         if error:
             log.warning("fetch_incomplete", error=error)
+        remote = load_remote_state(self.session, name)
         return Fetched(
-            load_remote_state(self.session, name),
+            remote,
             load_desired(self.session),
+            CourseCodes.of(remote.courses, self.target.courses),
             error and f"fetch incomplete: {error}",
         )
 
@@ -182,7 +185,7 @@ class _Cycle:
         name, now = self.target.name, self.env.clock.now()
         desired, remote = fetched.desired, fetched.remote
         with unit_of_work(self.session) as session:
-            policy = self.policy(_busy(session, name))
+            policy = self.policy(_busy(session, name), fetched.courses)
             links = load_links(session, name)
             ops = diff(desired, remote, links, policy)
             if not self.dry_run and settle_unconfirmed(session, name, ops, started.run_id, now):
@@ -208,20 +211,20 @@ class _Cycle:
         recent = removed_users(self.session, self.target.name, since=env.clock.now() - WINDOW)
         check_safety(planned.ops, _managed(planned.links), env.safety, recent=recent)
 
-    def policy(self, busy: frozenset[str]) -> DiffPolicy:
+    def policy(self, busy: frozenset[ObjectKey], courses: CourseCodes) -> DiffPolicy:
         caps = self.connector.capabilities
         return DiffPolicy(
             caps.natural_keys,
             caps.groups_have_codes,
             caps.supports,
             caps.nested_groups,
-            self.target.courses,
+            courses,
             on_leave=self.target.on_leave,
             member_roles=caps.member_roles,
             busy=busy,
         )
 
-    def read_back(self, run_id: int, remote: RemoteState) -> ReadBack:
+    def read_back(self, run_id: int, fetched: Fetched) -> ReadBack:
         """Quick jobs settled, then the target's results into training records (links as the
         apply left them). A read back that fails changes nothing, not even the watermark:
         the next cycle asks again. Its error goes into the run's message; the plan stands."""
@@ -230,16 +233,12 @@ class _Cycle:
         try:
             with unit_of_work(self.session) as session:
                 links = load_links(session, name)
-                enrolled = [
-                    _enrollment_key(row.object_key)
-                    for row in journal.run_operations(session, run_id)
-                    if row.kind == OpKind.ENROLL and row.status == journal.DONE
-                ]
+                enrolled = _enrolled(journal.run_operations(session, run_id))
                 report = read_back(
                     session,
                     self.target,
                     self.connector,
-                    (remote, links),
+                    (fetched.remote, links, fetched.courses),
                     clock=env.clock,
                     settings=env.readback,
                     full=env.full_readback,
@@ -259,10 +258,10 @@ class _Cycle:
             self.session, name, self.connector, env.clock, env.poll_every, all_pending=all_pending
         )
 
-    def apply(self, run_id: int, planned: Planned, remote: RemoteState) -> ApplyResult:
+    def apply(self, run_id: int, planned: Planned, courses: CourseCodes) -> ApplyResult:
         if self.dry_run:
             return ApplyResult(status=RunStatus.PLANNED)
-        refs = LiveRefs(planned.links, remote.courses, self.target.courses)
+        refs = LiveRefs(planned.links, courses)
         env, name = self.env, self.target.name
         lane = Lane(self.session, name, run_id, self.connector, refs, env.clock, env.shutdown)
         return apply_plan(lane, list(enumerate(planned.ops)))
@@ -273,12 +272,12 @@ class _Cycle:
         counts = count_kinds(planned.ops) if planned else {}
         drift = planned.drift if planned else 0
         with unit_of_work(self.session) as session:
-            rows = journal.run_operations(session, started.run_id)
+            entries = journal.run_operations(session, started.run_id)
             journal.finish_run(
                 session,
                 started.run_id,
                 status=ending.status,
-                counts={**counts, **_results(rows)},
+                counts={**counts, **_results(entries)},
                 message=ending.message,
                 now=env.clock.now(),
                 drift=drift,
@@ -290,7 +289,8 @@ class _Cycle:
             ending.status,
             counts,
             tuple(
-                OperationReport(r.kind, r.object_key, r.payload, r.status, r.error) for r in rows
+                OperationReport(e.kind, e.shown_key, dict(e.payload), e.status, e.error)
+                for e in entries
             ),
             ending.message,
             started.run_id,
@@ -331,14 +331,29 @@ def _stream(connector: Connector, writer: ShadowWriter, env: CycleEnv) -> str | 
     return None
 
 
-def _results(rows: Sequence[Any]) -> dict[str, int]:
-    statuses = ("done", "waiting", "failed", "skipped", "expired", journal.UNCONFIRMED)
-    return {s: sum(1 for r in rows if r.status == s) for s in statuses}
+_RESULTS = (
+    OpStatus.DONE,
+    OpStatus.WAITING,
+    OpStatus.FAILED,
+    OpStatus.SKIPPED,
+    OpStatus.EXPIRED,
+    OpStatus.UNCONFIRMED,
+)
 
 
-def _enrollment_key(key: str) -> tuple[EmployeeId, CourseCode]:
-    employee_id, _, course_code = key.partition("/")
-    return EmployeeId(employee_id), CourseCode(course_code)
+def _results(entries: Sequence[journal.Entry]) -> dict[str, int]:
+    return {s.value: sum(1 for e in entries if e.status is s) for s in _RESULTS}
+
+
+def _enrolled(entries: Iterable[journal.Entry]) -> list[tuple[EmployeeId, CourseCode]]:
+    """The enrollments a run made (its enrolls that are done)."""
+    return [
+        (e.key.employee_id, e.key.course_code)
+        for e in entries
+        if e.kind is OpKind.ENROLL
+        and e.status is OpStatus.DONE
+        and isinstance(e.key, EnrollmentKey)
+    ]
 
 
 def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
@@ -347,9 +362,9 @@ def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
     return None if since is None else changed_since(session, since)
 
 
-def _busy(session: Session, target: str) -> frozenset[str]:
+def _busy(session: Session, target: str) -> frozenset[ObjectKey]:
     """Objects with a job in flight: no cycle starts another operation on them."""
-    return frozenset(row.object_key for row in jobs.pending_rows(session, target))
+    return frozenset(job.key for job in jobs.pending_rows(session, target))
 
 
 def _stop_if_asked(env: CycleEnv) -> None:
@@ -358,10 +373,9 @@ def _stop_if_asked(env: CycleEnv) -> None:
 
 
 def _managed(links: Links) -> Managed:
-    groups = len(links.of(LinkKind.ORG_UNIT)) + len(links.of(LinkKind.GROUP))
     return Managed(
-        users=len(links.of(LinkKind.USER)),
-        groups=groups,
-        memberships=len(links.of(LinkKind.MEMBERSHIP)),
-        enrollments=len(links.of(LinkKind.ENROLLMENT)),
+        users=links.count(LinkKind.USER),
+        groups=links.count(LinkKind.ORG_UNIT) + links.count(LinkKind.GROUP),
+        memberships=links.count(LinkKind.MEMBERSHIP),
+        enrollments=links.count(LinkKind.ENROLLMENT),
     )

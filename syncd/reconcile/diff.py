@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from syncd.keys import EnrollmentKey, Links, MembershipKey, ObjectKey, UserKey
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -38,6 +39,7 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.hold import hold_back
 from syncd.reconcile.order import ordered
 from syncd.reconcile.resolve import Resolved, resolve_groups, resolve_users
@@ -49,8 +51,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
-    Links,
     MemberRole,
     Membership,
     Person,
@@ -80,13 +80,13 @@ class DiffPolicy:
     supports: frozenset[OpKind] = frozenset(OpKind)
     # False where the LMS's groups are flat: a parent is nothing there, so never a change.
     nested_groups: bool = True
-    # HR course code -> LMS course id, from the target's `[targets.courses]` table.
-    course_ids: Mapping[str, str] | None = None
+    # The target's course-code table (`courses.py`); None: the LMS's own codes, as read.
+    courses: CourseCodes | None = None
     # The target's `on_leave`: "deactivate", or "delete" (accounts syncd created only).
     on_leave: str = "deactivate"
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
     # Object keys with an LMS job in flight: nothing else is started on them this cycle.
-    busy: frozenset[str] = frozenset()
+    busy: frozenset[ObjectKey] = frozenset()
 
 
 def diff(desired: DesiredState, remote: RemoteState, links: Links, policy: DiffPolicy) -> Plan:
@@ -120,15 +120,18 @@ def diff(desired: DesiredState, remote: RemoteState, links: Links, policy: DiffP
 
 
 def _idle(op: Operation, policy: DiffPolicy) -> bool:
-    """No job of the LMS is in flight on what `op` touches."""
-    return not policy.busy or (op.key not in policy.busy and _person_of(op) not in policy.busy)
+    """No job of the LMS is in flight on what `op` touches: its object, or the account."""
+    if not policy.busy:
+        return True
+    person = _person_of(op)
+    return op.key not in policy.busy and (person is None or UserKey(person) not in policy.busy)
 
 
 def _supports(policy: DiffPolicy, op: Operation) -> bool:
     return op.KIND is OpKind.ADOPT or op.KIND in policy.supports
 
 
-def _person_of(op: Operation) -> str | None:
+def _person_of(op: Operation) -> EmployeeId | None:
     """The employee whose account an operation touches, for the in-flight guard."""
     match op:
         case AddMember() | RemoveMember() | Enroll() | Unenroll():
@@ -164,7 +167,7 @@ def _deletes(emp: EmployeeId, links: Links, policy: DiffPolicy) -> bool:
     """Whether this leaver's account goes rather than being deactivated: the target says
     `on_leave = "delete"`, its connector can delete, and syncd created the account."""
     can = policy.on_leave == "delete" and OpKind.DELETE_USER in policy.supports
-    return can and links.created(LinkKind.USER, emp)
+    return can and links.created(UserKey(emp))
 
 
 def _user_changes(person: Person, remote: RemoteUser) -> Iterator[Operation]:
@@ -197,8 +200,7 @@ def _vanished_users(
 ) -> Iterator[Operation]:
     """People HR no longer lists at all, whose linked account is still there (and active,
     unless it is to be deleted)."""
-    for key in links.of(LinkKind.USER):
-        emp = EmployeeId(key)
+    for emp in links.users():
         remote = users.matched.get(emp)
         if emp in desired.people or remote is None:
             continue
@@ -247,21 +249,17 @@ def _membership_ops(
 ) -> Iterator[Operation]:
     """Learners (and managers, where the LMS has them) added, adopted and removed."""
     actual = dict(_actual_memberships(remote, users, groups))
-    managed = links.of(LinkKind.MEMBERSHIP)
     for m in desired.memberships:
         unknown = m.employee_id in users.unknown or m.group in groups.unknown
         if unknown or m.role not in roles or not _is_active(desired, m.employee_id):
             continue
         if m not in actual:
             yield AddMember(m.group, m.employee_id, m.role)
-        elif str(m) not in managed:
-            yield Adopt(LinkKind.MEMBERSHIP, str(m), actual[m])
+        elif (key := MembershipKey.of(m)) not in links:
+            yield Adopt(key, actual[m])
     for m in actual:
-        if (
-            m not in desired.memberships
-            and str(m) in managed
-            and _is_active(desired, m.employee_id)
-        ):
+        gone = m not in desired.memberships and _is_active(desired, m.employee_id)
+        if gone and MembershipKey.of(m) in links:  # syncd manages it
             yield RemoveMember(m.group, m.employee_id, m.role)
 
 
@@ -295,13 +293,13 @@ def _enrollment_ops(
     policy: DiffPolicy,
 ) -> Iterator[Operation]:
     actual = dict(_actual_enrollments(remote, users, policy))
-    managed = links.of(LinkKind.ENROLLMENT)
     for key, wanted in desired.enrollments.items():
         if _is_active(desired, key[0]) and key[0] not in users.unknown and key not in actual:
             yield Enroll(wanted.employee_id, wanted.course_code, wanted.due_date)
     for (emp, course), status in actual.items():
-        removable = status is EnrollmentStatus.ENROLLED and f"{emp}/{course}" in managed
-        if removable and (emp, course) not in desired.enrollments and _is_active(desired, emp):
+        gone = (emp, course) not in desired.enrollments and _is_active(desired, emp)
+        untouched = status is EnrollmentStatus.ENROLLED
+        if gone and untouched and EnrollmentKey(emp, course) in links:  # syncd manages it
             yield Unenroll(emp, course)
 
 
@@ -309,17 +307,11 @@ def _actual_enrollments(
     remote: RemoteState, users: Resolved[EmployeeId, RemoteUser], policy: DiffPolicy
 ) -> Iterator[tuple[tuple[EmployeeId, CourseCode], EnrollmentStatus]]:
     emp_of = {u.remote_id: emp for emp, u in users.matched.items()}
-    code_of = _course_codes(remote, policy.course_ids or {})
+    codes = policy.courses if policy.courses is not None else CourseCodes.of(remote.courses, None)
     for re in remote.enrollments:
-        emp, code = emp_of.get(re.user_remote_id), code_of.get(re.course_remote_id)
+        emp, code = emp_of.get(re.user_remote_id), codes.code_of(re.course_remote_id)
         if emp is not None and code is not None:
             yield (emp, code), re.status
-
-
-def _course_codes(remote: RemoteState, explicit: Mapping[str, str]) -> dict[RemoteId, CourseCode]:
-    codes = {c.remote_id: CourseCode(c.code) for c in remote.courses}
-    codes.update({RemoteId(rid): CourseCode(code) for code, rid in explicit.items()})
-    return codes
 
 
 def shared_names(groups: Mapping[GroupRef, Group]) -> dict[str, list[GroupRef]]:

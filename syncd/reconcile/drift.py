@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from syncd.keys import Links, UserKey
 from syncd.operations import (
     AddMember,
     DeactivateUser,
@@ -19,7 +20,7 @@ from syncd.operations import (
     ReactivateUser,
     UpdateUser,
 )
-from syncd.records import EmployeeId, LinkKind, Links
+from syncd.records import EmployeeId
 
 
 def count_drift(ops: Iterable[Operation], hr_changed: set[EmployeeId] | None, links: Links) -> int:
@@ -34,13 +35,11 @@ def _restores(op: Operation, hr_changed: set[EmployeeId], links: Links) -> bool:
             return _unchanged_in_hr(op.person.employee_id, hr_changed, links)
         case DeactivateUser() | ReactivateUser():
             return _unchanged_in_hr(op.employee_id, hr_changed, links)
-        case AddMember():
-            return links.get(LinkKind.MEMBERSHIP, op.key) is not None
-        case Enroll():
-            return links.get(LinkKind.ENROLLMENT, op.key) is not None
+        case AddMember() | Enroll():
+            return op.key in links
         case _:
             return False
 
 
 def _unchanged_in_hr(employee_id: EmployeeId, hr_changed: set[EmployeeId], links: Links) -> bool:
-    return employee_id not in hr_changed and links.get(LinkKind.USER, employee_id) is not None
+    return employee_id not in hr_changed and UserKey(employee_id) in links

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from syncd.keys import GroupKey, ObjectKey, UserKey
 from syncd.operations import (
     AddMember,
     CreateGroup,
@@ -45,7 +46,7 @@ def hold_back(
     needs was not read whole, or when it needs an object whose creation was held."""
     kept: list[Operation] = []
     held: list[Operation] = []
-    uncreated: set[str] = set()
+    uncreated: set[ObjectKey] = set()
     for op in ops:
         unread = any(not remote.read_whole(p) for p in NEEDS_WHOLE.get(op.KIND, ()))
         if unread or not uncreated.isdisjoint(prerequisites(op)):
@@ -57,15 +58,15 @@ def hold_back(
     return kept, held
 
 
-def prerequisites(op: Operation) -> tuple[str, ...]:
+def prerequisites(op: Operation) -> tuple[ObjectKey, ...]:
     """The keys of the accounts and groups `op` needs to exist (CreateUser/CreateGroup keys)."""
     match op:
         case AddMember() | RemoveMember():
-            return op.employee_id, str(op.group)
+            return UserKey(op.employee_id), GroupKey(op.group)
         case Enroll() | Unenroll():
-            return (op.employee_id,)
+            return (UserKey(op.employee_id),)
         case CreateGroup() | MoveGroup():
-            return () if op.group.parent is None else (str(op.group.parent),)
+            return () if op.group.parent is None else (GroupKey(op.group.parent),)
         case _:
             return ()
 

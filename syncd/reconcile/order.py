@@ -38,15 +38,15 @@ def ordered(
         match op:
             case CreateGroup() | MoveGroup():
                 ref = op.group.ref
-                return PHASES[op.KIND], _kind_rank(ref), wanted.get(ref, 0), op.key, ""
+                return PHASES[op.KIND], _kind_rank(ref), wanted.get(ref, 0), str(op.key), ""
             case DeleteGroup():
-                return PHASES[op.KIND], _kind_rank(op.ref), -held.get(op.ref, 0), op.key, ""
+                return PHASES[op.KIND], _kind_rank(op.ref), -held.get(op.ref, 0), str(op.key), ""
             case Enroll() | Unenroll():  # by course: LMSs enroll many people in one course a call
                 return PHASES[op.KIND], 0, 0, op.course_code, op.employee_id
             case Adopt():
-                return PHASES[op.KIND], 0, 0, op.kind_.value, op.hr_key
-            case _:
-                return PHASES[op.KIND], 0, 0, op.key, ""
+                return PHASES[op.KIND], 0, 0, op.key.link_kind.value, op.key.link_text
+            case _:  # ties broken by the key as shown, so that plans read in a stable order
+                return PHASES[op.KIND], 0, 0, str(op.key), ""
 
     return sorted(ops, key=key)
 

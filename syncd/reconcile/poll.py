@@ -10,7 +10,8 @@ are polled less often, never past their expiry.
 
 Each job is polled on its own: a poll that fails (a RetriableError such as a
 5xx, or a SkippableError: the LMS refused that one job) is logged, kept on
-the job's rows (`last_error`) and backed off; the other jobs, and the cycle
+the job's rows (`last_error`) and backed off, no sooner than the LMS's last
+Retry-After asked (`RetriableError.retry_after`); the other jobs, and the cycle
 that called, go on. Any other error (a FatalError: credentials refused) stops
 the poll and propagates.
 """
@@ -20,16 +21,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 
 from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
-from syncd.operations import OpKind
 from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
 from syncd.store import Session, jobs, unit_of_work
+from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
@@ -78,7 +78,7 @@ def _poll_one(
     session: Session,
     target: str,
     connector: PollsJobs,
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     *,
     clock: Clock,
     every: dt.timedelta,
@@ -89,7 +89,8 @@ def _poll_one(
         state = connector.poll_job(job_id)
     except PER_JOB_ERRORS as err:
         log.warning("job_poll_failed", job_id=job_id, error=str(err), polls=rows[0].polls + 1)
-        _unpolled(session, rows, str(err), now=clock.now(), every=every, report=report)
+        failed = _Failed(str(err), _retry_after(err))
+        _unpolled(session, rows, failed, now=clock.now(), every=every, report=report)
         return
     now = clock.now()  # after the poll: its retries may have waited
     log.info("job_polled", job_id=job_id, status=state.status.value, operations=len(rows))
@@ -98,29 +99,45 @@ def _poll_one(
     _settle(session, target, rows, state, now=now, every=every, report=report)
 
 
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Why a poll failed, and how long the LMS asked to be left alone (Retry-After)."""
+
+    error: str
+    retry_after: dt.timedelta = dt.timedelta(0)
+
+
+def _retry_after(err: Exception) -> dt.timedelta:
+    """What the LMS's Retry-After asked, when the HTTP client gave up on an answer with one."""
+    asked = err.retry_after if isinstance(err, RetriableError) else None
+    return dt.timedelta(seconds=asked or 0)
+
+
 def _unpolled(
     session: Session,
-    rows: Sequence[Any],
-    error: str,
+    rows: Sequence[jobs.JobEntry],
+    failed: _Failed,
     *,
     now: dt.datetime,
     every: dt.timedelta,
     report: PollReport,
 ) -> None:
-    """A poll that failed: the job expires if its lifetime is over, else waits its back-off."""
+    """A poll that failed: the job expires if its lifetime is over, else waits its back-off
+    (and at least as long as the LMS's Retry-After asked)."""
     if _outlived(rows, now):
-        gone = _outlived_message(rows, f"its last poll failed: {error}")
-        jobs.settle(session, rows, jobs.EXPIRED, now=now, error=gone)
+        gone = _outlived_message(rows, f"its last poll failed: {failed.error}")
+        jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=gone)
         report.expired += 1
         return
-    jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every), error=error)
+    until = _next_poll(rows, now, every, at_least=failed.retry_after)
+    jobs.postpone(session, rows, now=now, until=until, error=failed.error)
     report.unpolled += 1
 
 
 def _settle(
     session: Session,
     target: str,
-    rows: Sequence[Any],
+    rows: Sequence[jobs.JobEntry],
     state: JobState,
     *,
     now: dt.datetime,
@@ -133,48 +150,54 @@ def _settle(
             report.pending += 1
         case JobStatus.DONE:
             _links(session, target, rows, now, done=True)
-            jobs.settle(session, rows, jobs.DONE, now=now)
+            jobs.settle(session, rows, OpStatus.DONE, now=now)
             report.done += 1
         case JobStatus.FAILED:
             _links(session, target, rows, now, done=False)
-            jobs.settle(session, rows, jobs.FAILED, now=now, error=state.error)
+            jobs.settle(session, rows, OpStatus.FAILED, now=now, error=state.error)
             report.failed += 1
         case JobStatus.GONE:
             gone = f"job {rows[0].job_id} is gone (expired or lost); the next cycle's read decides"
-            jobs.settle(session, rows, jobs.EXPIRED, now=now, error=state.error or gone)
+            jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=state.error or gone)
             report.expired += 1
 
 
-def _outlived(rows: Sequence[Any], now: dt.datetime) -> bool:
+def _outlived(rows: Sequence[jobs.JobEntry], now: dt.datetime) -> bool:
     """The job's lifetime is over (a job without an expiry never outlives it)."""
-    expires = jobs.expires_at(rows[0])
+    expires = rows[0].expires_at
     return expires is not None and now >= expires
 
 
-def _outlived_message(rows: Sequence[Any], why: str) -> str:
+def _outlived_message(rows: Sequence[jobs.JobEntry], why: str) -> str:
     return (
         f"job {rows[0].job_id} outlived its lifetime (expired "
-        f"{jobs.expires_at(rows[0]):%Y-%m-%d %H:%M} UTC; {why}); assumed nothing, "
+        f"{rows[0].expires_at:%Y-%m-%d %H:%M} UTC; {why}); assumed nothing, "
         "the next cycle's read decides"
     )
 
 
-def _next_poll(rows: Sequence[Any], now: dt.datetime, every: dt.timedelta) -> dt.datetime:
-    """After the back-off, but no later than the job's expiry (where it is looked at last)."""
-    after = now + backoff(rows[0].polls, every)
-    expires = jobs.expires_at(rows[0])
+def _next_poll(
+    rows: Sequence[jobs.JobEntry],
+    now: dt.datetime,
+    every: dt.timedelta,
+    *,
+    at_least: dt.timedelta = dt.timedelta(0),
+) -> dt.datetime:
+    """After the back-off (and `at_least`), but no later than the job's expiry (where it is
+    looked at last)."""
+    after = now + max(backoff(rows[0].polls, every), at_least)
+    expires = rows[0].expires_at
     return min(after, expires) if expires is not None and expires > now else after
 
 
 def _links(
-    session: Session, target: str, rows: Sequence[Any], now: dt.datetime, *, done: bool
+    session: Session, target: str, rows: Sequence[jobs.JobEntry], now: dt.datetime, *, done: bool
 ) -> None:
     """Done: removals take effect. Failed: additions give back their reserved link."""
     changes = LinkChanges()
     for row in rows:
-        kind = OpKind(row.operation)
-        if done and kind not in ADDITIVE:
-            record_effect(kind, row.object_key, row.remote_id, changes)
+        if done and row.operation not in ADDITIVE:
+            record_effect(row.operation, row.key, row.remote_id, changes)
         elif not done:
-            undo_effect(kind, row.object_key, changes)
+            undo_effect(row.operation, row.key, changes)
     write_links(session, target, changes, now)

@@ -33,14 +33,12 @@ from syncd.config import HrConfig, TargetBase
 from syncd.connectors.base import Connector, ReadsBack
 from syncd.errors import SyncdError
 from syncd.hr.export import COMPLETIONS, upsert_sql, write_completions
+from syncd.keys import Links
+from syncd.reconcile.courses import CourseCodes
 from syncd.records import (
-    CourseCode,
     EmployeeId,
     EnrollmentStatus,
-    LinkKind,
-    Links,
     Progress,
-    RemoteCourse,
     RemoteEnrollment,
     RemoteId,
     RemoteState,
@@ -79,7 +77,7 @@ def read_back(
     session: Session,
     target: TargetBase,
     connector: Connector,
-    state: tuple[RemoteState, Links],
+    state: tuple[RemoteState, Links, CourseCodes],
     *,
     clock: Clock,
     settings: ReadbackSettings,
@@ -88,9 +86,9 @@ def read_back(
 ) -> ReadbackReport:
     """Refresh the target's training records (the caller commits). `enrolled`: the
     enrollments this cycle made, which the LMS confirmed after the fetch read it."""
-    remote, links = state
+    remote, links, courses = state
     now = clock.now()
-    names = Names.of(links, remote.courses, target.courses)
+    names = Names.of(links, courses)
     observed = dict(names.records(target.name, remote.enrollments))
     for emp, code in enrolled:
         if (emp, code) not in observed:
@@ -144,30 +142,23 @@ def filled(new: TrainingRecord, old: TrainingRecord) -> TrainingRecord:
 @dataclass
 class Names:
     """HR's names for an LMS's ids: employee ids through the user links, course codes
-    through the target's `[targets.courses]` table, else the course's own code."""
+    through the target's course-code table (`courses.py`)."""
 
     people: Mapping[RemoteId, EmployeeId]
-    courses: Mapping[RemoteId, CourseCode]
+    courses: CourseCodes
     unnamed: int = 0
 
     @classmethod
-    def of(
-        cls,
-        links: Links,
-        courses: Iterable[RemoteCourse],
-        configured: Mapping[str, str] | None,
-    ) -> Names:
-        people = {rid: EmployeeId(emp) for emp, rid in links.of(LinkKind.USER).items()}
-        codes = {c.remote_id: CourseCode(c.code) for c in courses if c.code}
-        codes |= {RemoteId(rid): CourseCode(code) for code, rid in (configured or {}).items()}
-        return cls(people, codes)
+    def of(cls, links: Links, courses: CourseCodes) -> Names:
+        people = {rid: emp for emp, rid in links.users().items()}
+        return cls(people, courses)
 
     def records(
         self, target: str, enrollments: Iterable[RemoteEnrollment]
     ) -> Iterator[tuple[RecordKey, TrainingRecord]]:
         for e in enrollments:
             employee = self.people.get(e.user_remote_id)
-            course = self.courses.get(e.course_remote_id)
+            course = self.courses.code_of(e.course_remote_id)
             if employee is None or course is None:
                 self.unnamed += 1
                 continue

@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from syncd.keys import GroupKey, Links, ObjectKey, UserKey
 from syncd.operations import Adopt
 from syncd.records import (
     EmployeeId,
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
-    Links,
     Person,
     RemoteGroup,
     RemoteId,
@@ -38,7 +37,7 @@ class Resolved(Generic[K, R]):
     matched: dict[K, R] = field(default_factory=dict)
     unknown: set[K] = field(default_factory=set)
     adoptions: list[Adopt] = field(default_factory=list)
-    stale_links: set[str] = field(default_factory=set)
+    stale_links: set[K] = field(default_factory=set)
 
 
 def resolve_users(
@@ -51,7 +50,7 @@ def resolve_users(
 ) -> Resolved[EmployeeId, RemoteUser]:
     by_id = {u.remote_id: u for u in remote}
     result: Resolved[EmployeeId, RemoteUser] = Resolved()
-    linked = {EmployeeId(k): rid for k, rid in links.of(LinkKind.USER).items()}
+    linked = links.users()
     _apply_links(result, linked, by_id, complete)
     claimed = set(linked.values())
     index = _user_index(by_id.values(), natural_keys, claimed)
@@ -60,7 +59,7 @@ def resolve_users(
             continue
         found = _first_match(index, _person_keys(people[emp], natural_keys), claimed)
         if found is not None:
-            _adopt(result, emp, found, LinkKind.USER, claimed)
+            _adopt(result, (emp, UserKey(emp)), found, claimed)
     return result
 
 
@@ -75,7 +74,7 @@ def resolve_groups(
     by_id = {(g.kind, g.remote_id): g for g in remote}
     result: Resolved[GroupRef, RemoteGroup] = Resolved()
     for kind in GroupKind:
-        linked = {GroupRef(kind, k): rid for k, rid in links.of(LinkKind.of_group(kind)).items()}
+        linked = links.groups(kind)
         seen = {rid: g for (k, rid), g in by_id.items() if k is kind}
         _apply_links(result, linked, seen, complete)
         claimed = set(linked.values())
@@ -87,7 +86,7 @@ def resolve_groups(
             wanted = ref.code if by_code else groups[ref].name.casefold()
             found = _first_match(index, [wanted], claimed)
             if found is not None:
-                _adopt(result, ref, found, LinkKind.of_group(kind), claimed)
+                _adopt(result, (ref, GroupKey(ref)), found, claimed)
     return result
 
 
@@ -98,21 +97,20 @@ def _apply_links(
         if rid in seen:
             result.matched[key] = seen[rid]
         elif complete:
-            result.stale_links.add(str(key))
+            result.stale_links.add(key)
         else:
             result.unknown.add(key)
 
 
 def _adopt(
-    result: Resolved[K, R], key: K, found: R, kind: LinkKind, claimed: set[RemoteId]
+    result: Resolved[K, R], keys: tuple[K, ObjectKey], found: R, claimed: set[RemoteId]
 ) -> None:
+    """Match `found` to the HR key and adopt it for the object key (the two names of one
+    object: `keys`)."""
+    key, object_key = keys
     result.matched[key] = found
     claimed.add(found.remote_id)
-    result.adoptions.append(Adopt(kind, _hr_key(key), found.remote_id))
-
-
-def _hr_key(key: object) -> str:
-    return key.code if isinstance(key, GroupRef) else str(key)
+    result.adoptions.append(Adopt(object_key, found.remote_id))
 
 
 def _user_index(

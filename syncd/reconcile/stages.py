@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from syncd.keys import Links
+from syncd.operations import FieldValue, OpKind
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import Plan
 from syncd.reconcile.readback import ReadbackReport
-from syncd.records import DesiredState, Links, RemoteState
+from syncd.records import DesiredState, RemoteState
 from syncd.statuses import RunStatus
 from syncd.store import journal
+from syncd.store.journal import OpStatus
 
 
 @dataclass(frozen=True, slots=True)
 class OperationReport:
-    kind: str
+    kind: OpKind
     key: str
-    changes: dict[str, Any]
-    status: str
+    changes: dict[str, FieldValue]
+    status: OpStatus
     error: str | None
 
 
@@ -55,6 +58,7 @@ class Started:
 class Fetched:
     remote: RemoteState
     desired: DesiredState
+    courses: CourseCodes  # the target's course table over what the read found
     error: str | None  # why the read broke off, if it did
 
 

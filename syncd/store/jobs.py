@@ -17,11 +17,13 @@ from typing import Any
 from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
+from syncd.keys import ObjectKey
+from syncd.operations import Operation, OpKind, shown_key
+from syncd.records import LinkKind, RemoteId
 from syncd.redact import scrub
+from syncd.store.journal import OpStatus
+from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import AsyncJobRow, OperationRow, table_of
-
-PENDING, DONE, FAILED, EXPIRED = "pending", "done", "failed", "expired"
-WAITING = "waiting"  # the journal status of an operation whose job is pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +31,9 @@ class Waiting:
     """One operation answered with a job id."""
 
     seq: int
-    operation: str
-    object_key: str
+    operation: Operation
     job_id: str
-    remote_id: str | None = None
+    remote_id: RemoteId | None = None
 
 
 def add_waiting(
@@ -52,10 +53,12 @@ def add_waiting(
             job_id=w.job_id,
             run_id=run_id,
             seq=w.seq,
-            operation=w.operation,
-            object_key=w.object_key,
+            operation=w.operation.KIND.value,
+            object_key=shown_key(w.operation.KIND, w.operation.key),
+            key_kind=w.operation.key.link_kind.value,
+            **key_columns(w.operation.key),
             remote_id=w.remote_id,
-            status=PENDING,
+            status=OpStatus.PENDING.value,
             created_at=now,
             expires_at=expires,
             next_poll_at=now,
@@ -63,42 +66,76 @@ def add_waiting(
         )
         for w in waiting
     )
-    _journal(session, run_id, [w.seq for w in waiting], status=WAITING, error=None, now=now)
+    seqs = [w.seq for w in waiting]
+    _journal(session, run_id, seqs, status=OpStatus.WAITING, error=None, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class JobEntry:
+    """One operation waiting on a pending LMS job, as syncd reads it back. Times are
+    timezone-aware UTC."""
+
+    id: int
+    job_id: str
+    run_id: int
+    seq: int
+    operation: OpKind
+    key: ObjectKey
+    remote_id: RemoteId | None
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    polls: int = 0
+    last_error: str | None = None  # why its last poll failed, until one works
 
 
 def due(
     session: Session, target: str, now: dt.datetime, *, all_pending: bool = False
-) -> dict[str, list[Row[Any]]]:
+) -> dict[str, list[JobEntry]]:
     """Pending rows whose next poll has come, grouped by job id. `all_pending` adds every
     job whose last poll worked, whatever its schedule; one whose last poll failed still
     waits for its back-off."""
     table = table_of(AsyncJobRow)
-    query = select(table).where(table.c.target == target, table.c.status == PENDING)
+    query = select(table).where(table.c.target == target, table.c.status == OpStatus.PENDING)
     come = table.c.next_poll_at <= now
     query = query.where(or_(come, table.c.last_error.is_(None)) if all_pending else come)
-    jobs: dict[str, list[Row[Any]]] = defaultdict(list)
+    jobs: dict[str, list[JobEntry]] = defaultdict(list)
     for row in session.execute(query.order_by(table.c.id)):
-        jobs[row.job_id].append(row)
+        jobs[row.job_id].append(_entry(row))
     return dict(jobs)
 
 
-def expires_at(row: Row[Any]) -> dt.datetime | None:
-    """A job row's expiry, timezone-aware (SQLite gives it back naive, in UTC)."""
-    value: dt.datetime | None = row.expires_at
-    return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def pending_rows(session: Session, target: str | None = None) -> Sequence[Row[Any]]:
+def pending_rows(session: Session, target: str | None = None) -> list[JobEntry]:
     table = table_of(AsyncJobRow)
-    query = select(table).where(table.c.status == PENDING)
+    query = select(table).where(table.c.status == OpStatus.PENDING)
     if target is not None:
         query = query.where(table.c.target == target)
-    return session.execute(query.order_by(table.c.id)).all()
+    return [_entry(row) for row in session.execute(query.order_by(table.c.id))]
+
+
+def _entry(row: Row[Any]) -> JobEntry:
+    return JobEntry(
+        id=row.id,
+        job_id=row.job_id,
+        run_id=row.run_id,
+        seq=row.seq,
+        operation=OpKind(row.operation),
+        key=key_of(LinkKind(row.key_kind), row),
+        remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
+        created_at=_utc(row.created_at),
+        expires_at=_utc(row.expires_at) if row.expires_at is not None else None,
+        polls=row.polls,
+        last_error=row.last_error,
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite gives times back naive (they are stored in UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def postpone(
     session: Session,
-    rows: Sequence[Row[Any]],
+    rows: Sequence[JobEntry],
     *,
     now: dt.datetime,
     until: dt.datetime,
@@ -121,8 +158,8 @@ def postpone(
 
 def settle(
     session: Session,
-    rows: Sequence[Row[Any]],
-    status: str,
+    rows: Sequence[JobEntry],
+    status: OpStatus,
     *,
     now: dt.datetime,
     error: str | None = None,
@@ -132,7 +169,7 @@ def settle(
     session.execute(
         update(AsyncJobRow)
         .where(AsyncJobRow.id.in_([r.id for r in rows]))
-        .values(status=status, error=clean, last_polled_at=now, last_error=None)
+        .values(status=status.value, error=clean, last_polled_at=now, last_error=None)
     )
     by_run: dict[int, list[int]] = defaultdict(list)
     for row in rows:
@@ -146,12 +183,12 @@ def _journal(
     run_id: int,
     seqs: list[int],
     *,
-    status: str,
+    status: OpStatus,
     error: str | None,
     now: dt.datetime,
 ) -> None:
     session.execute(
         update(OperationRow)
         .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
-        .values(status=status, error=error, updated_at=now)
+        .values(status=status.value, error=error, updated_at=now)
     )

@@ -11,21 +11,41 @@ closes the run as `interrupted`, skips what was never sent, and makes what was s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from syncd.operations import Operation, changes
+from syncd.keys import ObjectKey
+from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
+from syncd.records import LinkKind, RemoteId
 from syncd.redact import scrub
+from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
-PLANNED, SENT, DONE, FAILED, SKIPPED = "planned", "sent", "done", "failed", "skipped"
-# Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE when
-# its plan no longer holds the operation, REPLANNED when it plans it again.
-UNCONFIRMED, REPLANNED = "unconfirmed", "replanned"
+
+class OpStatus(StrEnum):
+    """Where a journaled operation stands: the `status` of its `operations` row, and of its
+    `async_jobs` row while it waits on an LMS job (`pending`, then done, failed or expired).
+    The values are the text the status tables have always held."""
+
+    PLANNED = "planned"
+    SENT = "sent"  # marked just before its request goes out
+    WAITING = "waiting"  # the LMS answered with a job id: its job is pending
+    PENDING = "pending"  # async_jobs only: the job has not settled
+    DONE = "done"
+    FAILED = "failed"  # with the LMS's words
+    SKIPPED = "skipped"
+    EXPIRED = "expired"  # its job is gone or outlived its lifetime: the next read decides
+    # Answered 2xx in words syncd cannot read; settled by the next real cycle's read: DONE
+    # when its plan no longer holds the operation, REPLANNED when it plans it again.
+    UNCONFIRMED = "unconfirmed"
+    REPLANNED = "replanned"
+
+
 INTERRUPTED = "interrupted"  # a run whose process stopped before it could finish it
 
 
@@ -93,8 +113,12 @@ def recover_interrupted(
             )
         )
         for before, after, why in (
-            (SENT, UNCONFIRMED, "sent just before the process stopped: the next read settles it"),
-            (PLANNED, SKIPPED, "not sent: the process stopped"),
+            (
+                OpStatus.SENT,
+                OpStatus.UNCONFIRMED,
+                "sent just before the process stopped: the next read settles it",
+            ),
+            (OpStatus.PLANNED, OpStatus.SKIPPED, "not sent: the process stopped"),
         )
     ]
     return Recovered(now, len(dead), *resolved)
@@ -128,9 +152,11 @@ def record_plan(
             "target": target,
             "seq": seq,
             "kind": op.KIND.value,
-            "object_key": op.key,
+            "object_key": shown_key(op.KIND, op.key),
+            "key_kind": op.key.link_kind.value,
+            **key_columns(op.key),
             "payload": changes(op),
-            "status": PLANNED,
+            "status": OpStatus.PLANNED.value,
             "attempts": 0,
             "error": None,
             "remote_id": None,
@@ -147,24 +173,24 @@ def mark_sent(session: Session, run_id: int, seqs: Sequence[int], now: dt.dateti
     session.execute(
         update(OperationRow)
         .where(OperationRow.run_id == run_id, OperationRow.seq.in_(seqs))
-        .values(status=SENT, attempts=OperationRow.attempts + 1, updated_at=now)
+        .values(status=OpStatus.SENT.value, attempts=OperationRow.attempts + 1, updated_at=now)
     )
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class StatusChange:
     """What became of one journaled operation, by its place in the plan."""
 
     seq: int
-    status: str
+    status: OpStatus
     at: dt.datetime
     error: str | None = None
     remote_id: str | None = None
 
 
-def record_outcomes(session: Session, run_id: int, outcomes: Sequence[Outcome]) -> None:
+def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChange]) -> None:
     """Write what became of each operation, all in one executemany."""
-    if not outcomes:
+    if not changes:
         return
     table = table_of(OperationRow)
     statement = (
@@ -181,12 +207,12 @@ def record_outcomes(session: Session, run_id: int, outcomes: Sequence[Outcome]) 
         {
             "b_run": run_id,
             "b_seq": o.seq,
-            "b_status": o.status,
+            "b_status": o.status.value,
             "b_error": _clean(o.error),
             "b_remote": o.remote_id,
             "b_at": o.at,
         }
-        for o in outcomes
+        for o in changes
     ]
     session.execute(statement, rows)
 
@@ -195,19 +221,53 @@ def _clean(error: str | None) -> str | None:
     return scrub(error) if error else None
 
 
-def run_operations(session: Session, run_id: int) -> Sequence[Row[Any]]:
-    """A run's operations in plan order, as plain rows (kind, object_key, payload, ...)."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One journaled operation as syncd reads it back: what, on which object, and how it went."""
+
+    run_id: int
+    seq: int
+    kind: OpKind
+    key: ObjectKey
+    payload: Mapping[str, FieldValue]
+    status: OpStatus
+    attempts: int = 0
+    error: str | None = None
+    remote_id: RemoteId | None = None
+
+    @property
+    def shown_key(self) -> str:
+        """The key as the plan and the `object_key` column show it."""
+        return shown_key(self.kind, self.key)
+
+
+def run_operations(session: Session, run_id: int) -> list[Entry]:
+    """A run's operations in plan order."""
     table = table_of(OperationRow)
     query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)
-    return session.execute(query).all()
+    return [_entry(row) for row in session.execute(query)]
 
 
-def unconfirmed(session: Session, target: str) -> Sequence[Row[Any]]:
+def unconfirmed(session: Session, target: str) -> list[Entry]:
     """The target's operations still waiting for a read to confirm them, oldest first."""
     table = table_of(OperationRow)
     query = (
         select(table)
-        .where(table.c.target == target, table.c.status == UNCONFIRMED)
+        .where(table.c.target == target, table.c.status == OpStatus.UNCONFIRMED)
         .order_by(table.c.run_id, table.c.seq)
     )
-    return session.execute(query).all()
+    return [_entry(row) for row in session.execute(query)]
+
+
+def _entry(row: Row[Any]) -> Entry:
+    return Entry(
+        run_id=row.run_id,
+        seq=row.seq,
+        kind=OpKind(row.kind),
+        key=key_of(LinkKind(row.key_kind), row),
+        payload=row.payload,
+        status=OpStatus(row.status),
+        attempts=row.attempts,
+        error=row.error,
+        remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
+    )

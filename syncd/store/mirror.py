@@ -20,6 +20,7 @@ from syncd.records import (
     EmployeeId,
     Enrollment,
     Group,
+    GroupKind,
     GroupRef,
     MemberRole,
     Membership,
@@ -128,11 +129,18 @@ def _org_unit_row(u: OrgUnit) -> dict[str, Any]:
 
 
 def _group_row(g: Group) -> dict[str, Any]:
-    return {"ref": str(g.ref), "name": g.name, "parent_ref": str(g.parent) if g.parent else None}
+    parent = g.parent
+    return {"kind": g.ref.kind.value, "code": g.ref.code, "name": g.name} | {
+        "parent_kind": parent.kind.value if parent else None,
+        "parent_code": parent.code if parent else None,
+    }
 
 
 def _membership_row(m: Membership) -> dict[str, Any]:
-    return {"group_ref": str(m.group), "employee_id": m.employee_id, "role": m.role.value}
+    return {"group_kind": m.group.kind.value, "group_code": m.group.code} | {
+        "employee_id": m.employee_id,
+        "role": m.role.value,
+    }
 
 
 def _enrollment_row(e: Enrollment) -> dict[str, Any]:
@@ -174,12 +182,9 @@ def _org(code: str | None) -> OrgUnitCode | None:
 
 
 def load_desired(session: Session) -> DesiredState:
-    groups = {
-        GroupRef.parse(r.ref): Group(GroupRef.parse(r.ref), r.name, _ref(r.parent_ref))
-        for r in _rows(session, DesiredGroupRow)
-    }
+    groups = {group.ref: group for group in map(_group, _rows(session, DesiredGroupRow))}
     memberships = frozenset(
-        Membership(GroupRef.parse(r.group_ref), EmployeeId(r.employee_id), MemberRole(r.role))
+        Membership(_ref(r.group_kind, r.group_code), EmployeeId(r.employee_id), MemberRole(r.role))
         for r in _rows(session, DesiredMembershipRow)
     )
     return DesiredState(load_people(session), groups, memberships, load_enrollments(session))
@@ -195,8 +200,13 @@ def load_enrollments(session: Session) -> dict[tuple[EmployeeId, CourseCode], En
     }
 
 
-def _ref(text: str | None) -> GroupRef | None:
-    return GroupRef.parse(text) if text else None
+def _group(r: Row[Any]) -> Group:
+    parent = _ref(r.parent_kind, r.parent_code) if r.parent_kind else None
+    return Group(_ref(r.kind, r.code), r.name, parent)
+
+
+def _ref(kind: str, code: str) -> GroupRef:
+    return GroupRef(GroupKind(kind), code)
 
 
 def last_applied_import(session: Session) -> HrImportRow | None:

@@ -4,6 +4,8 @@ mirror   people, org_units, desired_groups, desired_memberships, desired_enrollm
          HR's desired state after the last accepted import (+ config rules)
 shadow   shadow_*: what each target held at its last fetch, in that LMS's ids
 links    links: HR key -> remote id per target, and what syncd manages there
+keys     an object key (`syncd/keys.py`) is stored in typed columns, `KeyParts`, which syncd
+         reads; the text columns beside them (`object_key`, `hr_key`) are for people
 status   hr_imports, quarantine, sync_runs, operations, async_jobs: the audit record users query
 results  training_records, readback_state: what each LMS says people did, for HR
 """
@@ -95,15 +97,20 @@ class OrgUnitRow(Base):
 
 
 class DesiredGroupRow(Base):
+    """An HR group (GroupRef: kind and code) and its parent, if it has one."""
+
     __tablename__ = "desired_groups"
-    ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # org_unit | group
+    code: Mapped[str] = mapped_column(KEY, primary_key=True)
     name: Mapped[str] = mapped_column(KEY)
-    parent_ref: Mapped[str | None] = mapped_column(KEY)
+    parent_kind: Mapped[str | None] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(KEY)
 
 
 class DesiredMembershipRow(Base):
     __tablename__ = "desired_memberships"
-    group_ref: Mapped[str] = mapped_column(KEY, primary_key=True)
+    group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    group_code: Mapped[str] = mapped_column(KEY, primary_key=True)
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)  # learner | manager
 
@@ -181,17 +188,39 @@ class FetchStateRow(Base):
     parts_read: Mapped[str | None] = mapped_column(Text)
 
 
-# --- links ---------------------------------------------------------------------------------
+# --- object keys and links ----------------------------------------------------------------
+
+ROLE = String(16)
+NONE = ""  # a part the key's kind does not have: NOT NULL, so that the links' key holds
+
+
+class KeyParts:
+    """An object key's parts, beside the text users read: `key_kind` (a LinkKind) says
+    which of them it has (`store/keyparts.py` writes and reads them)."""
+
+    key_kind: Mapped[str] = mapped_column(String(16), server_default=NONE)
+    employee_id: Mapped[str] = mapped_column(KEY, server_default=NONE)
+    group_kind: Mapped[str] = mapped_column(String(16), server_default=NONE)
+    group_code: Mapped[str] = mapped_column(KEY, server_default=NONE)
+    course_code: Mapped[str] = mapped_column(KEY, server_default=NONE)
+    role: Mapped[str] = mapped_column(ROLE, server_default=NONE)
 
 
 class LinkRow(Base):
+    """One target's link of an object key (its kind and parts: the primary key) to a remote id."""
+
     __tablename__ = "links"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hr_key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    hr_key: Mapped[str] = mapped_column(KEY)  # for people: `link_text`, a group's code alone
     remote_id: Mapped[str] = mapped_column(KEY)
     origin: Mapped[str] = mapped_column(String(16))  # created | adopted
     created_at: Mapped[dt.datetime]
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True, server_default=NONE)
+    group_kind: Mapped[str] = mapped_column(String(16), primary_key=True, server_default=NONE)
+    group_code: Mapped[str] = mapped_column(KEY, primary_key=True, server_default=NONE)
+    course_code: Mapped[str] = mapped_column(KEY, primary_key=True, server_default=NONE)
+    role: Mapped[str] = mapped_column(ROLE, primary_key=True, server_default=NONE)
 
 
 # --- status --------------------------------------------------------------------------------
@@ -234,7 +263,7 @@ class SyncRunRow(Base):
     drift: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class OperationRow(Base):
+class OperationRow(KeyParts, Base):
     __tablename__ = "operations"
     __table_args__ = (Index("ix_operations_run_seq", "run_id", "seq"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -242,7 +271,7 @@ class OperationRow(Base):
     target: Mapped[str] = mapped_column(KEY, index=True)
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
-    object_key: Mapped[str] = mapped_column(KEY)
+    object_key: Mapped[str] = mapped_column(KEY)  # for people: the plan's `key`
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -251,7 +280,7 @@ class OperationRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
-class AsyncJobRow(Base):
+class AsyncJobRow(KeyParts, Base):
     """An operation the LMS answered with a job id, until the job settles (one row per op)."""
 
     __tablename__ = "async_jobs"
@@ -262,7 +291,7 @@ class AsyncJobRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     operation: Mapped[str] = mapped_column(String(32))
-    object_key: Mapped[str] = mapped_column(KEY)
+    object_key: Mapped[str] = mapped_column(KEY)  # for people: the plan's `key`
     remote_id: Mapped[str | None] = mapped_column(KEY)
     status: Mapped[str] = mapped_column(String(16))  # pending | done | failed | expired
     error: Mapped[str | None] = mapped_column(Text)

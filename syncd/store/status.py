@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from syncd.store.jobs import pending_rows
-from syncd.store.journal import unconfirmed
-from syncd.store.schema import HrImportRow, OperationRow, QuarantineRow, SyncRunRow
+from syncd.store.journal import OpStatus, unconfirmed
+from syncd.store.schema import AsyncJobRow, HrImportRow, OperationRow, QuarantineRow, SyncRunRow
 from syncd.store.training import count_records, watermark
 
 RUNS_SHOWN = 5
@@ -47,15 +46,23 @@ def _target(session: Session, name: str, kind: str) -> dict[str, Any]:
         "read_back_until": mark.at if mark else None,
         "runs": [_run(r) for r in runs],
         "failed_operations": _failed(session, last_real.id) if last_real else [],
-        "pending_jobs": [_job(row) for row in pending_rows(session, name)],
+        "pending_jobs": [_job(row) for row in _pending_jobs(session, name)],
         "unconfirmed_operations": [
-            {"run_id": r.run_id, "kind": r.kind, "key": r.object_key, "note": r.error}
+            {"run_id": r.run_id, "kind": r.kind, "key": r.shown_key, "note": r.error}
             for r in unconfirmed(session, name)
         ],
     }
 
 
-def _job(row: Any) -> dict[str, Any]:
+def _pending_jobs(session: Session, target: str) -> Sequence[AsyncJobRow]:
+    """The target's pending job rows as stored (their times as the backend gives them)."""
+    query = select(AsyncJobRow).where(
+        AsyncJobRow.target == target, AsyncJobRow.status == OpStatus.PENDING
+    )
+    return session.scalars(query.order_by(AsyncJobRow.id)).all()
+
+
+def _job(row: AsyncJobRow) -> dict[str, Any]:
     return {
         "job_id": row.job_id,
         "operation": row.operation,
@@ -84,7 +91,7 @@ def _run(r: SyncRunRow) -> dict[str, Any]:
 def _failed(session: Session, run_id: int) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(OperationRow)
-        .where(OperationRow.run_id == run_id, OperationRow.status == "failed")
+        .where(OperationRow.run_id == run_id, OperationRow.status == OpStatus.FAILED)
         .order_by(OperationRow.seq)
     )
     return [

@@ -14,12 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from syncd.operations import OpKind
-from syncd.store import journal
-from syncd.store.jobs import WAITING
+from syncd.store.journal import OpStatus
 from syncd.store.schema import OperationRow
 
 REMOVALS = (OpKind.DEACTIVATE_USER.value, OpKind.DELETE_USER.value)
-TAKEN = (journal.DONE, WAITING, journal.UNCONFIRMED)  # what may have reached the LMS
+TAKEN = (OpStatus.DONE, OpStatus.WAITING, OpStatus.UNCONFIRMED)  # what may have reached the LMS
 
 
 def removed_users(session: Session, target: str, *, since: dt.datetime) -> int:

@@ -21,6 +21,7 @@ from syncd.connectors.coursepath import CoursepathConnector, factory, mapping
 from syncd.connectors.coursepath.client import JwtMinter, check_scheme
 from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.keys import UserKey
 from syncd.kinds import build_connector, lookup
 from syncd.operations import (
     AddMember,
@@ -46,7 +47,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
     Person,
     Progress,
     RemoteCourse,
@@ -483,7 +483,7 @@ def test_registered_and_adopt_is_never_sent(
     coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
 ) -> None:
     assert lookup("coursepath").connector is factory
-    adopt = Adopt(LinkKind.USER, "E1", rid(1))
+    adopt = Adopt(UserKey(EmployeeId("E1")), rid(1))
     assert coursepath.apply([adopt], refs) == [Applied(rid(1))]
     assert coursepath_sim.requests == []
 

@@ -19,6 +19,7 @@ from syncd.clock import FakeClock
 from syncd.connectors.base import ConnectorContext
 from syncd.connectors.docebo import DoceboConnector
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.keys import UserKey
 from syncd.kinds import KINDS, build_connector
 from syncd.operations import (
     AddMember,
@@ -47,7 +48,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
     PartRead,
     Person,
     Progress,
@@ -584,7 +584,7 @@ def test_the_targets_course_table_wins_over_the_links(
 
 
 def test_adopt_is_never_sent(sim: DoceboSimulator, connector: DoceboConnector, refs: Refs) -> None:
-    op = Adopt(LinkKind.USER, "E1", rid(5))
+    op = Adopt(UserKey(EmployeeId("E1")), rid(5))
     assert connector.apply([op], refs) == [Applied(rid(5))]
     assert connector.apply([], refs) == []
     assert sim.requests == []

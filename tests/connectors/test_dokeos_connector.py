@@ -23,6 +23,7 @@ from syncd.connectors.dokeos.client import ACCEPT
 from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.dokeos.writes import FILTER_LIMIT, Filter, filters
 from syncd.errors import ConfigError, FatalError, RetriableError
+from syncd.keys import UserKey
 from syncd.kinds import build_connector, lookup
 from syncd.operations import (
     AddMember,
@@ -54,7 +55,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
     PartRead,
     Person,
     Progress,
@@ -945,7 +945,7 @@ def test_the_registry_builds_dokeos(clock: FakeClock, dokeos_sim: DokeosSimulato
 def test_adopt_is_never_sent(
     dokeos_sim: DokeosSimulator, dokeos: DokeosConnector, refs: Refs
 ) -> None:
-    adopt = Adopt(LinkKind.USER, "E1", rid(5))
+    adopt = Adopt(UserKey(EmployeeId("E1")), rid(5))
     assert dokeos.apply([adopt], refs) == [Applied(rid(5))]
     assert dokeos.apply([], refs) == []
     assert dokeos_sim.requests == []

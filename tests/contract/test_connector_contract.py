@@ -19,6 +19,7 @@ from harness import HARNESSES, Harness, Links, LmsState
 
 from syncd.connectors.base import Connector
 from syncd.errors import FatalError
+from syncd.keys import UserKey
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -48,7 +49,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
     PartRead,
     Person,
     RemoteCourse,
@@ -322,7 +322,7 @@ def test_what_the_lms_cannot_do_is_refused_and_never_sent(harness: Harness) -> N
     for op in one_of_each_kind():
         if op.KIND not in connector.capabilities.supports:
             assert [type(o) for o in connector.apply([op, op], links)] == [Rejected, Rejected]
-    adopt = Adopt(LinkKind.USER, "E1", RemoteId("5"))
+    adopt = Adopt(UserKey(EmployeeId("E1")), RemoteId("5"))
     assert connector.apply([adopt], links) == [Applied(RemoteId("5"))]
     assert connector.apply([], links) == []
     assert harness.served() == []

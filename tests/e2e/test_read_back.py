@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, LinkKind, TrainingRecord
+from syncd.keys import UserKey
+from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, TrainingRecord
 from syncd.store import Database
 from syncd.store.links import load_links
 from syncd.store.shadow import load_remote_state
@@ -73,7 +74,7 @@ def remote_ids(world: World) -> tuple[str, str]:
     db = Database(world.database_url)
     try:
         with db.session() as s:
-            user = load_links(s, world.target_name).get(LinkKind.USER, WHO)
+            user = load_links(s, world.target_name).get(UserKey(WHO))
             courses = load_remote_state(s, world.target_name).courses
     finally:
         db.dispose()

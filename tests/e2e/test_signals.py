@@ -158,7 +158,7 @@ def test_a_stop_during_the_read_records_the_run_interrupted_without_a_plan(fresh
     target = report.targets[0]
     assert target.status == "interrupted"
     assert "asked to stop" in (target.message or "")
-    assert target.operations == []
+    assert target.operations == ()
     assert fresh.sim.writes == []
     assert fresh.sim.requests[-1].path == "/manage/v1/orgchart"
     _assert_run_closed(fresh.database_url, "interrupted")

@@ -109,7 +109,7 @@ def test_the_runtime_runs_its_in_process_sandbox_until_nothing_is_left_to_do(
         first, second = _run_once(path), _run_once(path)
     assert (first.status, first.kind, second.status) == ("ok", "toy", "ok")
     assert len(first.operations) > 100
-    assert second.operations == []
+    assert second.operations == ()
 
 
 def _run_once(path: Path) -> TargetReport:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import assert_never
 
+from syncd.keys import GroupKey, Links, MembershipKey, ObjectKey, UserKey
 from syncd.operations import (
     AddMember,
     Adopt,
@@ -33,8 +34,6 @@ from syncd.records import (
     EnrollmentStatus,
     GroupKind,
     GroupRef,
-    LinkKind,
-    Links,
     Membership,
     RemoteCourse,
     RemoteEnrollment,
@@ -53,7 +52,7 @@ class ModelLms:
     groups: dict[tuple[GroupKind, RemoteId], RemoteGroup] = field(default_factory=dict)
     memberships: set[RemoteMembership] = field(default_factory=set)
     enrollments: dict[tuple[RemoteId, RemoteId], EnrollmentStatus] = field(default_factory=dict)
-    links: dict[LinkKind, dict[str, RemoteId]] = field(default_factory=dict)
+    links: dict[ObjectKey, RemoteId] = field(default_factory=dict)
     _ids: count[int] = field(default_factory=lambda: count(1000))
 
     def state(self) -> RemoteState:
@@ -67,22 +66,22 @@ class ModelLms:
         )
 
     def known_links(self) -> Links:
-        return Links({kind: dict(ids) for kind, ids in self.links.items()})
+        return Links(dict(self.links))
 
     def new_id(self) -> RemoteId:
         return RemoteId(str(next(self._ids)))
 
-    def link(self, kind: LinkKind, key: str, rid: RemoteId) -> None:
-        self.links.setdefault(kind, {})[key] = rid
+    def link(self, key: ObjectKey, rid: RemoteId) -> None:
+        self.links[key] = rid
 
-    def unlink(self, kind: LinkKind, key: str) -> None:
-        self.links.get(kind, {}).pop(key, None)
+    def unlink(self, key: ObjectKey) -> None:
+        self.links.pop(key, None)
 
     def group_id(self, ref: GroupRef) -> RemoteId:
-        return self.links[LinkKind.of_group(ref.kind)][ref.code]
+        return self.links[GroupKey(ref)]
 
-    def user_id(self, emp: str) -> RemoteId:
-        return self.links[LinkKind.USER][emp]
+    def user_id(self, emp: EmployeeId) -> RemoteId:
+        return self.links[UserKey(emp)]
 
     def course_id(self, code: str) -> RemoteId:
         return next(c.remote_id for c in self.courses if c.code == code)
@@ -90,13 +89,13 @@ class ModelLms:
     def apply(self, op: Operation) -> None:
         match op:
             case Adopt():
-                self.link(op.kind_, op.hr_key, op.remote_id)
+                self.link(op.key, op.remote_id)
             case CreateUser():
                 rid, p = self.new_id(), op.person
                 self.users[rid] = RemoteUser(
                     rid, p.username, p.email, p.first_name, p.last_name, p.active
                 )
-                self.link(LinkKind.USER, p.employee_id, rid)
+                self.link(op.key, rid)
             case UpdateUser():
                 rid, p = self.user_id(op.person.employee_id), op.person
                 self.users[rid] = replace(
@@ -115,7 +114,7 @@ class ModelLms:
                 self.groups[(g.ref.kind, rid)] = RemoteGroup(
                     rid, g.ref.kind, g.name, g.ref.code, parent
                 )
-                self.link(LinkKind.of_group(g.ref.kind), g.ref.code, rid)
+                self.link(op.key, rid)
             case UpdateGroup():
                 key = (op.group.ref.kind, self.group_id(op.group.ref))
                 self.groups[key] = replace(self.groups[key], name=op.group.name)
@@ -132,27 +131,27 @@ class ModelLms:
                     for m in self.memberships
                     if m.group_remote_id != rid or m.group_kind is not op.ref.kind
                 }
-                self.unlink(LinkKind.of_group(op.ref.kind), op.ref.code)
+                self.unlink(op.key)
             case AddMember():
                 member = RemoteMembership(
                     op.group.kind, self.group_id(op.group), self.user_id(op.employee_id)
                 )
                 self.memberships.add(member)
-                self.link(LinkKind.MEMBERSHIP, op.key, RemoteId(""))
+                self.link(op.key, RemoteId(""))
             case RemoveMember():
                 self.memberships.discard(
                     RemoteMembership(
                         op.group.kind, self.group_id(op.group), self.user_id(op.employee_id)
                     )
                 )
-                self.unlink(LinkKind.MEMBERSHIP, op.key)
+                self.unlink(op.key)
             case Enroll():
                 pair = (self.course_id(op.course_code), self.user_id(op.employee_id))
                 self.enrollments[pair] = EnrollmentStatus.ENROLLED
-                self.link(LinkKind.ENROLLMENT, op.key, RemoteId(""))
+                self.link(op.key, RemoteId(""))
             case Unenroll():
                 self.enrollments.pop((self.course_id(op.course_code), self.user_id(op.employee_id)))
-                self.unlink(LinkKind.ENROLLMENT, op.key)
+                self.unlink(op.key)
             case _:
                 assert_never(op)
 
@@ -160,7 +159,7 @@ class ModelLms:
 def mismatches(lms: ModelLms, desired: DesiredState) -> list[str]:
     """Where the model LMS differs from HR's wish, judged without syncd's diff."""
     problems: list[str] = []
-    users = lms.links.get(LinkKind.USER, {})
+    users = lms.known_links().users()
     for emp, person in desired.people.items():
         remote = lms.users.get(users.get(emp, RemoteId("?")))
         if remote is None:
@@ -183,9 +182,7 @@ def mismatches(lms: ModelLms, desired: DesiredState) -> list[str]:
 def _group_mismatches(lms: ModelLms, desired: DesiredState) -> list[str]:
     problems = []
     for ref, group in desired.groups.items():
-        remote = lms.groups.get(
-            (ref.kind, lms.links.get(LinkKind.of_group(ref.kind), {}).get(ref.code, RemoteId("?")))
-        )
+        remote = lms.groups.get((ref.kind, lms.links.get(GroupKey(ref), RemoteId("?"))))
         parent = lms.group_id(group.parent) if group.parent else None
         if remote is None or (remote.name, remote.parent_remote_id) != (group.name, parent):
             problems.append(f"{ref} differs: {remote}")
@@ -203,11 +200,9 @@ def _member_mismatches(lms: ModelLms, desired: DesiredState) -> list[str]:
     courses = {(lms.course_id(c), lms.user_id(e)) for e, c in desired.enrollments if e in active}
     problems = [f"membership missing: {m}" for m in wanted - have]
     problems += [f"enrollment missing: {e}" for e in courses - set(lms.enrollments)]
-    managed = set(lms.links.get(LinkKind.MEMBERSHIP, {}))
+    managed = [key for key in lms.links if isinstance(key, MembershipKey)]
     for key in managed:
-        ref_text, _, emp = key.rpartition("/")
-        if emp in active and Membership(GroupRef.parse(ref_text), EmployeeId(emp)) not in (
-            desired.memberships
-        ):
+        member = Membership(key.group, key.employee_id, key.role)
+        if key.employee_id in active and member not in desired.memberships:
             problems.append(f"managed membership {key} should be gone")
     return problems

@@ -3,6 +3,7 @@ whole, and whatever needs an object whose creation was held."""
 
 from __future__ import annotations
 
+from syncd.keys import GroupKey, Links, MembershipKey, UserKey
 from syncd.operations import OpKind
 from syncd.reconcile.diff import DiffPolicy, Plan, diff
 from syncd.records import (
@@ -13,8 +14,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    LinkKind,
-    Links,
     Membership,
     Person,
     RemoteCourse,
@@ -62,9 +61,10 @@ def world() -> tuple[DesiredState, RemoteState, Links]:
     )
     links = Links(
         {
-            LinkKind.USER: {"E1": RemoteId("u1"), "E2": RemoteId("u2")},
-            LinkKind.ORG_UNIT: {"SAL": RemoteId("g1")},
-            LinkKind.MEMBERSHIP: {"org_unit:SAL/E1": RemoteId("g1/u1")},
+            UserKey(EmployeeId("E1")): RemoteId("u1"),
+            UserKey(EmployeeId("E2")): RemoteId("u2"),
+            GroupKey(SALES): RemoteId("g1"),
+            MembershipKey(SALES, EmployeeId("E1")): RemoteId("g1/u1"),
         }
     )
     return desired, remote, links

@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 
 from syncd.config import SafetyConfig, parse_limit
 from syncd.errors import PlanTooDestructiveError
+from syncd.keys import EnrollmentKey, GroupKey, Links, MembershipKey, ObjectKey, UserKey
 from syncd.operations import DeactivateUser, DeleteUser, OpKind, UpdateUser
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, diff
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import Managed, check_safety
@@ -21,9 +23,9 @@ from syncd.records import (
     EmployeeId,
     Enrollment,
     EnrollmentStatus,
+    GroupKind,
     GroupRef,
-    LinkKind,
-    Links,
+    MemberRole,
     Membership,
     Person,
     RemoteCourse,
@@ -38,22 +40,19 @@ from syncd.store.links import LinkChanges, drop_links_of_user, load_links, write
 
 DELETE = DiffPolicy(on_leave="delete")
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-STAFF = GroupRef.parse("group:staff")
+STAFF = GroupRef(GroupKind.GROUP, "staff")
 
 
 def put_link(
-    session: Session,
-    target: str,
-    kind: LinkKind,
-    key: str,
-    remote_id: str,
-    *,
-    origin: str,
-    now: dt.datetime,
+    session: Session, target: str, key: ObjectKey, remote_id: str, *, origin: str, now: dt.datetime
 ) -> None:
     changes = LinkChanges()
-    changes.put(kind, key, remote_id, origin=origin)
+    changes.put(key, RemoteId(remote_id), origin=origin)
     write_links(session, target, changes, now)
+
+
+def user(employee_id: str) -> UserKey:
+    return UserKey(EmployeeId(employee_id))
 
 
 def person(n: int, *, active: bool = True) -> Person:
@@ -71,8 +70,8 @@ def desired(*people: Person) -> DesiredState:
 
 
 def links(*numbers: int, adopted: tuple[int, ...] = ()) -> Links:
-    users = {f"E{n}": RemoteId(str(n)) for n in numbers}
-    return Links({LinkKind.USER: users}, frozenset((LinkKind.USER, f"E{n}") for n in adopted))
+    users: dict[ObjectKey, RemoteId] = {user(f"E{n}"): RemoteId(str(n)) for n in numbers}
+    return Links(users, frozenset(user(f"E{n}") for n in adopted))
 
 
 def plan(want: DesiredState, *accounts: RemoteUser, have: Links, policy: DiffPolicy) -> list[str]:
@@ -118,12 +117,7 @@ def test_a_deleted_leaver_gets_no_update_and_loses_nothing_else_first() -> None:
         courses=(RemoteCourse(RemoteId("9"), "SEC", "Security"),),
         enrollments=(RemoteEnrollment(RemoteId("9"), RemoteId("1"), EnrollmentStatus.ENROLLED),),
     )
-    managed = Links(
-        {
-            LinkKind.USER: {"E1": RemoteId("1")},
-            LinkKind.ENROLLMENT: {"E1/SEC": RemoteId("9/1")},
-        }
-    )
+    managed = Links({user("E1"): RemoteId("1"), EnrollmentKey(emp, sec): RemoteId("9/1")})
     ops = diff(want, remote, managed, DELETE)
     assert ops == [DeleteUser(EmployeeId("E1"))]
     assert not any(isinstance(op, UpdateUser) for op in ops)
@@ -169,20 +163,24 @@ def test_the_message_without_deletions_is_unchanged() -> None:
 
 # --- what a deletion makes syncd forget ----------------------------------------------------
 
-OWNED = [
-    (LinkKind.USER, "E_1"),
-    (LinkKind.MEMBERSHIP, "group:staff/E_1"),
-    (LinkKind.MEMBERSHIP, "org_unit:ENG/E_1"),
-    (LinkKind.ENROLLMENT, "E_1/SEC-101"),
+ENG = GroupRef(GroupKind.ORG_UNIT, "ENG")
+SEC_101 = CourseCode("SEC-101")
+OWNED: list[ObjectKey] = [
+    user("E_1"),
+    MembershipKey(STAFF, EmployeeId("E_1")),
+    MembershipKey(ENG, EmployeeId("E_1"), MemberRole.MANAGER),
+    EnrollmentKey(EmployeeId("E_1"), SEC_101),
 ]
-KEPT = [
-    (LinkKind.USER, "EX1"),  # `_` is not a wildcard
-    (LinkKind.USER, "E_10"),
-    (LinkKind.MEMBERSHIP, "group:staff/EX1"),
-    (LinkKind.MEMBERSHIP, "group:staff/E_10"),
-    (LinkKind.ENROLLMENT, "EX1/SEC-101"),
-    (LinkKind.ENROLLMENT, "E_10/SEC-101"),
-    (LinkKind.GROUP, "E_1"),
+KEPT: list[ObjectKey] = [
+    user("EX1"),  # `_` is not a wildcard
+    user("E_10"),
+    MembershipKey(STAFF, EmployeeId("EX1")),
+    MembershipKey(STAFF, EmployeeId("E_10")),
+    MembershipKey(STAFF, EmployeeId("X/E_1")),  # reads `group:staff/X/E_1`: someone else's
+    EnrollmentKey(EmployeeId("EX1"), SEC_101),
+    EnrollmentKey(EmployeeId("E_10"), SEC_101),
+    EnrollmentKey(EmployeeId("E_1/X"), SEC_101),  # reads `E_1/X/SEC-101`: someone else's
+    GroupKey(GroupRef(GroupKind.GROUP, "E_1")),
 ]
 
 
@@ -191,37 +189,29 @@ def test_drop_links_of_user_drops_its_user_membership_and_enrollment_links(
 ) -> None:
     sessions = session_factory(engine)
     with sessions() as s:
-        for kind, key in OWNED + KEPT:
-            put_link(s, "t", kind, key, "1", origin="created", now=NOW)
-        put_link(s, "other", LinkKind.USER, "E_1", "1", origin="created", now=NOW)
+        for key in OWNED + KEPT:
+            put_link(s, "t", key, "1", origin="created", now=NOW)
+        put_link(s, "other", user("E_1"), "1", origin="created", now=NOW)
         s.commit()
-        drop_links_of_user(s, "t", "E_1")
+        drop_links_of_user(s, "t", EmployeeId("E_1"))
         s.commit()
-        left = load_links(s, "t")
-        assert {(k, key) for k in LinkKind for key in left.of(k)} == set(KEPT)
-        assert load_links(s, "other").get(LinkKind.USER, "E_1") == "1"
+        assert set(load_links(s, "t").ids) == set(KEPT)
+        assert load_links(s, "other").get(user("E_1")) == "1"
 
 
 def test_load_links_names_the_adopted_ones(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions() as s:
-        put_link(s, "t", LinkKind.USER, "E1", "1", origin="created", now=NOW)
-        put_link(s, "t", LinkKind.USER, "E2", "2", origin="adopted", now=NOW)
+        put_link(s, "t", user("E1"), "1", origin="created", now=NOW)
+        put_link(s, "t", user("E2"), "2", origin="adopted", now=NOW)
         s.commit()
         loaded = load_links(s, "t")
-    assert loaded.adopted == {(LinkKind.USER, "E2")}
-    assert (loaded.created(LinkKind.USER, "E1"), loaded.created(LinkKind.USER, "E2")) == (
-        True,
-        False,
-    )
-    assert loaded.created(LinkKind.USER, "E3") is False
+    assert loaded.adopted == {user("E2")}
+    assert (loaded.created(user("E1")), loaded.created(user("E2"))) == (True, False)
+    assert loaded.created(user("E3")) is False
 
 
 def test_live_refs_forget_a_deleted_user_as_the_links_do() -> None:
-    by_kind: dict[LinkKind, dict[str, RemoteId]] = {}
-    for kind, key in OWNED + KEPT:
-        by_kind.setdefault(kind, {})[key] = RemoteId("1")
-    refs = LiveRefs(Links(by_kind), (), {})
+    refs = LiveRefs(Links(dict.fromkeys(OWNED + KEPT, RemoteId("1"))), CourseCodes())
     refs.forget_user(EmployeeId("E_1"))
-    left = {(k, key) for k, keys in refs._ids.items() for key in keys}
-    assert left == set(KEPT)
+    assert set(refs._ids) == set(KEPT)

@@ -10,7 +10,7 @@ from syncd.clock import FakeClock
 from syncd.connectors.base import JobState, JobStatus
 from syncd.operations import AddMember, Unenroll
 from syncd.reconcile.poll import backoff, poll_due
-from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, LinkKind
+from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
 from syncd.store.db import session_factory
 from syncd.store.jobs import Waiting, add_waiting, pending_rows
 from syncd.store.journal import record_plan, run_operations, start_run
@@ -39,14 +39,14 @@ def _setup(engine: Engine, clock: FakeClock) -> tuple[object, int]:
     run = start_run(session, "lms", dry_run=False, now=clock.now())
     record_plan(session, run, "lms", [ADD, DROP], clock.now())
     reserved = LinkChanges()  # what the lane wrote when the jobs were accepted
-    reserved.put(LinkKind.MEMBERSHIP, ADD.key, "", origin="created")
-    reserved.put(LinkKind.ENROLLMENT, DROP.key, "", origin="created")
+    reserved.put(ADD.key, RemoteId(""), origin="created")
+    reserved.put(DROP.key, RemoteId(""), origin="created")
     write_links(session, "lms", reserved, clock.now())
     add_waiting(
         session,
         "lms",
         run,
-        [Waiting(0, "add_member", ADD.key, "j-add"), Waiting(1, "unenroll", DROP.key, "j-drop")],
+        [Waiting(0, ADD, "j-add"), Waiting(1, DROP, "j-drop")],
         now=clock.now(),
         lifetime=dt.timedelta(days=7),
     )
@@ -85,8 +85,8 @@ def test_done_and_failed_jobs_settle_their_operations_and_links(engine: Engine) 
     assert ops["add_member"].error == "User 7 is not in the group"
     assert ops["unenroll"].status == "done"
     links = load_links(session, "lms")
-    assert links.get(LinkKind.MEMBERSHIP, ADD.key) is None  # the reservation is given back
-    assert links.get(LinkKind.ENROLLMENT, DROP.key) is None  # the removal took effect
+    assert links.get(ADD.key) is None  # the reservation is given back
+    assert links.get(DROP.key) is None  # the removal took effect
     assert pending_rows(session, "lms") == []
 
 
@@ -100,7 +100,7 @@ def test_a_gone_job_expires_and_assumes_nothing(engine: Engine) -> None:
     assert {row.status for row in ops} == {"expired"}
     assert "the next cycle's read decides" in (ops[0].error or "")
     links = load_links(session, "lms")
-    assert links.get(LinkKind.ENROLLMENT, DROP.key) == ""  # not assumed removed
+    assert links.get(DROP.key) == ""  # not assumed removed
 
 
 def test_backoff_grows_to_an_hour() -> None:

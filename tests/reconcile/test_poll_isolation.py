@@ -17,7 +17,7 @@ from syncd.connectors.http import RequestRefusedError
 from syncd.errors import FatalError, RetriableError, SyncdError
 from syncd.operations import AddMember, Unenroll
 from syncd.reconcile.poll import poll_due
-from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, LinkKind
+from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
 from syncd.store.db import session_factory
 from syncd.store.jobs import Waiting, add_waiting, pending_rows
 from syncd.store.journal import record_plan, run_operations, start_run
@@ -53,12 +53,12 @@ def _setup(engine: Engine, clock: FakeClock, lifetime: dt.timedelta = WEEK) -> t
     run = start_run(session, "lms", dry_run=False, now=clock.now())
     record_plan(session, run, "lms", [ADD, DROP], clock.now())
     reserved = LinkChanges()
-    reserved.put(LinkKind.MEMBERSHIP, ADD.key, "", origin="created")
-    reserved.put(LinkKind.ENROLLMENT, DROP.key, "", origin="created")
+    reserved.put(ADD.key, RemoteId(""), origin="created")
+    reserved.put(DROP.key, RemoteId(""), origin="created")
     write_links(session, "lms", reserved, clock.now())
     waiting = [
-        Waiting(0, "add_member", ADD.key, "j-add"),
-        Waiting(1, "unenroll", DROP.key, "j-drop"),
+        Waiting(0, ADD, "j-add"),
+        Waiting(1, DROP, "j-drop"),
     ]
     add_waiting(session, "lms", run, waiting, now=clock.now(), lifetime=lifetime)
     session.commit()
@@ -111,6 +111,24 @@ def test_a_job_whose_poll_failed_waits_for_its_backoff_even_in_a_cycle(engine: E
     assert _job(session, "j-add").last_error is None  # a poll that works forgets the error
 
 
+def test_a_poll_that_gave_up_on_a_retry_after_waits_at_least_that_long(engine: Engine) -> None:
+    """The LMS said when to come back (Retry-After on its last answer): the job is not
+    polled again before then, though its own back-off would have come sooner."""
+    clock = FakeClock()
+    session, _ = _setup(engine, clock)
+    busy = RetriableError("GET /jobs/j-add: HTTP 503, gave up after 3 attempts", retry_after=600)
+    source = ScriptedJobs({"j-add": busy, "j-drop": JobState(JobStatus.PENDING)})
+    _poll(session, source, clock, all_pending=True)
+    assert _utc(_job(session, "j-add").next_poll_at) == clock.now() + dt.timedelta(seconds=600)
+    source.answers["j-add"] = JobState(JobStatus.PENDING)
+    clock.advance(EVERY.total_seconds())
+    _poll(session, source, clock)
+    assert source.polled == ["j-add", "j-drop", "j-drop"]
+    clock.advance(600)
+    _poll(session, source, clock)
+    assert source.polled[-2:] == ["j-add", "j-drop"]
+
+
 def test_an_auth_failure_while_polling_still_stops_the_target(engine: Engine) -> None:
     clock = FakeClock()
     session, _ = _setup(engine, clock)
@@ -135,7 +153,7 @@ def test_a_job_past_its_lifetime_expires_even_if_the_lms_says_it_is_running(
     ops = run_operations(session, run)
     assert {row.status for row in ops} == {"expired"}
     assert "outlived its lifetime" in (ops[0].error or "")
-    assert load_links(session, "lms").get(LinkKind.ENROLLMENT, DROP.key) == ""  # nothing assumed
+    assert load_links(session, "lms").get(DROP.key) == ""  # nothing assumed
     polls = len(source.polled)
     clock.advance(3600)
     _poll(session, source, clock, all_pending=True)

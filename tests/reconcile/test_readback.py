@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 from syncd.clock import FakeClock
 from syncd.connectors.base import Capabilities
 from syncd.connectors.litmos.settings import LitmosTarget
+from syncd.keys import Links, UserKey
+from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.readback import ReadbackSettings, filled, read_back
 from syncd.records import (
     CourseCode,
     EmployeeId,
     EnrollmentStatus,
-    LinkKind,
-    Links,
     Progress,
     RemoteCourse,
     RemoteEnrollment,
@@ -36,7 +36,9 @@ COURSES = (
     RemoteCourse(RemoteId("c1"), "SEC-101", "Security"),
     RemoteCourse(RemoteId("c2"), "", "?"),
 )
-LINKS = Links({LinkKind.USER: {"E1": RemoteId("u1"), "E2": RemoteId("u2")}})
+LINKS = Links(
+    {UserKey(EmployeeId("E1")): RemoteId("u1"), UserKey(EmployeeId("E2")): RemoteId("u2")}
+)
 SETTINGS = ReadbackSettings(overlap=dt.timedelta(minutes=10), full_every=dt.timedelta(days=1))
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 DONE, STARTED, ENROLLED = (
@@ -86,7 +88,7 @@ def run(
     remote = RemoteState(courses=COURSES, enrollments=enrollments, complete=complete)
     with session_factory(engine)() as s:
         read_back(
-            s, TARGET, connector, (remote, LINKS),  # type: ignore[arg-type]
+            s, TARGET, connector, (remote, LINKS, CourseCodes.of(COURSES, None)),  # type: ignore[arg-type]
             clock=clock, settings=SETTINGS, full=full,
         )  # fmt: skip
         s.commit()

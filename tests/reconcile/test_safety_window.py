@@ -13,7 +13,7 @@ from syncd.operations import AddMember, DeactivateUser, DeleteUser, Operation
 from syncd.reconcile.safety import WINDOW, Managed, check_safety
 from syncd.records import EmployeeId, GroupKind, GroupRef
 from syncd.store.db import session_factory
-from syncd.store.journal import Outcome, record_outcomes, record_plan, start_run
+from syncd.store.journal import OpStatus, StatusChange, record_plan, record_statuses, start_run
 from syncd.store.window import removed_users
 
 USERS = Managed(users=100, groups=0, memberships=0, enrollments=0)
@@ -73,7 +73,9 @@ def _journal(engine: Engine, target: str, statuses: list[str], at: dt.datetime) 
             DeactivateUser(EmployeeId(f"{target}-{n}")) for n in range(len(statuses))
         ]
         record_plan(session, run, target, ops, at)
-        record_outcomes(session, run, [Outcome(n, s, at) for n, s in enumerate(statuses)])
+        record_statuses(
+            session, run, [StatusChange(n, OpStatus(s), at) for n, s in enumerate(statuses)]
+        )
         session.commit()
 
 
@@ -98,6 +100,6 @@ def test_removed_users_counts_deletions_and_no_other_kind(engine: Engine) -> Non
             DeactivateUser(EmployeeId("E3")),
         ]
         record_plan(session, run, "t1", ops, NOW)
-        record_outcomes(session, run, [Outcome(n, "done", NOW) for n in range(3)])
+        record_statuses(session, run, [StatusChange(n, OpStatus.DONE, NOW) for n in range(3)])
         session.commit()
         assert removed_users(session, "t1", since=NOW - WINDOW) == 2

@@ -3,6 +3,7 @@ whose groups are flat."""
 
 from __future__ import annotations
 
+from syncd.keys import Links
 from syncd.operations import MoveGroup, Operation, OpKind, UpdateGroup
 from syncd.reconcile.diff import DiffPolicy, diff
 from syncd.records import (
@@ -10,7 +11,6 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
-    Links,
     RemoteGroup,
     RemoteId,
     RemoteState,

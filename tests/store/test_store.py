@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, inspect
 
+from syncd.keys import ObjectKey, UserKey
 from syncd.operations import AddMember, CreateUser
 from syncd.records import (
     CourseCode,
@@ -32,10 +33,11 @@ from syncd.records import (
 from syncd.store import Session
 from syncd.store.db import session_factory
 from syncd.store.journal import (
-    Outcome,
+    OpStatus,
+    StatusChange,
     mark_sent,
-    record_outcomes,
     record_plan,
+    record_statuses,
     run_operations,
     start_run,
 )
@@ -56,18 +58,14 @@ ADA = Person(
 ENG = GroupRef(GroupKind.ORG_UNIT, "ENG")
 
 
+E1 = UserKey(EmployeeId("E1"))
+
+
 def put_link(
-    session: Session,
-    target: str,
-    kind: LinkKind,
-    key: str,
-    remote_id: str,
-    *,
-    origin: str,
-    now: dt.datetime,
+    session: Session, target: str, key: ObjectKey, remote_id: str, *, origin: str, now: dt.datetime
 ) -> None:
     changes = LinkChanges()
-    changes.put(kind, key, remote_id, origin=origin)
+    changes.put(key, RemoteId(remote_id), origin=origin)
     write_links(session, target, changes, now)
 
 
@@ -139,17 +137,17 @@ def test_shadow_keeps_the_fetch_and_its_completeness(engine: Engine) -> None:
 def test_links_are_per_target(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions() as s:
-        put_link(s, "a", LinkKind.USER, "E1", "7", origin="created", now=NOW)
-        put_link(s, "b", LinkKind.USER, "E1", "99", origin="adopted", now=NOW)
-        put_link(s, "a", LinkKind.USER, "E1", "8", origin="created", now=NOW)
+        put_link(s, "a", E1, "7", origin="created", now=NOW)
+        put_link(s, "b", E1, "99", origin="adopted", now=NOW)
+        put_link(s, "a", E1, "8", origin="created", now=NOW)
         s.commit()
-        assert load_links(s, "a").get(LinkKind.USER, "E1") == "8"
+        assert load_links(s, "a").get(E1) == "8"
         assert count_links(s, "b", LinkKind.USER) == 1
         gone = LinkChanges()
-        gone.drop(LinkKind.USER, "E1")
+        gone.drop(E1)
         write_links(s, "a", gone, NOW)
         s.commit()
-        assert load_links(s, "a").get(LinkKind.USER, "E1") is None
+        assert load_links(s, "a").get(E1) is None
 
 
 def test_journal_records_each_step(engine: Engine) -> None:
@@ -160,12 +158,12 @@ def test_journal_records_each_step(engine: Engine) -> None:
             s, run, "lms", [CreateUser(ADA), AddMember(ENG, ADA.employee_id)], NOW
         )
         mark_sent(s, run, [0], NOW)
-        record_outcomes(
+        record_statuses(
             s,
             run,
             [
-                Outcome(0, "done", NOW, remote_id="7"),
-                Outcome(1, "failed", NOW, error="LMS said no"),
+                StatusChange(0, OpStatus.DONE, NOW, remote_id="7"),
+                StatusChange(1, OpStatus.FAILED, NOW, error="LMS said no"),
             ],
         )
         s.commit()
