@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 import pytest
-from harness import HARNESSES, Harness, Links, LmsState
+from harness import HARNESSES, Harness
 
 from syncd.connectors.base import Connector
 from syncd.errors import FatalError
@@ -56,6 +56,7 @@ from syncd.records import (
     RemotePart,
     RemoteUser,
 )
+from tests.lms_fixtures import LmsState, Refs
 
 EU, DE = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.ORG_UNIT, "DE")
 SALES = GroupRef(GroupKind.GROUP, "sales")
@@ -83,7 +84,7 @@ def supported(connector: Connector, batches: list[list[Operation]]) -> list[list
     return [batch for batch in batches if all(op.KIND in kinds for op in batch)]
 
 
-def applied(connector: Connector, batch: Sequence[Operation], links: Links) -> list[Outcome]:
+def applied(connector: Connector, batch: Sequence[Operation], links: Refs) -> list[Outcome]:
     outcomes = connector.apply(batch, links)
     assert all(isinstance(o, Applied) for o in outcomes), (batch, outcomes)
     return outcomes
@@ -182,7 +183,7 @@ def test_fetch_marks_each_part_read_after_its_last_record(harness: Harness) -> N
 
 
 def test_every_operation_round_trips(harness: Harness) -> None:
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     key, login = harness.group_key, harness.login
     ann, p2, p3 = login("ann.lee", "ann@acme.com"), "p2@acme.com", "p3@acme.com"
     for ref, name, parent in ((EU, "Europe", None), (DE, "Germany", EU), (SALES, "Sales", None)):
@@ -255,7 +256,7 @@ def test_every_operation_round_trips(harness: Harness) -> None:
 
 
 def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> None:
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     links.users[e(1)] = harness.seed_user("p1@acme.com", "p1@acme.com", "First1", "Last1")
     links.groups[SALES] = harness.seed_group(SALES, "Sales", None)
     links.courses[CourseCode("C1")] = harness.seed_course("C1", "Course 1")
@@ -281,7 +282,7 @@ def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> Non
 def test_a_user_is_deleted_where_the_lms_can(harness: Harness) -> None:
     """With test_every_operation_round_trips, every kind a connector supports is carried
     out: a supported kind the connector has no writer for would be rejected here."""
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     if OpKind.DELETE_USER not in connector.capabilities.supports:
         pytest.skip(f"{harness.name} cannot delete an account")
     [made] = applied(connector, [CreateUser(person(1))], links)
@@ -292,15 +293,15 @@ def test_a_user_is_deleted_where_the_lms_can(harness: Harness) -> None:
 
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect()
-    [first] = applied(connector, [CreateUser(person(1))], Links())
-    [again] = applied(connector, [CreateUser(person(1))], Links())
+    [first] = applied(connector, [CreateUser(person(1))], Refs())
+    [again] = applied(connector, [CreateUser(person(1))], Refs())
     assert created_id(first) == created_id(again)
     assert list(harness.state().users) == ["p1@acme.com"]
 
 
 def test_a_create_whose_answer_was_lost_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect(lose=harness.create_user_call)
-    [outcome] = connector.apply([CreateUser(person(1))], Links())
+    [outcome] = connector.apply([CreateUser(person(1))], Refs())
     assert isinstance(outcome, Applied)
     assert list(harness.state().users) == ["p1@acme.com"]
     fetched = {r.remote_id for r in connector.fetch() if isinstance(r, RemoteUser)}
@@ -318,7 +319,7 @@ def test_transient_failures_are_retried_to_success(harness: Harness, status: int
     harness.fail_next(2, status)
     assert set(records(connector.fetch())) == expected
     harness.fail_next(2, status)
-    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert isinstance(connector.apply([CreateUser(person(1))], Refs())[0], Applied)
     assert harness.clock.slept
     assert sum(1 for _, _, code in harness.served() if code == status) == 4
 
@@ -334,7 +335,7 @@ def test_a_stale_credential_costs_one_reauthentication(harness: Harness) -> None
     assert harness.auth_calls() == before + 1
     assert [code for _, _, code in harness.served()].count(401) == 1
     harness.expire_credentials()
-    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert isinstance(connector.apply([CreateUser(person(1))], Refs())[0], Applied)
     assert [code for _, _, code in harness.served()].count(401) == 2
     assert harness.auth_calls() == before + 2
 
@@ -348,7 +349,7 @@ def test_a_stale_static_credential_is_fatal(harness: Harness) -> None:
     with pytest.raises(FatalError):
         connector.check()
     with pytest.raises(FatalError):
-        connector.apply([CreateUser(person(1))], Links())
+        connector.apply([CreateUser(person(1))], Refs())
     refusals = [code for _, _, code in harness.served()].count(harness.stale_status)
     assert refusals == 2 * harness.stale_refusals_per_call
     assert harness.auth_calls() == 0
