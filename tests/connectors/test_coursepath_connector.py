@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jwt
 import pytest
@@ -57,12 +57,11 @@ from syncd.records import (
     RemoteUser,
 )
 from syncd.sandbox.coursepath import CoursepathSimulator
+from tests.lms_fixtures import COURSEPATH_SECRET as SECRET
+from tests.lms_fixtures import LosingTransport, Refs
 
-if TYPE_CHECKING:
-    from tests.connectors.conftest import CoursepathMaker, LosingTransport, Refs
-
-SECRET = "coursepath-test-secret-7d41e2"
 MEMBERS = "/api/v1/members"
+CoursepathMaker = Callable[..., CoursepathConnector]
 SALES = GroupRef(GroupKind.GROUP, "sales")
 EU = GroupRef(GroupKind.ORG_UNIT, "EU")
 

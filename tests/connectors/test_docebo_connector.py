@@ -61,14 +61,13 @@ from syncd.records import (
 )
 from syncd.sandbox import DoceboSimulator
 from syncd.sandbox.docebo.records import API_ERAS, ApiEra
+from tests.lms_fixtures import LosingTransport, Refs
 
 if TYPE_CHECKING:
-    from conftest import LosingTransport, Refs
-
     from syncd.connectors.docebo.settings import DoceboTarget
 
 ConnectorMaker = Callable[..., DoceboConnector]
-Lossy = Callable[..., "LosingTransport"]
+Lossy = Callable[..., LosingTransport]
 USERS = "/manage/v1/user"
 ORGCHART = "/manage/v1/orgchart"
 ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP

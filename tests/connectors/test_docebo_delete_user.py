@@ -5,7 +5,7 @@ lookups that fail reject one operation only, and a lost answer is never resent."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -14,12 +14,10 @@ from syncd.errors import RetriableError
 from syncd.operations import Applied, DeleteUser, OpKind, Rejected
 from syncd.records import EmployeeId, RemoteId
 from syncd.sandbox import DoceboSimulator
-
-if TYPE_CHECKING:
-    from conftest import LosingTransport, Refs
+from tests.lms_fixtures import LosingTransport, Refs
 
 ConnectorMaker = Callable[..., DoceboConnector]
-Lossy = Callable[..., "LosingTransport"]
+Lossy = Callable[..., LosingTransport]
 DELETE = "/manage/v1/user/delete"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
@@ -66,13 +66,11 @@ from syncd.records import (
     RemoteUser,
 )
 from syncd.sandbox import DokeosSimulator
-
-if TYPE_CHECKING:
-    from conftest import LosingTransport, Refs
+from tests.lms_fixtures import DOKEOS_TOKEN as TOKEN
+from tests.lms_fixtures import LosingTransport, Refs
 
 DokeosMaker = Callable[..., DokeosConnector]
-Lossy = Callable[..., "LosingTransport"]
-TOKEN = "dokeos-test-token-5f3a9c"  # conftest's DOKEOS_TOKEN
+Lossy = Callable[..., LosingTransport]
 ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP
 SAL = GroupRef(ORG, "SAL")
 EMEA = GroupRef(GRP, "sales-emea")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
@@ -48,13 +48,10 @@ from syncd.records import (
     RemoteUser,
 )
 from syncd.sandbox.litmos import LitmosSimulator
-
-if TYPE_CHECKING:
-    from conftest import LosingTransport, Refs
+from tests.lms_fixtures import LITMOS_KEY, LosingTransport, Refs
 
 LitmosMaker = Callable[..., LitmosConnector]
-Lossy = Callable[..., "LosingTransport"]
-LITMOS_KEY = "litmos-test-key-7c1e42"  # conftest's LITMOS_KEY
+Lossy = Callable[..., LosingTransport]
 
 SALES = GroupRef(GroupKind.ORG_UNIT, "SAL")
 EMEA = GroupRef(GroupKind.ORG_UNIT, "EMEA")

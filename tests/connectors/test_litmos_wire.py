@@ -5,7 +5,6 @@ tree from sub-team lists, search and source within 50 characters, both 503 wordi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -28,12 +27,9 @@ from syncd.records import (
     RemoteId,
 )
 from syncd.sandbox.litmos import LitmosSimulator
-
-if TYPE_CHECKING:
-    from conftest import Refs
+from tests.lms_fixtures import LITMOS_KEY, Refs
 
 LitmosMaker = Callable[..., LitmosConnector]
-LITMOS_KEY = "litmos-test-key-7c1e42"  # conftest's LITMOS_KEY
 SPEC_REQUIRED = {
     "Id",
     "UserName",

@@ -2,49 +2,26 @@
 
 The contract suite (test_connector_contract.py) speaks only the neutral verbs of `Harness`:
 seed the LMS out of band, connect, inject faults, read the LMS's state back as `LmsState`.
-A new LMS joins by adding one class implementing `Harness` and listing it in HARNESSES.
+The LMSs themselves (simulator, target, state reader) are tests/lms_fixtures.py's; a new
+LMS joins by adding one class implementing `Harness` and listing it in HARNESSES.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, cast
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Protocol, cast
 
 import httpx
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import Connector, ConnectorContext, JobState, JobStatus, RemoteRefs
-from syncd.connectors.coursepath import CoursepathConnector
-from syncd.connectors.coursepath.settings import CoursepathTarget
-from syncd.connectors.docebo import DoceboConnector
-from syncd.connectors.docebo.settings import DoceboTarget
+from syncd.connectors.base import Connector, JobState, JobStatus, RemoteRefs
 from syncd.connectors.dokeos import DokeosConnector
-from syncd.connectors.dokeos.settings import DokeosTarget
-from syncd.connectors.litmos import LitmosConnector
-from syncd.connectors.litmos.settings import LitmosTarget
-from syncd.errors import SkippableError
 from syncd.operations import Applied, Operation, Outcome, Pending, Rejected
-from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId, RemoteRecord
-from syncd.sandbox import CoursepathSimulator, DoceboSimulator, DokeosSimulator, LitmosSimulator
+from syncd.records import GroupKind, GroupRef, RemoteId, RemoteRecord
+from syncd.sandbox import DokeosSimulator
+from tests.lms_fixtures import COURSEPATH_ACTOR, LMSS, GroupKey, Lms, LmsState, LosingTransport
 
-K = TypeVar("K")
-GroupKey = tuple[GroupKind, str]
 Call = tuple[str, str]  # method, path
-
-
-@dataclass(frozen=True, slots=True)
-class LmsState:
-    """An LMS's state in neutral terms, keyed as the LMS keys things (see `group_key`).
-
-    users: username -> (email, first name, last name, active); groups: key -> (name,
-    parent key); members: (group key, username); enrollments: (course code, username).
-    """
-
-    users: Mapping[str, tuple[str, str, str, bool]]
-    groups: Mapping[GroupKey, tuple[str, GroupKey | None]]
-    members: frozenset[tuple[GroupKey, str]]
-    enrollments: frozenset[tuple[str, str]]
 
 
 class Harness(Protocol):
@@ -109,58 +86,21 @@ class Harness(Protocol):
         ...
 
 
-@dataclass
-class Links:
-    """The engine's links, as a test keeps them: RemoteRefs over dicts."""
-
-    users: dict[EmployeeId, RemoteId] = field(default_factory=dict)
-    groups: dict[GroupRef, RemoteId] = field(default_factory=dict)
-    courses: dict[CourseCode, RemoteId] = field(default_factory=dict)
-
-    def user(self, employee_id: EmployeeId) -> RemoteId:
-        return _linked(self.users, employee_id)
-
-    def group(self, ref: GroupRef) -> RemoteId:
-        return _linked(self.groups, ref)
-
-    def course(self, code: CourseCode) -> RemoteId:
-        return _linked(self.courses, code)
-
-
-def _linked(table: Mapping[K, RemoteId], key: K) -> RemoteId:
-    try:
-        return table[key]
-    except KeyError:
-        raise SkippableError(f"no link for {key}") from None
-
-
-class LosingTransport(httpx.BaseTransport):
-    """Delivers every request but loses the answer to the first one matching `call`."""
-
-    def __init__(self, inner: httpx.BaseTransport, call: Call) -> None:
-        self._inner, self._call, self._armed = inner, call, True
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self._inner.handle_request(request)
-        if self._armed and (request.method, request.url.path) == self._call:
-            self._armed = False
-            response.read()
-            raise httpx.ReadTimeout("answer lost", request=request)
-        return response
-
-
 class SimulatedLms:
-    """What every harness shares: a simulator on a fake clock, the connectors it made
-    (closed at the end), the simulator's request log, its fault knob and its detector of
-    forbidden overlaps. An LMS account's login is its username, and the API acts as no
-    account of its own, unless a harness says otherwise."""
+    """What every harness shares: its LMS's simulator on a fake clock, the connectors it made
+    (closed at the end), the neutral read of the simulator's state, its request log, its
+    fault knob and its detector of forbidden overlaps. An LMS account's login is its
+    username, and the API acts as no account of its own, unless a harness says otherwise."""
 
-    clock: FakeClock
-    sim: Any
-    _connectors: list[Any]
+    name: str
+    lms: Lms
+    page_size: int  # the target's, unless a test asks for another
+    target_fields: ClassVar[dict[str, Any]] = {}
 
-    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
-        raise NotImplementedError
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.sim = self.lms.simulator(self.clock)
+        self._connectors: list[Any] = []
 
     def wrap(self, connector: Any) -> Connector:
         """The connector as the suite drives it (Dokeos settles its jobs first)."""
@@ -169,8 +109,11 @@ class SimulatedLms:
     def connect(self, *, page_size: int | None = None, lose: Call | None = None) -> Connector:
         transport: httpx.BaseTransport = self.sim.transport()
         if lose is not None:
-            transport = LosingTransport(transport, lose)
-        connector = self.make_connector(transport, page_size)
+            transport = LosingTransport(transport, *lose)
+        fields = {"name": f"contract-{self.name}", "page_size": page_size or self.page_size}
+        connector = self.lms.connect(
+            self.sim, self.clock, transport, **fields, **self.target_fields
+        )
         self._connectors.append(connector)
         return self.wrap(connector)
 
@@ -183,6 +126,12 @@ class SimulatedLms:
 
     def api_users(self) -> set[RemoteId]:
         return set()
+
+    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
+        return self.lms.group_key(ref, name)
+
+    def state(self) -> LmsState:
+        return self.lms.state(self.sim)
 
     def fail_next(self, n: int, status: int) -> None:
         self.sim.fail_next(n, status)
@@ -207,26 +156,8 @@ class DoceboHarness(SimulatedLms):
     reauthenticates = True
     stale_status = 401
     stale_refusals_per_call = 1
-
-    def __init__(self) -> None:
-        self.clock = FakeClock()
-        self.sim = DoceboSimulator(clock=lambda: self.clock.now().timestamp())
-        self._connectors = []
-
-    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
-        target = DoceboTarget(
-            name="contract-docebo",
-            base_url="https://contract.docebosaas.com",
-            client_id="syncd-sandbox",
-            client_secret="sandbox-secret",
-            username="api-admin",
-            password="sandbox-password",
-            page_size=page_size or 200,
-        )
-        return DoceboConnector(target, ConnectorContext(self.clock, transport))
-
-    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
-        return (ref.kind, ref.code if ref.kind is GroupKind.ORG_UNIT else name)
+    lms = LMSS["docebo"]
+    page_size = 200
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
         return RemoteId(str(self.sim.seed_user(username, email, first, last)))
@@ -248,18 +179,6 @@ class DoceboHarness(SimulatedLms):
 
     def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
         self.sim.seed_enrollment(int(course_id), int(user_id))
-
-    def state(self) -> LmsState:
-        snap = self.sim.snapshot()
-        org, grp = GroupKind.ORG_UNIT, GroupKind.GROUP
-        groups: dict[GroupKey, tuple[str, GroupKey | None]] = {
-            (org, code): (title, None if parent is None else (org, parent))
-            for code, (title, parent) in snap.branches.items()
-        }
-        groups |= {(grp, name): (name, None) for name in snap.groups}
-        members = {((org, code), user) for code, user in snap.branch_members}
-        members |= {((grp, name), user) for name, user in snap.group_members}
-        return LmsState(dict(snap.users), groups, frozenset(members), frozenset(snap.enrollments))
 
     def expire_credentials(self) -> None:
         self.sim.state.tokens.clear()
@@ -324,27 +243,11 @@ class DokeosHarness(SimulatedLms):
     reauthenticates = False
     stale_status = 401
     stale_refusals_per_call = 1
-    token = "contract-dokeos-token"
-
-    def __init__(self) -> None:
-        self.clock = FakeClock()
-        self.sim = DokeosSimulator(api_token=self.token, clock=lambda: self.clock.now().timestamp())
-        self._connectors = []
-
-    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
-        target = DokeosTarget(
-            name="contract-dokeos",
-            base_url="https://contract.dokeos.com",
-            api_token=self.token,
-            page_size=page_size or 100,
-        )
-        return DokeosConnector(target, ConnectorContext(self.clock, transport))
+    lms = LMSS["dokeos"]
+    page_size = 100
 
     def wrap(self, connector: Any) -> Connector:
         return cast(Connector, SettlingConnector(connector, self.sim))
-
-    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
-        return (ref.kind, ref.code)
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
         return RemoteId(str(self.sim.seed_user(username, email, first, last)))
@@ -361,26 +264,11 @@ class DokeosHarness(SimulatedLms):
     def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
         self.sim.seed_participation(int(user_id), int(course_id))
 
-    def state(self) -> LmsState:
-        snap = self.sim.snapshot()
-        users = {name: view[:4] for name, view in snap.users.items()}
-        groups = {_dokeos_key(key): (name, None) for key, name in snap.groups.items()}
-        members = frozenset((_dokeos_key(key), user) for key, user in snap.learners)
-        return LmsState(users, groups, members, frozenset(snap.participations))
-
     def expire_credentials(self) -> None:
         self.sim.api_token = "rotated-contract-token"  # the token syncd holds is revoked
 
     def auth_calls(self) -> int:
         return 0  # a static token: Dokeos has no token endpoint to call
-
-
-def _dokeos_key(key: str) -> GroupKey:
-    """The snapshot's group key (its code, else its name) as the contract keys groups."""
-    kind, _, code = key.partition(":")
-    if kind in {k.value for k in GroupKind} and code:
-        return (GroupKind(kind), code)
-    return (GroupKind.GROUP, key)
 
 
 # --- Coursepath ------------------------------------------------------------------------------
@@ -398,36 +286,21 @@ class CoursepathHarness(SimulatedLms):
     reauthenticates = False
     stale_status = 401
     stale_refusals_per_call = 2  # a 401 is retried once with a new token
-    secret = "contract-coursepath-secret"
-    acting = "syncd-admin@acme.test"
+    lms = LMSS["coursepath"]
+    page_size = 250
+    # So that Unenroll is exercised.
+    target_fields: ClassVar[dict[str, Any]] = {"allow_result_deletion": True}
 
     def __init__(self) -> None:
-        self.clock = FakeClock()
-        self.sim = CoursepathSimulator(
-            jwt_secret=self.secret, clock=lambda: self.clock.now().timestamp()
-        )
-        self.acting_id = RemoteId(str(self.sim.seed_member(self.acting, "Syncd Admin")))
-        self._connectors = []
-
-    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
-        target = CoursepathTarget(
-            name="contract-coursepath",
-            base_url="https://contract.coursepath.com",
-            jwt_secret=self.secret,
-            acting_email=self.acting,
-            allow_result_deletion=True,  # so that Unenroll is exercised
-            page_size=page_size or 250,
-        )
-        return CoursepathConnector(target, ConnectorContext(self.clock, transport))
+        super().__init__()
+        [acting] = [m.id for m in self.sim.state.members.values() if m.email == COURSEPATH_ACTOR]
+        self.acting_id = RemoteId(str(acting))
 
     def login(self, username: str, email: str) -> str:
         return email
 
     def api_users(self) -> set[RemoteId]:
         return {self.acting_id}
-
-    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
-        return (GroupKind.GROUP, name)
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
         return RemoteId(str(self.sim.seed_member(email, f"{first} {last}")))
@@ -445,33 +318,11 @@ class CoursepathHarness(SimulatedLms):
     def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
         self.sim.enroll(int(course_id), int(user_id))
 
-    def state(self) -> LmsState:
-        snap = self.sim.snapshot()
-        users = {
-            email: (email, *_split(name), active)
-            for email, (name, active, _) in snap.members.items()
-            if email != self.acting
-        }
-        grp = GroupKind.GROUP
-        groups: dict[GroupKey, tuple[str, GroupKey | None]] = {
-            (grp, name): (name, None) for name in snap.groups
-        }
-        members = frozenset(
-            ((grp, name), email) for name, emails in snap.groups.items() for email in emails
-        )
-        enrollments = frozenset((code, email) for code, email, *_ in snap.enrollments)
-        return LmsState(users, groups, members, enrollments)
-
     def expire_credentials(self) -> None:
         self.sim.jwt_secret = "rotated-contract-secret"
 
     def auth_calls(self) -> int:
         return 0  # tokens are minted locally: Coursepath has no token endpoint
-
-
-def _split(name: str) -> tuple[str, str]:
-    first, _, last = name.partition(" ")
-    return first, last
 
 
 # --- Litmos ----------------------------------------------------------------------------------
@@ -489,25 +340,8 @@ class LitmosHarness(SimulatedLms):
     reauthenticates = False
     stale_status = 403
     stale_refusals_per_call = 1
-    key = "contract-litmos-key"
-
-    def __init__(self) -> None:
-        self.clock = FakeClock()
-        self.sim = LitmosSimulator(api_key=self.key, clock=lambda: self.clock.now().timestamp())
-        self._connectors = []
-
-    def make_connector(self, transport: httpx.BaseTransport, page_size: int | None) -> Any:
-        target = LitmosTarget(
-            name="contract-litmos",
-            base_url="https://api.litmos.com/v1.svc",
-            api_key=self.key,
-            source="syncd-contract",
-            page_size=page_size or 1000,
-        )
-        return LitmosConnector(target, ConnectorContext(self.clock, transport))
-
-    def group_key(self, ref: GroupRef, name: str) -> GroupKey:
-        return (ref.kind, ref.code)
+    lms = LMSS["litmos"]
+    page_size = 1000
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
         return RemoteId(self.sim.seed_user(username, first, last, email))
@@ -529,32 +363,11 @@ class LitmosHarness(SimulatedLms):
     def seed_enrollment(self, course_id: RemoteId, user_id: RemoteId) -> None:
         self.sim.assign_course(user_id, course_id)
 
-    def state(self) -> LmsState:
-        with self.sim.lock:
-            st = self.sim.state
-            keys = {t.id: _litmos_key(t.description, t.name) for t in st.teams.values()}
-            groups = {keys[t.id]: (t.name, keys.get(t.parent_id)) for t in st.teams.values()}
-            members = frozenset((keys[t], st.users[u].username) for t, u in st.members)
-        snap = self.sim.snapshot()
-        users = {
-            name: (email, first, last, active) for name, first, last, email, active in snap.users
-        }
-        enrollments = frozenset((code, name) for name, code, *_ in snap.assignments)
-        return LmsState(users, groups, members, enrollments)
-
     def expire_credentials(self) -> None:
         self.sim.api_key = "rotated-contract-key"  # the key syncd holds is revoked
 
     def auth_calls(self) -> int:
         return 0  # a static api key: Litmos has no token endpoint to call
-
-
-def _litmos_key(description: str, name: str) -> GroupKey:
-    """A team's key: the HR group its Description names, else a config group by name."""
-    kind, _, code = description.partition(":")
-    if kind in {k.value for k in GroupKind} and code:
-        return (GroupKind(kind), code)
-    return (GroupKind.GROUP, name)
 
 
 HARNESSES: tuple[type[Harness], ...] = (

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 import pytest
-from harness import HARNESSES, Harness, Links, LmsState
+from harness import HARNESSES, Harness
 
 from syncd.connectors.base import Connector
 from syncd.errors import FatalError
@@ -59,6 +59,7 @@ from syncd.records import (
     RemotePart,
     RemoteUser,
 )
+from tests.lms_fixtures import LmsState, Refs
 
 EU, DE = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.ORG_UNIT, "DE")
 SALES = GroupRef(GroupKind.GROUP, "sales")
@@ -86,7 +87,7 @@ def supported(connector: Connector, batches: list[list[Operation]]) -> list[list
     return [batch for batch in batches if all(op.KIND in kinds for op in batch)]
 
 
-def applied(connector: Connector, batch: Sequence[Operation], links: Links) -> list[Outcome]:
+def applied(connector: Connector, batch: Sequence[Operation], links: Refs) -> list[Outcome]:
     outcomes = connector.apply(batch, links)
     assert all(isinstance(o, Applied) for o in outcomes), (batch, outcomes)
     return outcomes
@@ -185,7 +186,7 @@ def test_fetch_marks_each_part_read_after_its_last_record(harness: Harness) -> N
 
 
 def test_every_operation_round_trips(harness: Harness) -> None:
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     key, login = harness.group_key, harness.login
     ann, p2, p3 = login("ann.lee", "ann@acme.com"), "p2@acme.com", "p3@acme.com"
     for ref, name, parent in ((EU, "Europe", None), (DE, "Germany", EU), (SALES, "Sales", None)):
@@ -258,7 +259,7 @@ def test_every_operation_round_trips(harness: Harness) -> None:
 
 
 def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> None:
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     links.users[e(1)] = harness.seed_user("p1@acme.com", "p1@acme.com", "First1", "Last1")
     links.groups[SALES] = harness.seed_group(SALES, "Sales", None)
     links.courses[CourseCode("C1")] = harness.seed_course("C1", "Course 1")
@@ -284,7 +285,7 @@ def test_repeated_operations_leave_the_lms_as_one_would(harness: Harness) -> Non
 def test_a_user_is_deleted_where_the_lms_can(harness: Harness) -> None:
     """With test_every_operation_round_trips, every kind a connector supports is carried
     out: a supported kind the connector has no writer for would be rejected here."""
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     if OpKind.DELETE_USER not in connector.capabilities.supports:
         pytest.skip(f"{harness.name} cannot delete an account")
     [made] = applied(connector, [CreateUser(person(1))], links)
@@ -318,7 +319,7 @@ def one_of_each_kind() -> list[Operation]:
 def test_what_the_lms_cannot_do_is_refused_and_never_sent(harness: Harness) -> None:
     """The engine plans no kind outside `supports`; sent anyway, each such operation is
     Rejected and nothing reaches the LMS. Adopt is the engine's: Applied, never sent."""
-    connector, links = harness.connect(), Links()
+    connector, links = harness.connect(), Refs()
     for op in one_of_each_kind():
         if op.KIND not in connector.capabilities.supports:
             assert [type(o) for o in connector.apply([op, op], links)] == [Rejected, Rejected]
@@ -331,21 +332,21 @@ def test_what_the_lms_cannot_do_is_refused_and_never_sent(harness: Harness) -> N
 def test_a_batch_mixing_kinds_is_a_programming_error(harness: Harness) -> None:
     connector = harness.connect()
     with pytest.raises(TypeError, match="one kind"):
-        connector.apply([CreateUser(person(1)), DeactivateUser(e(1))], Links())
+        connector.apply([CreateUser(person(1)), DeactivateUser(e(1))], Refs())
     assert harness.served() == []
 
 
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect()
-    [first] = applied(connector, [CreateUser(person(1))], Links())
-    [again] = applied(connector, [CreateUser(person(1))], Links())
+    [first] = applied(connector, [CreateUser(person(1))], Refs())
+    [again] = applied(connector, [CreateUser(person(1))], Refs())
     assert created_id(first) == created_id(again)
     assert list(harness.state().users) == ["p1@acme.com"]
 
 
 def test_a_create_whose_answer_was_lost_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect(lose=harness.create_user_call)
-    [outcome] = connector.apply([CreateUser(person(1))], Links())
+    [outcome] = connector.apply([CreateUser(person(1))], Refs())
     assert isinstance(outcome, Applied)
     assert list(harness.state().users) == ["p1@acme.com"]
     fetched = {r.remote_id for r in connector.fetch() if isinstance(r, RemoteUser)}
@@ -363,7 +364,7 @@ def test_transient_failures_are_retried_to_success(harness: Harness, status: int
     harness.fail_next(2, status)
     assert set(records(connector.fetch())) == expected
     harness.fail_next(2, status)
-    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert isinstance(connector.apply([CreateUser(person(1))], Refs())[0], Applied)
     assert harness.clock.slept
     assert sum(1 for _, _, code in harness.served() if code == status) == 4
 
@@ -379,7 +380,7 @@ def test_a_stale_credential_costs_one_reauthentication(harness: Harness) -> None
     assert harness.auth_calls() == before + 1
     assert [code for _, _, code in harness.served()].count(401) == 1
     harness.expire_credentials()
-    assert isinstance(connector.apply([CreateUser(person(1))], Links())[0], Applied)
+    assert isinstance(connector.apply([CreateUser(person(1))], Refs())[0], Applied)
     assert [code for _, _, code in harness.served()].count(401) == 2
     assert harness.auth_calls() == before + 2
 
@@ -393,7 +394,7 @@ def test_a_stale_static_credential_is_fatal(harness: Harness) -> None:
     with pytest.raises(FatalError):
         connector.check()
     with pytest.raises(FatalError):
-        connector.apply([CreateUser(person(1))], Links())
+        connector.apply([CreateUser(person(1))], Refs())
     refusals = [code for _, _, code in harness.served()].count(harness.stale_status)
     assert refusals == 2 * harness.stale_refusals_per_call
     assert harness.auth_calls() == 0

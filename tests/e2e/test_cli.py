@@ -17,6 +17,7 @@ import pytest
 from syncd.cli import main
 from tests.e2e.conftest import Spawn
 from tests.e2e.harness import World
+from tests.lms_fixtures import DOCEBO_PASSWORD_GRANT
 
 REPO = Path(__file__).parents[2]
 
@@ -120,14 +121,7 @@ def test_sandbox_command_serves_docebo_on_loopback(spawn: Spawn) -> None:
         assert line.startswith("docebo: http://127.0.0.1:")
         token = httpx.post(
             f"{url}/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": "syncd-sandbox",
-                "client_secret": "sandbox-secret",
-                "username": "api-admin",
-                "password": "sandbox-password",
-                "scope": "api",
-            },
+            data=DOCEBO_PASSWORD_GRANT,
         )
         assert token.status_code == 200
         courses = httpx.get(

@@ -18,21 +18,13 @@ from syncd.sandbox import DoceboSimulator, DokeosSimulator
 from syncd.sandbox.core import ManualClock
 from syncd.sandbox.coursepath import CoursepathSimulator
 from syncd.sandbox.litmos import LitmosSimulator
+from tests.lms_fixtures import COURSEPATH_ACTOR, DOCEBO_PASSWORD_GRANT
 
 BASE_URL = "https://sandbox.docebo.test"
 DOKEOS_URL = "https://acme.dokeos.test"
 DOKEOS_HEADERS = {
     "Accept": "application/vnd.dokeos+json;version=2",
     "Authorization": "Bearer sandbox-dokeos-token",
-}
-
-PASSWORD_GRANT = {
-    "grant_type": "password",
-    "client_id": "syncd-sandbox",
-    "client_secret": "sandbox-secret",
-    "username": "api-admin",
-    "password": "sandbox-password",
-    "scope": "api",
 }
 
 
@@ -48,7 +40,7 @@ def sim(clock: ManualClock) -> DoceboSimulator:
 
 @pytest.fixture
 def password_grant() -> dict[str, str]:
-    return dict(PASSWORD_GRANT)
+    return dict(DOCEBO_PASSWORD_GRANT)
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ def anon(sim: DoceboSimulator) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def token(anon: httpx.Client) -> str:
-    response = anon.post("/oauth2/token", data=PASSWORD_GRANT)
+    response = anon.post("/oauth2/token", data=DOCEBO_PASSWORD_GRANT)
     assert response.status_code == 200
     return str(response.json()["access_token"])
 
@@ -124,7 +116,6 @@ def json_client(sim: LitmosSimulator, **params: str) -> httpx.Client:
 
 COURSEPATH_URL = "https://academy.coursepath.test"
 COURSEPATH_SECRET = "sandbox-coursepath-secret"
-COURSEPATH_ACTOR = "api@acme.example"
 
 Minter = Callable[..., str]
 

@@ -18,17 +18,10 @@ import httpx
 
 from syncd.sandbox import DoceboSimulator
 from syncd.sandbox.docebo import DoceboSnapshot
+from tests.lms_fixtures import DOCEBO_PASSWORD_GRANT as GRANT
 
 Json = dict[str, Any]
 BASE_URL = "https://acme.docebosaas.test"
-GRANT = {
-    "grant_type": "password",
-    "client_id": "syncd-sandbox",
-    "client_secret": "sandbox-secret",
-    "username": "api-admin",
-    "password": "sandbox-password",
-    "scope": "api",
-}
 
 
 def walk(client: httpx.Client, path: str, page_size: int = 200, **params: str) -> Iterator[Json]:
