@@ -50,6 +50,7 @@ CONTRACT = (
 NUL = b"\0"
 STATUSES = frozenset({"enrolled", "in_progress", "completed", "failed"})
 STOP_SECONDS = 30.0  # the daemon's time to stop after SIGTERM, outside the measure
+FIRST_EXPORT_SECONDS = 60.0  # the longest a loaded machine may take to the first export
 CRASHES = ("cycle_crashed", "job_poll_crashed")
 
 
@@ -181,7 +182,7 @@ def run(ctx: ProbeContext) -> ProbeResult:
             watcher.start()
             learner.start()
             daemon = procs.start("run")
-            time.sleep(max(3.0, ctx.left()))
+            _run_for(watcher, max(3.0, ctx.left()))
             learner.stop.set()
             daemon.signal(signal.SIGTERM)
             if daemon.wait(STOP_SECONDS) is None:
@@ -193,6 +194,16 @@ def run(ctx: ProbeContext) -> ProbeResult:
             _count(tally, watcher, daemon.stderr())
     ctx.say(f"{NAME}: {watcher.versions} versions read, {tally.failures} failed")
     return tally.result(time.monotonic() - started)
+
+
+def _run_for(watcher: Watcher, seconds: float) -> None:
+    """Let the daemon run `seconds`, and on a loaded machine until its first export is
+    read (within FIRST_EXPORT_SECONDS): a probe that stops before that tests nothing."""
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < seconds or (
+        not watcher.versions and elapsed < FIRST_EXPORT_SECONDS
+    ):
+        time.sleep(0.1)
 
 
 def _count(tally: Tally, watcher: Watcher, stderr: str) -> None:

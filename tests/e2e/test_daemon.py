@@ -31,7 +31,8 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(
     fresh: World, tmp_path: Path, spawn: Spawn
 ) -> None:
     server = fresh.serve()
-    fresh.sim.latency(0.3, serial_only=True)  # each branch call takes a while
+    # Each branch call takes a while: the whole plan outlasts a healthcheck run on a loaded machine.
+    fresh.sim.latency(1.0, serial_only=True)
     heartbeat = tmp_path / "heartbeat"
     env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path), "SYNCD_HEARTBEAT": str(heartbeat)}
     daemon = spawn(
