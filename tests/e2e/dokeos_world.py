@@ -1,7 +1,8 @@
 """The end-to-end world against Dokeos: same HR files and rules, the Dokeos simulator.
 
 Org units and config groups become flat Dokeos groups coded `org_unit:<CODE>` and
-`group:<code>`; memberships are learners; enrollments are participations.
+`group:<code>`; memberships are learners, a person's HR manager a manager of the group
+of their org unit; enrollments are participations.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ TOKEN = "dokeos-token-value-7731"
 
 
 class DokeosWorld(World):
+    kind = "dokeos"
     target_name = "dokeos-main"
+    managers = True
+    nested_groups = False
 
     def make_simulator(self) -> Any:
         sim = DokeosSimulator(api_token=TOKEN, clock=lambda: self.clock.now().timestamp())

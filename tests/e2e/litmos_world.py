@@ -8,11 +8,11 @@ on the world's fake clock, which the connector's limiter advances while it waits
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from syncd.sandbox import DEMO_COURSES, LitmosSimulator
-from tests.e2e.harness import GROUP_NAMES, World
+from tests.e2e.harness import World
 
 KEY = "litmos-api-key-value-5521"
 SOURCE = "syncd-e2e"
@@ -22,26 +22,11 @@ RENAMED = {"Sales EMEA": "Sales EMEA (group)", "Engineering": "Engineering (grou
 
 
 class LitmosWorld(World):
+    kind = "litmos"
     target_name = "litmos-main"
-
-    def __init__(
-        self, tmp_path: Path, database_url: str, *, clashing_names: bool = False, **settings: str
-    ) -> None:
-        self.clashing_names = clashing_names
-        super().__init__(tmp_path, database_url, **settings)
-
-    def write_config(self, **settings: str) -> None:
-        super().write_config(**settings)
-        if not self.clashing_names:
-            text = self.config_path.read_text(encoding="utf-8")
-            for old, new in RENAMED.items():
-                text = text.replace(f'name = "{old}"\nmatch', f'name = "{new}"\nmatch')
-            self.config_path.write_text(text, encoding="utf-8")
-
-    def group_names(self) -> dict[str, str]:
-        if self.clashing_names:
-            return dict(GROUP_NAMES)
-        return {ref: RENAMED.get(name, name) for ref, name in GROUP_NAMES.items()}
+    lists_inactive_members = False
+    cannot = frozenset({"update_group", "move_group"})
+    renamed: ClassVar[Mapping[str, str]] = RENAMED
 
     def make_simulator(self) -> Any:
         sim = LitmosSimulator(api_key=KEY, clock=lambda: self.clock.now().timestamp())
