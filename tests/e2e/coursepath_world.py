@@ -12,13 +12,14 @@ acting admin member is left out; enrollments are (course code, email).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from syncd.sandbox import DEMO_COURSES
 from syncd.sandbox.coursepath import CoursepathSimulator
-from tests.e2e.harness import World
+from tests.e2e.harness import World, iso
 from tests.lms_fixtures import COURSEPATH_ACTOR
 
 JWT_SECRET = "coursepath-jwt-secret-value-4417"
@@ -45,6 +46,9 @@ class CoursepathWorld(World):
             sim.seed_course(code, name)
         sim.seed_member(ACTING_EMAIL, "Syncd Admin")
         return sim
+
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.set_result(int(course), int(user), score=score, success=True, completed=iso(at))
 
     def target_toml(self) -> str:
         s = self.settings

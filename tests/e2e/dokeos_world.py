@@ -7,10 +7,11 @@ of their org unit; enrollments are participations.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from syncd.sandbox import DEMO_COURSES, DokeosSimulator
-from tests.e2e.harness import World
+from tests.e2e.harness import World, iso
 
 TOKEN = "dokeos-token-value-7731"
 
@@ -26,6 +27,11 @@ class DokeosWorld(World):
         for code, name in DEMO_COURSES:
             sim.seed_training(code, name)
         return sim
+
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.set_progress(
+            int(user), int(course), status="completed", score=score, completed_at=iso(at)
+        )
 
     def target_toml(self) -> str:
         return (

@@ -8,6 +8,7 @@ Docebo should hold for the HR files and the rules of `RULES_TOML`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from contextlib import redirect_stderr, redirect_stdout
@@ -221,6 +222,12 @@ class World:
         finally:
             runtime.close()
 
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        """A learner completes a course in the LMS, as in its own UI (the LMS's ids)."""
+        self.sim.set_enrollment_progress(
+            int(course), int(user), status="completed", score=score, completed_at=at
+        )
+
     def state(self) -> LmsState:
         """What the LMS holds, in neutral terms (logins, group keys)."""
         return LMSS[self.kind].state(self.sim)
@@ -357,6 +364,11 @@ GROUP_NAMES = {
     "group:sales-emea": "Sales EMEA",
     "group:engineering": "Engineering",
 }
+
+
+def iso(moment: dt.datetime) -> str:
+    """A moment as the LMS APIs write one: `2026-01-05T09:00:00Z`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _username(person: dict[str, str]) -> str:

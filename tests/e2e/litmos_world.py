@@ -8,6 +8,7 @@ on the world's fake clock, which the connector's limiter advances while it waits
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -33,6 +34,9 @@ class LitmosWorld(World):
         for code, name in DEMO_COURSES:
             sim.seed_course(code, name)
         return sim
+
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.complete_course(user, course, score=score, completed_at=at.timestamp())
 
     def target_toml(self) -> str:
         return (

@@ -9,6 +9,7 @@ may use of one; `WORLDS` maps each LMS kind, as a target's `kind` names it, to i
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Protocol
 
 from syncd.clock import FakeClock
@@ -43,6 +44,7 @@ class HrWorld(Protocol):
     def state(self) -> LmsState: ...
     def login(self, employee_id: str) -> str: ...
     def group_key(self, ref: str, name: str | None = None) -> GroupKey: ...
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None: ...
 
 
 Plan = list[tuple[str, str]]
