@@ -8,6 +8,7 @@ of their org unit; enrollments are participations.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from syncd.sandbox import DEMO_COURSES, DokeosSimulator
@@ -21,9 +22,10 @@ class DokeosWorld(World):
     target_name = "dokeos-main"
     managers = True
     nested_groups = False
+    token = TOKEN
 
     def make_simulator(self) -> Any:
-        sim = DokeosSimulator(api_token=TOKEN, clock=lambda: self.clock.now().timestamp())
+        sim = DokeosSimulator(api_token=self.token, clock=lambda: self.clock.now().timestamp())
         for code, name in DEMO_COURSES:
             sim.seed_training(code, name)
         return sim
@@ -34,9 +36,10 @@ class DokeosWorld(World):
         )
 
     def target_toml(self) -> str:
+        token = json.dumps(self.token)  # a JSON string of ASCII is a TOML basic string
         return (
             f'[[targets]]\nname = "{self.target_name}"\nkind = "dokeos"\n'
-            f'base_url = "{self.settings["base_url"]}"\napi_token = "{TOKEN}"\n'
+            f'base_url = "{self.settings["base_url"]}"\napi_token = {token}\n'
             f"page_size = 20\nmax_attempts = 3\n"
         )
 
