@@ -21,7 +21,7 @@ import httpx
 from syncd.cli import main
 from syncd.clock import FakeClock
 from syncd.config import load_config
-from syncd.records import GroupRef
+from syncd.records import GroupKind, GroupRef
 from syncd.runtime import RunReport, Runtime
 from syncd.sandbox import DEMO_COURSES, DoceboSimulator, RunningServer, serve
 from syncd.sandbox.docebo import ApiEra, DoceboSnapshot
@@ -244,10 +244,10 @@ class World:
     def group_key(self, ref: str, name: str | None = None) -> GroupKey:
         """How the LMS keys the group HR calls `ref` (`org_unit:SAL`, `group:all-staff`),
         named `name` (by default, as HR or the config names it now)."""
+        kind, _, code = ref.partition(":")
         if name is None:
-            kind, _, code = ref.partition(":")
             name = self.hr.unit(code)["name"] if kind == "org_unit" else self.group_names()[ref]
-        return LMSS[self.kind].group_key(GroupRef.parse(ref), name)
+        return LMSS[self.kind].group_key(GroupRef(GroupKind(kind), code), name)
 
     def plan(self, report: RunReport) -> list[tuple[str, str]]:
         return [(op.kind, op.key) for op in report.targets[0].operations]
