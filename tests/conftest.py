@@ -69,28 +69,61 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database URL; every test using it runs on both backends."""
-    if request.param == "sqlite":
-        path = tmp_path / "syncd.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("pg_template")
-    name = f"syncd_t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield PG_URL.format(name=name)
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a test runs on: every test using it runs on both."""
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database URL; every test using it runs on both backends."""
+    url = new_database_url(backend, tmp_path)
+    clone_database(migrated_template(request, backend), url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh PostgreSQL database only, for behaviour SQLite does not have (advisory locks)."""
-    template = request.getfixturevalue("pg_template")
-    name = f"syncd_t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield PG_URL.format(name=name)
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = new_database_url("postgres", tmp_path)
+    clone_database(migrated_template(request, "postgres"), url)
+    yield url
+    drop_database(url)
+
+
+def new_database_url(backend: str, folder: Path) -> str:
+    """The URL of a database not made yet: a file in `folder`, or a PostgreSQL database
+    named for this run."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'syncd.db'}"
+    return PG_URL.format(name=f"syncd_t_{RUN_ID}_{uuid.uuid4().hex[:8]}")
+
+
+def migrated_template(request: pytest.FixtureRequest, backend: str) -> str:
+    """The URL of this run's migrated, empty database on `backend`."""
+    if backend == "sqlite":
+        return f"sqlite:///{request.getfixturevalue('sqlite_template')}"
+    return PG_URL.format(name=request.getfixturevalue("pg_template"))
+
+
+def clone_database(source_url: str, url: str) -> None:
+    """Make the database at `url` (not made yet) a copy of the one at `source_url`, on
+    which no session is open: the file on SQLite, a clone on PostgreSQL."""
+    if url.startswith("sqlite:///"):
+        source, path = source_url.removeprefix("sqlite:///"), url.removeprefix("sqlite:///")
+        shutil.copy(source, path)
+        if Path(f"{source}-wal").exists():
+            shutil.copy(f"{source}-wal", f"{path}-wal")
+        return
+    source_name, name = source_url.rsplit("/", 1)[1], url.rsplit("/", 1)[1]
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source_name}"')
+
+
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database `clone_database` made (a SQLite file goes with its folder)."""
+    if not url.startswith("sqlite"):
+        _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture

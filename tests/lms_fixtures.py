@@ -51,14 +51,16 @@ class LmsState:
     """An LMS's state in neutral terms, keyed as the LMS keys things (see `Lms.group_key`).
 
     users: login -> (email, first name, last name, active); groups: key -> (name, parent
-    key); members: (group key, login); enrollments: (course code, login). The account the
-    API acts as, where it is a member, is left out.
+    key); members: (group key, login); enrollments: (course code, login); managers, where
+    the LMS has them: (group key, login). The account the API acts as, where it is a
+    member, is left out.
     """
 
     users: Mapping[str, tuple[str, str, str, bool]]
     groups: Mapping[GroupKey, tuple[str, GroupKey | None]]
     members: frozenset[tuple[GroupKey, str]]
     enrollments: frozenset[tuple[str, str]]
+    managers: frozenset[tuple[GroupKey, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,13 @@ def docebo_state(sim: DoceboSimulator) -> LmsState:
 
 
 def dokeos_state(sim: DokeosSimulator) -> LmsState:
-    """Learners only: managers are memberships of another role."""
+    """Learners are the members; managers, memberships of another role, apart."""
     snap = sim.snapshot()
     users = {name: view[:4] for name, view in snap.users.items()}
     groups = {_coded(key, key): (name, None) for key, name in snap.groups.items()}
     members = frozenset((_coded(key, key), user) for key, user in snap.learners)
-    return LmsState(users, groups, members, frozenset(snap.participations))
+    managers = frozenset((_coded(key, key), user) for key, user in snap.managers)
+    return LmsState(users, groups, members, frozenset(snap.participations), managers)
 
 
 def coursepath_state(sim: CoursepathSimulator) -> LmsState:

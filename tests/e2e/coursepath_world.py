@@ -5,36 +5,36 @@ by NAME (the connector's `groups_have_codes=False`). The example data has an org
 and a config group both named "Sales EMEA", and both named "Engineering": on Coursepath
 those would share one group, and the membership of either writes to it (see the
 connector's docstring). So this world's rules give the config groups distinct names
-(`CONFIG_GROUP_NAMES`), as the connector asks an operator to do, and every group is
+(`renamed`), as the connector asks an operator to do, and every group is
 asserted with exactly its own members. Members are keyed by email (the username), the
 acting admin member is left out; enrollments are (course code, email).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from syncd.sandbox import DEMO_COURSES
 from syncd.sandbox.coursepath import CoursepathSimulator
-from tests.e2e.harness import GROUP_NAMES, RULES_TOML, World
+from tests.e2e.harness import World, iso
+from tests.lms_fixtures import COURSEPATH_ACTOR
 
 JWT_SECRET = "coursepath-jwt-secret-value-4417"
-ACTING_EMAIL = "syncd-admin@acme.test"
-CONFIG_GROUP_NAMES = {
-    "group:all-staff": "All Staff",
-    "group:sales-emea": "Sales EMEA (rule)",
-    "group:engineering": "Engineering (rule)",
-}
-COURSEPATH_RULES = RULES_TOML.replace(
-    'name = "Sales EMEA"', f'name = "{CONFIG_GROUP_NAMES["group:sales-emea"]}"'
-).replace('name = "Engineering"', f'name = "{CONFIG_GROUP_NAMES["group:engineering"]}"')
-assert COURSEPATH_RULES.count("(rule)") == 2, "the harness rules changed: rename them here"
-assert set(CONFIG_GROUP_NAMES) == set(GROUP_NAMES)
+ACTING_EMAIL = COURSEPATH_ACTOR  # the member the API acts as
 
 
 class CoursepathWorld(World):
+    kind = "coursepath"
     target_name = "coursepath-main"
+    nested_groups = False
+    cannot = frozenset({"update_group"})
+    renamed: ClassVar[Mapping[str, str]] = {
+        "Sales EMEA": "Sales EMEA (rule)",
+        "Engineering": "Engineering (rule)",
+    }
 
     def __init__(self, tmp_path: Path, database_url: str, **settings: str) -> None:
         settings.setdefault("allow_result_deletion", "true")
@@ -47,19 +47,8 @@ class CoursepathWorld(World):
         sim.seed_member(ACTING_EMAIL, "Syncd Admin")
         return sim
 
-    def write_config(self, **settings: str) -> None:
-        """The harness's config, with the config groups renamed apart from the org units."""
-        self.settings.update(settings)
-        s = self.settings
-        self.config_path.write_text(
-            f'[database]\nurl = "{self.database_url}"\n'
-            f'[hr]\npath = "{self.hr.folder}"\nexport_path = "{self.tmp / "export"}"\n'
-            f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
-            f'[logging]\nformat = "json"\n'
-            + COURSEPATH_RULES.format(sales_countries=s["sales_countries"])
-            + self.target_toml(),
-            encoding="utf-8",
-        )
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.set_result(int(course), int(user), score=score, success=True, completed=iso(at))
 
     def target_toml(self) -> str:
         s = self.settings
@@ -70,6 +59,9 @@ class CoursepathWorld(World):
             f"allow_result_deletion = {s['allow_result_deletion']}\n"
             f"page_size = 20\nmax_attempts = 3\n"
         )
+
+    def login(self, employee_id: str) -> str:
+        return self.hr.person(employee_id)["email"]
 
     def present(self) -> list[dict[str, str]]:
         """Active people, and inactive ones Coursepath still has (deactivated, not deleted)."""
@@ -94,7 +86,7 @@ class CoursepathWorld(World):
         }
         assert actual.members[ACTING_EMAIL][1], "the acting member stays active"
         units = {code: name for code, (name, _) in want.units.items()}
-        names = {**{f"org_unit:{c}": n for c, n in units.items()}, **CONFIG_GROUP_NAMES}
+        names = {**{f"org_unit:{c}": n for c, n in units.items()}, **self.group_names()}
         assert len(set(names.values())) == len(names), "group names must not collide"
         wanted: dict[str, set[str]] = {name: set() for name in names.values()}
         for ref, username in want.members:

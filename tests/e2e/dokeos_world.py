@@ -1,32 +1,45 @@
 """The end-to-end world against Dokeos: same HR files and rules, the Dokeos simulator.
 
 Org units and config groups become flat Dokeos groups coded `org_unit:<CODE>` and
-`group:<code>`; memberships are learners; enrollments are participations.
+`group:<code>`; memberships are learners, a person's HR manager a manager of the group
+of their org unit; enrollments are participations.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from syncd.sandbox import DEMO_COURSES, DokeosSimulator
-from tests.e2e.harness import World
+from tests.e2e.harness import World, iso
 
 TOKEN = "dokeos-token-value-7731"
 
 
 class DokeosWorld(World):
+    kind = "dokeos"
     target_name = "dokeos-main"
+    managers = True
+    nested_groups = False
+    token = TOKEN
 
     def make_simulator(self) -> Any:
-        sim = DokeosSimulator(api_token=TOKEN, clock=lambda: self.clock.now().timestamp())
+        sim = DokeosSimulator(api_token=self.token, clock=lambda: self.clock.now().timestamp())
         for code, name in DEMO_COURSES:
             sim.seed_training(code, name)
         return sim
 
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.set_progress(
+            int(user), int(course), status="completed", score=score, completed_at=iso(at)
+        )
+
     def target_toml(self) -> str:
+        token = json.dumps(self.token)  # a JSON string of ASCII is a TOML basic string
         return (
             f'[[targets]]\nname = "{self.target_name}"\nkind = "dokeos"\n'
-            f'base_url = "{self.settings["base_url"]}"\napi_token = "{TOKEN}"\n'
+            f'base_url = "{self.settings["base_url"]}"\napi_token = {token}\n'
             f"page_size = 20\nmax_attempts = 3\n"
         )
 

@@ -8,21 +8,24 @@ Docebo should hold for the HR files and the rules of `RULES_TOML`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from syncd.cli import main
 from syncd.clock import FakeClock
 from syncd.kinds import load_config
+from syncd.records import GroupKind, GroupRef
 from syncd.runtime import RunReport, Runtime
 from syncd.sandbox import DEMO_COURSES, DoceboSimulator, RunningServer, serve
 from syncd.sandbox.docebo import ApiEra, DoceboSnapshot
+from tests.lms_fixtures import LMSS, GroupKey, LmsState
 
 EXAMPLE_HR = Path(__file__).parents[2] / "config" / "example-hr"
 TARGET = "docebo-main"
@@ -99,9 +102,21 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 class World:
+    """The Docebo world, and the base of every LMS's (see worlds.py for the interface)."""
+
+    kind = "docebo"
     target_name = TARGET
+    # What this LMS does that another may not, as its users see it; the scenario suite
+    # (test_hr_scenarios.py) expects its plans and results by these.
+    managers = False  # a person's HR manager manages the group of their org unit
+    nested_groups = True  # an org unit's group sits under its parent's
+    lists_inactive_members = True  # a group's member list shows deactivated people too
+    cannot: frozenset[str] = frozenset()  # operation kinds its API cannot make
+    # Config groups this world's rules rename, where the LMS wants group names unique and
+    # two of RULES_TOML's share their names with org units; `clashing_names=True` keeps them.
+    renamed: ClassVar[Mapping[str, str]] = {}
     # The Docebo API era the e2e worlds serve (today's by default); test_docebo_eras.py
-    # runs the HR change scenarios in both eras.
+    # runs the HR change scenarios in the 2017 one too.
     docebo_era: ApiEra = "modern"
 
     def __init__(
@@ -110,9 +125,11 @@ class World:
         database_url: str,
         *,
         docebo_era: ApiEra | None = None,
+        clashing_names: bool = False,
         **settings: str,
     ) -> None:
         self.docebo_era = docebo_era or self.docebo_era
+        self.clashing_names = clashing_names
         self.tmp = tmp_path
         self.hr = HrFiles.example(tmp_path / "hr")
         self.clock = FakeClock()
@@ -137,10 +154,18 @@ class World:
             f'[hr]\npath = "{self.hr.folder}"\nexport_path = "{self.tmp / "export"}"\n'
             f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
             f'[logging]\nformat = "json"\n'
-            + RULES_TOML.format(sales_countries=s["sales_countries"])
+            + self.rules_toml().format(sales_countries=s["sales_countries"])
             + self.target_toml(),
             encoding="utf-8",
         )
+
+    def rules_toml(self) -> str:
+        rules = RULES_TOML
+        for old, new in ({} if self.clashing_names else self.renamed).items():
+            group = f'name = "{old}"\nmatch'
+            assert group in rules, f"RULES_TOML has no config group {old!r} to rename"
+            rules = rules.replace(group, f'name = "{new}"\nmatch')
+        return rules
 
     def make_simulator(self) -> Any:
         sim = DoceboSimulator(
@@ -196,6 +221,33 @@ class World:
             runtime.poll_jobs(runtime.targets()[0])
         finally:
             runtime.close()
+
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        """A learner completes a course in the LMS, as in its own UI (the LMS's ids)."""
+        self.sim.set_enrollment_progress(
+            int(course), int(user), status="completed", score=score, completed_at=at
+        )
+
+    def state(self) -> LmsState:
+        """What the LMS holds, in neutral terms (logins, group keys)."""
+        return LMSS[self.kind].state(self.sim)
+
+    def login(self, employee_id: str) -> str:
+        """The name the LMS knows this employee's account by."""
+        return _username(self.hr.person(employee_id))
+
+    def group_names(self) -> dict[str, str]:
+        """The names this world's config gives the config groups, by ref."""
+        renamed = {} if self.clashing_names else self.renamed
+        return {ref: renamed.get(name, name) for ref, name in GROUP_NAMES.items()}
+
+    def group_key(self, ref: str, name: str | None = None) -> GroupKey:
+        """How the LMS keys the group HR calls `ref` (`org_unit:SAL`, `group:all-staff`),
+        named `name` (by default, as HR or the config names it now)."""
+        kind, _, code = ref.partition(":")
+        if name is None:
+            name = self.hr.unit(code)["name"] if kind == "org_unit" else self.group_names()[ref]
+        return LMSS[self.kind].group_key(GroupRef(GroupKind(kind), code), name)
 
     def plan(self, report: RunReport) -> list[tuple[str, str]]:
         return [(op.kind, op.key) for op in report.targets[0].operations]
@@ -312,6 +364,11 @@ GROUP_NAMES = {
     "group:sales-emea": "Sales EMEA",
     "group:engineering": "Engineering",
 }
+
+
+def iso(moment: dt.datetime) -> str:
+    """A moment as the LMS APIs write one: `2026-01-05T09:00:00Z`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _username(person: dict[str, str]) -> str:

@@ -8,11 +8,12 @@ on the world's fake clock, which the connector's limiter advances while it waits
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from syncd.sandbox import DEMO_COURSES, LitmosSimulator
-from tests.e2e.harness import GROUP_NAMES, World
+from tests.e2e.harness import World
 
 KEY = "litmos-api-key-value-5521"
 SOURCE = "syncd-e2e"
@@ -22,32 +23,20 @@ RENAMED = {"Sales EMEA": "Sales EMEA (group)", "Engineering": "Engineering (grou
 
 
 class LitmosWorld(World):
+    kind = "litmos"
     target_name = "litmos-main"
-
-    def __init__(
-        self, tmp_path: Path, database_url: str, *, clashing_names: bool = False, **settings: str
-    ) -> None:
-        self.clashing_names = clashing_names
-        super().__init__(tmp_path, database_url, **settings)
-
-    def write_config(self, **settings: str) -> None:
-        super().write_config(**settings)
-        if not self.clashing_names:
-            text = self.config_path.read_text(encoding="utf-8")
-            for old, new in RENAMED.items():
-                text = text.replace(f'name = "{old}"\nmatch', f'name = "{new}"\nmatch')
-            self.config_path.write_text(text, encoding="utf-8")
-
-    def group_names(self) -> dict[str, str]:
-        if self.clashing_names:
-            return dict(GROUP_NAMES)
-        return {ref: RENAMED.get(name, name) for ref, name in GROUP_NAMES.items()}
+    lists_inactive_members = False
+    cannot = frozenset({"update_group", "move_group"})
+    renamed: ClassVar[Mapping[str, str]] = RENAMED
 
     def make_simulator(self) -> Any:
         sim = LitmosSimulator(api_key=KEY, clock=lambda: self.clock.now().timestamp())
         for code, name in DEMO_COURSES:
             sim.seed_course(code, name)
         return sim
+
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None:
+        self.sim.complete_course(user, course, score=score, completed_at=at.timestamp())
 
     def target_toml(self) -> str:
         return (

@@ -1,28 +1,35 @@
-"""The Docebo scenario suite of test_hr_changes.py, in both API eras of the simulator.
+"""The HR scenario suite of test_hr_scenarios.py on a Docebo serving its 2017 API.
 
-The scenarios (first sync and no change, new hire, rename, email change, deactivation,
-rehire, moves between org units, unenrollment…) are test_hr_changes.py's own, collected
-here again under a `fresh` world parametrized over the era: each must apply cleanly,
-leave Docebo in step and converge (the next cycle plans nothing) in both. A no-change
-cycle reads each era through its own lists, a 2017 platform at one refused request
-per list it lacks.
+test_hr_scenarios.py runs the scenarios (first sync, new hire, rename, email change,
+deactivation, rehire, moves between org units, unenrollment…) on today's Docebo; here
+they are collected again on the 2017 one: each must apply cleanly, leave Docebo in step
+and converge (the next cycle plans nothing) there too. A no-change cycle reads each era
+through its own lists, a 2017 platform at one refused request per list it lacks.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from syncd.sandbox.docebo import API_ERAS, ApiEra
-from tests.e2e import test_hr_changes
-from tests.e2e.harness import World
+from tests.e2e import test_hr_scenarios
+from tests.e2e.conftest import SyncedWorld
 
-# The scenarios and their `world` fixture, collected again under this module's `fresh`.
+# The scenarios, collected again under this module's `kind` and `world_options`.
 globals().update(
-    {name: obj for name, obj in vars(test_hr_changes).items() if name.startswith("test_")}
+    {name: obj for name, obj in vars(test_hr_scenarios).items() if name.startswith("test_")}
 )
-world = test_hr_changes.world
+world = test_hr_scenarios.world
+
+
+@pytest.fixture
+def kind() -> str:
+    return "docebo"
+
+
+@pytest.fixture
+def world_options() -> dict[str, str]:
+    return {"docebo_era": "2017"}
 
 
 @pytest.fixture(params=API_ERAS)
@@ -30,18 +37,14 @@ def era(request: pytest.FixtureRequest) -> ApiEra:
     return request.param  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def fresh(tmp_path: Path, database_url: str, era: ApiEra) -> World:
-    """A world whose Docebo, serving `era`'s API, has never been synced."""
-    return World(tmp_path, database_url, docebo_era=era)
-
-
 MODERN_READS = {"/audiences/v1/audience", "/course/v1/courses/{id}/enrollments"}
 LEGACY_READS = {"/manage/v1/group", "/learn/v1/enrollments"}
 
 
-def test_a_cycle_reads_each_era_through_its_own_lists(synced: World, era: ApiEra) -> None:
-    synced.sim.clear_log()
+def test_a_cycle_reads_each_era_through_its_own_lists(
+    synced_world: SyncedWorld, era: ApiEra
+) -> None:
+    synced = synced_world("docebo", docebo_era=era)
     assert synced.plan(synced.run()) == []
     reads = {
         synced.sim.router.match("GET", r.path).route.pattern

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from syncd.store import Database
 from syncd.store.schema import AsyncJobRow, OperationRow
-from tests.e2e.conftest import Spawn
+from tests.e2e.conftest import Spawn, SyncedWorld
 from tests.e2e.dokeos_world import DokeosWorld
 
 WEEK = 7 * 24 * 3600
@@ -48,6 +48,10 @@ def _jobs(world: DokeosWorld, after: int = 0) -> list[AsyncJobRow]:
         rows = list(session.scalars(query))
     db.dispose()
     return rows
+
+
+def test_a_first_sync_leaves_no_job_running(synced_world: SyncedWorld) -> None:
+    assert synced_world("dokeos").sim.snapshot().pending_jobs == 0
 
 
 def test_a_slow_job_is_polled_to_done(dokeos: DokeosWorld) -> None:

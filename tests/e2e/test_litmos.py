@@ -1,155 +1,22 @@
-"""Litmos end to end: the HR change scenarios, a name clash between teams, and a sync of
-hundreds of changes that stays under the API's rolling rate limit on the fake clock."""
+"""Litmos end to end, what only Litmos does: a name clash between teams, a sync of
+hundreds of changes that stays under the API's rolling rate limit on the fake clock, the
+fields a Litmos admin sets by hand, results read apart. The HR change scenarios are
+test_hr_scenarios.py's, on every LMS."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import SyncedWorld
 from tests.e2e.litmos_world import LitmosWorld
+from tests.e2e.worlds import change
 
 
 @pytest.fixture
-def litmos(tmp_path: Path, database_url: str) -> LitmosWorld:
-    world = LitmosWorld(tmp_path, database_url)
-    report = world.run()
-    assert report.targets[0].status == "ok", report.targets[0].message
-    world.assert_in_step()
-    return world
-
-
-def change(world: LitmosWorld) -> list[tuple[str, str]]:
-    report = world.run()
-    target = report.targets[0]
-    assert target.status == "ok", [(o.key, o.error) for o in target.operations if o.error]
-    world.assert_in_step()
-    assert world.plan(world.run()) == [], "a second cycle must find nothing to do"
-    return world.plan(report)
-
-
-def test_first_sync_makes_teams_and_sub_teams_then_nothing(litmos: LitmosWorld) -> None:
-    snapshot = litmos.sim.snapshot()
-    assert len(snapshot.users) == 34
-    teams = dict(snapshot.teams)
-    assert teams["Sales EMEA"] == "Sales"  # an org unit is a sub-team of its parent's team
-    assert teams["Sales EMEA (group)"] is None  # a config group is a top-level team
-    assert teams["Acme Group"] is None
-    assert not [r for r in litmos.sim.requests if r.status == 503]
-    assert litmos.plan(litmos.run()) == []
-
-
-def test_new_hire(litmos: LitmosWorld) -> None:
-    litmos.hr.people.append(
-        {
-            **litmos.hr.person("E1002"),
-            "employee_id": "E2001",
-            "first_name": "Nina",
-            "email": "nina.vogel@example.com",
-        }
-    )
-    assert change(litmos) == [
-        ("create_user", "E2001"),
-        ("add_member", "group:all-staff/E2001"),
-        ("add_member", "group:sales-emea/E2001"),
-        ("add_member", "org_unit:SAL-EMEA/E2001"),
-        ("enroll", "E2001/GDPR-201"),
-        ("enroll", "E2001/SEC-101"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("edit", "expected"),
-    [
-        (
-            lambda w: w.hr.person("E1003").update(email="giulia.r@example.com"),
-            [("update_user", "E1003")],
-        ),
-        (
-            lambda w: w.hr.person("E1012").update(last_name="Dubois-Martin"),
-            [("update_user", "E1012")],
-        ),
-        (
-            lambda w: w.hr.person("E1011").update(org_unit="ENG-APPS"),
-            [
-                ("add_member", "org_unit:ENG-APPS/E1011"),
-                ("remove_member", "org_unit:ENG-PLAT/E1011"),
-            ],
-        ),
-        (lambda w: w.hr.person("E1020").update(status="inactive"), [("deactivate_user", "E1020")]),
-        (
-            lambda w: w.hr.org_units.append(
-                {"code": "ENG-DATA", "name": "Data", "parent_code": "ENG"}
-            ),
-            [("create_group", "org_unit:ENG-DATA")],
-        ),
-        (
-            lambda w: w.hr.enrollments.append(
-                {"employee_id": "E1026", "course_code": "LEAD-401", "due_date": ""}
-            ),
-            [("enroll", "E1026/LEAD-401")],
-        ),
-    ],
-    ids=["email", "name", "move", "termination", "new-sub-team", "course-added"],
-)
-def test_hr_changes(litmos: LitmosWorld, edit: Any, expected: list[tuple[str, str]]) -> None:
-    edit(litmos)
-    assert change(litmos) == expected
-
-
-def test_termination_deactivates_and_rehire_reactivates(litmos: LitmosWorld) -> None:
-    litmos.hr.person("E1020")["status"] = "inactive"
-    assert change(litmos) == [("deactivate_user", "E1020")]
-    user = next(u for u in litmos.sim.snapshot().users if u[0] == "rachel.nguyen@example.com")
-    assert user[4] is False  # `Active: false`, not deleted
-    litmos.hr.person("E1020")["status"] = "active"
-    # Litmos lists a team's active members only, so the read taken while Rachel was
-    # inactive showed none of her teams: syncd adds them again (Litmos kept them; the
-    # POST is idempotent), and the simulator ends with exactly her teams.
-    assert change(litmos) == [
-        ("reactivate_user", "E1020"),
-        ("add_member", "group:all-staff/E1020"),
-        ("add_member", "group:engineering/E1020"),
-        ("add_member", "org_unit:ENG-PLAT/E1020"),
-    ]
-
-
-def test_course_assignment_added_then_removed(litmos: LitmosWorld) -> None:
-    litmos.hr.enrollments.append(
-        {"employee_id": "E1026", "course_code": "LEAD-401", "due_date": ""}
-    )
-    assert change(litmos) == [("enroll", "E1026/LEAD-401")]
-    litmos.hr.enrollments = [e for e in litmos.hr.enrollments if e["employee_id"] != "E1026"]
-    assert change(litmos) == [("unenroll", "E1026/LEAD-401")]
-
-
-def test_org_unit_renamed_is_not_planned(litmos: LitmosWorld) -> None:
-    """Litmos cannot rename a team: the plan holds no update_group, the team keeps its
-    old name (what a Litmos user sees), and every run says what it left undone."""
-    litmos.hr.unit("SUP-EU").update(name="Support EMEA")
-    report = litmos.run()
-    assert report.targets[0].status == "ok"
-    assert litmos.plan(report) == []
-    undone = "left undone, the litmos API cannot make them: update_group 1"
-    assert report.targets[0].message == undone
-    assert ("Support Europe", "Customer Support") in litmos.sim.snapshot().teams
-    again = litmos.run()
-    assert litmos.plan(again) == []
-    assert again.targets[0].message == undone
-    code, out, _ = litmos.cli("status")
-    assert code == 0
-    assert undone in out
-
-
-def test_group_rule_change(litmos: LitmosWorld) -> None:
-    litmos.write_config(sales_countries='["DE", "FR", "IT", "GB", "US"]')
-    assert change(litmos) == [
-        ("add_member", "group:sales-emea/E1007"),
-        ("add_member", "group:sales-emea/E1008"),
-        ("enroll", "E1007/GDPR-201"),
-        ("enroll", "E1008/GDPR-201"),
-    ]
+def litmos(synced_world: SyncedWorld) -> LitmosWorld:
+    return synced_world("litmos")  # type: ignore[return-value]
 
 
 def test_config_group_named_like_an_org_unit_is_refused_not_merged(
@@ -170,9 +37,16 @@ def test_config_group_named_like_an_org_unit_is_refused_not_merged(
     assert {u for team, u in snapshot.members if team == "Engineering"} == in_eng
 
 
-def test_five_hundred_new_hires_stay_under_the_rate_limit(litmos: LitmosWorld) -> None:
-    """2,000 changes against a 100-per-minute account: the limiter waits on the fake clock,
-    the simulator never answers 503, and no request is spent beyond what the plan needs."""
+def test_five_hundred_new_hires_stay_under_the_rate_limit(
+    tmp_path: Path, database_url: str
+) -> None:
+    """2,000 changes against a 100-per-minute account, right after its first sync (whose
+    requests both the account and syncd's limiter still count): the limiter waits on the
+    fake clock, the simulator never answers 503, and no request is spent beyond what the
+    plan needs."""
+    litmos = LitmosWorld(tmp_path, database_url)
+    assert litmos.run().targets[0].status == "ok"
+    litmos.assert_in_step()
     hires = 500
     before = len(litmos.sim.requests)
     assert litmos.plan(litmos.run()) == []
@@ -225,7 +99,7 @@ def test_churn_converges_and_keeps_every_field_syncd_does_not_own(litmos: Litmos
     change(litmos)  # E1020 leaves first: rehired below
     by_name = {u.username: u.id for u in litmos.sim.state.users.values()}
     touched = ["E1003", "E1012", "E1011", "E1020", "E1030", "E1026"]
-    ids = {employee: by_name[employee_key(litmos, employee)] for employee in touched}
+    ids = {employee: by_name[litmos.login(employee)] for employee in touched}
     for user_id in ids.values():
         litmos.sim.edit_user(user_id, **BY_HAND)
     litmos.hr.person("E1012").update(last_name="Dubois-Martin")
@@ -244,12 +118,6 @@ def test_churn_converges_and_keeps_every_field_syncd_does_not_own(litmos: Litmos
     for employee, user_id in ids.items():
         record = litmos.sim.user_record(user_id)
         assert {k: record[k] for k in BY_HAND} == BY_HAND, employee
-
-
-def employee_key(world: LitmosWorld, employee: str) -> str:
-    """The username syncd gave an employee's account (their email, as HR sends it)."""
-    person = world.hr.person(employee)
-    return person.get("username") or person["email"]
 
 
 def test_a_failed_results_read_holds_back_only_the_enrollments(

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,55 +16,20 @@ from syncd.store import Database
 from syncd.store.links import load_links
 from syncd.store.shadow import load_remote_state
 from syncd.store.training import load_records
-from tests.e2e.coursepath_world import CoursepathWorld
-from tests.e2e.dokeos_world import DokeosWorld
-from tests.e2e.harness import World
+from tests.e2e.harness import World, iso
 from tests.e2e.litmos_world import LitmosWorld
+from tests.e2e.worlds import WORLDS
 
 WHO, COURSE = EmployeeId("E1001"), CourseCode("SEC-101")
 SCORE = 87.0
-Complete = Callable[[Any, str, str, dt.datetime], None]
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def docebo(sim: Any, user: str, course: str, at: dt.datetime) -> None:
-    sim.set_enrollment_progress(
-        int(course), int(user), status="completed", score=SCORE, completed_at=at
-    )
-
-
-def dokeos(sim: Any, user: str, course: str, at: dt.datetime) -> None:
-    sim.set_progress(int(user), int(course), status="completed", score=SCORE, completed_at=iso(at))
-
-
-def coursepath(sim: Any, user: str, course: str, at: dt.datetime) -> None:
-    sim.set_result(int(course), int(user), score=SCORE, success=True, completed=iso(at))
-
-
-def litmos(sim: Any, user: str, course: str, at: dt.datetime) -> None:
-    sim.complete_course(user, course, score=SCORE, completed_at=at.timestamp())
-
-
-WORLDS: dict[str, tuple[type[World], Complete]] = {
-    "docebo": (World, docebo),
-    "dokeos": (DokeosWorld, dokeos),
-    "coursepath": (CoursepathWorld, coursepath),
-    "litmos": (LitmosWorld, litmos),
-}
 
 
 @pytest.fixture(params=list(WORLDS))
-def lms(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
-) -> tuple[World, Complete]:
-    kind, complete = WORLDS[request.param]
-    world = kind(tmp_path, database_url)
+def lms(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> World:
+    world = WORLDS[request.param](tmp_path, database_url)
     report = world.run()
     assert report.targets[0].status == "ok", report.targets[0].message
-    return world, complete
+    return world
 
 
 def remote_ids(world: World) -> tuple[str, str]:
@@ -101,10 +64,8 @@ def csv_row(world: World) -> dict[str, str]:
     return rows[0]
 
 
-def test_a_completion_reaches_training_records_and_completions_csv(
-    lms: tuple[World, Complete],
-) -> None:
-    world, complete = lms
+def test_a_completion_reaches_training_records_and_completions_csv(lms: World) -> None:
+    world = lms
     first_cycle = world.clock.now()
     before = records(world)[WHO, COURSE]  # the enrollment the first cycle made
     assert before.status is EnrollmentStatus.ENROLLED
@@ -112,7 +73,7 @@ def test_a_completion_reaches_training_records_and_completions_csv(
 
     world.clock.advance(3 * 3600)
     done_at = world.clock.now() - dt.timedelta(minutes=30)
-    complete(world.sim, *remote_ids(world), done_at)
+    world.complete_course(*remote_ids(world), done_at, SCORE)
     report = world.run()
     assert report.targets[0].status == "ok", report.targets[0].message
 
@@ -156,7 +117,7 @@ def test_litmos_reads_back_only_what_changed_since_its_watermark(
     assert achievements_asked(world)[0] == "2000-01-01"  # the first read is full
 
     # A completion stamped at the very moment the last read began is not lost.
-    litmos(world.sim, *remote_ids(world), first)
+    world.complete_course(*remote_ids(world), first, SCORE)
     world.clock.advance(300)
     start = len(world.sim.requests)
     world.run()

@@ -8,13 +8,11 @@ import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 from sqlalchemy import text
 
-from syncd.sandbox import DEMO_COURSES, DokeosSimulator
 from syncd.store import Database
 from tests.e2e.dokeos_world import DokeosWorld
 
@@ -43,15 +41,7 @@ FORMS = {
 class EncodedTokenWorld(DokeosWorld):
     """The Dokeos world with a token that no encoding leaves unchanged."""
 
-    def make_simulator(self) -> Any:
-        sim = DokeosSimulator(api_token=TOKEN, clock=lambda: self.clock.now().timestamp())
-        for code, name in DEMO_COURSES:
-            sim.seed_training(code, name)
-        return sim
-
-    def target_toml(self) -> str:
-        token = json.dumps(TOKEN)  # a JSON string of ASCII is a TOML basic string
-        return super().target_toml().replace(json.dumps("dokeos-token-value-7731"), token)
+    token = TOKEN
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""The end-to-end worlds of every LMS, keyed by LMS kind, behind one interface.
+
+A world is HR files on disk, a config, one LMS's simulator and a fake clock; `run()` does
+what `syncd run --once` does. `HrWorld` is what the scenario suite (test_hr_scenarios.py)
+may use of one; `WORLDS` maps each LMS kind, as a target's `kind` names it, to its world;
+`change` runs the cycle after an HR change. A new LMS joins the suite with one entry here
+(its world subclasses harness.World).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from syncd.clock import FakeClock
+from syncd.runtime import RunReport
+from tests.e2e.coursepath_world import CoursepathWorld
+from tests.e2e.dokeos_world import DokeosWorld
+from tests.e2e.harness import Expectation, HrFiles, World
+from tests.e2e.litmos_world import LitmosWorld
+from tests.lms_fixtures import GroupKey, LmsState
+
+
+class HrWorld(Protocol):
+    """One LMS's world, as the scenario suite drives it (harness.World says what each
+    member means; its subclasses are the worlds)."""
+
+    kind: str
+    target_name: str
+    managers: bool
+    nested_groups: bool
+    lists_inactive_members: bool
+    cannot: frozenset[str]
+    hr: HrFiles
+    clock: FakeClock
+    sim: Any
+
+    def run(self, *, dry_run: bool = ..., force: bool = ...) -> RunReport: ...
+    def plan(self, report: RunReport) -> list[tuple[str, str]]: ...
+    def write_config(self, **settings: str) -> None: ...
+    def cli(self, *args: str) -> tuple[int, str, str]: ...
+    def assert_in_step(self) -> None: ...
+    def expectation(self) -> Expectation: ...
+    def state(self) -> LmsState: ...
+    def login(self, employee_id: str) -> str: ...
+    def group_key(self, ref: str, name: str | None = None) -> GroupKey: ...
+    def complete_course(self, user: str, course: str, at: dt.datetime, score: float) -> None: ...
+
+
+Plan = list[tuple[str, str]]
+
+
+WORLDS: dict[str, type[World]] = {
+    "docebo": World,
+    "dokeos": DokeosWorld,
+    "coursepath": CoursepathWorld,
+    "litmos": LitmosWorld,
+}
+
+
+def change(world: HrWorld) -> Plan:
+    """Run one cycle; check it applied cleanly, left the LMS in step, and that the next is
+    empty. The plan it carried out."""
+    report = world.run()
+    target = report.targets[0]
+    assert target.status == "ok", [(o.key, o.error) for o in target.operations if o.error]
+    assert target.message is None
+    world.assert_in_step()
+    assert world.plan(world.run()) == [], "a second cycle must find nothing to do"
+    return world.plan(report)
