@@ -9,8 +9,9 @@ LMS adds one entry to LMSS.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.litmos import LitmosConnector
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.errors import SkippableError
+from syncd.kinds import LmsKind, registered
 from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
 from syncd.sandbox import CoursepathSimulator, DoceboSimulator, DokeosSimulator, LitmosSimulator
 
@@ -266,6 +268,38 @@ LMSS: dict[str, Lms] = {
         group_key=by_code,
     ),
 }
+
+
+_BY_SIMULATOR: dict[type, str] = {
+    DoceboSimulator: "docebo",
+    DokeosSimulator: "dokeos",
+    CoursepathSimulator: "coursepath",
+    LitmosSimulator: "litmos",
+}
+
+
+def lms_of(kind: LmsKind) -> Lms:
+    """A registered kind as tests drive it: the test face of the simulator its demo builds,
+    under the kind's own name, with its own target model and connector factory (a kind
+    registered in a test, over an existing simulator, is driven like that simulator's)."""
+    simulator = type(kind.demo.simulator(time.time))
+    base = LMSS[_BY_SIMULATOR[simulator]]
+
+    def target(**fields: Any) -> Any:
+        made = base.target(**fields).model_dump(exclude={"kind"})
+        return kind.target_model.model_validate({**made, "kind": kind.kind})
+
+    return replace(base, kind=kind.kind, target=target, connector=kind.connector)
+
+
+def drives(lms: Lms) -> str:
+    """Which of the four simulators `lms` drives, named by the kind it stands for."""
+    return _BY_SIMULATOR[type(lms.simulator(FakeClock()))]
+
+
+def registered_lmss() -> list[Lms]:
+    """Every registered kind, as tests drive it: what suites over every LMS iterate."""
+    return [lms_of(kind) for kind in registered()]
 
 
 # --- faults and links ------------------------------------------------------------------------

@@ -2,13 +2,16 @@
 
 The contract suite (test_connector_contract.py) speaks only the neutral verbs of `Harness`:
 seed the LMS out of band, connect, inject faults, read the LMS's state back as `LmsState`.
-The LMSs themselves (simulator, target, state reader) are tests/lms_fixtures.py's; a new
-LMS joins by adding one class implementing `Harness` and listing it in HARNESSES.
+The LMSs themselves (simulator, target, state reader) are tests/lms_fixtures.py's. The suite
+runs once per registered LMS kind (`harnesses()`), with the harness of the simulator that
+kind's demo builds: a new simulator joins with one class implementing `Harness`; a kind
+registered over an existing simulator (tests/kinds/toy.py) needs nothing here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Protocol, cast
 
 import httpx
@@ -19,7 +22,15 @@ from syncd.connectors.dokeos import DokeosConnector
 from syncd.operations import Applied, Operation, Outcome, Pending, Rejected
 from syncd.records import GroupKind, GroupRef, RemoteId, RemoteRecord
 from syncd.sandbox import DokeosSimulator
-from tests.lms_fixtures import COURSEPATH_ACTOR, LMSS, GroupKey, Lms, LmsState, LosingTransport
+from tests.lms_fixtures import (
+    COURSEPATH_ACTOR,
+    GroupKey,
+    Lms,
+    LmsState,
+    LosingTransport,
+    drives,
+    registered_lmss,
+)
 
 Call = tuple[str, str]  # method, path
 
@@ -97,7 +108,8 @@ class SimulatedLms:
     page_size: int  # the target's, unless a test asks for another
     target_fields: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, lms: Lms) -> None:
+        self.lms, self.name = lms, lms.kind
         self.clock = FakeClock()
         self.sim = self.lms.simulator(self.clock)
         self._connectors: list[Any] = []
@@ -149,14 +161,13 @@ class SimulatedLms:
 class DoceboHarness(SimulatedLms):
     """Docebo: branches keyed by code, groups by name; OAuth2 tokens."""
 
-    name = "docebo"
+    drives = "docebo"  # the simulator it drives, whatever kind a registration names it
     create_user_call: Call = ("POST", "/manage/v1/user/batch")
     flat_groups = False
     groups_by_name = False
     reauthenticates = True
     stale_status = 401
     stale_refusals_per_call = 1
-    lms = LMSS["docebo"]
     page_size = 200
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
@@ -236,14 +247,13 @@ class DokeosHarness(SimulatedLms):
     a static bearer token; learners and participations change through jobs, which the
     harness settles before `apply` returns (`SettlingConnector`)."""
 
-    name = "dokeos"
+    drives = "dokeos"  # the simulator it drives, whatever kind a registration names it
     create_user_call: Call = ("POST", "/users")
     flat_groups = True
     groups_by_name = False
     reauthenticates = False
     stale_status = 401
     stale_refusals_per_call = 1
-    lms = LMSS["dokeos"]
     page_size = 100
 
     def wrap(self, connector: Any) -> Connector:
@@ -279,20 +289,19 @@ class CoursepathHarness(SimulatedLms):
     both kinds), a fresh JWT per request signed with a static secret; the acting member is
     an account of the academy like any other."""
 
-    name = "coursepath"
+    drives = "coursepath"  # the simulator it drives, whatever kind a registration names it
     create_user_call: Call = ("POST", "/api/v1/members")
     flat_groups = True
     groups_by_name = True
     reauthenticates = False
     stale_status = 401
     stale_refusals_per_call = 2  # a 401 is retried once with a new token
-    lms = LMSS["coursepath"]
     page_size = 250
     # So that Unenroll is exercised.
     target_fields: ClassVar[dict[str, Any]] = {"allow_result_deletion": True}
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, lms: Lms) -> None:
+        super().__init__(lms)
         [acting] = [m.id for m in self.sim.state.members.values() if m.email == COURSEPATH_ACTOR]
         self.acting_id = RemoteId(str(acting))
 
@@ -333,14 +342,13 @@ class LitmosHarness(SimulatedLms):
     (`org_unit:EU`, `group:sales`); a static api key, refused with 403 when stale; a rolling
     rate limit the connector keeps under."""
 
-    name = "litmos"
+    drives = "litmos"  # the simulator it drives, whatever kind a registration names it
     create_user_call: Call = ("POST", "/v1.svc/users")
     flat_groups = False
     groups_by_name = False
     reauthenticates = False
     stale_status = 403
     stale_refusals_per_call = 1
-    lms = LMSS["litmos"]
     page_size = 1000
 
     def seed_user(self, username: str, email: str, first: str, last: str) -> RemoteId:
@@ -370,9 +378,14 @@ class LitmosHarness(SimulatedLms):
         return 0  # a static api key: Litmos has no token endpoint to call
 
 
-HARNESSES: tuple[type[Harness], ...] = (
-    DoceboHarness,
-    DokeosHarness,
-    CoursepathHarness,
-    LitmosHarness,
-)
+_BY_SIMULATOR: dict[str, Callable[[Lms], Harness]] = {
+    cls.drives: cls for cls in (DoceboHarness, DokeosHarness, CoursepathHarness, LitmosHarness)
+}
+
+
+def harnesses() -> list[tuple[str, Callable[[], Harness]]]:
+    """A maker of a harness per registered LMS kind, named by the kind: the harness of the
+    simulator the kind's demo builds, driving the kind's own connector and target model."""
+    return [
+        (lms.kind, functools.partial(_BY_SIMULATOR[drives(lms)], lms)) for lms in registered_lmss()
+    ]

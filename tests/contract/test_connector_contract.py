@@ -1,4 +1,4 @@
-"""The connector contract, run against every (connector, simulator) pair in HARNESSES.
+"""The connector contract, run against every registered LMS kind (`harness.harnesses()`).
 
 A connector passes when it reads every page of every collection, every operation kind
 lands in the LMS, 429 and 5xx are retried to success, a stale credential costs exactly one
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 import pytest
-from harness import HARNESSES, Harness
+from harness import Harness, harnesses
 
 from syncd.connectors.base import Connector
 from syncd.errors import FatalError
@@ -65,9 +65,9 @@ EU, DE = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.ORG_UNIT, "DE")
 SALES = GroupRef(GroupKind.GROUP, "sales")
 
 
-@pytest.fixture(params=HARNESSES, ids=lambda cls: cls.name)
+@pytest.fixture(params=harnesses(), ids=lambda named: named[0])
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    made: Harness = request.param()
+    made: Harness = request.param[1]()
     yield made
     made.close()
 

@@ -5,28 +5,24 @@ process, with no product file changed. `with register(TOY)` is all it takes."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
-from typing import Literal
 
 import httpx
 import pytest
 
-from syncd.connectors import docebo
-from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.errors import ConfigError
-from syncd.kinds import LmsKind, demo_targets, load_config, register, registered, serve_all
-from syncd.reconcile.cycle import TargetReport
+from syncd.kinds import demo_targets, load_config, register, registered, serve_all
+from syncd.reconcile.stages import TargetReport
 from syncd.runtime import Runtime
 from syncd.sandbox.docebo.demo import DEMO as DOCEBO_DEMO
+from tests.kinds.toy import TOY, ToyTarget
 
 REPO = Path(__file__).parents[2]
 
 
-class ToyTarget(DoceboTarget):
-    kind: Literal["toy"] = "toy"  # type: ignore[assignment]
-
-
-TOY = LmsKind("toy", ToyTarget, docebo.factory, DOCEBO_DEMO, 4)
 TOY_ENTRY = {**TOY.demo_entry(), "base_url": "https://toy.sandbox.invalid"}
 
 
@@ -119,3 +115,27 @@ def _run_once(path: Path) -> TargetReport:
         return runtime.run_once(dry_run=False, force=False).targets[0]
     finally:
         runtime.close()
+
+
+def _suites_with_the_toy(*paths: str) -> str:
+    """Run test suites with the toy registered for the session (tests.kinds.toy_plugin),
+    only the toy's cases; their summary line."""
+    args = ["-m", "pytest", *paths, "-p", "tests.kinds.toy_plugin", "-k", "toy"]
+    done = subprocess.run(
+        [sys.executable, *args, "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_the_connector_contract_runs_against_it() -> None:
+    summary = _suites_with_the_toy("tests/contract")
+    assert re.match(r"\d+ passed", summary)
+    assert int(summary.split()[0]) >= 15, summary
+    assert "failed" not in summary
