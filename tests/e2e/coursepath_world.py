@@ -28,6 +28,7 @@ ACTING_EMAIL = COURSEPATH_ACTOR  # the member the API acts as
 
 class CoursepathWorld(World):
     kind = "coursepath"
+    simulates = "coursepath"
     target_name = "coursepath-main"
     nested_groups = False
     cannot = frozenset({"update_group"})
@@ -53,7 +54,7 @@ class CoursepathWorld(World):
     def target_toml(self) -> str:
         s = self.settings
         return (
-            f'[[targets]]\nname = "{self.target_name}"\nkind = "coursepath"\n'
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind}"\n'
             f'base_url = "{s["base_url"]}"\njwt_secret = "{JWT_SECRET}"\n'
             f'acting_email = "{ACTING_EMAIL}"\n'
             f"allow_result_deletion = {s['allow_result_deletion']}\n"

@@ -19,6 +19,7 @@ TOKEN = "dokeos-token-value-7731"
 
 class DokeosWorld(World):
     kind = "dokeos"
+    simulates = "dokeos"
     target_name = "dokeos-main"
     managers = True
     nested_groups = False
@@ -38,7 +39,7 @@ class DokeosWorld(World):
     def target_toml(self) -> str:
         token = json.dumps(self.token)  # a JSON string of ASCII is a TOML basic string
         return (
-            f'[[targets]]\nname = "{self.target_name}"\nkind = "dokeos"\n'
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind}"\n'
             f'base_url = "{self.settings["base_url"]}"\napi_token = {token}\n'
             f"page_size = 20\nmax_attempts = 3\n"
         )

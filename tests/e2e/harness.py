@@ -104,7 +104,8 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 class World:
     """The Docebo world, and the base of every LMS's (see worlds.py for the interface)."""
 
-    kind = "docebo"
+    kind = "docebo"  # the target's kind (a kind registered over this simulator names its own)
+    simulates = "docebo"  # the simulator it drives, as tests/lms_fixtures.py's LMSS names it
     target_name = TARGET
     # What this LMS does that another may not, as its users see it; the scenario suite
     # (test_hr_scenarios.py) expects its plans and results by these.
@@ -181,7 +182,7 @@ class World:
     def target_toml(self) -> str:
         s = self.settings
         return (
-            f'[[targets]]\nname = "{self.target_name}"\nkind = "docebo"\n'
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind}"\n'
             f'base_url = "{s["base_url"]}"\n'
             f'client_id = "syncd-sandbox"\nclient_secret = "{SECRET}"\nusername = "api-admin"\n'
             f'password = "{PASSWORD}"\npage_size = {s["page_size"]}\nmax_attempts = 3\n'
@@ -230,7 +231,7 @@ class World:
 
     def state(self) -> LmsState:
         """What the LMS holds, in neutral terms (logins, group keys)."""
-        return LMSS[self.kind].state(self.sim)
+        return LMSS[self.simulates].state(self.sim)
 
     def login(self, employee_id: str) -> str:
         """The name the LMS knows this employee's account by."""
@@ -247,7 +248,7 @@ class World:
         kind, _, code = ref.partition(":")
         if name is None:
             name = self.hr.unit(code)["name"] if kind == "org_unit" else self.group_names()[ref]
-        return LMSS[self.kind].group_key(GroupRef(GroupKind(kind), code), name)
+        return LMSS[self.simulates].group_key(GroupRef(GroupKind(kind), code), name)
 
     def plan(self, report: RunReport) -> list[tuple[str, str]]:
         return [(op.kind, op.key) for op in report.targets[0].operations]

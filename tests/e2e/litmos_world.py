@@ -24,6 +24,7 @@ RENAMED = {"Sales EMEA": "Sales EMEA (group)", "Engineering": "Engineering (grou
 
 class LitmosWorld(World):
     kind = "litmos"
+    simulates = "litmos"
     target_name = "litmos-main"
     lists_inactive_members = False
     cannot = frozenset({"update_group", "move_group"})
@@ -40,7 +41,7 @@ class LitmosWorld(World):
 
     def target_toml(self) -> str:
         return (
-            f'[[targets]]\nname = "{self.target_name}"\nkind = "litmos"\n'
+            f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind}"\n'
             f'base_url = "https://api.litmos.com/v1.svc"\napi_key = "{KEY}"\n'
             f'source = "{SOURCE}"\nmax_attempts = 3\n'
         )

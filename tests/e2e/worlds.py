@@ -3,8 +3,9 @@
 A world is HR files on disk, a config, one LMS's simulator and a fake clock; `run()` does
 what `syncd run --once` does. `HrWorld` is what the scenario suite (test_hr_scenarios.py)
 may use of one; `WORLDS` maps each LMS kind, as a target's `kind` names it, to its world;
-`change` runs the cycle after an HR change. A new LMS joins the suite with one entry here
-(its world subclasses harness.World).
+`change` runs the cycle after an HR change. Every registered kind has a world: the world of
+the simulator its demo builds (a new simulator joins with one world class, subclassing
+harness.World; a kind registered over an existing simulator needs nothing here).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import datetime as dt
 from typing import Any, Protocol
 
 from syncd.clock import FakeClock
+from syncd.kinds import LmsKind, registered
 from syncd.runtime import RunReport
 from tests.e2e.coursepath_world import CoursepathWorld
 from tests.e2e.dokeos_world import DokeosWorld
 from tests.e2e.harness import Expectation, HrFiles, World
 from tests.e2e.litmos_world import LitmosWorld
-from tests.lms_fixtures import GroupKey, LmsState
+from tests.lms_fixtures import GroupKey, LmsState, drives, lms_of
 
 
 class HrWorld(Protocol):
@@ -50,12 +52,21 @@ class HrWorld(Protocol):
 Plan = list[tuple[str, str]]
 
 
-WORLDS: dict[str, type[World]] = {
-    "docebo": World,
-    "dokeos": DokeosWorld,
-    "coursepath": CoursepathWorld,
-    "litmos": LitmosWorld,
+_BY_SIMULATOR: dict[str, type[World]] = {
+    world.simulates: world for world in (World, DokeosWorld, CoursepathWorld, LitmosWorld)
 }
+
+
+def _world_of(kind: LmsKind) -> type[World]:
+    """The world of the simulator `kind`'s demo builds, its target of `kind`'s own kind."""
+    base = _BY_SIMULATOR[drives(lms_of(kind))]
+    if base.kind == kind.kind:
+        return base
+    return type(f"{base.__name__}As{kind.kind.title()}", (base,), {"kind": kind.kind})
+
+
+# Every registered kind (a kind registered for the session, tests/kinds/toy_plugin.py, too).
+WORLDS: dict[str, type[World]] = {kind.kind: _world_of(kind) for kind in registered()}
 
 
 def change(world: HrWorld) -> Plan:

@@ -139,3 +139,12 @@ def test_the_connector_contract_runs_against_it() -> None:
     assert re.match(r"\d+ passed", summary)
     assert int(summary.split()[0]) >= 15, summary
     assert "failed" not in summary
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_end_to_end_scenarios_run_against_it() -> None:
+    summary = _suites_with_the_toy("tests/e2e/test_hr_scenarios.py")
+    assert re.match(r"\d+ passed", summary)
+    assert int(summary.split()[0]) >= 32, summary  # 16 scenarios on each database
+    assert "failed" not in summary

@@ -1,7 +1,8 @@
 """`pytest -p tests.kinds.toy_plugin`: the toy kind registered for the whole session.
 
-Registered before collection, so every suite parametrised over `syncd.kinds.registered()`
-collects it as a fifth LMS (`test_a_fifth_kind.py` runs them so).
+Registered when pytest loads the plugin, before any conftest or test module, so every
+suite parametrised over `syncd.kinds.registered()` collects it as a fifth LMS
+(`test_a_fifth_kind.py` runs them so).
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import pytest
 from syncd.kinds import register
 from tests.kinds.toy import TOY
 
+# At import, before any conftest: suites may list the kinds when their modules load.
 _held = ExitStack()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    _held.enter_context(register(TOY))
+_held.enter_context(register(TOY))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
