@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 
-import structlog
-
 from syncd import __version__
-from syncd.cli import commands
-from syncd.cli.commands import DEFAULT_CONFIG
 from syncd.errors import ConfigError, SyncdError
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
+DEFAULT_CONFIG = "config/syncd.toml"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        return int(_handler(args.handler)(args))
     except ConfigError as err:
         print(f"syncd: config error: {err}", file=sys.stderr)
         return 2
@@ -38,8 +36,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("syncd: interrupted", file=sys.stderr)
         return INTERRUPTED
     except Exception:  # noqa: BLE001 - the last guard: record the crash, exit non-zero
+        import structlog  # noqa: PLC0415 - only a crash needs it
+
         structlog.get_logger().exception("syncd_crashed")
         return 1
+
+
+def _handler(name: str) -> Callable[[argparse.Namespace], int]:
+    """The command's handler in `cli/commands.py`, imported only once a command runs: the
+    parser alone (`--help`, a usage error) loads none of syncd's engine."""
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        import_module("syncd.cli.commands"), name
+    )
+    return handler
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,14 +69,14 @@ def _parser() -> argparse.ArgumentParser:
     _status_parser(sub, common)
     check = sub.add_parser("check", parents=[common], help="validate config, one read per target")
     check.add_argument("--target", action="append", default=[], metavar="NAME")
-    check.set_defaults(handler=commands.check)
+    check.set_defaults(handler="check")
     db = sub.add_parser("db", parents=[common], help="database schema")
     db.add_argument("action", choices=["upgrade"])
-    db.set_defaults(handler=commands.db_upgrade)
+    db.set_defaults(handler="db_upgrade")
     _sandbox_parser(sub, common)
     health = sub.add_parser("healthcheck", parents=[common], help="is the daemon alive?")
     health.add_argument("--max-age", type=float, default=300.0, metavar="SECONDS")
-    health.set_defaults(handler=commands.healthcheck)
+    health.set_defaults(handler="healthcheck")
     return parser
 
 
@@ -85,7 +94,7 @@ def _run_parser(
         action="store_true",
         help="read every result back from the LMSs, not only those changed since the last read",
     )
-    run.set_defaults(handler=commands.run)
+    run.set_defaults(handler="run")
 
 
 def _status_parser(
@@ -94,7 +103,7 @@ def _status_parser(
     status = sub.add_parser("status", parents=[common], help="runs, failures, quarantine")
     status.add_argument("--target", action="append", default=[], metavar="NAME")
     status.add_argument("--format", choices=["text", "json"], default="text")
-    status.set_defaults(handler=commands.status)
+    status.set_defaults(handler="status")
 
 
 def _sandbox_parser(
@@ -103,4 +112,4 @@ def _sandbox_parser(
     sandbox = sub.add_parser("sandbox", parents=[common], help="serve the LMS simulators")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8410, help="first port (0: any free)")
-    sandbox.set_defaults(handler=commands.sandbox)
+    sandbox.set_defaults(handler="sandbox")

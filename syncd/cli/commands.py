@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from syncd.cli import checks, render
+from syncd.cli import DEFAULT_CONFIG, checks, render
 from syncd.config import Config
 from syncd.errors import ConfigError
 from syncd.kinds import load_config, serve_all
@@ -18,8 +18,6 @@ from syncd.logging import configure
 from syncd.runtime import Runtime
 from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
 from syncd.store.status import status_document
-
-DEFAULT_CONFIG = "config/syncd.toml"
 
 
 def config_path(args: argparse.Namespace) -> Path:

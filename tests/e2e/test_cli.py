@@ -133,3 +133,25 @@ def test_sandbox_command_serves_docebo_on_loopback(spawn: Spawn) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def test_help_and_usage_errors_load_none_of_the_engine() -> None:
+    """`syncd --help` starts at once: the parser alone imports no runtime, store, connector,
+    sandbox or HTTP library (a command imports its handler when it runs)."""
+    probe = (
+        "import sys\n"
+        "from syncd.cli import main\n"
+        "for argv in (['--help'], ['run', '--help'], ['nope']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('syncd.runtime', 'syncd.store', 'syncd.kinds', 'syncd.sandbox', 'httpx',"
+        " 'sqlalchemy', 'structlog')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "usage: syncd" in done.stdout + done.stderr
