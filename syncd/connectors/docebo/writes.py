@@ -20,12 +20,14 @@ from syncd.connectors.docebo.client import (
     CHANGE_STATUS,
     ENROLLMENTS,
     GROUPS,
+    MOVE_TO_BRANCH,
     ORGCHART,
     REMOVE_FROM_BRANCH,
     USER_BATCH,
     USER_DELETE,
     DoceboClient,
 )
+from syncd.connectors.docebo.moves import BranchCounts, Move, moves
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
 from syncd.connectors.outcomes import Outcomes, refusal, resolve
 from syncd.errors import SkippableError
@@ -59,28 +61,65 @@ Sender = Callable[[RemoteId, list[RemoteId]], list[Outcome]]
 class Writer:
     """Docebo's calls for each operation kind, with the engine's refs and the configured courses."""
 
-    def __init__(self, client: DoceboClient, refs: RemoteRefs, courses: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        client: DoceboClient,
+        refs: RemoteRefs,
+        courses: Mapping[str, str],
+        counts: BranchCounts,
+    ) -> None:
         self._client = client
         self._refs = refs
         self._courses = courses
+        self._counts = counts
 
     # --- users ---------------------------------------------------------------------------
 
-    def upsert_users(self, ops: Sequence[CreateUser | UpdateUser]) -> list[Outcome]:
+    def upsert_users(
+        self, ops: Sequence[CreateUser | UpdateUser], codes: Mapping[EmployeeId, str] | None = None
+    ) -> list[Outcome]:
+        """Users by the batch, a new one placed in the branch `codes` gives its person."""
         outcomes = Outcomes(len(ops))
-        rows = resolve(ops, outcomes, self._user_item)
+        rows = resolve(ops, outcomes, partial(self._user_item, codes or {}))
         if rows:
-            self._guarded(outcomes, rows, self._user_batch)
+            self._guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
         return outcomes.done()
 
-    def _user_item(self, op: CreateUser | UpdateUser) -> dict[str, object]:
+    def create_users(self, ops: Sequence[CreateUser], riders: Sequence[AddMember]) -> list[Outcome]:
+        """New users, each placed by its row's `branch_code` in the branch its carried
+        AddMember names (a branch not linked yet: that membership is refused, the row is
+        sent without it). A carried membership's outcome is its row's."""
+        codes: dict[EmployeeId, str] = {}
+        refused: dict[int, Outcome] = {}
+        for index, rider in enumerate(riders):
+            try:
+                _check_ids(self._refs.group(rider.group))
+                codes[rider.employee_id] = rider.group.code
+            except SkippableError as err:
+                refused[index] = Rejected(refusal(err))
+        made = self.upsert_users(ops, codes)
+        rows = {op.person.employee_id: outcome for op, outcome in zip(ops, made, strict=True)}
+        placed = [
+            refused.get(i) or answers.placement(rows[rider.employee_id])
+            for i, rider in enumerate(riders)
+        ]
+        return made + placed
+
+    def _user_item(
+        self, codes: Mapping[EmployeeId, str], op: CreateUser | UpdateUser
+    ) -> dict[str, object]:
         if isinstance(op, CreateUser):
-            return answers.create_item(op.person)
+            return answers.create_item(op.person, codes.get(op.person.employee_id))
         return answers.update_item(op, self._refs.user(op.person.employee_id))
 
-    def _user_batch(self, items: list[dict[str, object]]) -> list[Outcome]:
+    def _user_batch(self, placing: bool, items: list[dict[str, object]]) -> list[Outcome]:
         # update_user_info makes a create retried after a lost answer an update: idempotent.
-        body = {"items": items, "options": {"update_user_info": True}}
+        # branch_option "existing" (both eras): a code naming no one branch fails its row
+        # loudly, never creates a branch.
+        options: dict[str, object] = {"update_user_info": True}
+        if placing:
+            options["branch_option"] = "existing"
+        body = {"items": items, "options": options}
         data = self._client.send("POST", USER_BATCH, body, idempotent=True)
         return answers.batch_outcomes(data, len(items))
 
@@ -185,8 +224,61 @@ class Writer:
 
     # --- memberships and enrollments -----------------------------------------------------
 
-    def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
-        return self._members(ops, self._assign_to_branch, partial(self._group_members, "POST"))
+    def add_members(
+        self, adds: Sequence[AddMember], removes: Sequence[RemoveMember] = ()
+    ) -> list[Outcome]:
+        """Additions, then the removals the engine paired with them: a pair is one
+        `move_to_branch` where that loses nothing (`moves.py`), else its own two calls."""
+        pairs = self._moves(adds, removes)
+        moved_adds, moved_removes = {m.add for m in pairs}, {m.remove for m in pairs}
+        lone_adds = [i for i in range(len(adds)) if i not in moved_adds]
+        lone_removes = [j for j in range(len(removes)) if j not in moved_removes]
+        slots: dict[int, Outcome] = {}
+        added = self._members([adds[i] for i in lone_adds], self._assign_to_branch, self._to_group)
+        slots.update(zip(lone_adds, added, strict=True))
+        removed = self.remove_members([removes[j] for j in lone_removes])
+        slots.update(zip((len(adds) + j for j in lone_removes), removed, strict=True))
+        for move, outcome in self._send_moves(pairs):
+            slots[move.add] = slots[len(adds) + move.remove] = outcome
+        return [slots[i] for i in range(len(adds) + len(removes))]
+
+    def _to_group(self, group_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        return self._group_members("POST", group_id, user_ids)
+
+    def _moves(self, adds: Sequence[AddMember], removes: Sequence[RemoveMember]) -> list[Move]:
+        if not removes:
+            return []
+        arriving = [(i, *ids) for i, op in enumerate(adds) if (ids := self._in_branch(op))]
+        leaving = [(j, ids[0]) for j, op in enumerate(removes) if (ids := self._in_branch(op))]
+        return moves(arriving, leaving, self._counts)
+
+    def _in_branch(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId] | None:
+        """(user id, branch id) of a branch membership whose ids resolve, else None."""
+        if op.group.kind is not GroupKind.ORG_UNIT:
+            return None
+        try:
+            (_, branch_id), user_id = self._member(op)
+        except SkippableError:
+            return None
+        return user_id, branch_id
+
+    def _send_moves(self, pairs: Sequence[Move]) -> list[tuple[Move, Outcome]]:
+        """One `move_to_branch` per destination; a refusal fails both operations of a pair."""
+        sent: list[tuple[Move, Outcome]] = []
+        for branch_id, group in _by_key(
+            [(i, (m.branch_id, m.user_id)) for i, m in enumerate(pairs)]
+        ).items():
+            outcomes = Outcomes(len(group))
+            self._guarded(
+                outcomes, list(enumerate(uid for _, uid in group)), partial(self._move, branch_id)
+            )
+            sent += [(pairs[i], o) for (i, _), o in zip(group, outcomes.done(), strict=True)]
+        return sent
+
+    def _move(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        body = {"user_ids": _ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
+        self._client.send("PUT", MOVE_TO_BRANCH, body)
+        return [Applied() for _ in user_ids]
 
     def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
         return self._members(ops, self._remove_from_branch, partial(self._group_members, "DELETE"))
