@@ -11,9 +11,18 @@ Decisions where public sources are silent:
   grant rather than the refresh_token grant, so no refresh token is ever relied on.
 - Users are created and updated through `POST /manage/v1/user/batch` with
   `update_user_info=true`, so a create resent after a lost answer updates the same
-  username: the call is idempotent. No password, level or branch is sent with a
-  user; an update sends `user_id` and, only when the username changed,
-  `new_username`. Activation goes only through `change_status`.
+  username: the call is idempotent. No password or level is sent with a user; a
+  new user's row names the branch the create carries (`branch_code`, with
+  `branch_option` "existing": a code naming no one branch fails that row, and the
+  carried membership with it; no branch is ever created that way). An update sends
+  `user_id` and, only when the username changed, `new_username`. Activation goes
+  only through `change_status`.
+- A person's branch removal rides with their branch addition (`moves_members`) and
+  the pair is one `move_to_branch` per destination when the fetch showed that person
+  in exactly one branch; `move_to_branch` is read strictly (it takes the user out of
+  every other branch), so anyone else gets `assign_users` and `remove_from_branch`.
+- `batch_size` bounds user rows and deleted ids a call (default 100, Docebo's job
+  chunk_size); status, member and enrollment calls carry up to 1,000 ids.
 - Deletion (only planned for targets with `on_leave = "delete"`) is
   `DELETE /manage/v1/user/delete` by `user_ids`; an operation is Applied when its
   id is in `deleted_user_ids`. It is not resent after a lost answer (a resend could
