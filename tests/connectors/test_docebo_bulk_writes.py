@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from syncd.connectors.docebo import DoceboConnector
+from syncd.connectors.docebo.moves import BranchCounts
 from syncd.operations import (
     AddMember,
     Applied,
@@ -187,3 +188,18 @@ def test_a_thousand_enrollments_of_a_course_are_one_call(
     outcomes = connector.apply([Enroll(e(n), CourseCode("C1")) for n in range(1000)], refs)
     assert outcomes == [Applied()] * 1000
     assert writes(sim) == [("POST", "/learn/v1/enrollments")]
+
+
+def test_branch_counts_tell_one_branch_from_several_for_any_id() -> None:
+    counts = BranchCounts()
+    for user_id in ("7", "7", "8", str(1 << 40), "-3", "x"):
+        counts.see(RemoteId(user_id))
+    assert [counts.only_one(RemoteId(i)) for i in ("7", "8", "9", str(1 << 40), "-3")] == [
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    counts.reset()
+    assert not counts.only_one(RemoteId("8"))
