@@ -203,3 +203,19 @@ def test_branch_counts_tell_one_branch_from_several_for_any_id() -> None:
     ]
     counts.reset()
     assert not counts.only_one(RemoteId("8"))
+
+
+def test_a_fetch_reads_each_branchs_own_users_once(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    """The tree in one flattened listing, then each branch's direct users (with child
+    branches' users left out: `only_first_level=1`), one request per branch."""
+    refs = Refs()
+    moved_world(sim, refs)
+    list(make_connector().fetch())
+    user_lists = [r for r in sim.requests if r.path.endswith("/users")]
+    assert sorted(r.path for r in user_lists) == sorted(
+        f"/manage/v1/orgchart/{refs.groups[ref]}/users" for ref in (EU, US, UK)
+    )
+    assert all(r.query["only_first_level"] == ("1",) for r in user_lists)
+    assert len([r for r in sim.requests if r.path == "/manage/v1/orgchart"]) == 1
