@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkab
 import httpx
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import MemberRole, RemoteEnrollment
+from syncd.records import GroupKind, MemberRole, RemoteEnrollment
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
@@ -31,6 +31,21 @@ NATURAL_KEYS = ("external_id", "username", "email")
 # What carries a connector's requests when it is not the network: a simulator in-process,
 # or a test's wrapper. Named here so that the runtime hands one on without naming httpx.
 Transport: TypeAlias = httpx.BaseTransport
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCarries:
+    """What one user-create request can also do for the same person: the apply stage
+    appends up to `members` of the person's learner memberships of `member_kinds` and up to
+    `enrollments` of their enrollments (each in plan order) to the batch that creates them.
+    The connector answers one outcome per operation, carried ones included."""
+
+    member_kinds: frozenset[GroupKind] = frozenset()
+    members: int = 0  # at most this many such memberships per person
+    enrollments: int = 0  # at most this many enrollments per person
+
+    def __bool__(self) -> bool:
+        return bool(self.member_kinds and self.members) or self.enrollments > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,12 @@ class Capabilities:
     emails: frozenset[OpKind] = frozenset()
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
+    # What a user-create request can also carry for the new person (nothing: creates only).
+    create_carries: CreateCarries = CreateCarries()
+    # Group kinds whose learner memberships the LMS can move in one request: a person's
+    # RemoveMember of such a kind rides in the batch of their AddMember of that kind, so
+    # the connector may send the pair as one move (or as the two calls it would alone).
+    moves_members: frozenset[GroupKind] = frozenset()
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -2,9 +2,12 @@
 
 Journal before send: each batch is marked `sent` (and committed) before its
 request, and its outcome after. Consecutive operations of one kind are packed
-up to the connector's batch size. A request refused whole fails its batch and
-the lane goes on; a target-level error (auth, LMS down) stops the lane and
-skips the rest; a shutdown request stops after the request in flight.
+up to the connector's batch size; a batch of user creates also carries the new
+people's memberships and enrollments the connector's `create_carries` allows,
+and one of member additions the removals that make them moves (`carry.py`). A
+request refused whole fails its batch and the lane goes on; a target-level
+error (auth, LMS down) stops the lane and skips the rest; a shutdown request
+stops after the request in flight.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from syncd.operations import (
     AddMember,
     Adopt,
     Applied,
+    CreateUser,
     Enroll,
     Operation,
     Outcome,
@@ -33,9 +37,10 @@ from syncd.operations import (
     Unconfirmed,
     Unenroll,
 )
+from syncd.reconcile.carry import carried_steps, paired_removals
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
-from syncd.records import CourseCode, GroupRef, MemberRole, RemoteId
+from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
 from syncd.store import Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
@@ -95,12 +100,39 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
 
 def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]]:
     """Runs of one kind, cut to the batch size, never straddling two groups or two courses
-    (LMS endpoints add members to one group, or people to one course, per call)."""
-    for (kind, _), run in groupby(steps, key=lambda step: (step[1].KIND, _scope(step[1]))):
+    (LMS endpoints add members to one group, or people to one course, per call). A batch of
+    user creates also takes the steps its people's creates carry (`carry.py`), after them."""
+    capabilities = connector.capabilities
+    carried = carried_steps(steps, capabilities.create_carries)
+    rest = _without(steps, [step for riders in carried.values() for step in riders])
+    moves = paired_removals(rest, capabilities.moves_members)
+    rest = _without(rest, list(moves.values()))
+    for (kind, _), run in groupby(rest, key=lambda step: (step[1].KIND, _scope(step[1]))):
         items = list(run)
-        size = max(1, connector.capabilities.batch_size(kind))
+        size = max(1, capabilities.batch_size(kind))
         for start in range(0, len(items), size):
-            yield items[start : start + size]
+            yield _with_riders(items[start : start + size], carried, moves)
+
+
+def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
+    seqs = {seq for seq, _ in taken}
+    return [step for step in steps if step[0] not in seqs]
+
+
+def _with_riders(
+    batch: list[Step], carried: dict[EmployeeId, list[Step]], moves: dict[int, Step]
+) -> list[Step]:
+    """A batch of creates followed by what their creates carry, or of member additions
+    followed by the removals they pair with as moves; the riders in plan order."""
+    match batch[0][1]:
+        case CreateUser():
+            people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
+            riders = [step for person in people for step in carried.get(person, ())]
+        case AddMember():
+            riders = [moves[seq] for seq, _ in batch if seq in moves]
+        case _:
+            riders = []
+    return batch + sorted(riders, key=lambda step: step[0])
 
 
 def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:
