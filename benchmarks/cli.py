@@ -33,7 +33,7 @@ from benchmarks.report import cycle_tables, diff_table, summary_table
 from benchmarks.world import BenchWorld, Stage
 from syncd.kinds import KINDS, lookup
 
-QUICK_PEOPLE, QUICK_DIFF = 50, [2_000]
+QUICK_PEOPLE, QUICK_DIFF = 30, [2_000]
 DEFAULT_DIFF = [10_000, 100_000]
 # What the "done when" list measures: Docebo at 2,000 and 10,000, Litmos at 1,000
 # and a first load of 10,000, Dokeos and Coursepath at 1,000.
@@ -204,6 +204,8 @@ def bench_cycles(
             if not run.first_only:
                 plan += [("no change", data), (f"churn {share:.0%}", churned)]
             stages = [_progress(world, label, name, hr, peer) for name, hr in plan]
+            for stage in stages:
+                stage.people = run.people  # the run's size, whatever churn hired or dropped
         finally:
             world.close()
     print(

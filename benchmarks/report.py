@@ -78,6 +78,10 @@ def cycle_tables(stages: Sequence[Stage]) -> list[str]:
         ]
         lines += family_table(s)
         lines.append("  " + state_line(s))
+        if s.waited_seconds >= 1:
+            lines.append(
+                f"  the cycle's fake clock moved {s.waited_seconds:,.0f} s (rate-limit waits)"
+            )
     return lines
 
 

@@ -81,7 +81,7 @@ class Stage:
     """What one cycle did and cost, with the independent minimum and the peer beside it."""
 
     kind: str
-    people: int
+    people: int  # in the HR export of this cycle (the CLI puts the run's size)
     name: str
     status: str
     import_status: str
