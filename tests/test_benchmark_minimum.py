@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from benchmarks.hrdata import CYCLE_RULES_TOML, HrData, Unit
 from benchmarks.minimum import coursepath, docebo, dokeos, litmos
-from benchmarks.minimum.state import GroupKey, LmsState, changes
+from benchmarks.minimum.desired import desired
+from benchmarks.minimum.state import GroupKey, LmsState, changes, mismatches
 
 COURSES = ("ENG-210", "SEC-101")
 
@@ -166,3 +168,45 @@ def test_nothing_changed_needs_no_write_on_any_lms() -> None:
 
     for minimum in (docebo, litmos, dokeos, coursepath):
         assert minimum.writes(before, before) == Counter()
+
+
+def _row(emp: str, name: str, status: str, unit: str) -> dict[str, str]:
+    return {
+        "employee_id": emp, "first_name": name, "last_name": "Doe", "email": f"{name}@x.test",
+        "status": status, "org_unit": unit, "manager_id": "", "department": "Sales",
+        "country": "US", "job_level": "staff",
+    }  # fmt: skip
+
+
+def test_hr_s_desired_state_deactivates_leavers_and_keeps_what_they_had() -> None:
+    """ann is active in SAL; bob is inactive in HR and cy gone from it: both deactivated,
+    their memberships and courses as they were; dee, inactive and unknown, is not created."""
+    units = [
+        Unit("ACME", "Acme", "", None, None, 1),
+        Unit("SAL", "Sales", "ACME", "Sales", None, 2),
+    ]
+    people = [_row("E1", "ann", "active", "SAL"), _row("E2", "bob", "inactive", "SAL")]
+    data = HrData(units, [*people, _row("E4", "dee", "inactive", "SAL")])
+    bob, cy = ("bob@x.test", "bob", "Doe", True), ("cy@x.test", "cy", "Doe", True)
+    before = LmsState(
+        users={"bob@x.test": bob, "cy@x.test": cy},
+        members=frozenset({(("org_unit", "ACME"), "bob@x.test")}),
+        enrollments=frozenset({("ENG-210", "cy@x.test")}),
+    )
+
+    wanted = desired(data, CYCLE_RULES_TOML, before, docebo.key, nested=True)
+
+    assert wanted.users == {
+        "ann@x.test": ("ann@x.test", "ann", "Doe", True),
+        "bob@x.test": ("bob@x.test", "bob", "Doe", False),
+        "cy@x.test": ("cy@x.test", "cy", "Doe", False),
+    }
+    assert wanted.groups[("org_unit", "SAL")] == ("Sales", ("org_unit", "ACME"))
+    assert wanted.members == {
+        (("org_unit", "SAL"), "ann@x.test"),
+        (("group", "All Staff"), "ann@x.test"),
+        (("org_unit", "ACME"), "bob@x.test"),
+    }
+    assert wanted.enrollments == {("SEC-101", "ann@x.test"), ("ENG-210", "cy@x.test")}
+    assert mismatches(wanted, wanted) == []
+    assert mismatches(before, wanted)[0].startswith("users: 0 extra, 1 missing, 2 differ")

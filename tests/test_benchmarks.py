@@ -29,6 +29,7 @@ def test_quick_benchmark_covers_every_lms_and_the_quiet_cycles_write_nothing(
     ):
         assert heading in out
     assert "RED" not in out
+    assert "the peer's: red" not in out
     summary = out[out.index("== summary") : out.index("== pure diff")].splitlines()
     # LMS, people, the cycle's two words, requests, minimum, ratio, writes... ("!" flags left out)
     rows = [[t for t in line.split() if t != "!"] for line in summary]
