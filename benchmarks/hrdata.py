@@ -78,6 +78,12 @@ course = "LEAD-401"
 groups = ["managers"]
 """
 CONFIG_GROUPS = 4
+# The config groups as the cycle benchmark names them on every LMS: Litmos team names are
+# unique account-wide and Coursepath keys groups by name, and two groups above share their
+# names with org units (the region "Sales EMEA", the department "Engineering").
+CYCLE_RULES_TOML = RULES_TOML.replace('name = "Sales EMEA"', 'name = "Sales EMEA (group)"').replace(
+    'name = "Engineering"', 'name = "Engineering (group)"'
+)
 
 
 @dataclass(frozen=True, slots=True)

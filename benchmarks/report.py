@@ -1,7 +1,9 @@
 """The printed figures: plain-text tables of the cycle stages and of the pure diff.
 
-Pure formatting, no measuring: `cycle_tables` renders one size's stages, `diff_table`
-the diff runs; both return lines for the CLI to print.
+Pure formatting, no measuring: `cycle_tables` renders one (LMS, size)'s stages, with
+each cycle's requests by family beside the independent minimum and the per-record peer;
+`summary_table` the ratios of every run side by side; `diff_table` the diff runs. All
+return lines for the CLI to print.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import itertools
 from collections.abc import Sequence
 
 from benchmarks.diffbench import DiffResult
+from benchmarks.families import is_write, writes_of
 from benchmarks.timeline import PHASES
 from benchmarks.world import Stage
 
@@ -68,8 +71,17 @@ def cycle_tables(stages: Sequence[Stage]) -> list[str]:
     )
     lines += ["", "plan (operations by kind):"]
     lines += [f"  {s.name:<12} {_ops(s.ops)}" for s in stages]
-    lines += ["", "HTTP requests, actual / minimum the API allows (! where above):"]
-    lines += _request_table(stages)
+    for s in stages:
+        lines += [
+            "",
+            f"HTTP requests of '{s.name}' by family: syncd, the independent minimum, the peer:",
+        ]
+        lines += family_table(s)
+        lines.append("  " + state_line(s))
+        if s.waited_seconds >= 1:
+            lines.append(
+                f"  the cycle's fake clock moved {s.waited_seconds:,.0f} s (rate-limit waits)"
+            )
     return lines
 
 
@@ -83,25 +95,98 @@ def _ops(ops: dict[str, int]) -> str:
     return " · ".join(f"{kind} {count:,}" for kind, count in ops.items())
 
 
-def _request_table(stages: Sequence[Stage]) -> list[str]:
-    families = sorted({f for s in stages for f in (*s.requests, *s.minimum)}, key=_family_order)
-    rows: list[list[Cell]] = [
-        [f, *(_pair(s.requests[f], s.minimum[f]) for s in stages)] for f in families
+def family_table(stage: Stage) -> list[str]:
+    """Each family's requests: syncd's, the minimum's, their ratio (! above 1.10 or, for
+    a write family, 1.05), the peer's; then the totals and the writes."""
+    names = {*stage.requests, *stage.minimum, *stage.peer}
+    rows: list[list[Cell]] = []
+    for name in sorted(names, key=_family_order):
+        bound = WRITES_BOUND if is_write(name) else REQUESTS_BOUND
+        actual, floor = stage.requests[name], stage.minimum[name]
+        rows.append([name, actual, floor, ratio(actual, floor, bound), stage.peer[name]])
+    total, floor = stage.requests.total(), stage.minimum.total()
+    rows.append(["total", total, floor, ratio(total, floor, REQUESTS_BOUND), stage.peer.total()])
+    writes, least = stage.writes, stage.minimum_writes
+    peer = writes_of(stage.peer)
+    rows.append(["  of which writes", writes, least, ratio(writes, least, WRITES_BOUND), peer])
+    return table(["family", "syncd", "minimum", "ratio", "peer"], rows, "lr")
+
+
+REQUESTS_BOUND, WRITES_BOUND = 1.10, 1.05
+
+
+def ratio(actual: int, floor: int, bound: float) -> str:
+    """actual / floor to two places, `!` above `bound`; `-` for 0 / 0, `inf !` for n / 0."""
+    if floor == 0:
+        return "-" if actual == 0 else "inf !"
+    value = actual / floor
+    return f"{value:.2f}" + (" !" if value > bound + 1e-9 else "")
+
+
+def state_line(stage: Stage) -> str:
+    mine = (
+        "green (the LMS equals HR's desired state)"
+        if not stage.state_check
+        else ("RED: " + "; ".join(stage.state_check))
+    )
+    peer = "green" if not stage.peer_check else "red: " + "; ".join(stage.peer_check)
+    return f"state check: {mine}; the peer's: {peer}"
+
+
+def summary_table(stages: Sequence[Stage]) -> list[str]:
+    """One row per (LMS, size, cycle): requests and writes against the minimum, the peer,
+    the state check, and for Litmos the real time its requests need at 100 a minute."""
+    rows = [
+        [
+            s.kind,
+            s.people,
+            s.name,
+            s.requests.total(),
+            s.minimum.total(),
+            ratio(s.requests.total(), s.minimum.total(), REQUESTS_BOUND),
+            s.writes,
+            s.minimum_writes,
+            ratio(s.writes, s.minimum_writes, WRITES_BOUND),
+            s.peer.total(),
+            ratio(s.peer.total(), s.minimum.total(), float("inf")),
+            "ok" if not s.state_check else "RED",
+            _minutes(s),
+        ]
+        for s in stages
     ]
-    rows.append(["total", *(_pair(s.requests.total(), s.minimum.total()) for s in stages)])
-    rows.append(["  of which writes", *(f"{s.writes:,}" for s in stages)])
-    return table(["family", *(s.name for s in stages)], rows, "lr")
+    headers = [
+        "LMS",
+        "people",
+        "cycle",
+        "requests",
+        "minimum",
+        "req/min",
+        "writes",
+        "min writes",
+        "wr/min",
+        "peer",
+        "peer/min",
+        "state",
+        "min at 100/min (syncd/min/peer)",
+    ]
+    return table(headers, rows, "lrlr")
 
 
-def _pair(actual: int, minimum: int) -> str:
-    flag = " !" if actual > minimum else "  "
-    return f"{actual:,} / {minimum:,}{flag}"
+def _minutes(stage: Stage) -> str:
+    """Litmos counts every request against 100 a rolling minute: the real time each set of
+    requests needs at that rate (blank for the other LMSs)."""
+    if stage.kind != "litmos":
+        return ""
+    counts = (stage.requests.total(), stage.minimum.total(), stage.peer.total())
+    return " / ".join(f"{n / 100:,.1f}" for n in counts)
 
 
 def _family_order(name: str) -> tuple[int, str]:
     method, _, path = name.partition(" ")
     return (
-        {"POST": 1, "PUT": 2, "DELETE": 3}.get(method, 0) if path != "/oauth2/token" else -1,
+        {"POST": 1, "PUT": 2, "DELETE": 3}.get(method, 0)
+        if not path.endswith("/oauth2/token")
+        else -1,
         path,
     )
 

@@ -1,9 +1,13 @@
-"""A benchmark world: synthetic HR files, a config, the Docebo simulator, a real Runtime.
+"""A benchmark world: synthetic HR files, a config, one LMS's simulator, a real Runtime.
 
-`BenchWorld.stage(name, data)` writes the HR files and runs one cycle as
-`syncd run --once` does (`import_hr`, then `run_target`), timed through two
-seams syncd offers and never patched: the httpx transport it is handed (each
-request's start and end) and SQLAlchemy's engine events (each statement's time).
+`BenchWorld(folder, url, kind)` runs against any registered LMS kind: the simulator its
+demo builds (on the world's fake clock, so Litmos's 100 requests a rolling minute are
+waited out on it, never in real time) and the demo's target keys. `stage(name, data)`
+writes the HR files and runs one cycle as `syncd run --once` does (`import_hr`, then
+`run_target`, then the job poll the daemon makes), timed through two seams syncd offers
+and never patched: the httpx transport it is handed and SQLAlchemy's engine events. The
+simulator's state is read before and after (`benchmarks.minimum`), checked against HR's
+desired state, and the independent minimum and the per-record peer counted on it.
 """
 
 from __future__ import annotations
@@ -19,18 +23,22 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, event, text
 
-from benchmarks.calls import by_family, is_write, min_reads, min_writes
-from benchmarks.hrdata import RULES_TOML, HrData
+from benchmarks.families import OAUTH_PATH, by_family, writes_of
+from benchmarks.hrdata import CYCLE_RULES_TOML, HrData
+from benchmarks.minimum import minimum_for
+from benchmarks.minimum.desired import desired
+from benchmarks.minimum.state import LmsState, mismatches
+from benchmarks.peer import run_peer
 from benchmarks.timeline import Call, phase_windows
 from syncd.clock import FakeClock
-from syncd.kinds import load_config
+from syncd.kinds import LmsKind, load_config
 from syncd.runtime import Runtime
-from syncd.sandbox import DEMO_COURSES, DoceboSimulator
 
-TARGET = "docebo-bench"
-CLIENT_ID, SECRET, PASSWORD = "syncd-bench", "bench-client-secret-value", "bench-password"
 CYCLE_EVERY_SECONDS = 900.0
-OAUTH_PATH = "/oauth2/token"
+JOB_POLL_AFTER_SECONDS = 30.0  # the default `jobs_poll_every`
+# Besides the demo's keys: HR's unenrollments are wanted on Coursepath too, whose API
+# deletes the learner's results with them (syncd asks for this consent per target).
+TARGET_SETTINGS = {"coursepath": "allow_result_deletion = true\n"}
 
 
 class TimedTransport(httpx.BaseTransport):
@@ -70,8 +78,10 @@ class SqlClock:
 
 @dataclass(slots=True)
 class Stage:
-    """What one cycle did and cost."""
+    """What one cycle did and cost, with the independent minimum and the peer beside it."""
 
+    kind: str
+    people: int  # in the HR export of this cycle (the CLI puts the run's size)
     name: str
     status: str
     import_status: str
@@ -86,33 +96,42 @@ class Stage:
     errors: Counter[int]
     peak_rss_mb: float
     violations: int
+    waited_seconds: float  # fake-clock time the cycle spent (rate-limit waits, polls)
+    state_check: list[str] = field(default_factory=list)  # empty: the LMS equals HR's wish
+    peer: Counter[str] = field(default_factory=Counter)
+    peer_check: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
-        return sum(n for name, n in self.requests.items() if is_write(name))
+        return writes_of(self.requests)
+
+    @property
+    def minimum_writes(self) -> int:
+        return writes_of(self.minimum)
 
 
 class BenchWorld:
-    def __init__(self, folder: Path, database_url: str) -> None:
+    def __init__(self, folder: Path, database_url: str, kind: LmsKind) -> None:
         self.folder = folder
+        self.kind = kind
+        self.target_name = f"{kind.kind}-bench"
         self.clock = FakeClock()
-        self.sim = DoceboSimulator(
-            client_id=CLIENT_ID,
-            client_secret=SECRET,
-            password=PASSWORD,
-            clock=lambda: self.clock.now().timestamp(),
-        )
-        for code, name in DEMO_COURSES:
-            self.sim.seed_course(code, name)
+        self.sim: Any = kind.demo.simulator(self.timestamp)
+        self.rules = minimum_for(self.sim)
         self.transport = TimedTransport(self.sim.transport())
         config_path = folder / "syncd.toml"
-        config_path.write_text(_config_text(folder, database_url), encoding="utf-8")
+        config_path.write_text(self._config_text(database_url), encoding="utf-8")
         self.runtime = Runtime(
-            load_config(config_path), clock=self.clock, transports={TARGET: self.transport}
+            load_config(config_path),
+            clock=self.clock,
+            transports={self.target_name: self.transport},
         )
         self.runtime.upgrade()
         self.sql = SqlClock(self.runtime.db.engine)
+
+    def timestamp(self) -> float:
+        return self.clock.now().timestamp()
 
     def close(self) -> None:
         self.sql.close()
@@ -126,23 +145,41 @@ class BenchWorld:
             links = conn.execute(text("SELECT count(*) FROM links")).scalar_one()
         return bool(runs == 0 and links == 0)
 
-    def stage(self, name: str, data: HrData) -> Stage:
+    def read(self) -> LmsState:
+        return self.rules.read(self.sim)
+
+    def stage(self, name: str, data: HrData, *, peer: bool = True) -> Stage:
         data.write(self.folder / "hr")
         self.clock.advance(CYCLE_EVERY_SECONDS)
-        floor = min_reads(self.sim)
+        before, saved, start = self.read(), self.sim.dump_state(), self.clock.now()
+        wanted = desired(data, CYCLE_RULES_TOML, before, self.rules.key, self.rules.nested)
         self.sim.clear_log()
         self.transport.calls.clear()
         self.sql.times.clear()
-        target = self.runtime.targets([TARGET])[0]
+        stage = self._cycle(name, data)
+        after = self.read()
+        stage.state_check = mismatches(after, wanted)
+        stage.minimum = self.rules.reads(before) + self.rules.writes(before, after)
+        if peer:
+            stage.peer, stage.peer_check = run_peer(self.kind, saved, start, wanted, self.rules)
+        self.sim.clear_log()
+        return stage
+
+    def _cycle(self, name: str, data: HrData) -> Stage:
+        target = self.runtime.targets([self.target_name])[0]
+        clock_start = self.clock.monotonic()
         start = perf_counter()
         imported = self.runtime.import_hr(force=False)
         imported_at = perf_counter()
         report = self.runtime.run_target(target, dry_run=False, force=False)
+        self.clock.advance(JOB_POLL_AFTER_SECONDS)
+        self.runtime.poll_jobs(target)  # what the daemon does next (Dokeos's jobs)
         end = perf_counter()
-        plan = [(op.kind, op.key) for op in report.operations]
         windows = phase_windows(self.transport.calls, start, imported_at, end)
         requests = self.sim.requests
         stage = Stage(
+            kind=self.kind.kind,
+            people=len(data.people),
             name=name,
             status=report.status,
             import_status=imported.status,
@@ -154,19 +191,33 @@ class BenchWorld:
             },
             sim_seconds=sum(c.finished - c.started for c in self.transport.calls),
             requests=by_family(self.sim, requests),
-            minimum=floor + min_writes(plan),
+            minimum=Counter(),
             ops=dict(report.counts),
             failed_ops=sum(1 for op in report.operations if op.status == "failed"),
             errors=Counter(r.status for r in requests if r.status >= 300),
             peak_rss_mb=peak_rss_mb(),
             violations=len(self.sim.violations),
+            waited_seconds=self.clock.monotonic() - clock_start - JOB_POLL_AFTER_SECONDS,
         )
         if report.message:
             stage.notes.append(f"{name}: {report.status}: {report.message}")
         if stage.errors:
             stage.notes.append(f"{name}: answers other than 2xx by status: {dict(stage.errors)}")
-        self.sim.clear_log()
         return stage
+
+    def _config_text(self, database_url: str) -> str:
+        folder = self.folder
+        keys = "".join(f'{k} = "{v}"\n' for k, v in self.kind.demo.target.items())
+        return (
+            f'[database]\nurl = "{database_url}"\n'
+            f'[hr]\npath = "{folder / "hr"}"\nexport_path = "{folder / "export"}"\n'
+            '[safety]\nmax_deactivate = "10%"\nmax_hr_shrink = "20%"\n'
+            '[logging]\nlevel = "warning"\nformat = "json"\n'
+            + CYCLE_RULES_TOML
+            + f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind.kind}"\n'
+            + keys
+            + TARGET_SETTINGS.get(self.rules.kind, "")
+        )
 
 
 def _within(times: list[float], begin: float, stop: float) -> int:
@@ -177,17 +228,3 @@ def peak_rss_mb() -> float:
     """The process's resident-set high-water mark so far, in MiB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def _config_text(folder: Path, database_url: str) -> str:
-    return (
-        f'[database]\nurl = "{database_url}"\n'
-        f'[hr]\npath = "{folder / "hr"}"\nexport_path = "{folder / "export"}"\n'
-        '[safety]\nmax_deactivate = "10%"\nmax_hr_shrink = "20%"\n'
-        '[logging]\nlevel = "warning"\nformat = "json"\n'
-        + RULES_TOML
-        + f'[[targets]]\nname = "{TARGET}"\nkind = "docebo"\n'
-        f'base_url = "https://acme.docebosaas.test"\nclient_id = "{CLIENT_ID}"\n'
-        f'client_secret = "{SECRET}"\nusername = "api-admin"\npassword = "{PASSWORD}"\n'
-        "page_size = 200\nbatch_size = 100\n"
-    )
