@@ -20,7 +20,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from syncd.cli import commands, main
+from syncd.cli import main
+from syncd.cli import status as status_command
 from syncd.clock import FakeClock, SystemClock
 from syncd.connectors.litmos.limiter import RollingLimiter
 from syncd.errors import (
@@ -190,7 +191,7 @@ def test_ctrl_c_in_a_command_without_a_handler_exits_130_without_a_traceback(
     def interrupted(_args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commands, "status", interrupted)
+    monkeypatch.setattr(status_command, "status", interrupted)
     try:
         code = main(["status"])
     except KeyboardInterrupt:
