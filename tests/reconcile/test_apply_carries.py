@@ -213,3 +213,40 @@ def test_a_persons_branch_removal_rides_with_their_branch_addition() -> None:
 def test_without_moves_removals_keep_their_own_batches() -> None:
     plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(DE, e(1))]
     assert layout(plan, Recording()) == [[plan[0]], [plan[1]]]
+
+
+# --- creates and updates share a batch where the connector upserts -------------------------
+
+
+def upserting(batch_size: int = 100) -> Recording:
+    connector = Recording(BRANCH_ONLY)
+    sizes = {**dict.fromkeys(OpKind, 100), OpKind.CREATE_USER: batch_size}
+    connector.capabilities = Capabilities(
+        batch_sizes=sizes, create_carries=BRANCH_ONLY, upserts_users=True
+    )
+    return connector
+
+
+def test_where_the_connector_upserts_creates_and_updates_share_a_batch() -> None:
+    batches = layout(PLAN, upserting())
+    assert batches[0] == [
+        CreateUser(person(1)),
+        CreateUser(person(2)),
+        UpdateUser(person(3), ()),
+        AddMember(EU, e(1)),
+        AddMember(DE, e(2)),
+    ]
+    assert [op.KIND for batch in batches for op in batch].count(OpKind.UPDATE_USER) == 1
+
+
+def test_a_shared_batch_is_cut_at_the_create_size_and_each_part_carries_its_own() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(3), ()),
+        UpdateUser(person(4), ()),
+        AddMember(EU, e(1)),
+    ]
+    assert layout(plan, upserting(batch_size=2)) == [
+        [plan[0], plan[1], plan[3]],
+        [plan[2]],
+    ]

@@ -11,10 +11,12 @@ Decisions where public sources are silent:
   grant rather than the refresh_token grant, so no refresh token is ever relied on.
 - Users are created and updated through `POST /manage/v1/user/batch` with
   `update_user_info=true`, so a create resent after a lost answer updates the same
-  username: the call is idempotent. No password or level is sent with a user; a
-  new user's row names the branch the create carries (`branch_code`, with
-  `branch_option` "existing": a code naming no one branch fails that row, and the
-  carried membership with it; no branch is ever created that way). An update sends
+  username: the call is idempotent. Creates and updates share a call (`upserts_users`),
+  the update rows first, so a username or email an update gives up is free for a create.
+  No password or level is sent with a user; a new user's row names the branch the
+  create carries (`branch_code`, with `branch_option` "existing": a code naming no one
+  branch fails that row, and the carried membership with it; no branch is ever created
+  that way). An update sends
   `user_id` and, only when the username changed, `new_username`. Activation goes
   only through `change_status`.
 - A person's branch removal rides with their branch addition (`moves_members`) and
@@ -86,10 +88,10 @@ from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import (
     ClientSettings,
     adopted,
-    carried_batch,
     moved_batch,
     one_by_one,
     same_kind,
+    upserted_batch,
 )
 from syncd.errors import ConfigError
 from syncd.operations import (
@@ -135,9 +137,10 @@ CARRIES = CreateCarries(member_kinds=BRANCHES, members=1)
 
 def capabilities(target: DoceboTarget) -> Capabilities:
     """User rows and deleted ids `batch_size` a call (default 100, Docebo's own job
-    chunk_size; at most 1,000); status, member and enrollment calls 1,000 ids; one at a time for
-    every group op. A new user's row carries their branch (`branch_code`); a branch
-    removal rides with the person's branch addition, so the pair can be one move."""
+    chunk_size; at most 1,000), creates and updates in one batch (the user batch upserts);
+    status, member and enrollment calls 1,000 ids; one at a time for every group op. A new
+    user's row carries their branch (`branch_code`); a branch removal rides with the
+    person's branch addition, so the pair can be one move."""
     rows = max(1, min(target.batch_size, MAX_USER_BATCH))
     return Capabilities(
         batch_sizes={**dict.fromkeys(USER_ROWS, rows), **dict.fromkeys(ID_LISTS, MAX_IDS)},
@@ -145,22 +148,21 @@ def capabilities(target: DoceboTarget) -> Capabilities:
         groups_have_codes=True,
         create_carries=CARRIES,
         moves_members=BRANCHES,
+        upserts_users=True,
     )
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
     """The batch, of one kind, through the Writer method that sends that kind's requests
-    (user creates with the branch memberships they carry; member additions with the
-    removals that pair with them)."""
+    (user creates and updates, with the branch memberships the creates carry; member
+    additions with the removals that pair with them)."""
     first = batch[0]
     match first:
         case Adopt():
             return adopted(same_kind(batch, first))
-        case CreateUser():
-            creates, riders = carried_batch(batch, CARRIES)
-            return writer.create_users(creates, [r for r in riders if isinstance(r, AddMember)])
-        case UpdateUser():
-            return writer.upsert_users(same_kind(batch, first))
+        case CreateUser() | UpdateUser():
+            users, riders = upserted_batch(batch, CARRIES)
+            return writer.write_users(users, [r for r in riders if isinstance(r, AddMember)])
         case DeactivateUser():
             return writer.change_status(same_kind(batch, first), active=False)
         case ReactivateUser():
