@@ -1,0 +1,129 @@
+"""Docebo branches in bulk: creates and deletes through `POST|DELETE /manage/v1/orgchart/batch`.
+
+`DoceboConnector.apply` hands `BranchBatch` the branch creates or deletes of one batch.
+Rows are checked against the tree as it stood before the call (the strictest reading,
+docs/lms/docebo.md), so creates go in waves: the branches whose parent is not created in
+this batch first, then those whose parent the last wave made, one call a wave. A create
+names its parent by code (`parent_code`), so it needs no link to it; `update` stays
+false, so an existing code is skipped and answers that branch's id: a resend after a
+lost answer, or a branch made by hand, is adopted, never made twice. A row answered
+without an id is looked for in one walk of the tree. Deletes go by id in one call; rows
+refused while others of the call went through are sent again (a parent whose children
+that call removed), until a call removes nothing more. A row naming a branch not found
+is done: already gone is what a delete wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from syncd.connectors.base import RemoteRefs
+from syncd.connectors.docebo import answers, mapping
+from syncd.connectors.docebo.client import ORGCHART, DoceboClient
+from syncd.connectors.outcomes import Outcomes, resolve
+from syncd.operations import Applied, CreateGroup, DeleteGroup, Outcome, Rejected, Unconfirmed
+from syncd.records import GroupKind, RemoteId
+
+BATCH = f"{ORGCHART}/batch"
+NO_ID = "Docebo created the branch but answered no id, and the tree does not show it yet"
+
+BranchIds = Callable[[], dict[str, RemoteId]]
+OpT = TypeVar("OpT", CreateGroup, DeleteGroup)
+
+
+class BranchBatch:
+    """The branch batch calls of one apply, with a way to read every branch's id by code."""
+
+    def __init__(self, client: DoceboClient, refs: RemoteRefs, branch_ids: BranchIds) -> None:
+        self._client = client
+        self._refs = refs
+        self._branch_ids = branch_ids
+
+    def create(self, ops: Sequence[CreateGroup]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(ops)
+        for wave in waves(ops):
+            body = {"items": [_item(ops[i]) for i in wave], "options": {"update": False}}
+            data = self._client.send("POST", BATCH, body, idempotent=True)
+            for index, row in zip(wave, answers.branch_rows(data, len(wave)), strict=True):
+                outcomes[index] = row
+        return self._with_ids(ops, outcomes)
+
+    def _with_ids(self, ops: Sequence[CreateGroup], rows: list[Outcome | None]) -> list[Outcome]:
+        """Each row's outcome; a success without an id takes it from one walk of the tree."""
+        missing = [i for i, r in enumerate(rows) if isinstance(r, Applied) and not r.remote_id]
+        found = self._branch_ids() if missing else {}
+        for index in missing:
+            remote_id = found.get(ops[index].group.ref.code)
+            rows[index] = Applied(remote_id) if remote_id else Unconfirmed(NO_ID)
+        return [row or Rejected("no request carried this operation") for row in rows]
+
+    def delete(self, ops: Sequence[DeleteGroup]) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        todo = resolve(ops, outcomes, lambda op: mapping.docebo_id(self._refs.group(op.ref)))
+        while todo:
+            rows = self._delete([branch_id for _, branch_id in todo])
+            for (index, _), row in zip(todo, rows, strict=True):
+                outcomes.set(index, row)
+            progress = any(isinstance(row, Applied) for row in rows)
+            todo = [t for t, row in zip(todo, rows, strict=True) if isinstance(row, Rejected)]
+            todo = todo if progress else []
+        return outcomes.done()
+
+    def _delete(self, branch_ids: list[int]) -> list[Outcome]:
+        data = self._client.send("DELETE", BATCH, {"ids": branch_ids}, idempotent=True)
+        return [_deleted(row) for row in answers.branch_rows(data, len(branch_ids))]
+
+
+def by_kind(
+    ops: Sequence[OpT],
+    branches: Callable[[list[OpT]], list[Outcome]],
+    groups: Callable[[list[OpT]], list[Outcome]],
+) -> list[Outcome]:
+    """Outcomes in batch order, the branch operations through `branches` and the config
+    group ones through `groups`."""
+    places = [i for i, op in enumerate(ops) if _kind(op) is GroupKind.ORG_UNIT]
+    others = [i for i in range(len(ops)) if i not in set(places)]
+    slots: dict[int, Outcome] = {}
+    if places:
+        slots.update(zip(places, branches([ops[i] for i in places]), strict=True))
+    if others:
+        slots.update(zip(others, groups([ops[i] for i in others]), strict=True))
+    return [slots[i] for i in range(len(ops))]
+
+
+def _kind(op: CreateGroup | DeleteGroup) -> GroupKind:
+    return op.ref.kind if isinstance(op, DeleteGroup) else op.group.ref.kind
+
+
+def waves(ops: Sequence[CreateGroup]) -> list[list[int]]:
+    """Places of the creates, wave by wave: a branch goes in the wave after its parent's
+    when this batch creates the parent too (a chain that never resolves goes last)."""
+    pending = list(range(len(ops)))
+    made: set[str] = set()
+    batch_codes = {op.group.ref.code for op in ops}
+    result: list[list[int]] = []
+    while pending:
+        ready = [i for i in pending if _parent_ready(ops[i], batch_codes, made)] or pending
+        result.append(ready)
+        made |= {ops[i].group.ref.code for i in ready}
+        pending = [i for i in pending if i not in ready]
+    return result
+
+
+def _parent_ready(op: CreateGroup, batch_codes: set[str], made: set[str]) -> bool:
+    parent = op.group.parent
+    return parent is None or parent.code not in batch_codes or parent.code in made
+
+
+def _item(op: CreateGroup) -> dict[str, object]:
+    """A row: the code, the name as the English one, the parent by code ("": the root)."""
+    parent = op.group.parent.code if op.group.parent else ""
+    return {"code": op.group.ref.code, "name": {"english": op.group.name}, "parent_code": parent}
+
+
+def _deleted(row: Outcome) -> Outcome:
+    """A delete row's outcome: done, or already gone (not found), else refused."""
+    if isinstance(row, Applied) or "not found" in getattr(row, "error", "").lower():
+        return Applied()
+    return row
