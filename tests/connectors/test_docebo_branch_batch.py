@@ -11,7 +11,7 @@ import httpx
 
 from syncd.connectors.docebo import DoceboConnector
 from syncd.connectors.docebo.branch_batch import waves
-from syncd.operations import Applied, CreateGroup, Unconfirmed
+from syncd.operations import Applied, CreateGroup, Rejected, Unconfirmed
 from syncd.records import Group, GroupKind, GroupRef, RemoteId
 from syncd.sandbox import DoceboSimulator
 from tests.lms_fixtures import Refs
@@ -89,3 +89,16 @@ def test_config_groups_in_a_create_batch_keep_their_own_calls(
     assert writes == [("POST", BATCH), ("POST", "/manage/v1/group")]
     [body] = [r.body for r in sim.writes if r.path == BATCH]
     assert [item["code"] for item in body["items"]] == ["EU", "US"]
+
+
+def test_a_branch_its_parent_failed_stays_at_the_root_refused_with_docebo_words(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    nameless = CreateGroup(Group(org("EU"), ""))
+    outcomes = make_connector().apply([nameless, create("DE", "EU"), create("BE", "DE")], Refs())
+    assert isinstance(outcomes[0], Rejected)
+    assert outcomes[1] == Rejected(
+        "made at the root, not under its parent: Parent branch not found: EU"
+    )
+    assert isinstance(outcomes[2], Applied)
+    assert sim.snapshot().branches == {"DE": ("DE", None), "BE": ("BE", "DE")}

@@ -395,6 +395,22 @@ def test_create_branches_under_root_and_under_a_parent(
 ) -> None:
     """A parent made in the same batch goes one call ahead of its children (rows do not see
     each other's branches); a parent that exists already needs no call of its own."""
+    ops = [CreateGroup(Group(org(c), c, org(p) if p else None)) for c, p in TREE[:3]]
+    outcomes = connector.apply(ops, refs)
+    ids = {b.code: rid(b.id) for b in sim.state.branches.values()}
+    assert outcomes == [Applied(ids[code]) for code, _ in TREE[:3]]
+    assert sim.snapshot().branches == {"EU": ("EU", None), "US": ("US", None), "DE": ("DE", "EU")}
+    assert sent_rows(sim) == [[("EU", ""), ("US", "")], [("DE", "EU")]]
+    assert connector.apply([CreateGroup(Group(org("FR"), "France", org("EU")))], refs)
+    assert sent_rows(sim)[2:] == [[("FR", "EU")]]
+    assert sim.snapshot().branches["FR"] == ("France", "EU")
+
+
+def test_a_tree_deeper_than_two_levels_takes_two_calls(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    """Every branch first (those under a branch the batch makes, at the root for now), then
+    one call with `update` true placing them."""
     ops = [CreateGroup(Group(org(c), c, org(p) if p else None)) for c, p in TREE]
     outcomes = connector.apply(ops, refs)
     ids = {b.code: rid(b.id) for b in sim.state.branches.values()}
@@ -405,11 +421,16 @@ def test_create_branches_under_root_and_under_a_parent(
         "DE": ("DE", "EU"),
         "BE": ("BE", "DE"),
     }
-    sent = [[(i["code"], i["parent_code"]) for i in b["items"]] for b in bodies(sim, "POST", BATCH)]
-    assert sent == [[("EU", ""), ("US", "")], [("DE", "EU")], [("BE", "DE")]]
-    assert connector.apply([CreateGroup(Group(org("FR"), "France", org("EU")))], refs)
-    assert len(bodies(sim, "POST", BATCH)) == 4
-    assert sim.snapshot().branches["FR"] == ("France", "EU")
+    everything = [("EU", ""), ("US", ""), ("DE", ""), ("BE", "")]
+    assert sent_rows(sim) == [everything, [("DE", "EU"), ("BE", "DE")]]
+    assert [b["options"] for b in bodies(sim, "POST", BATCH)] == [
+        {"update": False},
+        {"update": True},
+    ]
+
+
+def sent_rows(sim: DoceboSimulator) -> list[list[tuple[str, str]]]:
+    return [[(i["code"], i["parent_code"]) for i in b["items"]] for b in bodies(sim, "POST", BATCH)]
 
 
 def test_rename_move_and_delete_a_branch_by_code(

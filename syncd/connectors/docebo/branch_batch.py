@@ -3,9 +3,11 @@
 `DoceboConnector.apply` hands `BranchBatch` the branch creates or deletes of one batch.
 Rows are checked against the tree as it stood before the call (the strictest reading,
 docs/lms/docebo.md), so creates go in waves: the branches whose parent is not created in
-this batch first, then those whose parent the last wave made, one call a wave. A create
-names its parent by code (`parent_code`), so it needs no link to it; `update` stays
-false, so an existing code is skipped and answers that branch's id: a resend after a
+this batch first, then those whose parent the last wave made, one call a wave; a tree
+more than two levels deep takes two calls instead: every branch (those whose parent
+the batch makes at the root), then one with `update` true placing those. A create
+names its parent by code (`parent_code`), so it needs no link to it; `update` is
+false in a creating call, so an existing code is skipped and answers that branch's id: a resend after a
 lost answer, or a branch made by hand, is adopted, never made twice. A row answered
 without an id is looked for in one walk of the tree. Deletes go by id in one call; rows
 refused while others of the call went through are sent again (a parent whose children
@@ -15,7 +17,7 @@ is done: already gone is what a delete wants.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from syncd.connectors.base import RemoteRefs
@@ -41,13 +43,42 @@ class BranchBatch:
         self._branch_ids = branch_ids
 
     def create(self, ops: Sequence[CreateGroup]) -> list[Outcome]:
+        """Wave by wave, or, for a tree more than two levels deep, in two calls."""
+        plan = waves(ops)
+        if len(plan) > 2:
+            return self._with_ids(ops, self._create_then_place(ops, plan))
         outcomes: list[Outcome | None] = [None] * len(ops)
-        for wave in waves(ops):
-            body = {"items": [_item(ops[i]) for i in wave], "options": {"update": False}}
-            data = self._client.send("POST", BATCH, body, idempotent=True)
-            for index, row in zip(wave, answers.branch_rows(data, len(wave)), strict=True):
+        for wave in plan:
+            for index, row in zip(wave, self._post(ops, wave), strict=True):
                 outcomes[index] = row
         return self._with_ids(ops, outcomes)
+
+    def _create_then_place(
+        self, ops: Sequence[CreateGroup], plan: list[list[int]]
+    ) -> list[Outcome | None]:
+        """Every branch in one call (those whose parent the batch makes at the root for
+        now), then one call with `update` true placing those under their parents."""
+        nested = [i for wave in plan[1:] for i in wave]
+        outcomes: list[Outcome | None] = [*self._post(ops, range(len(ops)), frozenset(nested))]
+        made = [i for i in nested if isinstance(outcomes[i], Applied)]
+        placed = self._post(ops, made, update=True) if made else []
+        for index, row in zip(made, placed, strict=True):
+            if isinstance(row, Rejected):
+                outcomes[index] = Rejected(f"made at the root, not under its parent: {row.error}")
+        return outcomes
+
+    def _post(
+        self,
+        ops: Sequence[CreateGroup],
+        places: Iterable[int],
+        at_root: frozenset[int] = frozenset(),
+        *,
+        update: bool = False,
+    ) -> list[Outcome]:
+        items = [_item(ops[i], at_root=i in at_root) for i in places]
+        body = {"items": items, "options": {"update": update}}
+        data = self._client.send("POST", BATCH, body, idempotent=True)
+        return answers.branch_rows(data, len(items))
 
     def _with_ids(self, ops: Sequence[CreateGroup], rows: list[Outcome | None]) -> list[Outcome]:
         """Each row's outcome; a success without an id takes it from one walk of the tree."""
@@ -116,9 +147,9 @@ def _parent_ready(op: CreateGroup, batch_codes: set[str], made: set[str]) -> boo
     return parent is None or parent.code not in batch_codes or parent.code in made
 
 
-def _item(op: CreateGroup) -> dict[str, object]:
+def _item(op: CreateGroup, *, at_root: bool = False) -> dict[str, object]:
     """A row: the code, the name as the English one, the parent by code ("": the root)."""
-    parent = op.group.parent.code if op.group.parent else ""
+    parent = op.group.parent.code if op.group.parent and not at_root else ""
     return {"code": op.group.ref.code, "name": {"english": op.group.name}, "parent_code": parent}
 
 
