@@ -1,18 +1,12 @@
 """Docebo branches in bulk: creates and deletes through `POST|DELETE /manage/v1/orgchart/batch`.
 
-`DoceboConnector.apply` hands `BranchBatch` the branch creates or deletes of one batch.
-Rows are checked against the tree as it stood before the call (the strictest reading,
-docs/lms/docebo.md), so creates go in waves: the branches whose parent is not created in
-this batch first, then those whose parent the last wave made, one call a wave; a tree
-more than two levels deep takes two calls instead: every branch (those whose parent
-the batch makes at the root), then one with `update` true placing those. A create
-names its parent by code (`parent_code`), so it needs no link to it; `update` is
-false in a creating call, so an existing code is skipped and answers that branch's id: a resend after a
-lost answer, or a branch made by hand, is adopted, never made twice. A row answered
-without an id is looked for in one walk of the tree. Deletes go by id in one call; rows
-refused while others of the call went through are sent again (a parent whose children
-that call removed), until a call removes nothing more. A row naming a branch not found
-is done: already gone is what a delete wants.
+`Writer` hands `BranchBatch` the branch creates or deletes of one batch. Rows are read
+against the tree as it stood before the call (the strict reading, docs/lms/docebo.md):
+creates go a wave a tree level, or, deeper than two levels, in two calls (every branch,
+then `update` rows placing those under a new parent). A creating call has `update`
+false, so a code that exists answers its id (a resend after a lost answer adopts it); a
+row without an id takes it from one walk of the tree. Deletes go by id; refused rows
+are resent while a call removes something; "not found" is done.
 """
 
 from __future__ import annotations
