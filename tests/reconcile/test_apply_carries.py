@@ -79,6 +79,8 @@ class Recording:
     def _answer(self, op: Operation) -> Outcome:
         if isinstance(op, CreateUser):
             return Applied(RemoteId(op.person.employee_id.lower()))
+        if isinstance(op, UpdateUser) and op.person.employee_id in self.refuse:
+            return Rejected("the user row failed")
         if getattr(op, "employee_id", None) in self.refuse:
             return Rejected("not placed: the user row failed")
         return Applied()
@@ -250,3 +252,30 @@ def test_a_shared_batch_is_cut_at_the_create_size_and_each_part_carries_its_own(
         [plan[0], plan[1], plan[3]],
         [plan[2]],
     ]
+
+
+def test_a_shared_batch_is_journaled_and_linked_each_by_its_own_outcome(engine: Engine) -> None:
+    clock, session = FakeClock(), session_factory(engine)()
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(3), ()),
+        AddMember(EU, e(1)),
+    ]
+    run = start_run(session, "lms", dry_run=False, now=clock.now())
+    record_plan(session, run, "lms", plan, clock.now())
+    session.commit()
+    connector = upserting()
+    connector.refuse = {e(3)}
+    lane = Lane(
+        session, "lms", run, connector, LiveRefs(Links(), CourseCodes()), clock, threading.Event()
+    )
+    result = apply_plan(lane, list(enumerate(plan)))
+    assert connector.batches == [plan]  # one request: the create, the update, the placement
+    statuses = [(entry.kind, entry.status) for entry in run_operations(session, run)]
+    assert statuses == [
+        (OpKind.CREATE_USER, OpStatus.DONE),
+        (OpKind.UPDATE_USER, OpStatus.FAILED),
+        (OpKind.ADD_MEMBER, OpStatus.DONE),
+    ]
+    assert (result.done, result.failed) == (2, 1)
+    assert MembershipKey(EU, e(1), MemberRole.LEARNER) in load_links(session, "lms").ids
