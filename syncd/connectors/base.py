@@ -73,6 +73,9 @@ class Capabilities:
     # RemoveMember of such a kind rides in the batch of their AddMember of that kind, so
     # the connector may send the pair as one move (or as the two calls it would alone).
     moves_members: frozenset[GroupKind] = frozenset()
+    # Whether one user-write request both creates and updates (an upsert by natural key):
+    # then CreateUser and UpdateUser steps share batches (CreateUser's size), creates first.
+    upserts_users: bool = False
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -29,6 +29,7 @@ from syncd.operations import (
     Rejected,
     RemoveMember,
     Unconfirmed,
+    UpdateUser,
 )
 from syncd.records import EmployeeId, GroupKind, MemberRole
 
@@ -166,6 +167,23 @@ def carried_batch(
         else:
             raise TypeError(f"apply takes operations of one kind; a create does not carry {op!r}")
     return creates, riders
+
+
+def upserted_batch(
+    batch: Sequence[Operation], carries: CreateCarries
+) -> tuple[list[CreateUser | UpdateUser], list[Carried]]:
+    """A batch of user creates and updates (`Capabilities.upserts_users`) and what the
+    creates carry, as the engine packs it: the user operations first, then the riders of
+    `carried_batch`. Any other shape is a TypeError."""
+    users: list[CreateUser | UpdateUser] = []
+    for op in batch:
+        if not isinstance(op, CreateUser | UpdateUser):
+            break
+        users.append(op)
+    if any(isinstance(op, UpdateUser) for op in batch[len(users) :]):
+        raise TypeError("apply takes operations of one kind; an update came after a rider")
+    _, riders = carried_batch([op for op in batch if not isinstance(op, UpdateUser)], carries)
+    return users, riders
 
 
 def _carriable(op: Carried, carries: CreateCarries, creates: Sequence[CreateUser]) -> bool:

@@ -2,7 +2,8 @@
 
 Journal before send: each batch is marked `sent` (and committed) before its
 request, and its outcome after. Consecutive operations of one kind are packed
-up to the connector's batch size; a batch of user creates also carries the new
+up to the connector's batch size (user creates and updates together where the
+connector upserts); a batch of user creates also carries the new
 people's memberships and enrollments the connector's `create_carries` allows,
 and one of member additions the removals that make them moves (`carry.py`). A
 request refused whole fails its batch and the lane goes on; a target-level
@@ -21,7 +22,7 @@ from itertools import groupby
 import structlog
 
 from syncd.clock import Clock
-from syncd.connectors.base import Connector
+from syncd.connectors.base import Capabilities, Connector
 from syncd.errors import FatalError, RetriableError, ShutdownRequestedError, SkippableError
 from syncd.operations import (
     AddMember,
@@ -30,12 +31,14 @@ from syncd.operations import (
     CreateUser,
     Enroll,
     Operation,
+    OpKind,
     Outcome,
     Pending,
     Rejected,
     RemoveMember,
     Unconfirmed,
     Unenroll,
+    UpdateUser,
 )
 from syncd.reconcile.carry import carried_steps, paired_removals
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
@@ -107,11 +110,19 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     rest = _without(steps, [step for riders in carried.values() for step in riders])
     moves = paired_removals(rest, capabilities.moves_members)
     rest = _without(rest, list(moves.values()))
-    for (kind, _), run in groupby(rest, key=lambda step: (step[1].KIND, _scope(step[1]))):
+    for (kind, _), run in groupby(rest, key=lambda step: _run_key(step[1], capabilities)):
         items = list(run)
         size = max(1, capabilities.batch_size(kind))
         for start in range(0, len(items), size):
             yield _with_riders(items[start : start + size], carried, moves)
+
+
+def _run_key(op: Operation, capabilities: Capabilities) -> tuple[OpKind, object]:
+    """What a run shares: one kind (user updates count as creates where the LMS upserts)
+    and one group or course."""
+    if op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users:
+        return OpKind.CREATE_USER, None
+    return op.KIND, _scope(op)
 
 
 def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
@@ -122,10 +133,11 @@ def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
 def _with_riders(
     batch: list[Step], carried: dict[EmployeeId, list[Step]], moves: dict[int, Step]
 ) -> list[Step]:
-    """A batch of creates followed by what their creates carry, or of member additions
-    followed by the removals they pair with as moves; the riders in plan order."""
+    """A batch of creates (updates too, where the LMS upserts) followed by what their creates
+    carry, or of member additions followed by the removals they pair with as moves; the
+    riders in plan order."""
     match batch[0][1]:
-        case CreateUser():
+        case CreateUser() | UpdateUser():
             people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
             riders = [step for person in people for step in carried.get(person, ())]
         case AddMember():

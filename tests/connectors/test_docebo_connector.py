@@ -70,6 +70,8 @@ ConnectorMaker = Callable[..., DoceboConnector]
 Lossy = Callable[..., LosingTransport]
 USERS = "/manage/v1/user"
 ORGCHART = "/manage/v1/orgchart"
+BATCH = f"{ORGCHART}/batch"
+TREE = [("EU", None), ("US", None), ("DE", "EU"), ("BE", "DE")]
 ORG, GRP = GroupKind.ORG_UNIT, GroupKind.GROUP
 
 
@@ -391,14 +393,44 @@ def test_a_create_resent_after_a_lost_answer_leaves_one_user(
 def test_create_branches_under_root_and_under_a_parent(
     sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
 ) -> None:
-    [eu] = connector.apply([CreateGroup(Group(org("EU"), "Europe"))], refs)
-    assert isinstance(eu, Applied)
-    assert eu.remote_id is not None
-    refs.groups[org("EU")] = eu.remote_id
-    [de] = connector.apply([CreateGroup(Group(org("DE"), "Germany", org("EU")))], refs)
-    assert isinstance(de, Applied)
-    assert sim.snapshot().branches == {"EU": ("Europe", None), "DE": ("Germany", "EU")}
-    assert [b["id_parent"] for b in bodies(sim, "POST", ORGCHART)] == [0, int(eu.remote_id)]
+    """A parent made in the same batch goes one call ahead of its children (rows do not see
+    each other's branches); a parent that exists already needs no call of its own."""
+    ops = [CreateGroup(Group(org(c), c, org(p) if p else None)) for c, p in TREE[:3]]
+    outcomes = connector.apply(ops, refs)
+    ids = {b.code: rid(b.id) for b in sim.state.branches.values()}
+    assert outcomes == [Applied(ids[code]) for code, _ in TREE[:3]]
+    assert sim.snapshot().branches == {"EU": ("EU", None), "US": ("US", None), "DE": ("DE", "EU")}
+    assert sent_rows(sim) == [[("EU", ""), ("US", "")], [("DE", "EU")]]
+    assert connector.apply([CreateGroup(Group(org("FR"), "France", org("EU")))], refs)
+    assert sent_rows(sim)[2:] == [[("FR", "EU")]]
+    assert sim.snapshot().branches["FR"] == ("France", "EU")
+
+
+def test_a_tree_deeper_than_two_levels_takes_two_calls(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    """Every branch first (those under a branch the batch makes, at the root for now), then
+    one call with `update` true placing them."""
+    ops = [CreateGroup(Group(org(c), c, org(p) if p else None)) for c, p in TREE]
+    outcomes = connector.apply(ops, refs)
+    ids = {b.code: rid(b.id) for b in sim.state.branches.values()}
+    assert outcomes == [Applied(ids[code]) for code, _ in TREE]
+    assert sim.snapshot().branches == {
+        "EU": ("EU", None),
+        "US": ("US", None),
+        "DE": ("DE", "EU"),
+        "BE": ("BE", "DE"),
+    }
+    everything = [("EU", ""), ("US", ""), ("DE", ""), ("BE", "")]
+    assert sent_rows(sim) == [everything, [("DE", "EU"), ("BE", "DE")]]
+    assert [b["options"] for b in bodies(sim, "POST", BATCH)] == [
+        {"update": False},
+        {"update": True},
+    ]
+
+
+def sent_rows(sim: DoceboSimulator) -> list[list[tuple[str, str]]]:
+    return [[(i["code"], i["parent_code"]) for i in b["items"]] for b in bodies(sim, "POST", BATCH)]
 
 
 def test_rename_move_and_delete_a_branch_by_code(
@@ -412,11 +444,13 @@ def test_rename_move_and_delete_a_branch_by_code(
     move = MoveGroup(Group(org("DE"), "Deutschland", org("EU")), None)
     assert connector.apply([move], refs) == [Applied()]
     assert sim.snapshot().branches["DE"] == ("Deutschland", "EU")
+    refs.groups[org("DE")] = rid(sim.state.branches_by_code("DE")[0].id)
     assert connector.apply([DeleteGroup(org("DE"))], refs) == [Applied()]
     assert set(sim.snapshot().branches) == {"EU"}
+    assert bodies(sim, "DELETE", BATCH) == [{"ids": [int(refs.groups[org("DE")])]}]
     addressed = [r for r in sim.writes if "/DE" in r.path]
     de = f"{ORGCHART}/DE"
-    assert [r.path for r in addressed] == [de, f"{de}/move", de]
+    assert [r.path for r in addressed] == [de, f"{de}/move"]
     assert all(r.query["use_secondary_identifier"] == ("true",) for r in addressed)
 
 
@@ -439,10 +473,28 @@ def test_deleting_what_is_already_gone_is_done(
     sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
 ) -> None:
     refs.groups[grp("gone")] = rid(77)
+    refs.groups[org("NOPE")] = rid(78)
     assert connector.apply([DeleteGroup(grp("gone")), DeleteGroup(org("NOPE"))], refs) == [
         Applied(),
         Applied(),
     ]
+
+
+def test_a_parent_deleted_with_its_children_goes_in_the_next_call(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    """Rows are checked against the tree before the call: the parent's row is refused
+    while its child's goes through, so the refused rows are sent again, until a call
+    removes nothing (a branch with children HR does not delete stays, refused)."""
+    for code, parent in (("EU", None), ("DE", "EU"), ("KEEP", None), ("HAND", "KEEP")):
+        refs.groups[org(code)] = rid(sim.seed_branch(code, code, parent))
+    ops = [DeleteGroup(org("DE")), DeleteGroup(org("EU")), DeleteGroup(org("KEEP"))]
+    outcomes = connector.apply(ops, refs)
+    assert outcomes[:2] == [Applied(), Applied()]
+    assert isinstance(outcomes[2], Rejected)
+    assert "has children" in outcomes[2].error
+    assert set(sim.snapshot().branches) == {"KEEP", "HAND"}
+    assert [len(b["ids"]) for b in bodies(sim, "DELETE", BATCH)] == [3, 2, 1]
 
 
 def test_a_config_group_does_not_move(connector: DoceboConnector, refs: Refs) -> None:
@@ -453,22 +505,22 @@ def test_a_config_group_does_not_move(connector: DoceboConnector, refs: Refs) ->
 def test_a_branch_create_whose_answer_was_lost_adopts_the_branch(
     sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, lossy: Lossy
 ) -> None:
-    connector = make_connector(transport=lossy("POST", ORGCHART))
+    """The batch skips a code that exists (`update` false), so the resend answers its id."""
+    connector = make_connector(transport=lossy("POST", BATCH))
     [outcome] = connector.apply([CreateGroup(Group(org("EU"), "E"))], refs)
     [branch] = sim.state.branches.values()
     assert outcome == Applied(rid(branch.id))
-    assert len(bodies(sim, "POST", ORGCHART)) == 1
-    [lookup] = [r for r in sim.requests if r.path == f"{ORGCHART}/EU"]
-    assert lookup.query["use_secondary_identifier"] == ("true",)
+    assert len(bodies(sim, "POST", BATCH)) == 2
+    assert all(b["options"] == {"update": False} for b in bodies(sim, "POST", BATCH))
 
 
-def test_a_branch_create_lost_on_the_way_stays_retriable(
+def test_a_branch_batch_lost_on_the_way_is_resent(
     sim: DoceboSimulator, make_connector: ConnectorMaker, refs: Refs, lossy: Lossy
 ) -> None:
-    connector = make_connector(transport=lossy("POST", ORGCHART, deliver=False))
-    with pytest.raises(RetriableError, match="may have reached the server"):
-        connector.apply([CreateGroup(Group(org("EU"), "E"))], refs)
-    assert sim.snapshot().branches == {}
+    connector = make_connector(transport=lossy("POST", BATCH, deliver=False))
+    [outcome] = connector.apply([CreateGroup(Group(org("EU"), "E"))], refs)
+    [branch] = sim.state.branches.values()
+    assert outcome == Applied(rid(branch.id))
 
 
 def test_a_create_refused_for_a_taken_code_or_name_adopts_it(
@@ -485,9 +537,8 @@ def test_a_create_refused_for_a_taken_code_or_name_adopts_it(
 def test_a_refused_create_with_nothing_to_adopt_is_rejected_with_docebo_words(
     connector: DoceboConnector, refs: Refs
 ) -> None:
-    refs.groups[org("X")] = rid(999)
     [outcome] = connector.apply([CreateGroup(Group(org("DE"), "Germany", org("X")))], refs)
-    assert outcome == Rejected("Parent branch not found: 999 (HTTP 400)")
+    assert outcome == Rejected("Parent branch not found: X")
 
 
 # --- memberships and enrollments ----------------------------------------------------------
@@ -603,6 +654,8 @@ def test_capabilities(make_connector: ConnectorMaker) -> None:
     caps = make_connector(batch_size=50).capabilities
     rows = {OpKind.CREATE_USER, OpKind.UPDATE_USER, OpKind.DELETE_USER}
     lists = {
+        OpKind.CREATE_GROUP,
+        OpKind.DELETE_GROUP,
         OpKind.DEACTIVATE_USER,
         OpKind.REACTIVATE_USER,
         OpKind.ADD_MEMBER,

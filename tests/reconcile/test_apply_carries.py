@@ -79,6 +79,8 @@ class Recording:
     def _answer(self, op: Operation) -> Outcome:
         if isinstance(op, CreateUser):
             return Applied(RemoteId(op.person.employee_id.lower()))
+        if isinstance(op, UpdateUser) and op.person.employee_id in self.refuse:
+            return Rejected("the user row failed")
         if getattr(op, "employee_id", None) in self.refuse:
             return Rejected("not placed: the user row failed")
         return Applied()
@@ -213,3 +215,67 @@ def test_a_persons_branch_removal_rides_with_their_branch_addition() -> None:
 def test_without_moves_removals_keep_their_own_batches() -> None:
     plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(DE, e(1))]
     assert layout(plan, Recording()) == [[plan[0]], [plan[1]]]
+
+
+# --- creates and updates share a batch where the connector upserts -------------------------
+
+
+def upserting(batch_size: int = 100) -> Recording:
+    connector = Recording(BRANCH_ONLY)
+    sizes = {**dict.fromkeys(OpKind, 100), OpKind.CREATE_USER: batch_size}
+    connector.capabilities = Capabilities(
+        batch_sizes=sizes, create_carries=BRANCH_ONLY, upserts_users=True
+    )
+    return connector
+
+
+def test_where_the_connector_upserts_creates_and_updates_share_a_batch() -> None:
+    batches = layout(PLAN, upserting())
+    assert batches[0] == [
+        CreateUser(person(1)),
+        CreateUser(person(2)),
+        UpdateUser(person(3), ()),
+        AddMember(EU, e(1)),
+        AddMember(DE, e(2)),
+    ]
+    assert [op.KIND for batch in batches for op in batch].count(OpKind.UPDATE_USER) == 1
+
+
+def test_a_shared_batch_is_cut_at_the_create_size_and_each_part_carries_its_own() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(3), ()),
+        UpdateUser(person(4), ()),
+        AddMember(EU, e(1)),
+    ]
+    assert layout(plan, upserting(batch_size=2)) == [
+        [plan[0], plan[1], plan[3]],
+        [plan[2]],
+    ]
+
+
+def test_a_shared_batch_is_journaled_and_linked_each_by_its_own_outcome(engine: Engine) -> None:
+    clock, session = FakeClock(), session_factory(engine)()
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(3), ()),
+        AddMember(EU, e(1)),
+    ]
+    run = start_run(session, "lms", dry_run=False, now=clock.now())
+    record_plan(session, run, "lms", plan, clock.now())
+    session.commit()
+    connector = upserting()
+    connector.refuse = {e(3)}
+    lane = Lane(
+        session, "lms", run, connector, LiveRefs(Links(), CourseCodes()), clock, threading.Event()
+    )
+    result = apply_plan(lane, list(enumerate(plan)))
+    assert connector.batches == [plan]  # one request: the create, the update, the placement
+    statuses = [(entry.kind, entry.status) for entry in run_operations(session, run)]
+    assert statuses == [
+        (OpKind.CREATE_USER, OpStatus.DONE),
+        (OpKind.UPDATE_USER, OpStatus.FAILED),
+        (OpKind.ADD_MEMBER, OpStatus.DONE),
+    ]
+    assert (result.done, result.failed) == (2, 1)
+    assert MembershipKey(EU, e(1), MemberRole.LEARNER) in load_links(session, "lms").ids

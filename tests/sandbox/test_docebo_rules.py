@@ -882,16 +882,18 @@ def test_an_ambiguous_code_refuses_writes_too(client: httpx.Client, sim: DoceboS
 def test_orgchart_batch_creates_skips_and_updates(
     client: httpx.Client, sim: DoceboSimulator
 ) -> None:
+    sim.seed_branch("P", "P")
     rows = [
         {"code": "A", "name": {"english": "A"}},
-        {"code": "A1", "name": {"all": "A one"}, "parent_code": "A"},
+        {"code": "A1", "name": {"all": "A one"}, "parent_code": "P"},
         {"code": "X", "name": {"english": "X"}, "parent_code": "missing"},
         {"code": "A", "name": {"english": "Again"}},
     ]
     data = client.post(f"{ORGCHART}/batch", json={"items": rows}).json()["data"]
     assert [r["success"] for r in data] == [True, True, False, True]
     assert "skipped" in data[3]["message"]
-    assert sim.snapshot().branches == {"A": ("A", None), "A1": ("A one", "A")}
+    assert data[3]["output"]["id"] == data[0]["output"]["id"]
+    assert sim.snapshot().branches == {"P": ("P", None), "A": ("A", None), "A1": ("A one", "P")}
     update = {"items": [{"code": "A", "name": {"english": "Again"}}], "options": {"update": True}}
     client.post(f"{ORGCHART}/batch", json=update)
     assert sim.snapshot().branches["A"] == ("Again", None)
@@ -902,6 +904,26 @@ def test_orgchart_batch_delete(client: httpx.Client, sim: DoceboSimulator) -> No
     kid = sim.seed_branch("K", "K", parent_code="A")
     data = client.request("DELETE", f"{ORGCHART}/batch", json={"ids": [a, kid, 99]}).json()["data"]
     assert [r["success"] for r in data] == [False, True, False]
+    assert set(sim.snapshot().branches) == {"A"}
+
+
+def test_orgchart_batch_rows_see_the_tree_as_it_was_before_the_call(
+    client: httpx.Client, sim: DoceboSimulator
+) -> None:
+    """The strictest reading: a parent made, or children removed, by an earlier row of
+    the same call do not count (no public source says rows see each other)."""
+    rows = [
+        {"code": "A", "name": {"english": "A"}},
+        {"code": "A1", "name": {"english": "A one"}, "parent_code": "A"},
+    ]
+    data = client.post(f"{ORGCHART}/batch", json={"items": rows}).json()["data"]
+    assert [r["success"] for r in data] == [True, False]
+    assert data[1]["output"]["error"] == "Parent branch not found: A"
+    kid = client.post(f"{ORGCHART}/batch", json={"items": rows[1:]}).json()["data"][0]
+    assert kid["success"] is True  # once A exists before the call
+    ids = [kid["output"]["id"], data[0]["output"]["id"]]
+    gone = client.request("DELETE", f"{ORGCHART}/batch", json={"ids": ids}).json()["data"]
+    assert [r["success"] for r in gone] == [True, False]
     assert set(sim.snapshot().branches) == {"A"}
 
 

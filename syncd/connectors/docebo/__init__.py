@@ -11,10 +11,12 @@ Decisions where public sources are silent:
   grant rather than the refresh_token grant, so no refresh token is ever relied on.
 - Users are created and updated through `POST /manage/v1/user/batch` with
   `update_user_info=true`, so a create resent after a lost answer updates the same
-  username: the call is idempotent. No password or level is sent with a user; a
-  new user's row names the branch the create carries (`branch_code`, with
-  `branch_option` "existing": a code naming no one branch fails that row, and the
-  carried membership with it; no branch is ever created that way). An update sends
+  username: the call is idempotent. Creates and updates share a call (`upserts_users`),
+  the update rows first, so a username or email an update gives up is free for a create.
+  No password or level is sent with a user; a new user's row names the branch the
+  create carries (`branch_code`, with `branch_option` "existing": a code naming no one
+  branch fails that row, and the carried membership with it; no branch is ever created
+  that way). An update sends
   `user_id` and, only when the username changed, `new_username`. Activation goes
   only through `change_status`.
 - A person's branch removal rides with their branch addition (`moves_members`) and
@@ -28,15 +30,22 @@ Decisions where public sources are silent:
   id is in `deleted_user_ids`. It is not resent after a lost answer (a resend could
   only report "not found"): the lane stops and the next cycle's read decides.
 - Docebo has no employee-id field: accounts are adopted by username, then email.
-- Branch rename, move and delete address the branch by code
-  (`use_secondary_identifier=true`); the name is written as the English title and
+- Branches are created and deleted through the branch batch (`branch_batch.py`), up to
+  1,000 rows a call: creates wave by wave (rows do not see each other's branches, the
+  strict reading), each naming its parent by code, with `update` false, so a code that
+  exists answers that branch's id (a resend after a lost answer adopts it); a row
+  answered without an id takes it from one walk of the tree. Deletes go by id, the
+  rows refused beside others that went through sent again; "not found" is done.
+  Renames and moves stay one call each, addressed by code
+  (`use_secondary_identifier=true`): a batch row with `update` true replaces every
+  translation and the parent at once. The name is written as the English title and
   read back from `translation` (English first) or `title`. Config groups are
   written through the legacy `/manage/v1/group` endpoints, keyed by name (no code
   on Docebo's side); their write answers are guesses (no public source).
-- A branch or group create whose answer was lost (timeout) or which Docebo refused
-  adopts the branch with that code (group with that name) if one exists, instead of
-  creating twice; else the error stands. Deleting what is already gone (404) is done.
-  Moving a config group is rejected: Docebo groups are flat.
+- A group create whose answer was lost (timeout) or which Docebo refused adopts the
+  group with that name if one exists, instead of creating twice; else the error stands.
+  Deleting what is already gone (404) is done. Moving a config group is rejected:
+  Docebo groups are flat.
 - Reads are tolerant: each item's id and fields come from whichever documented
   spelling is present (2017 SDK, today's columns), and an item with none of them is
   a FatalError naming its keys. Writes send what they always sent.
@@ -86,10 +95,10 @@ from syncd.connectors.http import HttpStats
 from syncd.connectors.outcomes import (
     ClientSettings,
     adopted,
-    carried_batch,
     moved_batch,
     one_by_one,
     same_kind,
+    upserted_batch,
 )
 from syncd.errors import ConfigError
 from syncd.operations import (
@@ -121,6 +130,8 @@ MAX_USER_BATCH = 1000
 MAX_IDS = 1000
 # `batch_size` bounds what concerns accounts wholesale: user rows, and hard deletes.
 USER_ROWS = (OpKind.CREATE_USER, OpKind.UPDATE_USER, OpKind.DELETE_USER)
+# Branch creates and deletes: rows of the branch batch, at most 1,000 items [decided].
+BRANCH_ROWS = (OpKind.CREATE_GROUP, OpKind.DELETE_GROUP)
 ID_LISTS = (
     OpKind.DEACTIVATE_USER,
     OpKind.REACTIVATE_USER,
@@ -135,32 +146,35 @@ CARRIES = CreateCarries(member_kinds=BRANCHES, members=1)
 
 def capabilities(target: DoceboTarget) -> Capabilities:
     """User rows and deleted ids `batch_size` a call (default 100, Docebo's own job
-    chunk_size; at most 1,000); status, member and enrollment calls 1,000 ids; one at a time for
-    every group op. A new user's row carries their branch (`branch_code`); a branch
-    removal rides with the person's branch addition, so the pair can be one move."""
+    chunk_size; at most 1,000), creates and updates in one batch (the user batch upserts);
+    status, member and enrollment calls 1,000 ids; one at a time for every group op. A new
+    user's row carries their branch (`branch_code`); a branch removal rides with the
+    person's branch addition, so the pair can be one move."""
     rows = max(1, min(target.batch_size, MAX_USER_BATCH))
     return Capabilities(
-        batch_sizes={**dict.fromkeys(USER_ROWS, rows), **dict.fromkeys(ID_LISTS, MAX_IDS)},
+        batch_sizes={
+            **dict.fromkeys(USER_ROWS, rows),
+            **dict.fromkeys(ID_LISTS + BRANCH_ROWS, MAX_IDS),
+        },
         natural_keys=("username", "email"),
         groups_have_codes=True,
         create_carries=CARRIES,
         moves_members=BRANCHES,
+        upserts_users=True,
     )
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
     """The batch, of one kind, through the Writer method that sends that kind's requests
-    (user creates with the branch memberships they carry; member additions with the
-    removals that pair with them)."""
+    (user creates and updates, with the branch memberships the creates carry; member
+    additions with the removals that pair with them)."""
     first = batch[0]
     match first:
         case Adopt():
             return adopted(same_kind(batch, first))
-        case CreateUser():
-            creates, riders = carried_batch(batch, CARRIES)
-            return writer.create_users(creates, [r for r in riders if isinstance(r, AddMember)])
-        case UpdateUser():
-            return writer.upsert_users(same_kind(batch, first))
+        case CreateUser() | UpdateUser():
+            users, riders = upserted_batch(batch, CARRIES)
+            return writer.write_users(users, [r for r in riders if isinstance(r, AddMember)])
         case DeactivateUser():
             return writer.change_status(same_kind(batch, first), active=False)
         case ReactivateUser():
@@ -168,13 +182,13 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
         case DeleteUser():
             return writer.delete_users(same_kind(batch, first))
         case CreateGroup():
-            return one_by_one(same_kind(batch, first), writer.create_group)
+            return writer.create_groups(same_kind(batch, first))
         case UpdateGroup():
             return one_by_one(same_kind(batch, first), writer.rename_group)
         case MoveGroup():
             return one_by_one(same_kind(batch, first), writer.move_group)
         case DeleteGroup():
-            return one_by_one(same_kind(batch, first), writer.delete_group)
+            return writer.delete_groups(same_kind(batch, first))
         case AddMember():
             return writer.add_members(*moved_batch(batch, BRANCHES))
         case RemoveMember():
@@ -220,7 +234,9 @@ class DoceboConnector:
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         if not batch:
             return []
-        writer = Writer(self._client, refs, self._target.courses, self._reader.branch_counts)
+        reader = self._reader
+        courses = self._target.courses
+        writer = Writer(self._client, refs, courses, reader.branch_counts, reader.branch_ids)
         return _write(writer, batch)
 
 

@@ -67,6 +67,24 @@ def _row_outcome(row: JsonObject | None) -> Outcome:
     return Rejected(str(words))
 
 
+def branch_rows(data: Any, size: int) -> list[Outcome]:
+    """The per-row answer of the branch batch: done with the branch's `output.id` (None
+    when the row carries none), or refused with the row's words."""
+    rows = {row.get("row_index"): row for row in _dicts(data)}
+    return [_branch_row(rows.get(index)) for index in range(size)]
+
+
+def _branch_row(row: JsonObject | None) -> Outcome:
+    if row is None:
+        return Rejected("Docebo answered no row for this item")
+    raw = row.get("output")
+    output: JsonObject = raw if isinstance(raw, dict) else {}
+    if row.get("success") is True:
+        found = output.get("id")
+        return Applied(None if found is None else remote_id(found))
+    return Rejected(str(output.get("error") or row.get("message") or "the row failed"))
+
+
 def branch_body(code: str, name: str, parent: RemoteId) -> dict[str, object]:
     return {"code": code, "translations": {"english": name}, "id_parent": docebo_id(parent)}
 

@@ -36,6 +36,7 @@ from syncd.records import (
     GroupKind,
     PartRead,
     RemoteEnrollment,
+    RemoteGroup,
     RemoteId,
     RemoteMembership,
     RemotePart,
@@ -79,6 +80,19 @@ class Reader:
     # --- branches ------------------------------------------------------------------------
 
     def _branches(self) -> Iterator[RemoteRecord]:
+        for branch in self._tree():
+            yield branch
+            users = f"{ORGCHART}/{quote(branch.remote_id)}/users"
+            for member in self._members(users, GroupKind.ORG_UNIT, branch.remote_id, DIRECT):
+                self.branch_counts.see(member.user_remote_id)
+                yield member
+
+    def branch_ids(self) -> dict[str, RemoteId]:
+        """Every branch's id by its code, from one walk of the tree (no users read)."""
+        return {branch.code: branch.remote_id for branch in self._tree() if branch.code}
+
+    def _tree(self) -> Iterator[RemoteGroup]:
+        """Every branch, listing by listing (the root's, then each one left unexpanded)."""
         guard = LoopGuard("the branch tree")
         pending = [mapping.ROOT]
         while pending:
@@ -88,10 +102,6 @@ class Reader:
             for branch in placed:
                 guard.see(branch.remote_id)
                 yield branch
-                users = f"{ORGCHART}/{quote(branch.remote_id)}/users"
-                for member in self._members(users, GroupKind.ORG_UNIT, branch.remote_id, DIRECT):
-                    self.branch_counts.see(member.user_remote_id)
-                    yield member
             pending.extend(tree.unexpanded(nodes, placed))
 
     def _listing(self, node: RemoteId) -> Iterator[JsonObject]:

@@ -41,17 +41,22 @@ class UserWrites:
     def upsert_users(
         self, ops: Sequence[CreateUser | UpdateUser], codes: Mapping[EmployeeId, str] | None = None
     ) -> list[Outcome]:
-        """Users by the batch, a new one placed in the branch `codes` gives its person."""
+        """Users by the batch, a new one placed in the branch `codes` gives its person. Update
+        rows go first: rows run in order, so what an update gives up (a username, an email)
+        is free for a create of the same call."""
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, partial(self._user_item, codes or {}))
+        rows.sort(key=lambda row: isinstance(ops[row[0]], CreateUser))
         if rows:
             self._guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
         return outcomes.done()
 
-    def create_users(self, ops: Sequence[CreateUser], riders: Sequence[AddMember]) -> list[Outcome]:
-        """New users, each placed by its row's `branch_code` in the branch its carried
-        AddMember names (a branch not linked yet: that membership is refused, the row is
-        sent without it). A carried membership's outcome is its row's."""
+    def write_users(
+        self, ops: Sequence[CreateUser | UpdateUser], riders: Sequence[AddMember]
+    ) -> list[Outcome]:
+        """Users created and updated, each new one placed by its row's `branch_code` in the
+        branch its carried AddMember names (a branch not linked yet: that membership is
+        refused, the row is sent without it). A carried membership's outcome is its row's."""
         codes: dict[EmployeeId, str] = {}
         refused: dict[int, Outcome] = {}
         for index, rider in enumerate(riders):

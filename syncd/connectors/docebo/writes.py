@@ -1,7 +1,8 @@
 """Docebo writes: each operation family as Docebo's calls, one Outcome per operation.
 
-Accounts are `user_writes.py`'s; here groups, branches, memberships (a branch move as one
-`move_to_branch` where that loses nothing, `moves.py`) and enrollments.
+Accounts are `user_writes.py`'s; here groups, branches (created and deleted in bulk,
+`branch_batch.py`), memberships (a branch move as one `move_to_branch` where that loses
+nothing, `moves.py`) and enrollments.
 
 `DoceboConnector.apply` hands a `Writer` the operations of one kind. A lookup
 that fails (SkippableError from the refs) rejects that operation only; a request
@@ -17,7 +18,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from syncd.connectors.base import RemoteRefs
-from syncd.connectors.docebo import answers, mapping, tree
+from syncd.connectors.docebo import answers, mapping
+from syncd.connectors.docebo.branch_batch import BranchBatch, BranchIds, by_kind
 from syncd.connectors.docebo.client import (
     ASSIGN_USERS,
     ENROLLMENTS,
@@ -30,7 +32,7 @@ from syncd.connectors.docebo.client import (
 from syncd.connectors.docebo.moves import BranchCounts, Move, moves
 from syncd.connectors.docebo.user_writes import UserWrites, check_ids, ints
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, resolve
+from syncd.connectors.outcomes import Outcomes, one_by_one, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -64,21 +66,22 @@ class Writer(UserWrites):
         refs: RemoteRefs,
         courses: Mapping[str, str],
         counts: BranchCounts,
+        branch_ids: BranchIds,
     ) -> None:
         super().__init__(client, refs)
         self._courses = courses
         self._counts = counts
+        self._branches = BranchBatch(client, refs, branch_ids)
 
     # --- groups and branches -------------------------------------------------------------
 
-    def create_group(self, op: CreateGroup) -> Outcome:
-        group = op.group
-        if group.ref.kind is GroupKind.ORG_UNIT:
-            body = answers.branch_body(group.ref.code, group.name, self._parent(group.parent))
-            send = partial(self._client.send, "POST", ORGCHART, body)
-            return _create(send, "id", partial(self._branch_by_code, group.ref.code))
-        send = partial(self._client.send, "POST", GROUPS, {"name": group.name})
-        return _create(send, "group_id", partial(self._group_by_name, group.name))
+    def create_groups(self, ops: Sequence[CreateGroup]) -> list[Outcome]:
+        """Branches through the branch batch, config groups one request each."""
+        return by_kind(ops, self._branches.create, partial(one_by_one, write=self._create_group))
+
+    def _create_group(self, op: CreateGroup) -> Outcome:
+        send = partial(self._client.send, "POST", GROUPS, {"name": op.group.name})
+        return _create(send, "group_id", partial(self._group_by_name, op.group.name))
 
     def rename_group(self, op: UpdateGroup) -> Outcome:
         ref, name = op.group.ref, op.group.name
@@ -98,15 +101,13 @@ class Writer(UserWrites):
         self._client.send("POST", path, body, params=BY_CODE, idempotent=True)
         return Applied()
 
-    def delete_group(self, op: DeleteGroup) -> Outcome:
-        if op.ref.kind is GroupKind.ORG_UNIT:
-            send = partial(
-                self._client.send, "DELETE", _branch_path(op.ref.code), None, params=BY_CODE
-            )
-        else:
-            send = partial(self._client.send, "DELETE", f"{GROUPS}/{self._group_id(op.ref)}", None)
+    def delete_groups(self, ops: Sequence[DeleteGroup]) -> list[Outcome]:
+        """Branches through the branch batch, config groups one request each."""
+        return by_kind(ops, self._branches.delete, partial(one_by_one, write=self._delete_group))
+
+    def _delete_group(self, op: DeleteGroup) -> Outcome:
         try:
-            send()
+            self._client.send("DELETE", f"{GROUPS}/{self._group_id(op.ref)}", None)
         except RequestRefusedError as err:
             if err.status != 404:  # already gone is what a delete wants
                 raise
@@ -117,15 +118,6 @@ class Writer(UserWrites):
 
     def _group_id(self, ref: GroupRef) -> int:
         return mapping.docebo_id(self._refs.group(ref))
-
-    def _branch_by_code(self, code: str) -> RemoteId | None:
-        try:
-            data = self._client.get(_branch_path(code), BY_CODE)
-        except RequestRefusedError as err:
-            if err.status == 404:
-                return None
-            raise
-        return tree.branch_id(data) if isinstance(data, dict) else None
 
     def _group_by_name(self, name: str) -> RemoteId | None:
         groups = map(mapping.group, self._client.pages(GROUPS, sort_attr="group_id"))
