@@ -210,3 +210,14 @@ def test_hr_s_desired_state_deactivates_leavers_and_keeps_what_they_had() -> Non
     assert wanted.enrollments == {("SEC-101", "ann@x.test"), ("ENG-210", "cy@x.test")}
     assert mismatches(wanted, wanted) == []
     assert mismatches(before, wanted)[0].startswith("users: 0 extra, 1 missing, 2 differ")
+
+
+def test_docebo_new_branches_under_new_branches_take_a_second_branch_call() -> None:
+    """Two new branches, one under the other: the batch checks each row against the tree
+    before the call, so the child is created at the root, then placed: 2 calls, not 1."""
+    flat = LmsState(groups={("org_unit", "A"): ("A", None), ("org_unit", "B"): ("B", None)})
+    nested = LmsState(
+        groups={("org_unit", "A"): ("A", None), ("org_unit", "B"): ("B", ("org_unit", "A"))}
+    )
+    assert docebo.writes(LmsState(), flat)["POST /manage/v1/orgchart/batch"] == 1
+    assert docebo.writes(LmsState(), nested)["POST /manage/v1/orgchart/batch"] == 2
