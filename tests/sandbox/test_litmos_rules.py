@@ -282,6 +282,6 @@ def test_served_on_loopback_over_plain_http_with_the_knob() -> None:
 def test_registered_with_the_demo_catalog_and_plain_http_on_loopback() -> None:
     sim = DEMO.simulator(time.time)
     assert isinstance(sim, LitmosSimulator)
-    assert lookup("litmos").demo is DEMO
+    assert lookup("litmos").demo.target is DEMO.target
     assert sim.allow_plain_http_on_loopback is True
     assert {c.code for c in sim.state.courses.values()} == {code for code, _ in DEMO_COURSES}
