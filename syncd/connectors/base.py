@@ -33,6 +33,14 @@ NATURAL_KEYS = ("external_id", "username", "email")
 Transport: TypeAlias = httpx.BaseTransport
 
 
+class EnrollScope(StrEnum):
+    """What one enrollment request of an LMS carries: many people into one course (COURSE,
+    Docebo-style), or one person into many courses (PERSON, Litmos's per-user assignment)."""
+
+    COURSE = "course"
+    PERSON = "person"
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a connector can do and how much of it one request may carry."""
@@ -52,6 +60,8 @@ class Capabilities:
     emails: frozenset[OpKind] = frozenset()
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
+    # How the apply stage cuts Enroll batches: per course or per person (the plan is the same).
+    enroll_scope: EnrollScope = EnrollScope.COURSE
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

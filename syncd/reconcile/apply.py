@@ -18,7 +18,7 @@ from itertools import groupby
 import structlog
 
 from syncd.clock import Clock
-from syncd.connectors.base import Connector
+from syncd.connectors.base import Connector, EnrollScope
 from syncd.errors import FatalError, RetriableError, ShutdownRequestedError, SkippableError
 from syncd.operations import (
     AddMember,
@@ -26,6 +26,7 @@ from syncd.operations import (
     Applied,
     Enroll,
     Operation,
+    OpKind,
     Outcome,
     Pending,
     Rejected,
@@ -35,7 +36,7 @@ from syncd.operations import (
 )
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
-from syncd.records import CourseCode, GroupRef, MemberRole, RemoteId
+from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
 from syncd.store import Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
@@ -95,12 +96,26 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
 
 def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]]:
     """Runs of one kind, cut to the batch size, never straddling two groups or two courses
-    (LMS endpoints add members to one group, or people to one course, per call)."""
-    for (kind, _), run in groupby(steps, key=lambda step: (step[1].KIND, _scope(step[1]))):
-        items = list(run)
-        size = max(1, connector.capabilities.batch_size(kind))
-        for start in range(0, len(items), size):
-            yield items[start : start + size]
+    (LMS endpoints add members to one group, or people to one course, per call); where the
+    LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
+    person instead (the plan, and each operation's place in it, stay as reviewed)."""
+    caps = connector.capabilities
+    for kind, run in groupby(steps, key=lambda step: step[1].KIND):
+        size = max(1, caps.batch_size(kind))
+        for items in _scoped(list(run), caps.enroll_scope):
+            for start in range(0, len(items), size):
+                yield items[start : start + size]
+
+
+def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
+    """A run of one kind cut by what one request can carry (see `_batches`)."""
+    if run[0][1].KIND is OpKind.ENROLL and enroll_scope is EnrollScope.PERSON:
+        people: dict[EmployeeId | None, list[Step]] = {}
+        for step in run:
+            person = step[1].employee_id if isinstance(step[1], Enroll) else None
+            people.setdefault(person, []).append(step)
+        return list(people.values())
+    return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
 
 
 def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:
