@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkab
 import httpx
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import MemberRole, RemoteEnrollment
+from syncd.records import GroupKind, MemberRole, RemoteEnrollment
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
@@ -42,6 +42,21 @@ class EnrollScope(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class CreateCarries:
+    """What one user-create request can also do for the same person: the apply stage
+    appends up to `members` of the person's learner memberships of `member_kinds` and up to
+    `enrollments` of their enrollments (each in plan order) to the batch that creates them.
+    The connector answers one outcome per operation, carried ones included."""
+
+    member_kinds: frozenset[GroupKind] = frozenset()
+    members: int = 0  # at most this many such memberships per person
+    enrollments: int = 0  # at most this many enrollments per person
+
+    def __bool__(self) -> bool:
+        return bool(self.member_kinds and self.members) or self.enrollments > 0
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a connector can do and how much of it one request may carry."""
 
@@ -62,6 +77,8 @@ class Capabilities:
     job_lifetime: dt.timedelta | None = None
     # How the apply stage cuts Enroll batches: per course or per person (the plan is the same).
     enroll_scope: EnrollScope = EnrollScope.COURSE
+    # What a user-create request can also carry for the new person (nothing: creates only).
+    create_carries: CreateCarries = CreateCarries()
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -10,19 +10,32 @@ words. Shared by every connector family; none imports another.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from syncd.connectors.http import RequestRefusedError
 from syncd.errors import SkippableError
-from syncd.operations import Adopt, Applied, Operation, Outcome, Rejected, Unconfirmed
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    Applied,
+    CreateUser,
+    Enroll,
+    Operation,
+    OpKind,
+    Outcome,
+    Rejected,
+    Unconfirmed,
+)
+from syncd.records import EmployeeId, MemberRole
 
 if TYPE_CHECKING:
     import httpx
 
     from syncd.clock import Clock
-    from syncd.connectors.base import ConnectorContext
+    from syncd.connectors.base import ConnectorContext, CreateCarries
 
 T = TypeVar("T")
 OpT = TypeVar("OpT")
@@ -127,6 +140,43 @@ def same_kind(batch: Sequence[Operation], first: KindT) -> list[KindT]:
     if len(ops) != len(batch):
         raise TypeError(f"apply takes operations of one kind; this batch mixes {kind.__name__}")
     return ops
+
+
+Carried = AddMember | Enroll
+
+
+def carried_batch(
+    batch: Sequence[Operation], carries: CreateCarries
+) -> tuple[list[CreateUser], list[Carried]]:
+    """A batch of user creates and what they carry, as the engine packs it (`CreateCarries`):
+    creates first, then learner memberships of the carried kinds and enrollments of people
+    created in it, within the per-person counts. Any other shape is a TypeError."""
+    creates: list[CreateUser] = []
+    riders: list[Carried] = []
+    counts: Counter[tuple[EmployeeId, OpKind]] = Counter()
+    for op in batch:
+        if isinstance(op, CreateUser) and not riders:
+            creates.append(op)
+        elif isinstance(op, AddMember | Enroll) and _carriable(op, carries, creates):
+            counts[op.employee_id, op.KIND] += 1
+            if counts[op.employee_id, op.KIND] > _count(op, carries):
+                raise TypeError(f"apply takes operations of one kind; too many like {op!r}")
+            riders.append(op)
+        else:
+            raise TypeError(f"apply takes operations of one kind; a create does not carry {op!r}")
+    return creates, riders
+
+
+def _carriable(op: Carried, carries: CreateCarries, creates: Sequence[CreateUser]) -> bool:
+    if not any(create.person.employee_id == op.employee_id for create in creates):
+        return False
+    if isinstance(op, AddMember):
+        return op.role is MemberRole.LEARNER and op.group.kind in carries.member_kinds
+    return True
+
+
+def _count(op: Carried, carries: CreateCarries) -> int:
+    return carries.members if isinstance(op, AddMember) else carries.enrollments
 
 
 def adopted(ops: Sequence[Adopt]) -> list[Outcome]:

@@ -2,9 +2,11 @@
 
 Journal before send: each batch is marked `sent` (and committed) before its
 request, and its outcome after. Consecutive operations of one kind are packed
-up to the connector's batch size. A request refused whole fails its batch and
-the lane goes on; a target-level error (auth, LMS down) stops the lane and
-skips the rest; a shutdown request stops after the request in flight.
+up to the connector's batch size; a batch of user creates also carries the new
+people's memberships and enrollments the connector's `create_carries` allows
+(`carry.py`). A request refused whole fails its batch and the lane goes on; a
+target-level error (auth, LMS down) stops the lane and skips the rest; a
+shutdown request stops after the request in flight.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from syncd.operations import (
     AddMember,
     Adopt,
     Applied,
+    CreateUser,
     Enroll,
     Operation,
     OpKind,
@@ -34,6 +37,7 @@ from syncd.operations import (
     Unconfirmed,
     Unenroll,
 )
+from syncd.reconcile.carry import carried_steps
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
@@ -98,13 +102,17 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     """Runs of one kind, cut to the batch size, never straddling two groups or two courses
     (LMS endpoints add members to one group, or people to one course, per call); where the
     LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
-    person instead (the plan, and each operation's place in it, stay as reviewed)."""
+    person instead (the plan, and each operation's place in it, stay as reviewed). A batch
+    of user creates also takes the steps its people's creates carry (`carry.py`), after them."""
     caps = connector.capabilities
-    for kind, run in groupby(steps, key=lambda step: step[1].KIND):
+    carried = carried_steps(steps, caps.create_carries)
+    taken = {seq for riders in carried.values() for seq, _ in riders}
+    rest = [step for step in steps if step[0] not in taken]
+    for kind, run in groupby(rest, key=lambda step: step[1].KIND):
         size = max(1, caps.batch_size(kind))
         for items in _scoped(list(run), caps.enroll_scope):
             for start in range(0, len(items), size):
-                yield items[start : start + size]
+                yield _with_riders(items[start : start + size], carried)
 
 
 def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
@@ -116,6 +124,15 @@ def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
             people.setdefault(person, []).append(step)
         return list(people.values())
     return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
+
+
+def _with_riders(batch: list[Step], carried: dict[EmployeeId, list[Step]]) -> list[Step]:
+    """A batch of creates followed by what their creates carry, in plan order."""
+    if not carried or not isinstance(batch[0][1], CreateUser):
+        return batch
+    people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
+    riders = [step for person in people for step in carried.get(person, ())]
+    return batch + sorted(riders, key=lambda step: step[0])
 
 
 def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import pytest
 from harness import Harness, harnesses
 
-from syncd.connectors.base import Connector
+from syncd.connectors.base import Connector, CreateCarries
 from syncd.errors import FatalError
 from syncd.keys import UserKey
 from syncd.operations import (
@@ -49,6 +49,7 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
+    MemberRole,
     PartRead,
     Person,
     RemoteCourse,
@@ -334,6 +335,65 @@ def test_a_batch_mixing_kinds_is_a_programming_error(harness: Harness) -> None:
     with pytest.raises(TypeError, match="one kind"):
         connector.apply([CreateUser(person(1)), DeactivateUser(e(1))], Refs())
     assert harness.served() == []
+
+
+def refused_carries(carries: CreateCarries) -> list[list[Operation]]:
+    """Batches whose creates carry what the engine never packs with them for this connector."""
+    one, c1 = CreateUser(person(1)), CourseCode("C1")
+    batches: list[list[Operation]] = [
+        [AddMember(EU, e(1)), one],  # carried before its create
+        [one, AddMember(EU, e(2))],  # someone the batch does not create
+        [one, AddMember(EU, e(1), MemberRole.MANAGER)],  # not a learner's membership
+        [one, RemoveMember(EU, e(1))],
+        [one, AddMember(EU, e(1)), CreateUser(person(2))],
+        [one, *(AddMember(GroupRef(GroupKind.ORG_UNIT, f"B{n}"), e(1)) for n in range(9))],
+        [one, *(Enroll(e(1), CourseCode(f"C{n}")) for n in range(carries.enrollments + 1))],
+    ]
+    refs = {GroupKind.ORG_UNIT: EU, GroupKind.GROUP: SALES}
+    others = [ref for kind, ref in refs.items() if kind not in carries.member_kinds]
+    batches += [[one, AddMember(ref, e(1))] for ref in others]
+    return batches + ([] if carries.enrollments else [[one, Enroll(e(1), c1)]])
+
+
+def test_a_create_carries_nothing_but_what_its_connector_declares(harness: Harness) -> None:
+    """The engine packs a create's batch with the new people's learner memberships of the
+    declared kinds and their enrollments, within the declared counts (`create_carries`),
+    after the creates; any other mix is a programming error, and nothing is sent."""
+    connector = harness.connect()
+    assert connector.capabilities.create_carries.members <= 8
+    for batch in refused_carries(connector.capabilities.create_carries):
+        with pytest.raises(TypeError, match="one kind"):
+            connector.apply(batch, Refs())
+    assert harness.served() == []
+
+
+def test_a_create_carries_the_new_persons_memberships_and_enrollments(harness: Harness) -> None:
+    """Where a user-create request can also place the person (`create_carries`), every
+    carried operation gets its own outcome and lands as it would sent alone."""
+    connector, links = harness.connect(), Refs()
+    carries = connector.capabilities.create_carries
+    if not carries:
+        pytest.skip(f"{harness.name}: a user create carries nothing")
+    links.groups = {EU: harness.seed_group(EU, "Europe", None)}
+    links.groups[SALES] = harness.seed_group(SALES, "Sales", None)
+    links.courses[CourseCode("C1")] = harness.seed_course("C1", "Course 1")
+    refs = {GroupKind.ORG_UNIT: EU, GroupKind.GROUP: SALES}
+    carried: list[Operation] = [
+        *(AddMember(refs[kind], e(n)) for n in (1, 2) for kind in sorted(carries.member_kinds)),
+        *([Enroll(e(n), CourseCode("C1")) for n in (1, 2)] if carries.enrollments else []),
+    ]
+    batch: list[Operation] = [CreateUser(person(1)), CreateUser(person(2)), *carried]
+    outcomes = applied(connector, batch, links)
+    assert len(outcomes) == len(batch)
+    key, state = harness.group_key, harness.state()
+    names = {EU: "Europe", SALES: "Sales"}
+    expected = {
+        (key(op.group, names[op.group]), f"p{op.employee_id[1:]}@acme.com")
+        for op in carried
+        if isinstance(op, AddMember)
+    }
+    assert state.members == frozenset(expected)
+    assert len(state.enrollments) == (2 if carries.enrollments else 0)
 
 
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from syncd.sandbox.docebo.limits import at_most
 from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
 from syncd.sandbox.docebo.records import Group, User
 from syncd.sandbox.docebo.state import DoceboState
@@ -109,6 +110,7 @@ def remove_members(state: DoceboState, request: Request) -> Response:
 def _change_members(state: DoceboState, request: Request, *, on: bool) -> Response:
     group = _path_group(state, request)
     user_ids = id_list(body_object(request), "user_ids")
+    at_most(user_ids, "users")
     done: list[int] = []
     errors: list[str] = []
     for user_id in user_ids:

@@ -18,6 +18,7 @@ with `DoceboSimulator.set_enrollment_progress`; no API call changes it.
 
 from __future__ import annotations
 
+from syncd.sandbox.docebo.limits import at_most
 from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
 from syncd.sandbox.docebo.records import ENROLLMENT_LEVELS, Course, Enrollment
 from syncd.sandbox.docebo.state import DoceboState
@@ -106,6 +107,7 @@ def unenroll(state: DoceboState, request: Request) -> Response:
 def _pairs(state: DoceboState, body: dict[str, object]) -> tuple[list[int], list[int], list[str]]:
     """Known course ids, known user ids, and an error line per unknown one."""
     course_ids, user_ids = id_list(body, "course_ids"), id_list(body, "user_ids")
+    at_most(range(len(course_ids) * len(user_ids)), "enrollments (courses times users)")
     errors = [f"Course not found: {i}" for i in course_ids if i not in state.courses]
     errors += [f"User not found: {i}" for i in user_ids if i not in state.users]
     courses = [i for i in course_ids if i in state.courses]

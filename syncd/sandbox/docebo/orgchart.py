@@ -13,6 +13,7 @@ depth (without it, only its children); the 2017 era ignores the flag.
 
 from __future__ import annotations
 
+from syncd.sandbox.docebo.limits import at_most
 from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
 from syncd.sandbox.docebo.records import ROOT_ID, Branch, User
 from syncd.sandbox.docebo.state import DoceboState
@@ -188,13 +189,15 @@ def assign_users(state: DoceboState, request: Request) -> Response:
     raw = body.get("id_users")
     if not isinstance(raw, str) or not raw.strip():
         raise HttpError(400, "'id_users' must be a comma-separated string of ids")
+    tokens = [part.strip() for part in raw.split(",")]
+    at_most(tokens, "users")
     outcome: dict[str, list[object]] = {
         "success": [],
         "already_assigned_users": [],
         "users_not_exist": [],
         "errors": [],
     }
-    for token in (part.strip() for part in raw.split(",")):
+    for token in tokens:
         key, value = _assign_one(state, org, token)
         outcome[key].append(value)
     return json_response({"data": outcome})

@@ -33,6 +33,7 @@ ROUTES: tuple[RouteRow, ...] = (
     ("POST", "/manage/v1/user/batch", user_batch, True),
     ("PUT", "/manage/v1/user/change_status", users.change_status, False),
     ("PUT", "/manage/v1/user/remove_from_branch", users.remove_from_branch, False),
+    ("PUT", "/manage/v1/user/move_to_branch", users.move_to_branch, False),
     ("DELETE", "/manage/v1/user/delete", users.delete_users, False),
     ("GET", "/manage/v1/orgchart", orgchart.list_children, False),
     ("POST", "/manage/v1/orgchart", orgchart.create_branch, True),

@@ -2,7 +2,9 @@
 
 Rows run in order, each all-or-nothing: a row is validated completely before
 it changes anything, and a failed row (`success: false`, `output.error`)
-leaves the others alone. More than 1,000 items answers 400.
+leaves the others alone. More than 1,000 items answers 400. A row's
+`branch_code` places its user in the one branch with that code (none or
+several: the row fails) unless `options.branch_option` is "do_nothing".
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from dataclasses import dataclass, replace
 from syncd.sandbox.docebo.records import USER_LEVELS, User
 from syncd.sandbox.docebo.state import DoceboState
 from syncd.sandbox.fields import as_id, body_object, bool_field, item_list, object_field
-from syncd.sandbox.messages import Request, Response, json_response
+from syncd.sandbox.messages import HttpError, Request, Response, json_response
 
 MAX_ITEMS = 1000
+# 2017 SDK: "autocreate" | "existing"; today's importer definition: "existing" | "do_nothing".
+# "autocreate" creates branches only from the path fields, which the simulator does not serve.
+BRANCH_OPTIONS = frozenset({"autocreate", "existing", "do_nothing"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -29,17 +34,30 @@ class _Outcome:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Options:
+    update: bool  # options.update_user_info
+    place: bool  # whether a row's branch_code places its user (branch_option not "do_nothing")
+
+
 def user_batch(state: DoceboState, request: Request) -> Response:
     """Apply every item in order and answer the per-row results."""
     body = body_object(request)
     items = item_list(body, "items", MAX_ITEMS)
-    update = bool_field(object_field(body, "options"), "update_user_info", False)
-    return json_response({"data": [_row(state, i, item, update) for i, item in enumerate(items)]})
+    options = _options(object_field(body, "options"))
+    return json_response({"data": [_row(state, i, item, options) for i, item in enumerate(items)]})
 
 
-def _row(state: DoceboState, index: int, item: object, update: bool) -> dict[str, object]:
+def _options(raw: dict[str, object]) -> _Options:
+    choice = raw.get("branch_option", "existing")
+    if choice not in BRANCH_OPTIONS:
+        raise HttpError(400, f"'branch_option' must be one of {', '.join(sorted(BRANCH_OPTIONS))}")
+    return _Options(bool_field(raw, "update_user_info", False), choice != "do_nothing")
+
+
+def _row(state: DoceboState, index: int, item: object, options: _Options) -> dict[str, object]:
     try:
-        outcome = _apply(state, item, update)
+        outcome = _apply(state, item, options)
     except RowError as err:
         username = item.get("username") if isinstance(item, dict) else None
         output = {"user_id": None, "username": username, "error": str(err)}
@@ -50,14 +68,40 @@ def _row(state: DoceboState, index: int, item: object, update: bool) -> dict[str
     return {"row_index": index, "success": True, "message": message, "output": output}
 
 
-def _apply(state: DoceboState, item: object, update: bool) -> _Outcome:
+def _apply(state: DoceboState, item: object, options: _Options) -> _Outcome:
     if not isinstance(item, dict):
         raise RowError("Item must be an object")
     fields = {str(k): v for k, v in item.items()}
-    existing = _target(state, fields, update)
-    user = _merged(state, fields, existing, update)
+    existing = _target(state, fields, options.update)
+    branch = _branch(state, fields) if options.place else None
+    user = _merged(state, fields, existing, options.update)
     state.put_user(user)
+    if branch is not None:
+        _place(state, user.user_id, branch)
     return _Outcome(user, existing is None)
+
+
+def _branch(state: DoceboState, item: dict[str, object]) -> int | None:
+    """The branch a row's `branch_code` names (the 2017 SDK: "Identify a branch by its code.
+    If not found, an error will be shown"; with "existing", "an error will be thrown when
+    not a unique branch can be identified"): none or several fail the row."""
+    code = _text(item, "branch_code")
+    if code is None:
+        return None
+    found = state.branches_by_code(code)
+    if len(found) != 1:
+        raise RowError(f"Branch {'not found' if not found else 'code not unique'}: {code}")
+    return found[0].id
+
+
+def _place(state: DoceboState, user_id: int, branch_id: int) -> None:
+    """The user ends in that branch only: for a user who existed, the strictest reading of
+    an importer that moves users (`user_destination_branch_action`, whose "add" is
+    ignored on platforms created after 2019-10-16) is that other branches are left."""
+    for members in state.branch_users.values():
+        if user_id in members and members is not state.branch_users.get(branch_id):
+            members.discard(user_id)
+    state.set_member(state.branch_users, branch_id, user_id, on=True)
 
 
 def _target(state: DoceboState, item: dict[str, object], update: bool) -> User | None:

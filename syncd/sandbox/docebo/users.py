@@ -1,7 +1,7 @@
-"""Docebo user endpoints other than the batch: list, change_status, remove_from_branch, delete.
+"""Docebo user endpoints other than the batch: list, change_status, the branch moves, delete.
 
 `GET /manage/v1/user` lists users with ids and status as strings, as Docebo
-sends them. The two PUTs are all-or-nothing: unknown ids answer 400 naming
+sends them. The PUTs are all-or-nothing: unknown ids answer 400 naming
 them and change nothing. The delete is per user: it deletes every known user
 it names (with their memberships and enrollments) and reports the others.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from syncd.sandbox.docebo.limits import at_most
 from syncd.sandbox.docebo.paging import ListSpec, list_page, resolve
 from syncd.sandbox.docebo.records import User
 from syncd.sandbox.docebo.state import DoceboState
@@ -60,6 +61,7 @@ def change_status(state: DoceboState, request: Request) -> Response:
     """PUT /manage/v1/user/change_status: {"user_ids": [..], "status": 0|1}."""
     body = body_object(request)
     user_ids = id_list(body, "user_ids")
+    at_most(user_ids, "users")
     status = as_id(body.get("status"))
     if status not in (0, 1):
         raise HttpError(400, "'status' must be 0 or 1")
@@ -71,13 +73,36 @@ def change_status(state: DoceboState, request: Request) -> Response:
 
 def remove_from_branch(state: DoceboState, request: Request) -> Response:
     """PUT /manage/v1/user/remove_from_branch: {"user_ids": [..], "branch_ids": [..]}."""
-    body = body_object(request)
-    user_ids, branch_ids = id_list(body, "user_ids"), id_list(body, "branch_ids")
-    require_known(state, user_ids, branch_ids)
+    user_ids, branch_ids = _users_and_branches(state, body_object(request))
     for branch_id in branch_ids:
         for user_id in user_ids:
             state.set_member(state.branch_users, branch_id, user_id, on=False)
     return json_response({"data": {"success": True}})
+
+
+def move_to_branch(state: DoceboState, request: Request) -> Response:
+    """PUT /manage/v1/user/move_to_branch: {"user_ids": [..], "branch_ids": [..]} (the 2017
+    SDK's ManageUserMoveToBranchSchema: both lists, nothing more). The SDK says nothing of a
+    user's other branches; the strictest reading, which the simulator takes, is a move from
+    wherever the user is: each listed user leaves every branch and joins every listed one."""
+    user_ids, branch_ids = _users_and_branches(state, body_object(request))
+    for user_id in user_ids:
+        for branch_id, members in state.branch_users.items():
+            if user_id in members and branch_id not in branch_ids:
+                state.set_member(state.branch_users, branch_id, user_id, on=False)
+        for branch_id in branch_ids:
+            state.set_member(state.branch_users, branch_id, user_id, on=True)
+    return json_response({"data": {"success": True}})
+
+
+def _users_and_branches(state: DoceboState, body: dict[str, object]) -> tuple[list[int], list[int]]:
+    """`user_ids` and `branch_ids`, each a non-empty list of known ids (else 400, naming the
+    unknown ones), at most 1,000 users."""
+    user_ids, branch_ids = id_list(body, "user_ids"), id_list(body, "branch_ids")
+    at_most(user_ids, "users")
+    at_most(branch_ids, "branches")
+    require_known(state, user_ids, branch_ids)
+    return user_ids, branch_ids
 
 
 def delete_users(state: DoceboState, request: Request) -> Response:

@@ -1,0 +1,45 @@
+"""Which later steps of a plan ride along with the request that creates their person.
+
+`apply._batches` asks `carried_steps` once per plan: for each person the plan creates,
+their learner memberships of the kinds the connector's `CreateCarries` names and their
+enrollments, up to its per-person counts, in plan order. The plan itself is unchanged;
+only how its steps are packed into requests is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from syncd.connectors.base import CreateCarries
+from syncd.operations import AddMember, CreateUser, Enroll, Operation, OpKind
+from syncd.records import EmployeeId, MemberRole
+
+Step = tuple[int, Operation]  # (place in the plan, operation)
+
+
+def carried_steps(steps: Sequence[Step], carries: CreateCarries) -> dict[EmployeeId, list[Step]]:
+    """Per created person, the steps their create carries, in plan order (none: empty)."""
+    if not carries:
+        return {}
+    created: set[EmployeeId] = set()
+    found: dict[EmployeeId, list[Step]] = {}
+    counts: Counter[tuple[EmployeeId, OpKind]] = Counter()
+    for step in steps:
+        op = step[1]
+        if isinstance(op, CreateUser):
+            created.add(op.person.employee_id)
+        elif isinstance(op, AddMember | Enroll) and op.employee_id in created:
+            slot = (op.employee_id, op.KIND)
+            if counts[slot] < _limit(op, carries):
+                counts[slot] += 1
+                found.setdefault(op.employee_id, []).append(step)
+    return found
+
+
+def _limit(op: AddMember | Enroll, carries: CreateCarries) -> int:
+    """How many operations like `op` one create may carry (0: none of them)."""
+    if isinstance(op, Enroll):
+        return carries.enrollments
+    learner = op.role is MemberRole.LEARNER and op.group.kind in carries.member_kinds
+    return carries.members if learner else 0

@@ -1,0 +1,180 @@
+"""A user create carries the new person's memberships and enrollments where the connector
+says one request can (`CreateCarries`): the plan is unchanged, the batches are not."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine
+
+from syncd.clock import FakeClock
+from syncd.connectors.base import Capabilities, CreateCarries, RemoteRefs
+from syncd.keys import Links, MembershipKey
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateUser,
+    Enroll,
+    Operation,
+    OpKind,
+    Outcome,
+    Rejected,
+    UpdateUser,
+)
+from syncd.reconcile.apply import Lane, _batches, apply_plan
+from syncd.reconcile.courses import CourseCodes
+from syncd.reconcile.refs import LiveRefs
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    FetchItem,
+    GroupKind,
+    GroupRef,
+    MemberRole,
+    Person,
+    RemoteId,
+)
+from syncd.store.db import session_factory
+from syncd.store.journal import OpStatus, record_plan, run_operations, start_run
+from syncd.store.links import load_links
+
+EU, DE = GroupRef(GroupKind.ORG_UNIT, "EU"), GroupRef(GroupKind.ORG_UNIT, "DE")
+SALES = GroupRef(GroupKind.GROUP, "sales")
+NOTHING = CreateCarries()
+BRANCH_ONLY = CreateCarries(member_kinds=frozenset({GroupKind.ORG_UNIT}), members=1)
+
+
+def person(n: int) -> Person:
+    return Person(EmployeeId(f"E{n}"), f"p{n}@acme.com", "F", "L", f"p{n}@acme.com")
+
+
+def e(n: int) -> EmployeeId:
+    return EmployeeId(f"E{n}")
+
+
+class Recording:
+    """A connector that answers every operation Applied (a create with an id) and keeps
+    each batch it was handed."""
+
+    kind = "recording"
+
+    def __init__(self, carries: CreateCarries = NOTHING, batch_size: int = 100) -> None:
+        sizes = dict.fromkeys(OpKind, batch_size)
+        self.capabilities = Capabilities(batch_sizes=sizes, create_carries=carries)
+        self.batches: list[list[Operation]] = []
+        self.refuse: set[EmployeeId] = set()
+
+    def check(self) -> None: ...
+
+    def fetch(self) -> Iterator[FetchItem]:
+        return iter(())
+
+    def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
+        self.batches.append(list(batch))
+        return [self._answer(op) for op in batch]
+
+    def _answer(self, op: Operation) -> Outcome:
+        if isinstance(op, CreateUser):
+            return Applied(RemoteId(op.person.employee_id.lower()))
+        if getattr(op, "employee_id", None) in self.refuse:
+            return Rejected("not placed: the user row failed")
+        return Applied()
+
+    def close(self) -> None: ...
+
+
+def layout(ops: Sequence[Operation], connector: Recording) -> list[list[Operation]]:
+    return [[op for _, op in batch] for batch in _batches(list(enumerate(ops)), connector)]
+
+
+PLAN: list[Operation] = [
+    CreateUser(person(1)),
+    CreateUser(person(2)),
+    UpdateUser(person(3), ()),
+    AddMember(EU, e(1)),
+    AddMember(EU, e(3)),
+    AddMember(DE, e(2)),
+    AddMember(DE, e(1)),  # a second branch for E1: over the one a create carries
+    AddMember(SALES, e(1)),  # a config group: not a kind the create carries
+    AddMember(EU, e(2), MemberRole.MANAGER),  # not a learner's membership
+    Enroll(e(1), CourseCode("SEC-101")),
+]
+
+
+def test_without_carries_no_batch_mixes_kinds() -> None:
+    batches = layout(PLAN, Recording())
+    assert all(len({op.KIND for op in batch}) == 1 for batch in batches)
+    assert len(batches) == 7
+
+
+def test_a_create_batch_carries_each_new_persons_first_branch_in_plan_order() -> None:
+    batches = layout(PLAN, Recording(BRANCH_ONLY))
+    assert batches == [
+        [CreateUser(person(1)), CreateUser(person(2)), AddMember(EU, e(1)), AddMember(DE, e(2))],
+        [UpdateUser(person(3), ())],
+        [AddMember(EU, e(3))],
+        [AddMember(DE, e(1))],
+        [AddMember(SALES, e(1))],
+        [AddMember(EU, e(2), MemberRole.MANAGER)],
+        [Enroll(e(1), CourseCode("SEC-101"))],
+    ]
+
+
+def test_each_create_batch_carries_only_its_own_peoples_steps() -> None:
+    plan = [CreateUser(person(1)), CreateUser(person(2)), AddMember(EU, e(2)), AddMember(EU, e(1))]
+    batches = layout(plan, Recording(BRANCH_ONLY, batch_size=1))
+    assert batches == [
+        [CreateUser(person(1)), AddMember(EU, e(1))],
+        [CreateUser(person(2)), AddMember(EU, e(2))],
+    ]
+
+
+def test_enrollments_and_memberships_are_carried_up_to_their_counts() -> None:
+    carries = CreateCarries(frozenset({GroupKind.ORG_UNIT, GroupKind.GROUP}), 2, 1)
+    plan = [
+        CreateUser(person(1)),
+        AddMember(EU, e(1)),
+        AddMember(SALES, e(1)),
+        AddMember(DE, e(1)),
+        Enroll(e(1), CourseCode("A")),
+        Enroll(e(1), CourseCode("B")),
+    ]
+    [first, *rest] = layout(plan, Recording(carries))
+    assert first == [plan[0], plan[1], plan[2], plan[4]]
+    assert rest == [[plan[3]], [plan[5]]]
+
+
+def test_a_person_not_created_in_this_plan_carries_nothing() -> None:
+    plan = [AddMember(EU, e(1)), CreateUser(person(2))]
+    assert layout(plan, Recording(BRANCH_ONLY)) == [[plan[0]], [plan[1]]]
+
+
+def test_carried_steps_are_journaled_and_linked_each_by_its_own_outcome(engine: Engine) -> None:
+    clock, session = FakeClock(), session_factory(engine)()
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        CreateUser(person(2)),
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+    ]
+    run = start_run(session, "lms", dry_run=False, now=clock.now())
+    record_plan(session, run, "lms", plan, clock.now())
+    session.commit()
+    connector = Recording(BRANCH_ONLY)
+    connector.refuse = {e(2)}
+    refs = LiveRefs(Links(), CourseCodes())
+    lane = Lane(session, "lms", run, connector, refs, clock, threading.Event())
+    result = apply_plan(lane, list(enumerate(plan)))
+    assert connector.batches == [plan]  # one request's worth: two creates, two placements
+    statuses = [(entry.kind, entry.status) for entry in run_operations(session, run)]
+    assert statuses == [
+        (OpKind.CREATE_USER, OpStatus.DONE),
+        (OpKind.CREATE_USER, OpStatus.DONE),
+        (OpKind.ADD_MEMBER, OpStatus.DONE),
+        (OpKind.ADD_MEMBER, OpStatus.FAILED),
+    ]
+    assert (result.done, result.failed) == (3, 1)
+    links = load_links(session, "lms")
+    assert MembershipKey(EU, e(1), MemberRole.LEARNER) in links.ids
+    assert MembershipKey(EU, e(2), MemberRole.LEARNER) not in links.ids
