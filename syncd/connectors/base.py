@@ -95,6 +95,9 @@ class JobStatus(StrEnum):
 class JobState:
     status: JobStatus
     error: str | None = None  # the LMS's words when the job failed
+    # A DONE job that carried many operations may have failed some: their `Pending.item`
+    # -> the LMS's words. The poller fails those alone and marks the others done.
+    failed_items: Mapping[str, str] = field(default_factory=dict)
 
 
 class RemoteRefs(Protocol):

@@ -203,7 +203,8 @@ def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) ->
         case Pending():
             if op.KIND in ADDITIVE:
                 _link(books.links, op, outcome.remote_id)
-            books.waiting.append(jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id))
+            waiting = jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id, outcome.item)
+            books.waiting.append(waiting)
             result.waiting += 1
         case Unconfirmed():
             _unconfirmed(books, step, outcome, result)

@@ -34,6 +34,7 @@ class Waiting:
     operation: Operation
     job_id: str
     remote_id: RemoteId | None = None
+    item: str | None = None  # the LMS's name for it inside a job of many (`Pending.item`)
 
 
 def add_waiting(
@@ -58,6 +59,7 @@ def add_waiting(
             key_kind=w.operation.key.link_kind.value,
             **key_columns(w.operation.key),
             remote_id=w.remote_id,
+            item=w.item,
             status=OpStatus.PENDING.value,
             created_at=now,
             expires_at=expires,
@@ -86,6 +88,7 @@ class JobEntry:
     expires_at: dt.datetime | None
     polls: int = 0
     last_error: str | None = None  # why its last poll failed, until one works
+    item: str | None = None  # the LMS's name for it inside a job of many
 
 
 def due(
@@ -125,6 +128,7 @@ def _entry(row: Row[Any]) -> JobEntry:
         expires_at=_utc(row.expires_at) if row.expires_at is not None else None,
         polls=row.polls,
         last_error=row.last_error,
+        item=row.item,
     )
 
 
