@@ -51,6 +51,10 @@ class Outcomes:
     def set(self, index: int, outcome: Outcome) -> None:
         self._slots[index] = outcome
 
+    def get(self, index: int) -> Outcome | None:
+        """The outcome filled in so far (None: not yet)."""
+        return self._slots[index]
+
     def reject(self, indexes: Iterable[int], error: str) -> None:
         for index in indexes:
             self._slots[index] = Rejected(error)

@@ -183,9 +183,10 @@ class Writer:
         return Applied()
 
     def _pair(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:
-        return self._refs.user(op.employee_id), self._course(op.course_code)
+        return self._refs.user(op.employee_id), self.course(op.course_code)
 
-    def _course(self, code: CourseCode) -> RemoteId:
+    def course(self, code: CourseCode) -> RemoteId:
+        """The Litmos id of a course: as mapped in the target's `courses`, else as linked."""
         configured = self._settings.courses.get(code)
         return RemoteId(configured) if configured else self._refs.course(code)
 
