@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkab
 import httpx
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import GroupKind, MemberRole, RemoteEnrollment
+from syncd.records import GroupKind, MemberRole, RemoteEnrollment, RemoteId
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
     from syncd.config import TargetBase
     from syncd.operations import Operation
-    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef, RemoteId
+    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef
 
 NATURAL_KEYS = ("external_id", "username", "email")
 
@@ -98,6 +98,8 @@ class JobState:
     # A DONE job that carried many operations may have failed some: their `Pending.item`
     # -> the LMS's words. The poller fails those alone and marks the others done.
     failed_items: Mapping[str, str] = field(default_factory=dict)
+    # ... and may say the id of what it made for an item (a new account): item -> id.
+    remote_ids: Mapping[str, RemoteId] = field(default_factory=dict)
 
 
 class RemoteRefs(Protocol):

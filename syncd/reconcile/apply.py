@@ -75,11 +75,14 @@ class ApplyResult:
 def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
     result = ApplyResult()
     batches = list(_batches(steps, lane.connector))
-    for index, batch in enumerate(batches):
+    for index, planned in enumerate(batches):
         if lane.shutdown.is_set():
             _skip_rest(lane, batches[index:], "not sent: syncd was asked to stop", result)
             result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
+        batch = _send_now(lane, planned, result)
+        if not batch:
+            continue
         try:
             _run_batch(lane, batch, result)
         except (FatalError, RetriableError) as err:
@@ -96,6 +99,33 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
     if result.status == RunStatus.OK and result.failed:
         result.status = RunStatus.PARTIAL
     return result
+
+
+AWAITED = (
+    "not sent: the person's account is still being created (a job in progress); "
+    "the next cycle sends it"
+)
+
+
+def _send_now(lane: Lane, batch: list[Step], result: ApplyResult) -> list[Step]:
+    """The batch less the steps for people whose account a job is still creating (a user
+    import): those are skipped with a reason, and the next cycle, which reads the account,
+    plans them again."""
+    held = [step for step in batch if _awaited(lane.refs, step[1])]
+    if not held:
+        return batch
+    _close(lane, held, OpStatus.SKIPPED, AWAITED)
+    result.skipped += len(held)
+    skipped = {seq for seq, _ in held}
+    return [step for step in batch if step[0] not in skipped]
+
+
+def _awaited(refs: LiveRefs, op: Operation) -> bool:
+    match op:
+        case AddMember() | RemoveMember() | Enroll() | Unenroll():
+            return refs.awaited(op.employee_id)
+        case _:
+            return False
 
 
 def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]]:

@@ -28,7 +28,7 @@ import structlog
 from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
-from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
+from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect, undo_effect
 from syncd.store import Session, jobs, unit_of_work
 from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
@@ -184,7 +184,21 @@ def _done(
         jobs.settle(session, group, OpStatus.FAILED, now=now, error=words)
     if done:
         _links(session, target, done, now, done=True)
+        _made(session, target, done, state, now)
         jobs.settle(session, done, OpStatus.DONE, now=now)
+
+
+def _made(
+    session: Session, target: str, rows: Sequence[jobs.JobEntry], state: JobState, now: dt.datetime
+) -> None:
+    """Link what a job created to the id the LMS gave it, where the poll learned it (until
+    then the link was reserved without an id)."""
+    changes = LinkChanges()
+    for row in rows:
+        made = state.remote_ids.get(row.item) if row.item is not None else None
+        if made and row.operation in CREATES:
+            record_effect(row.operation, row.key, made, changes)
+    write_links(session, target, changes, now)
 
 
 def _outlived(rows: Sequence[jobs.JobEntry], now: dt.datetime) -> bool:

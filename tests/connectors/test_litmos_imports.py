@@ -21,7 +21,13 @@ from tests.lms_fixtures import Refs
 LitmosMaker = Callable[..., LitmosConnector]
 SALES = GroupRef(GroupKind.ORG_UNIT, "SAL")
 MENTORS = GroupRef(GroupKind.GROUP, "mentors")
-SETTLED = 5.0 + 0.05 * 1000  # the simulator's schedule for up to 1000 rows
+SETTLED = 5.0 + 0.05 * 1000  # the schedule below, for up to 1000 rows
+
+
+@pytest.fixture(autouse=True)
+def _slow_imports(litmos_sim: LitmosSimulator) -> None:
+    """Imports wait 5 s, then take 50 ms a row."""
+    litmos_sim.state.import_queue, litmos_sim.state.import_per_row = 5.0, 0.05
 
 
 def person(n: int) -> Person:
@@ -93,8 +99,12 @@ def test_a_batch_at_the_threshold_is_one_import_carrying_teams_and_courses(
     assert litmos.poll_job(job_id) == JobState(JobStatus.PENDING)
     clock.advance(SETTLED)
     before = len(litmos_sim.requests)
-    assert litmos.poll_job(job_id) == JobState(JobStatus.DONE)
-    assert len(litmos_sim.requests) == before + 1  # no failures: usererrors is not read
+    done = litmos.poll_job(job_id)
+    assert (done.status, done.failed_items) == (JobStatus.DONE, {})
+    users = {u.username: u.id for u in litmos_sim.state.users.values()}
+    assert done.remote_ids == users  # the new accounts' ids, by username
+    paths = [r.path for r in litmos_sim.requests[before:]]
+    assert paths == [f"/v1.svc/bulkimports/{job_id}", *["/v1.svc/users"] * 2]  # no usererrors
     snapshot = litmos_sim.snapshot()
     assert len(snapshot.users) == 3
     assert len(snapshot.members) == 6

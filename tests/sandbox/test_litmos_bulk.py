@@ -16,10 +16,16 @@ from syncd.sandbox.core import ManualClock
 from syncd.sandbox.litmos import SentMessage, bulk, words
 
 IMPORTS = "/v1.svc/bulkimports"
-QUEUE, PER_ROW = 5.0, 0.05  # the simulator's default schedule
+QUEUE, PER_ROW = 5.0, 0.05  # the schedule these tests give the simulator
 # The spec's UserBulkImport, every key.
 SHOWN = ("Id", "ImportDate", "Status", "TotalRecords", "TotalUsersCreated", "Failed",
          "Duplicate", "InvalidEmail", "SendEmails", "SkipFirstLogin")  # fmt: skip
+
+
+@pytest.fixture
+def litmos(clock: ManualClock) -> LitmosSimulator:
+    """Imports wait 5 s, then take 50 ms a row."""
+    return LitmosSimulator(clock=clock, import_timing=(QUEUE, PER_ROW))
 
 
 def _row(n: int, **fields: object) -> dict[str, object]:
@@ -209,7 +215,7 @@ def test_a_pending_import_survives_a_dump_and_load(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
     _post(litmos_client, [_row(1)])
-    restored = LitmosSimulator(clock=clock)
+    restored = LitmosSimulator(clock=clock, import_timing=(QUEUE, PER_ROW))
     restored.load_state(litmos.dump_state())
     clock.advance(QUEUE + PER_ROW)
     assert [u[0] for u in restored.snapshot().users] == ["user1"]

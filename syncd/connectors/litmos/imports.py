@@ -18,7 +18,7 @@ from typing import Any
 
 from syncd.connectors.base import JobState, JobStatus
 from syncd.connectors.http import OutcomeUnknownError, Params, RequestRefusedError
-from syncd.connectors.litmos.client import COURSES, TEAMS, LitmosClient
+from syncd.connectors.litmos.client import COURSES, TEAMS, USERS, LitmosClient
 from syncd.connectors.outcomes import Outcomes, refusal
 from syncd.errors import SkippableError
 from syncd.operations import AddMember, CreateUser, Enroll, Outcome, Pending, Unconfirmed
@@ -173,8 +173,10 @@ def _chunks(rows: list[_Row]) -> list[list[_Row]]:
 
 def read_import(client: LitmosClient, job_id: str) -> JobState:
     """One look at an import: Completed is DONE with its failed rows by username (read only
-    when it counts failures); a status saying it failed is FAILED; any other is PENDING
-    (the job's lifetime bounds it); an id Litmos no longer knows is GONE."""
+    when it counts failures) and the ids of the accounts by username (one walk of
+    `GET /users`, so the new accounts are linked now, not adopted by the next plan); a
+    status saying it failed is FAILED; any other is PENDING (the job's lifetime bounds it);
+    an id Litmos no longer knows is GONE."""
     try:
         answer = client.get(f"{IMPORTS}/{job_id}")
     except RequestRefusedError as err:
@@ -185,10 +187,19 @@ def read_import(client: LitmosClient, job_id: str) -> JobState:
     if status.casefold() == "completed":
         failed = answer.get("Failed")
         errors = row_errors(client, job_id) if failed != 0 else {}
-        return JobState(JobStatus.DONE, failed_items=errors)
+        return JobState(JobStatus.DONE, failed_items=errors, remote_ids=accounts(client))
     if "fail" in status.casefold():
         return JobState(JobStatus.FAILED, f"the Litmos import {job_id} says {status}")
     return JobState(JobStatus.PENDING)
+
+
+def accounts(client: LitmosClient) -> dict[str, RemoteId]:
+    """Every account's id by its username (ignoring case), from one walk of `GET /users`."""
+    return {
+        str(item.get("UserName", "")).casefold(): RemoteId(str(item["Id"]))
+        for item in client.pages(USERS)
+        if item.get("Id")
+    }
 
 
 def row_errors(client: LitmosClient, job_id: str) -> dict[str, str]:

@@ -73,7 +73,7 @@ class LitmosSimulator(SimulatorApp):
         rate_message: str = words.SEED_RATE_LIMITED,
         allow_plain_http_on_loopback: bool = False,
         job_roles: Iterable[str] = (),
-        import_timing: tuple[float, float] = (5.0, 0.05),
+        import_timing: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         if rate_limit < 1 or rate_window <= 0:
             raise ValueError("rate_limit must be >= 1 and rate_window > 0")

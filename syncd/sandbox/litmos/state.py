@@ -159,8 +159,8 @@ class LitmosState:
     sent: list[SentMessage] = field(default_factory=list)
     imports: dict[str, BulkImport] = field(default_factory=dict)
     import_counter: int = 0
-    import_queue: float = 5.0  # seconds an import waits `Pending`
-    import_per_row: float = 0.05  # seconds of `Processing` per row
+    import_queue: float = 0.0  # seconds an import waits `Pending` (tests set a delay)
+    import_per_row: float = 0.0  # seconds of `Processing` per row
 
     def next_id(self, wanted: str | None = None) -> tuple[str, int]:
         """A fresh (encrypted-looking id, original numeric id) pair; `wanted` (seeding
