@@ -29,6 +29,7 @@ from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect, undo_effect
+from syncd.records import RemoteId
 from syncd.store import Session, jobs, unit_of_work
 from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
@@ -194,11 +195,14 @@ def _made(
     """Link what a job created to the id the LMS gave it, where the poll learned it (until
     then the link was reserved without an id)."""
     changes = LinkChanges()
+    made: list[tuple[jobs.JobEntry, RemoteId]] = []
     for row in rows:
-        made = state.remote_ids.get(row.item) if row.item is not None else None
-        if made and row.operation in CREATES:
-            record_effect(row.operation, row.key, made, changes)
+        remote_id = state.remote_ids.get(row.item) if row.item is not None else None
+        if remote_id and row.operation in CREATES:
+            record_effect(row.operation, row.key, remote_id, changes)
+            made.append((row, remote_id))
     write_links(session, target, changes, now)
+    jobs.record_made(session, made)
 
 
 def _outlived(rows: Sequence[jobs.JobEntry], now: dt.datetime) -> bool:

@@ -182,6 +182,19 @@ def settle(
         _journal(session, run_id, seqs, status=status, error=clean, now=now)
 
 
+def record_made(session: Session, made: Sequence[tuple[JobEntry, RemoteId]]) -> None:
+    """The ids a settled job's creates were given, on their rows and their operations."""
+    for row, remote_id in made:
+        session.execute(
+            update(AsyncJobRow).where(AsyncJobRow.id == row.id).values(remote_id=remote_id)
+        )
+        session.execute(
+            update(OperationRow)
+            .where(OperationRow.run_id == row.run_id, OperationRow.seq == row.seq)
+            .values(remote_id=remote_id)
+        )
+
+
 def _journal(
     session: Session,
     run_id: int,
