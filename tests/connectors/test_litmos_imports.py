@@ -175,3 +175,15 @@ def test_an_import_litmos_no_longer_knows_is_gone(make_litmos: LitmosMaker) -> N
     state = make_litmos().poll_job("not-an-import")
     assert state.status is JobStatus.GONE
     assert "Bulk Import Id was not found." in (state.error or "")
+
+
+def test_a_target_with_its_own_account_settings_creates_one_by_one(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker
+) -> None:
+    refs = Refs()
+    _world(litmos_sim, refs)
+    litmos = make_litmos(bulk_import_threshold=2, time_zone="Europe/Berlin")
+    assert not litmos.capabilities.create_carries
+    outcomes = litmos.apply([CreateUser(person(n)) for n in range(3)], refs)
+    assert all(isinstance(o, Applied) for o in outcomes)
+    assert _posted(litmos_sim, "POST", "/v1.svc/bulkimports") == []

@@ -142,6 +142,7 @@ CREATE_BATCH = 5000  # user creates a batch takes: imports of up to 2,000 KB car
 # What an import row carries for its person (spec `UserImport`: Team1..Team5, Course1..3).
 ROW_TEAMS, ROW_COURSES = 5, 3
 TEAM_KINDS = frozenset({GroupKind.ORG_UNIT, GroupKind.GROUP})  # both are Litmos teams
+DEFAULT_LEVEL, DEFAULT_ZONE = "Learner", "UTC"  # LitmosTarget's defaults
 IMPORT_LIFETIME = dt.timedelta(days=1)  # [decided] no source says how long Litmos keeps one
 UNSUPPORTED = frozenset({OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP})
 NO_TEAM_EDITS = "the Litmos API cannot rename, move or delete a team"
@@ -167,11 +168,19 @@ def capabilities(target: LitmosTarget) -> Capabilities:
     )
 
 
+def imports_on(target: LitmosTarget) -> bool:
+    """Whether new people may be imported: a threshold is set and the target keeps the
+    default account settings (an import row has no TimeZone, and its AccessLevel is a
+    number no source maps to Litmos's names: an imported account gets Litmos's defaults)."""
+    defaults = (target.access_level, target.time_zone) == (DEFAULT_LEVEL, DEFAULT_ZONE)
+    return bool(target.bulk_import_threshold) and defaults
+
+
 def _carries(target: LitmosTarget) -> CreateCarries:
     """What a create carries where imports are on: the person's teams, and their courses
     unless the target asks Litmos to email course assignments (an import row has one
     `sendmessage` for the login and course emails both: those go per person instead)."""
-    if not target.bulk_import_threshold:
+    if not imports_on(target):
         return CreateCarries()
     courses = 0 if target.send_course_emails else ROW_COURSES
     return CreateCarries(member_kinds=TEAM_KINDS, members=ROW_TEAMS, enrollments=courses)
@@ -318,7 +327,7 @@ class LitmosConnector:
         """One import at or above the threshold, else one by one (creates.py)."""
         creates, riders = carried_batch(batch, self.capabilities.create_carries)
         threshold = self._target.bulk_import_threshold
-        if threshold and len(creates) >= threshold:
+        if imports_on(self._target) and len(creates) >= threshold:
             writer = self._writer(refs)
             where = partial(_place_of, refs, writer)
             query = self._write_settings().create_query
