@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from syncd.clock import Clock, FastForwardClock, SystemClock
 from syncd.config import Config, TargetBase
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs, Transport
-from syncd.errors import ConfigError, ImportRefusedError, SyncdError
+from syncd.errors import ImportRefusedError, SyncdError
 from syncd.kinds import build_connector, sandboxed
 from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
@@ -66,14 +66,7 @@ class Runtime:
         self.db.dispose()
 
     def targets(self, names: Sequence[str] = ()) -> list[TargetBase]:
-        known = {t.name: t for t in self.config.targets}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise ConfigError(
-                f"--target {unknown[0]}: no such target in {self.config.source_path}"
-                f" (targets: {', '.join(known) or 'none'})"
-            )
-        return [known[n] for n in names] if names else [t for t in known.values() if t.enabled]
+        return self.config.chosen(names)
 
     def import_hr(self, *, force: bool) -> ImportResult:
         return import_hr(self.db, self.config, self.clock, force=force, stop=self.shutdown)

@@ -43,11 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:
-    """The command's handler in `cli/commands.py`, imported only once a command runs: the
-    parser alone (`--help`, a usage error) loads none of syncd's engine."""
-    handler: Callable[[argparse.Namespace], int] = getattr(
-        import_module("syncd.cli.commands"), name
-    )
+    """The command's handler, imported only once a command runs: the parser alone
+    (`--help`, a usage error) loads none of syncd's engine. `status` has a module of its
+    own (`cli/status.py`) that loads no connector or engine; the rest are in
+    `cli/commands.py`."""
+    module = "syncd.cli.status" if name == "status" else "syncd.cli.commands"
+    handler: Callable[[argparse.Namespace], int] = getattr(import_module(module), name)
     return handler
 
 

@@ -13,18 +13,6 @@ from syncd.reconcile.hr_import import read_hr_source
 from syncd.store import probe
 
 
-def require_database(config: Config) -> str:
-    """How the status database was reached, for `check`; a ConfigError if it cannot be."""
-    url = config.database.url
-    problem = probe.unreachable(url)
-    if problem is not None:
-        raise ConfigError(
-            f"{config.source_path}: database.url ({probe.shown(url)}): "
-            f"the status database {problem}"
-        )
-    return f"database ({probe.shown(url)}): ok, connected"
-
-
 def require_hr_source(config: Config) -> str:
     """How the HR source read, for `check`; a ConfigError naming the key if it does not."""
     hr = config.hr

@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from syncd.cli import DEFAULT_CONFIG, checks, render
+from syncd.cli import checks, render
+from syncd.cli.opening import load, require_database
 from syncd.config import Config
 from syncd.errors import ConfigError
-from syncd.kinds import load_config, serve_all
-from syncd.logging import configure
+from syncd.kinds import serve_all
 from syncd.runtime import Runtime
 from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
-from syncd.store.status import status_document
-
-
-def config_path(args: argparse.Namespace) -> Path:
-    given = getattr(args, "config", None)
-    return Path(given or os.environ.get("SYNCD_CONFIG") or DEFAULT_CONFIG)
-
-
-def _load(args: argparse.Namespace) -> Config:
-    config = load_config(config_path(args))
-    configure(config.logging.level, config.logging.format)
-    return config
 
 
 def _open(args: argparse.Namespace, *, full_readback: bool = False) -> Runtime:
-    """The runtime over a status database that answers (else a ConfigError naming
-    `database.url`, exit 2, never a driver's traceback)."""
-    config = _load(args)
-    checks.require_database(config)
+    """The runtime over a status database that answers."""
+    config = load(args)
+    require_database(config)
     return Runtime(config, full_readback=full_readback)
 
 
@@ -56,27 +41,11 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.fine else 1
 
 
-def status(args: argparse.Namespace) -> int:
-    runtime = _open(args)
-    try:
-        runtime.upgrade()
-        targets = [(t.name, t.kind) for t in runtime.targets(args.target)]
-        with runtime.db.session() as session:
-            doc = status_document(session, targets)
-        text = render.status_json(doc) if args.format == "json" else render.status_text(doc)
-        sys.stdout.write(text)
-        return 0
-    finally:
-        runtime.close()
-
-
 def check(args: argparse.Namespace) -> int:
     """The status database, the HR source, one authenticated read per target: every problem
     said, then 2 if the config is wrong (database, HR source), else 1 if a target failed."""
-    config = _load(args)
-    wrong = sum(
-        _checked(need, config) for need in (checks.require_database, checks.require_hr_source)
-    )
+    config = load(args)
+    wrong = sum(_checked(need, config) for need in (require_database, checks.require_hr_source))
     runtime = Runtime(config)
     failures = 0
     try:

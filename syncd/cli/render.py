@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncd.reconcile.readback import ReadbackReport
-from syncd.reconcile.stages import OperationReport, TargetReport
-from syncd.runtime import RunReport
 from syncd.store.journal import OpStatus
+
+if TYPE_CHECKING:  # `syncd status` renders without loading the engine
+    from syncd.reconcile.readback import ReadbackReport
+    from syncd.reconcile.stages import OperationReport, TargetReport
+    from syncd.runtime import RunReport
 
 MARKS = {
     "create": "+",

@@ -171,6 +171,18 @@ class Config(StrictModel):
             raise ValueError("\n".join(problems))
         return self
 
+    def chosen(self, names: Sequence[str] = ()) -> list[TargetBase]:
+        """The targets `--target` names (all that are enabled when none): a ConfigError
+        naming the first unknown one and the configured ones."""
+        known = {t.name: t for t in self.targets}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(
+                f"--target {unknown[0]}: no such target in {self.source_path}"
+                f" (targets: {', '.join(known) or 'none'})"
+            )
+        return [known[n] for n in names] if names else [t for t in known.values() if t.enabled]
+
     def target(self, name: str) -> TargetBase:
         """The target called `name`; a ConfigError listing the configured ones if none is."""
         for target in self.targets:

@@ -79,6 +79,10 @@ class Capabilities:
     enroll_scope: EnrollScope = EnrollScope.COURSE
     # What a user-create request can also carry for the new person (nothing: creates only).
     create_carries: CreateCarries = CreateCarries()
+    # Group kinds whose learner memberships the LMS can move in one request: a person's
+    # RemoveMember of such a kind rides in the batch of their AddMember of that kind, so
+    # the connector may send the pair as one move (or as the two calls it would alone).
+    moves_members: frozenset[GroupKind] = frozenset()
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

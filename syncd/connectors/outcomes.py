@@ -27,9 +27,10 @@ from syncd.operations import (
     OpKind,
     Outcome,
     Rejected,
+    RemoveMember,
     Unconfirmed,
 )
-from syncd.records import EmployeeId, MemberRole
+from syncd.records import EmployeeId, GroupKind, MemberRole
 
 if TYPE_CHECKING:
     import httpx
@@ -183,6 +184,23 @@ def _carriable(op: Carried, carries: CreateCarries, created: set[EmployeeId]) ->
 
 def _count(op: Carried, carries: CreateCarries) -> int:
     return carries.members if isinstance(op, AddMember) else carries.enrollments
+
+
+def moved_batch(
+    batch: Sequence[Operation], kinds: frozenset[GroupKind]
+) -> tuple[list[AddMember], list[RemoveMember]]:
+    """A batch of member additions and the removals that make some of them moves, as the
+    engine packs it (`Capabilities.moves_members`): the additions first, then at most one
+    learner removal of the same group kind per person added. Any other shape is a TypeError."""
+    adds = [op for op in batch if isinstance(op, AddMember)]
+    removes = [op for op in batch[len(adds) :] if isinstance(op, RemoveMember)]
+    added = {(op.employee_id, op.group.kind) for op in adds if op.role is MemberRole.LEARNER}
+    paired = [(op.employee_id, op.group.kind) for op in removes]
+    shaped = len(adds) + len(removes) == len(batch) and len(set(paired)) == len(paired)
+    fits = all(op.role is MemberRole.LEARNER and op.group.kind in kinds for op in removes)
+    if not (adds and shaped and fits and set(paired) <= added):
+        raise TypeError("apply takes operations of one kind; this batch mixes AddMember")
+    return adds, removes
 
 
 def adopted(ops: Sequence[Adopt]) -> list[Outcome]:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncd import config
 from syncd.clock import FastForwardClock
@@ -26,12 +27,10 @@ from syncd.connectors.dokeos.settings import DokeosTarget
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.errors import ConfigError
 from syncd.kinds import inprocess
-from syncd.kinds.kind import LmsKind
-from syncd.sandbox import ServedSimulator, serve
-from syncd.sandbox.coursepath.demo import DEMO as COURSEPATH_DEMO
-from syncd.sandbox.docebo.demo import DEMO as DOCEBO_DEMO
-from syncd.sandbox.dokeos.demo import DEMO as DOKEOS_DEMO
-from syncd.sandbox.litmos.demo import DEMO as LITMOS_DEMO
+from syncd.kinds.kind import DemoAt, LmsKind
+
+if TYPE_CHECKING:
+    from syncd.sandbox import ServedSimulator
 
 __all__ = [
     "KINDS",
@@ -49,10 +48,16 @@ __all__ = [
 # In the order config errors list them. Coursepath joined the sandbox after Litmos: it is
 # served on the port after Litmos's, so that the ports docs/sandbox.md gives stay put.
 KINDS: tuple[LmsKind, ...] = (
-    LmsKind("docebo", DoceboTarget, docebo.factory, DOCEBO_DEMO, 0),
-    LmsKind("dokeos", DokeosTarget, dokeos.factory, DOKEOS_DEMO, 1),
-    LmsKind("coursepath", CoursepathTarget, coursepath.factory, COURSEPATH_DEMO, 3),
-    LmsKind("litmos", LitmosTarget, litmos.factory, LITMOS_DEMO, 2),
+    LmsKind("docebo", DoceboTarget, docebo.factory, DemoAt("syncd.sandbox.docebo.demo"), 0),
+    LmsKind("dokeos", DokeosTarget, dokeos.factory, DemoAt("syncd.sandbox.dokeos.demo"), 1),
+    LmsKind(
+        "coursepath",
+        CoursepathTarget,
+        coursepath.factory,
+        DemoAt("syncd.sandbox.coursepath.demo"),
+        3,
+    ),
+    LmsKind("litmos", LitmosTarget, litmos.factory, DemoAt("syncd.sandbox.litmos.demo"), 2),
 )
 
 _registered: dict[str, LmsKind] = {kind.kind: kind for kind in KINDS}
@@ -109,6 +114,8 @@ def sandboxed(target: TargetBase, clock: FastForwardClock) -> AbstractContextMan
 def serve_all(host: str, first_port: int) -> list[ServedSimulator]:
     """Every kind's demo simulator on loopback, each at `first_port` plus its sandbox port
     (0: any free ports), on the real clock, in port order."""
+    from syncd.sandbox import ServedSimulator, serve  # noqa: PLC0415 - only `syncd sandbox` serves
+
     served = []
     for kind in sorted(registered(), key=lambda k: k.sandbox_port):
         port = first_port + kind.sandbox_port if first_port else 0

@@ -9,14 +9,47 @@ registrations; all else that differs by kind (the config validator, the runtime,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol
 
 from syncd.config import TargetBase, kind_of
 
 if TYPE_CHECKING:
     from syncd.connectors.base import ConnectorFactory
-    from syncd.sandbox.demo import Demo
+    from syncd.sandbox.demo import Demo, Simulator
+    from syncd.sandbox.faults import Clock
+
+
+class DemoOf(Protocol):
+    """A kind's demo: a `syncd.sandbox.demo.Demo`, or a `DemoAt` that imports one on use."""
+
+    @property
+    def simulator(self) -> Callable[[Clock], Simulator]: ...
+    @property
+    def target(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAt:
+    """The `DEMO` of the module named, imported when first used: the simulators (and the
+    OpenAPI validator Litmos's needs) load only for `syncd sandbox` and sandboxed targets,
+    not for `syncd status` or a run against real LMSs."""
+
+    module: str
+
+    def _demo(self) -> Demo:
+        demo: Demo = import_module(self.module).DEMO
+        return demo
+
+    @property
+    def simulator(self) -> Callable[[Clock], Simulator]:
+        return self._demo().simulator
+
+    @property
+    def target(self) -> Mapping[str, str]:
+        return self._demo().target
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +60,7 @@ class LmsKind:
     target_model: type[TargetBase]
     connector: ConnectorFactory
     # Its simulator stocked with the demo catalog, and the demo target that reaches it.
-    demo: Demo
+    demo: DemoOf
     # `syncd sandbox` serves it on --port plus this (the ports docs/sandbox.md lists).
     sandbox_port: int
 

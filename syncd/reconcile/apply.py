@@ -3,10 +3,11 @@
 Journal before send: each batch is marked `sent` (and committed) before its
 request, and its outcome after. Consecutive operations of one kind are packed
 up to the connector's batch size; a batch of user creates also carries the new
-people's memberships and enrollments the connector's `create_carries` allows
-(`carry.py`). A request refused whole fails its batch and the lane goes on; a
-target-level error (auth, LMS down) stops the lane and skips the rest; a
-shutdown request stops after the request in flight.
+people's memberships and enrollments the connector's `create_carries` allows,
+and one of member additions the removals that make them moves (`carry.py`). A
+request refused whole fails its batch and the lane goes on; a target-level
+error (auth, LMS down) stops the lane and skips the rest; a shutdown request
+stops after the request in flight.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from syncd.operations import (
     Unconfirmed,
     Unenroll,
 )
-from syncd.reconcile.carry import carried_steps
+from syncd.reconcile.carry import carried_steps, paired_removals
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
@@ -134,15 +135,16 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
     person instead (the plan, and each operation's place in it, stay as reviewed). A batch
     of user creates also takes the steps its people's creates carry (`carry.py`), after them."""
-    caps = connector.capabilities
-    carried = carried_steps(steps, caps.create_carries)
-    taken = {seq for riders in carried.values() for seq, _ in riders}
-    rest = [step for step in steps if step[0] not in taken]
+    capabilities = connector.capabilities
+    carried = carried_steps(steps, capabilities.create_carries)
+    rest = _without(steps, [step for riders in carried.values() for step in riders])
+    moves = paired_removals(rest, capabilities.moves_members)
+    rest = _without(rest, list(moves.values()))
     for kind, run in groupby(rest, key=lambda step: step[1].KIND):
-        size = max(1, caps.batch_size(kind))
-        for items in _scoped(list(run), caps.enroll_scope):
+        size = max(1, capabilities.batch_size(kind))
+        for items in _scoped(list(run), capabilities.enroll_scope):
             for start in range(0, len(items), size):
-                yield _with_riders(items[start : start + size], carried)
+                yield _with_riders(items[start : start + size], carried, moves)
 
 
 def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
@@ -156,12 +158,24 @@ def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
     return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
 
 
-def _with_riders(batch: list[Step], carried: dict[EmployeeId, list[Step]]) -> list[Step]:
-    """A batch of creates followed by what their creates carry, in plan order."""
-    if not carried or not isinstance(batch[0][1], CreateUser):
-        return batch
-    people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
-    riders = [step for person in people for step in carried.get(person, ())]
+def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
+    seqs = {seq for seq, _ in taken}
+    return [step for step in steps if step[0] not in seqs]
+
+
+def _with_riders(
+    batch: list[Step], carried: dict[EmployeeId, list[Step]], moves: dict[int, Step]
+) -> list[Step]:
+    """A batch of creates followed by what their creates carry, or of member additions
+    followed by the removals they pair with as moves; the riders in plan order."""
+    match batch[0][1]:
+        case CreateUser():
+            people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
+            riders = [step for person in people for step in carried.get(person, ())]
+        case AddMember():
+            riders = [moves[seq] for seq, _ in batch if seq in moves]
+        case _:
+            riders = []
     return batch + sorted(riders, key=lambda step: step[0])
 
 

@@ -1,9 +1,11 @@
-"""Which later steps of a plan ride along with the request that creates their person.
+"""Which later steps of a plan ride along with an earlier one's request.
 
 `apply._batches` asks `carried_steps` once per plan: for each person the plan creates,
 their learner memberships of the kinds the connector's `CreateCarries` names and their
-enrollments, up to its per-person counts, in plan order. The plan itself is unchanged;
-only how its steps are packed into requests is.
+enrollments, up to its per-person counts, in plan order. It asks `paired_removals` for
+the moves: a person's learner RemoveMember of a kind the connector moves in one request
+(`Capabilities.moves_members`) rides with their AddMember of that kind. The plan itself
+is unchanged; only how its steps are packed into requests is.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from syncd.connectors.base import CreateCarries
-from syncd.operations import AddMember, CreateUser, Enroll, Operation, OpKind
-from syncd.records import EmployeeId, MemberRole
+from syncd.operations import AddMember, CreateUser, Enroll, Operation, OpKind, RemoveMember
+from syncd.records import EmployeeId, GroupKind, MemberRole
 
 Step = tuple[int, Operation]  # (place in the plan, operation)
 
@@ -43,3 +45,23 @@ def _limit(op: AddMember | Enroll, carries: CreateCarries) -> int:
         return carries.enrollments
     learner = op.role is MemberRole.LEARNER and op.group.kind in carries.member_kinds
     return carries.members if learner else 0
+
+
+def paired_removals(steps: Sequence[Step], kinds: frozenset[GroupKind]) -> dict[int, Step]:
+    """By the plan place of a person's first learner AddMember of a kind in `kinds`, their
+    first learner RemoveMember of that kind that comes later in the plan."""
+    adds: dict[tuple[EmployeeId, GroupKind], int] = {}
+    pairs: dict[int, Step] = {}
+    for seq, op in steps:
+        if not isinstance(op, AddMember | RemoveMember) or not _moved(op, kinds):
+            continue
+        slot = (op.employee_id, op.group.kind)
+        if isinstance(op, AddMember):
+            adds.setdefault(slot, seq)
+        elif slot in adds and adds[slot] not in pairs:
+            pairs[adds[slot]] = (seq, op)
+    return pairs
+
+
+def _moved(op: AddMember | RemoveMember, kinds: frozenset[GroupKind]) -> bool:
+    return op.role is MemberRole.LEARNER and op.group.kind in kinds

@@ -16,7 +16,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import ConnectorContext
+from syncd.connectors.base import ConnectorContext, CreateCarries
 from syncd.connectors.docebo import DoceboConnector
 from syncd.errors import ConfigError, FatalError, RetriableError
 from syncd.keys import UserKey
@@ -597,12 +597,13 @@ def test_a_batch_mixing_kinds_is_a_programming_error(
 
 
 def test_capabilities(make_connector: ConnectorMaker) -> None:
+    """`batch_size` is the user rows (and deleted ids) a call; every other list-taking write
+    sends up to its endpoint's 1,000 ids; a new user's row carries their branch, and a
+    branch removal rides with the person's branch addition."""
     caps = make_connector(batch_size=50).capabilities
-    batched = {
-        OpKind.CREATE_USER,
-        OpKind.UPDATE_USER,
+    rows = {OpKind.CREATE_USER, OpKind.UPDATE_USER, OpKind.DELETE_USER}
+    lists = {
         OpKind.DEACTIVATE_USER,
-        OpKind.DELETE_USER,
         OpKind.REACTIVATE_USER,
         OpKind.ADD_MEMBER,
         OpKind.REMOVE_MEMBER,
@@ -610,8 +611,11 @@ def test_capabilities(make_connector: ConnectorMaker) -> None:
         OpKind.UNENROLL,
     }
     assert {kind: caps.batch_size(kind) for kind in OpKind} == {
-        kind: 50 if kind in batched else 1 for kind in OpKind
+        kind: 50 if kind in rows else 1000 if kind in lists else 1 for kind in OpKind
     }
+    branches = frozenset({GroupKind.ORG_UNIT})
+    assert caps.create_carries == CreateCarries(member_kinds=branches, members=1)
+    assert caps.moves_members == branches
     assert caps.natural_keys == ("username", "email")
     assert caps.groups_have_codes is True
     assert DoceboConnector.kind == "docebo"

@@ -396,6 +396,39 @@ def test_a_create_carries_the_new_persons_memberships_and_enrollments(harness: H
     assert len(state.enrollments) == (2 if carries.enrollments else 0)
 
 
+def test_an_addition_carries_only_the_removals_that_make_it_a_move(harness: Harness) -> None:
+    """A member-addition batch may end with removals only where the connector moves that
+    kind (`moves_members`), one per person it adds, of the kind added; else TypeError."""
+    connector = harness.connect()
+    moves = connector.capabilities.moves_members
+    add = AddMember(DE, e(1))
+    refused: list[list[Operation]] = [
+        [RemoveMember(EU, e(1)), add],
+        [add, RemoveMember(EU, e(2))],
+        [add, RemoveMember(EU, e(1)), RemoveMember(GroupRef(GroupKind.ORG_UNIT, "X"), e(1))],
+        [add, RemoveMember(EU, e(1), MemberRole.MANAGER)],
+        [add, RemoveMember(SALES, e(1))],
+        *([] if GroupKind.ORG_UNIT in moves else [[add, RemoveMember(EU, e(1))]]),
+    ]
+    for batch in refused:
+        with pytest.raises(TypeError, match="one kind"):
+            connector.apply(batch, Refs())
+    assert harness.served() == []
+
+
+def test_a_move_lands_as_its_addition_and_removal_would(harness: Harness) -> None:
+    connector, links = harness.connect(), Refs()
+    if GroupKind.ORG_UNIT not in connector.capabilities.moves_members:
+        pytest.skip(f"{harness.name}: org-unit memberships do not move in one request")
+    links.groups = {ref: harness.seed_group(ref, ref.code, None) for ref in (EU, DE)}
+    links.users[e(1)] = harness.seed_user("p1@acme.com", "p1@acme.com", "First1", "Last1")
+    harness.seed_member(EU, links.groups[EU], links.users[e(1)])
+    list(connector.fetch())
+    assert applied(connector, [AddMember(DE, e(1)), RemoveMember(EU, e(1))], links)
+    login = harness.login("p1@acme.com", "p1@acme.com")
+    assert harness.state().members == {(harness.group_key(DE, "DE"), login)}
+
+
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect()
     [first] = applied(connector, [CreateUser(person(1))], Refs())

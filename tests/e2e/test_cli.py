@@ -155,3 +155,27 @@ def test_help_and_usage_errors_load_none_of_the_engine() -> None:
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert "usage: syncd" in done.stdout + done.stderr
+
+
+def test_status_loads_no_connector_simulator_or_engine(tmp_path: Path) -> None:
+    """`syncd status` reads the status database only: it loads no simulator (nor the
+    OpenAPI validator Litmos's needs), reconcile engine, runtime or scheduler."""
+    config = tmp_path / "syncd.toml"
+    config.write_text(
+        (REPO / "config" / "syncd.toml")
+        .read_text()
+        .replace('url = "sqlite:///var/syncd.db"', f'url = "sqlite:///{tmp_path}/s.db"')
+    )
+    probe = (
+        "import sys\n"
+        "from syncd.cli import main\n"
+        f"assert main(['-c', {str(config)!r}, 'status']) == 0\n"
+        "heavy = ('syncd.runtime', 'syncd.reconcile', 'syncd.sandbox', 'syncd.scheduler',"
+        " 'openapi_core', 'apscheduler')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "no runs yet" in done.stdout or "target" in done.stdout

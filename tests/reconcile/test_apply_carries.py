@@ -1,5 +1,6 @@
 """A user create carries the new person's memberships and enrollments where the connector
-says one request can (`CreateCarries`): the plan is unchanged, the batches are not."""
+says one request can (`CreateCarries`), and a membership removal rides with the addition
+that makes it a move (`moves_members`): the plan is unchanged, the batches are not."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from syncd.operations import (
     OpKind,
     Outcome,
     Rejected,
+    RemoveMember,
     UpdateUser,
 )
 from syncd.reconcile.apply import Lane, _batches, apply_plan
@@ -178,3 +180,36 @@ def test_carried_steps_are_journaled_and_linked_each_by_its_own_outcome(engine: 
     links = load_links(session, "lms")
     assert MembershipKey(EU, e(1), MemberRole.LEARNER) in links.ids
     assert MembershipKey(EU, e(2), MemberRole.LEARNER) not in links.ids
+
+
+# --- a removal rides with the addition it makes a move --------------------------------------
+
+
+def test_a_persons_branch_removal_rides_with_their_branch_addition() -> None:
+    connector = Recording()
+    connector.capabilities = Capabilities(
+        batch_sizes=dict.fromkeys(OpKind, 100), moves_members=frozenset({GroupKind.ORG_UNIT})
+    )
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+        AddMember(SALES, e(1)),
+        AddMember(DE, e(3)),
+        RemoveMember(SALES, e(2)),  # a config group: not a kind that moves
+        RemoveMember(DE, e(1)),
+        RemoveMember(EU, e(4)),  # nobody adds E4 anywhere: stays a removal
+        RemoveMember(DE, e(2), MemberRole.MANAGER),  # not a learner's membership
+    ]
+    assert layout(plan, connector) == [
+        [plan[0], plan[1], plan[5]],
+        [plan[2]],
+        [plan[3]],
+        [plan[4]],
+        [plan[6]],
+        [plan[7]],
+    ]
+
+
+def test_without_moves_removals_keep_their_own_batches() -> None:
+    plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(DE, e(1))]
+    assert layout(plan, Recording()) == [[plan[0]], [plan[1]]]

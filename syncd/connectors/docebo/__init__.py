@@ -11,9 +11,18 @@ Decisions where public sources are silent:
   grant rather than the refresh_token grant, so no refresh token is ever relied on.
 - Users are created and updated through `POST /manage/v1/user/batch` with
   `update_user_info=true`, so a create resent after a lost answer updates the same
-  username: the call is idempotent. No password, level or branch is sent with a
-  user; an update sends `user_id` and, only when the username changed,
-  `new_username`. Activation goes only through `change_status`.
+  username: the call is idempotent. No password or level is sent with a user; a
+  new user's row names the branch the create carries (`branch_code`, with
+  `branch_option` "existing": a code naming no one branch fails that row, and the
+  carried membership with it; no branch is ever created that way). An update sends
+  `user_id` and, only when the username changed, `new_username`. Activation goes
+  only through `change_status`.
+- A person's branch removal rides with their branch addition (`moves_members`) and
+  the pair is one `move_to_branch` per destination when the fetch showed that person
+  in exactly one branch; `move_to_branch` is read strictly (it takes the user out of
+  every other branch), so anyone else gets `assign_users` and `remove_from_branch`.
+- `batch_size` bounds user rows and deleted ids a call (default 100, Docebo's job
+  chunk_size); status, member and enrollment calls carry up to 1,000 ids.
 - Deletion (only planned for targets with `on_leave = "delete"`) is
   `DELETE /manage/v1/user/delete` by `user_ids`; an operation is Applied when its
   id is in `deleted_user_ids`. It is not resent after a lost answer (a resend could
@@ -61,14 +70,27 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
 from syncd.config import TargetBase
-from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.base import (
+    Capabilities,
+    Connector,
+    ConnectorContext,
+    CreateCarries,
+    RemoteRefs,
+)
 from syncd.connectors.client import check_access
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
 from syncd.connectors.docebo.reads import Reader
 from syncd.connectors.docebo.settings import DoceboTarget
 from syncd.connectors.docebo.writes import Writer
 from syncd.connectors.http import HttpStats
-from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
+from syncd.connectors.outcomes import (
+    ClientSettings,
+    adopted,
+    carried_batch,
+    moved_batch,
+    one_by_one,
+    same_kind,
+)
 from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
@@ -89,43 +111,55 @@ from syncd.operations import (
     UpdateGroup,
     UpdateUser,
 )
-from syncd.records import FetchItem
+from syncd.records import FetchItem, GroupKind
 from syncd.redact import register
 
 __all__ = ["DoceboConnector", "capabilities", "factory"]
 
 MAX_USER_BATCH = 1000
-BATCHED = (
-    OpKind.CREATE_USER,
-    OpKind.UPDATE_USER,
+# Every other list-taking write takes at most 1,000 ids a call [decided] (docs/lms/docebo.md).
+MAX_IDS = 1000
+# `batch_size` bounds what concerns accounts wholesale: user rows, and hard deletes.
+USER_ROWS = (OpKind.CREATE_USER, OpKind.UPDATE_USER, OpKind.DELETE_USER)
+ID_LISTS = (
     OpKind.DEACTIVATE_USER,
-    OpKind.DELETE_USER,
     OpKind.REACTIVATE_USER,
     OpKind.ADD_MEMBER,
     OpKind.REMOVE_MEMBER,
     OpKind.ENROLL,
     OpKind.UNENROLL,
 )
+BRANCHES = frozenset({GroupKind.ORG_UNIT})
+CARRIES = CreateCarries(member_kinds=BRANCHES, members=1)
 
 
 def capabilities(target: DoceboTarget) -> Capabilities:
-    """Batches of `batch_size` (at most Docebo's 1,000) for user, member and enrollment ops;
-    one at a time for every group op."""
-    size = max(1, min(target.batch_size, MAX_USER_BATCH))
+    """User rows and deleted ids `batch_size` a call (default 100, Docebo's own job
+    chunk_size; at most 1,000); status, member and enrollment calls 1,000 ids; one at a time for
+    every group op. A new user's row carries their branch (`branch_code`); a branch
+    removal rides with the person's branch addition, so the pair can be one move."""
+    rows = max(1, min(target.batch_size, MAX_USER_BATCH))
     return Capabilities(
-        batch_sizes=dict.fromkeys(BATCHED, size),
+        batch_sizes={**dict.fromkeys(USER_ROWS, rows), **dict.fromkeys(ID_LISTS, MAX_IDS)},
         natural_keys=("username", "email"),
         groups_have_codes=True,
+        create_carries=CARRIES,
+        moves_members=BRANCHES,
     )
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
-    """The batch, of one kind, through the Writer method that sends that kind's requests."""
+    """The batch, of one kind, through the Writer method that sends that kind's requests
+    (user creates with the branch memberships they carry; member additions with the
+    removals that pair with them)."""
     first = batch[0]
     match first:
         case Adopt():
             return adopted(same_kind(batch, first))
-        case CreateUser() | UpdateUser():
+        case CreateUser():
+            creates, riders = carried_batch(batch, CARRIES)
+            return writer.create_users(creates, [r for r in riders if isinstance(r, AddMember)])
+        case UpdateUser():
             return writer.upsert_users(same_kind(batch, first))
         case DeactivateUser():
             return writer.change_status(same_kind(batch, first), active=False)
@@ -142,7 +176,7 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
         case DeleteGroup():
             return one_by_one(same_kind(batch, first), writer.delete_group)
         case AddMember():
-            return writer.add_members(same_kind(batch, first))
+            return writer.add_members(*moved_batch(batch, BRANCHES))
         case RemoveMember():
             return writer.remove_members(same_kind(batch, first))
         case Enroll():
@@ -186,7 +220,8 @@ class DoceboConnector:
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         if not batch:
             return []
-        return _write(Writer(self._client, refs, self._target.courses), batch)
+        writer = Writer(self._client, refs, self._target.courses, self._reader.branch_counts)
+        return _write(writer, batch)
 
 
 def factory(target: TargetBase, ctx: ConnectorContext) -> Connector:

@@ -9,18 +9,34 @@ member, branch and enrollment calls, one Outcome per operation sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from syncd.connectors.docebo.mapping import JsonObject, docebo_id, remote_id
-from syncd.connectors.outcomes import WriteAnswer, answer_outcome
+from syncd.connectors.outcomes import UNREAD, WriteAnswer, answer_outcome
 from syncd.errors import FatalError
-from syncd.operations import Applied, Outcome, Rejected, UpdateUser
+from syncd.operations import Applied, Outcome, Pending, Rejected, Unconfirmed, UpdateUser
 from syncd.records import Person, RemoteId
 
 
-def create_item(person: Person) -> dict[str, object]:
-    """An item of `POST /manage/v1/user/batch` that creates (or, retried, updates) by username."""
-    return {"username": person.username, **_person_fields(person), "active": person.active}
+def create_item(person: Person, branch_code: str | None = None) -> dict[str, object]:
+    """An item of `POST /manage/v1/user/batch` that creates (or, retried, updates) by username,
+    placing the user in the branch with `branch_code` when one is given."""
+    item = {"username": person.username, **_person_fields(person), "active": person.active}
+    return item if branch_code is None else {**item, "branch_code": branch_code}
+
+
+def placement(row: Outcome) -> Outcome:
+    """A carried branch membership's outcome, from its user row's: placed with the user, or
+    not at all (a failed row creates nothing, the branch check included)."""
+    match row:
+        case Applied():
+            return Applied()
+        case Rejected():
+            return Rejected(f"not placed: the user row failed: {row.error}")
+        case Unconfirmed() | Pending():
+            return Unconfirmed(UNREAD)
+        case _:
+            assert_never(row)
 
 
 def update_item(op: UpdateUser, user_id: RemoteId) -> dict[str, object]:

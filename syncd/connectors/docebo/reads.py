@@ -29,6 +29,7 @@ from syncd.connectors.docebo.client import (
     DoceboClient,
     JsonObject,
 )
+from syncd.connectors.docebo.moves import BranchCounts
 from syncd.connectors.http import LoopGuard, Params, RequestRefusedError
 from syncd.records import (
     FetchItem,
@@ -36,6 +37,7 @@ from syncd.records import (
     PartRead,
     RemoteEnrollment,
     RemoteId,
+    RemoteMembership,
     RemotePart,
     RemoteRecord,
 )
@@ -54,10 +56,12 @@ class Reader:
         self._client = client
         self.groups_path: str | None = None
         self.per_course: bool | None = None
+        self.branch_counts = BranchCounts()  # how many branches each user is in, as read
 
     def records(self) -> Iterator[FetchItem]:
         """Every record, each part followed by its `PartRead` (branches and groups, with
         their members, make the groups and memberships parts)."""
+        self.branch_counts.reset()
         yield from map(mapping.user, self._client.pages(USERS, sort_attr="user_id"))
         yield PartRead(RemotePart.USERS)
         yield from self._branches()
@@ -85,7 +89,9 @@ class Reader:
                 guard.see(branch.remote_id)
                 yield branch
                 users = f"{ORGCHART}/{quote(branch.remote_id)}/users"
-                yield from self._members(users, GroupKind.ORG_UNIT, branch.remote_id, DIRECT)
+                for member in self._members(users, GroupKind.ORG_UNIT, branch.remote_id, DIRECT):
+                    self.branch_counts.see(member.user_remote_id)
+                    yield member
             pending.extend(tree.unexpanded(nodes, placed))
 
     def _listing(self, node: RemoteId) -> Iterator[JsonObject]:
@@ -111,7 +117,7 @@ class Reader:
 
     def _members(
         self, path: str, kind: GroupKind, group_id: RemoteId, params: Params | None = None
-    ) -> Iterator[RemoteRecord]:
+    ) -> Iterator[RemoteMembership]:
         for item in self._client.pages(path, sort_attr="user_id", params=params):
             yield mapping.member(kind, group_id, item)
 

@@ -1,5 +1,8 @@
 """Docebo writes: each operation family as Docebo's calls, one Outcome per operation.
 
+Accounts are `user_writes.py`'s; here groups, branches, memberships (a branch move as one
+`move_to_branch` where that loses nothing, `moves.py`) and enrollments.
+
 `DoceboConnector.apply` hands a `Writer` the operations of one kind. A lookup
 that fails (SkippableError from the refs) rejects that operation only; a request
 Docebo refuses as a whole rejects every operation it carried, with Docebo's words;
@@ -17,37 +20,32 @@ from syncd.connectors.base import RemoteRefs
 from syncd.connectors.docebo import answers, mapping, tree
 from syncd.connectors.docebo.client import (
     ASSIGN_USERS,
-    CHANGE_STATUS,
     ENROLLMENTS,
     GROUPS,
+    MOVE_TO_BRANCH,
     ORGCHART,
     REMOVE_FROM_BRANCH,
-    USER_BATCH,
-    USER_DELETE,
     DoceboClient,
 )
+from syncd.connectors.docebo.moves import BranchCounts, Move, moves
+from syncd.connectors.docebo.user_writes import UserWrites, check_ids, ints
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, refusal, resolve
+from syncd.connectors.outcomes import Outcomes, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
     Applied,
     CreateGroup,
-    CreateUser,
-    DeactivateUser,
     DeleteGroup,
-    DeleteUser,
     Enroll,
     MoveGroup,
     Outcome,
-    ReactivateUser,
     Rejected,
     RemoveMember,
     Unenroll,
     UpdateGroup,
-    UpdateUser,
 )
-from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, RemoteId
+from syncd.records import CourseCode, GroupKind, GroupRef, RemoteId
 
 BY_CODE = {"use_secondary_identifier": "true"}
 STUDENT_LEVEL = 3
@@ -56,69 +54,20 @@ T = TypeVar("T")
 Sender = Callable[[RemoteId, list[RemoteId]], list[Outcome]]
 
 
-class Writer:
-    """Docebo's calls for each operation kind, with the engine's refs and the configured courses."""
+class Writer(UserWrites):
+    """Docebo's calls for each operation kind, with the engine's refs, the configured courses
+    and what the last read showed of who sits in how many branches."""
 
-    def __init__(self, client: DoceboClient, refs: RemoteRefs, courses: Mapping[str, str]) -> None:
-        self._client = client
-        self._refs = refs
+    def __init__(
+        self,
+        client: DoceboClient,
+        refs: RemoteRefs,
+        courses: Mapping[str, str],
+        counts: BranchCounts,
+    ) -> None:
+        super().__init__(client, refs)
         self._courses = courses
-
-    # --- users ---------------------------------------------------------------------------
-
-    def upsert_users(self, ops: Sequence[CreateUser | UpdateUser]) -> list[Outcome]:
-        outcomes = Outcomes(len(ops))
-        rows = resolve(ops, outcomes, self._user_item)
-        if rows:
-            self._guarded(outcomes, rows, self._user_batch)
-        return outcomes.done()
-
-    def _user_item(self, op: CreateUser | UpdateUser) -> dict[str, object]:
-        if isinstance(op, CreateUser):
-            return answers.create_item(op.person)
-        return answers.update_item(op, self._refs.user(op.person.employee_id))
-
-    def _user_batch(self, items: list[dict[str, object]]) -> list[Outcome]:
-        # update_user_info makes a create retried after a lost answer an update: idempotent.
-        body = {"items": items, "options": {"update_user_info": True}}
-        data = self._client.send("POST", USER_BATCH, body, idempotent=True)
-        return answers.batch_outcomes(data, len(items))
-
-    def change_status(
-        self, ops: Sequence[DeactivateUser | ReactivateUser], *, active: bool
-    ) -> list[Outcome]:
-        outcomes = Outcomes(len(ops))
-        rows = resolve(ops, outcomes, lambda op: self._user_id(op.employee_id))
-        if rows:
-            self._guarded(outcomes, rows, partial(self._status, active))
-        return outcomes.done()
-
-    def _status(self, active: bool, user_ids: list[int]) -> list[Outcome]:
-        body = {"user_ids": user_ids, "status": 1 if active else 0}
-        self._client.send("PUT", CHANGE_STATUS, body)
-        return [Applied() for _ in user_ids]
-
-    def _user_id(self, employee_id: EmployeeId) -> int:
-        return mapping.docebo_id(self._refs.user(employee_id))
-
-    def delete_users(self, ops: Sequence[DeleteUser]) -> list[Outcome]:
-        outcomes = Outcomes(len(ops))
-        rows = resolve(ops, outcomes, lambda op: self._user_ref(op.employee_id))
-        if rows:
-            self._guarded(outcomes, rows, self._delete)
-        return outcomes.done()
-
-    def _delete(self, user_ids: list[RemoteId]) -> list[Outcome]:
-        # Not resent after a lost answer: a resend could only say "not found" of a user it
-        # deleted. The lane stops instead, and the next cycle's read shows what is gone.
-        body = {"user_ids": _ints(user_ids)}
-        data = self._client.send("DELETE", USER_DELETE, body, idempotent=False)
-        return answers.listed_outcomes(data, "deleted_user_ids", user_ids)
-
-    def _user_ref(self, employee_id: EmployeeId) -> RemoteId:
-        user_id = self._refs.user(employee_id)
-        _check_ids(user_id)
-        return user_id
+        self._counts = counts
 
     # --- groups and branches -------------------------------------------------------------
 
@@ -185,8 +134,59 @@ class Writer:
 
     # --- memberships and enrollments -----------------------------------------------------
 
-    def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
-        return self._members(ops, self._assign_to_branch, partial(self._group_members, "POST"))
+    def add_members(
+        self, adds: Sequence[AddMember], removes: Sequence[RemoveMember] = ()
+    ) -> list[Outcome]:
+        """Additions, then the removals the engine paired with them: a pair is one
+        `move_to_branch` where that loses nothing (`moves.py`), else its own two calls."""
+        pairs = self._moves(adds, removes)
+        moved_adds, moved_removes = {m.add for m in pairs}, {m.remove for m in pairs}
+        lone_adds = [i for i in range(len(adds)) if i not in moved_adds]
+        lone_removes = [j for j in range(len(removes)) if j not in moved_removes]
+        slots: dict[int, Outcome] = {}
+        added = self._members([adds[i] for i in lone_adds], self._assign_to_branch, self._to_group)
+        slots.update(zip(lone_adds, added, strict=True))
+        removed = self.remove_members([removes[j] for j in lone_removes])
+        slots.update(zip((len(adds) + j for j in lone_removes), removed, strict=True))
+        for move, outcome in self._send_moves(pairs):
+            slots[move.add] = slots[len(adds) + move.remove] = outcome
+        return [slots[i] for i in range(len(adds) + len(removes))]
+
+    def _to_group(self, group_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        return self._group_members("POST", group_id, user_ids)
+
+    def _moves(self, adds: Sequence[AddMember], removes: Sequence[RemoveMember]) -> list[Move]:
+        if not removes:
+            return []
+        arriving = [(i, *ids) for i, op in enumerate(adds) if (ids := self._in_branch(op))]
+        leaving = [(j, ids[0]) for j, op in enumerate(removes) if (ids := self._in_branch(op))]
+        return moves(arriving, leaving, self._counts)
+
+    def _in_branch(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId] | None:
+        """(user id, branch id) of a branch membership whose ids resolve, else None."""
+        if op.group.kind is not GroupKind.ORG_UNIT:
+            return None
+        try:
+            (_, branch_id), user_id = self._member(op)
+        except SkippableError:
+            return None
+        return user_id, branch_id
+
+    def _send_moves(self, pairs: Sequence[Move]) -> list[tuple[Move, Outcome]]:
+        """One `move_to_branch` per destination; a refusal fails both operations of a pair."""
+        by_destination = _by_key([(i, (m.branch_id, m.user_id)) for i, m in enumerate(pairs)])
+        sent: list[tuple[Move, Outcome]] = []
+        for branch_id, group in by_destination.items():
+            outcomes = Outcomes(len(group))
+            users = [(slot, user_id) for slot, (_, user_id) in enumerate(group)]
+            self._guarded(outcomes, users, partial(self._move, branch_id))
+            sent += [(pairs[i], o) for (i, _), o in zip(group, outcomes.done(), strict=True)]
+        return sent
+
+    def _move(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
+        body = {"user_ids": ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
+        self._client.send("PUT", MOVE_TO_BRANCH, body)
+        return [Applied() for _ in user_ids]
 
     def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
         return self._members(ops, self._remove_from_branch, partial(self._group_members, "DELETE"))
@@ -204,7 +204,7 @@ class Writer:
     def _member(self, op: AddMember | RemoveMember) -> tuple[tuple[GroupKind, RemoteId], RemoteId]:
         user_id = self._refs.user(op.employee_id)
         group_id = self._refs.group(op.group)
-        _check_ids(user_id, group_id)
+        check_ids(user_id, group_id)
         return (op.group.kind, group_id), user_id
 
     def _assign_to_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
@@ -213,7 +213,7 @@ class Writer:
         return answers.assign_outcomes(data, user_ids)
 
     def _remove_from_branch(self, branch_id: RemoteId, user_ids: list[RemoteId]) -> list[Outcome]:
-        body = {"user_ids": _ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
+        body = {"user_ids": ints(user_ids), "branch_ids": [mapping.docebo_id(branch_id)]}
         self._client.send("PUT", REMOVE_FROM_BRANCH, body)
         return [Applied() for _ in user_ids]
 
@@ -221,7 +221,7 @@ class Writer:
         self, method: str, group_id: RemoteId, user_ids: list[RemoteId]
     ) -> list[Outcome]:
         path = f"{GROUPS}/{mapping.docebo_id(group_id)}/members"
-        data = self._client.send(method, path, {"user_ids": _ints(user_ids)}, idempotent=True)
+        data = self._client.send(method, path, {"user_ids": ints(user_ids)}, idempotent=True)
         return answers.listed_outcomes(data, "success", user_ids)
 
     def enroll(self, ops: Sequence[Enroll]) -> list[Outcome]:
@@ -243,7 +243,7 @@ class Writer:
     def _enrollment(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:
         user_id = self._refs.user(op.employee_id)
         course_id = self._course(op.course_code)
-        _check_ids(user_id, course_id)
+        check_ids(user_id, course_id)
         return course_id, user_id
 
     def _course(self, code: CourseCode) -> RemoteId:
@@ -255,30 +255,12 @@ class Writer:
     ) -> list[Outcome]:
         body: dict[str, object] = {
             "course_ids": [mapping.docebo_id(course_id)],
-            "user_ids": _ints(user_ids),
+            "user_ids": ints(user_ids),
         }
         if method == "POST":
             body["level"] = STUDENT_LEVEL
         data = self._client.send(method, ENROLLMENTS, body, idempotent=True)
         return answers.listed_outcomes(data, done_key, user_ids)
-
-    # --- one request for several operations ----------------------------------------------
-
-    @staticmethod
-    def _guarded(
-        outcomes: Outcomes,
-        rows: Sequence[tuple[int, Any]],
-        send: Callable[[list[Any]], list[Outcome]],
-    ) -> None:
-        """Send the rows' payloads in one request; a refusal rejects every row it carried."""
-        indexes = [index for index, _ in rows]
-        try:
-            answers = send([payload for _, payload in rows])
-        except SkippableError as err:
-            outcomes.reject(indexes, refusal(err))
-            return
-        for index, answer in zip(indexes, answers, strict=True):
-            outcomes.set(index, answer)
 
 
 def _create(send: Callable[[], Any], key: str, find: Callable[[], RemoteId | None]) -> Outcome:
@@ -301,12 +283,3 @@ def _by_key(rows: Sequence[tuple[int, tuple[T, RemoteId]]]) -> dict[T, list[tupl
     for index, (key, user_id) in rows:
         grouped.setdefault(key, []).append((index, user_id))
     return grouped
-
-
-def _check_ids(*ids: RemoteId) -> None:
-    """SkippableError now, for this one operation, if a link holds something not a Docebo id."""
-    _ints(ids)
-
-
-def _ints(ids: Sequence[RemoteId]) -> list[int]:
-    return [mapping.docebo_id(i) for i in ids]

@@ -1,0 +1,148 @@
+"""Docebo writes on accounts: the user batch, status changes and deletes.
+
+`UserWrites` is the part of `writes.Writer` that concerns accounts: a new user's row may
+carry the branch their carried AddMember names (`branch_code`, with `branch_option`
+"existing"). A lookup that fails rejects that operation only; a request Docebo refuses
+as a whole rejects every operation it carried, with Docebo's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from syncd.connectors.base import RemoteRefs
+from syncd.connectors.docebo import answers, mapping
+from syncd.connectors.docebo.client import CHANGE_STATUS, USER_BATCH, USER_DELETE, DoceboClient
+from syncd.connectors.outcomes import Outcomes, refusal, resolve
+from syncd.errors import SkippableError
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateUser,
+    DeactivateUser,
+    DeleteUser,
+    Outcome,
+    ReactivateUser,
+    Rejected,
+    UpdateUser,
+)
+from syncd.records import EmployeeId, RemoteId
+
+
+class UserWrites:
+    """The account calls: user batch, change_status, delete."""
+
+    def __init__(self, client: DoceboClient, refs: RemoteRefs) -> None:
+        self._client = client
+        self._refs = refs
+
+    def upsert_users(
+        self, ops: Sequence[CreateUser | UpdateUser], codes: Mapping[EmployeeId, str] | None = None
+    ) -> list[Outcome]:
+        """Users by the batch, a new one placed in the branch `codes` gives its person."""
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, partial(self._user_item, codes or {}))
+        if rows:
+            self._guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
+        return outcomes.done()
+
+    def create_users(self, ops: Sequence[CreateUser], riders: Sequence[AddMember]) -> list[Outcome]:
+        """New users, each placed by its row's `branch_code` in the branch its carried
+        AddMember names (a branch not linked yet: that membership is refused, the row is
+        sent without it). A carried membership's outcome is its row's."""
+        codes: dict[EmployeeId, str] = {}
+        refused: dict[int, Outcome] = {}
+        for index, rider in enumerate(riders):
+            try:
+                check_ids(self._refs.group(rider.group))
+                codes[rider.employee_id] = rider.group.code
+            except SkippableError as err:
+                refused[index] = Rejected(refusal(err))
+        made = self.upsert_users(ops, codes)
+        rows = {op.person.employee_id: outcome for op, outcome in zip(ops, made, strict=True)}
+        placed = [
+            refused.get(i) or answers.placement(rows[rider.employee_id])
+            for i, rider in enumerate(riders)
+        ]
+        return made + placed
+
+    def _user_item(
+        self, codes: Mapping[EmployeeId, str], op: CreateUser | UpdateUser
+    ) -> dict[str, object]:
+        if isinstance(op, CreateUser):
+            return answers.create_item(op.person, codes.get(op.person.employee_id))
+        return answers.update_item(op, self._refs.user(op.person.employee_id))
+
+    def _user_batch(self, placing: bool, items: list[dict[str, object]]) -> list[Outcome]:
+        # update_user_info makes a create retried after a lost answer an update: idempotent.
+        # branch_option "existing" (both eras): a code naming no one branch fails its row
+        # loudly, never creates a branch.
+        options: dict[str, object] = {"update_user_info": True}
+        if placing:
+            options["branch_option"] = "existing"
+        body = {"items": items, "options": options}
+        data = self._client.send("POST", USER_BATCH, body, idempotent=True)
+        return answers.batch_outcomes(data, len(items))
+
+    def change_status(
+        self, ops: Sequence[DeactivateUser | ReactivateUser], *, active: bool
+    ) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, lambda op: self._user_id(op.employee_id))
+        if rows:
+            self._guarded(outcomes, rows, partial(self._status, active))
+        return outcomes.done()
+
+    def _status(self, active: bool, user_ids: list[int]) -> list[Outcome]:
+        body = {"user_ids": user_ids, "status": 1 if active else 0}
+        self._client.send("PUT", CHANGE_STATUS, body)
+        return [Applied() for _ in user_ids]
+
+    def _user_id(self, employee_id: EmployeeId) -> int:
+        return mapping.docebo_id(self._refs.user(employee_id))
+
+    def delete_users(self, ops: Sequence[DeleteUser]) -> list[Outcome]:
+        outcomes = Outcomes(len(ops))
+        rows = resolve(ops, outcomes, lambda op: self._user_ref(op.employee_id))
+        if rows:
+            self._guarded(outcomes, rows, self._delete)
+        return outcomes.done()
+
+    def _delete(self, user_ids: list[RemoteId]) -> list[Outcome]:
+        # Not resent after a lost answer: a resend could only say "not found" of a user it
+        # deleted. The lane stops instead, and the next cycle's read shows what is gone.
+        body = {"user_ids": ints(user_ids)}
+        data = self._client.send("DELETE", USER_DELETE, body, idempotent=False)
+        return answers.listed_outcomes(data, "deleted_user_ids", user_ids)
+
+    def _user_ref(self, employee_id: EmployeeId) -> RemoteId:
+        user_id = self._refs.user(employee_id)
+        check_ids(user_id)
+        return user_id
+
+    @staticmethod
+    def _guarded(
+        outcomes: Outcomes,
+        rows: Sequence[tuple[int, Any]],
+        send: Callable[[list[Any]], list[Outcome]],
+    ) -> None:
+        """Send the rows' payloads in one request; a refusal rejects every row it carried."""
+        indexes = [index for index, _ in rows]
+        try:
+            answers = send([payload for _, payload in rows])
+        except SkippableError as err:
+            outcomes.reject(indexes, refusal(err))
+            return
+        for index, answer in zip(indexes, answers, strict=True):
+            outcomes.set(index, answer)
+
+
+def check_ids(*ids: RemoteId) -> None:
+    """SkippableError now, for this one operation, if a link holds something not a Docebo id."""
+    ints(ids)
+
+
+def ints(ids: Sequence[RemoteId]) -> list[int]:
+    return [mapping.docebo_id(i) for i in ids]
