@@ -277,6 +277,9 @@ class Pending:
 
     job_id: str
     remote_id: RemoteId | None = None
+    # What the LMS will call this operation when it reports the job's results per part
+    # (a user import's row, by username); None: the job succeeds or fails as a whole.
+    item: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,19 +18,27 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkab
 import httpx
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import GroupKind, MemberRole, RemoteEnrollment
+from syncd.records import GroupKind, MemberRole, RemoteEnrollment, RemoteId
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
     from syncd.config import TargetBase
     from syncd.operations import Operation
-    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef, RemoteId
+    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef
 
 NATURAL_KEYS = ("external_id", "username", "email")
 
 # What carries a connector's requests when it is not the network: a simulator in-process,
 # or a test's wrapper. Named here so that the runtime hands one on without naming httpx.
 Transport: TypeAlias = httpx.BaseTransport
+
+
+class EnrollScope(StrEnum):
+    """What one enrollment request of an LMS carries: many people into one course (COURSE,
+    Docebo-style), or one person into many courses (PERSON, Litmos's per-user assignment)."""
+
+    COURSE = "course"
+    PERSON = "person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,8 @@ class Capabilities:
     emails: frozenset[OpKind] = frozenset()
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
+    # How the apply stage cuts Enroll batches: per course or per person (the plan is the same).
+    enroll_scope: EnrollScope = EnrollScope.COURSE
     # What a user-create request can also carry for the new person (nothing: creates only).
     create_carries: CreateCarries = CreateCarries()
     # Group kinds whose learner memberships the LMS can move in one request: a person's
@@ -92,6 +102,11 @@ class JobStatus(StrEnum):
 class JobState:
     status: JobStatus
     error: str | None = None  # the LMS's words when the job failed
+    # A DONE job that carried many operations may have failed some: their `Pending.item`
+    # -> the LMS's words. The poller fails those alone and marks the others done.
+    failed_items: Mapping[str, str] = field(default_factory=dict)
+    # ... and may say the id of what it made for an item (a new account): item -> id.
+    remote_ids: Mapping[str, RemoteId] = field(default_factory=dict)
 
 
 class RemoteRefs(Protocol):

@@ -53,6 +53,10 @@ class Outcomes:
     def set(self, index: int, outcome: Outcome) -> None:
         self._slots[index] = outcome
 
+    def get(self, index: int) -> Outcome | None:
+        """The outcome filled in so far (None: not yet)."""
+        return self._slots[index]
+
     def reject(self, indexes: Iterable[int], error: str) -> None:
         for index in indexes:
             self._slots[index] = Rejected(error)
@@ -154,12 +158,14 @@ def carried_batch(
     creates first, then learner memberships of the carried kinds and enrollments of people
     created in it, within the per-person counts. Any other shape is a TypeError."""
     creates: list[CreateUser] = []
+    created: set[EmployeeId] = set()  # a set: batches of thousands are checked in one pass
     riders: list[Carried] = []
     counts: Counter[tuple[EmployeeId, OpKind]] = Counter()
     for op in batch:
         if isinstance(op, CreateUser) and not riders:
             creates.append(op)
-        elif isinstance(op, AddMember | Enroll) and _carriable(op, carries, creates):
+            created.add(op.person.employee_id)
+        elif isinstance(op, AddMember | Enroll) and _carriable(op, carries, created):
             counts[op.employee_id, op.KIND] += 1
             if counts[op.employee_id, op.KIND] > _count(op, carries):
                 raise TypeError(f"apply takes operations of one kind; too many like {op!r}")
@@ -186,8 +192,8 @@ def upserted_batch(
     return users, riders
 
 
-def _carriable(op: Carried, carries: CreateCarries, creates: Sequence[CreateUser]) -> bool:
-    if not any(create.person.employee_id == op.employee_id for create in creates):
+def _carriable(op: Carried, carries: CreateCarries, created: set[EmployeeId]) -> bool:
+    if op.employee_id not in created:
         return False
     if isinstance(op, AddMember):
         return op.role is MemberRole.LEARNER and op.group.kind in carries.member_kinds

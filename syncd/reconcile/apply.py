@@ -22,7 +22,7 @@ from itertools import groupby
 import structlog
 
 from syncd.clock import Clock
-from syncd.connectors.base import Capabilities, Connector
+from syncd.connectors.base import Capabilities, Connector, EnrollScope
 from syncd.errors import FatalError, RetriableError, ShutdownRequestedError, SkippableError
 from syncd.operations import (
     AddMember,
@@ -78,11 +78,14 @@ class ApplyResult:
 def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
     result = ApplyResult()
     batches = list(_batches(steps, lane.connector))
-    for index, batch in enumerate(batches):
+    for index, planned in enumerate(batches):
         if lane.shutdown.is_set():
             _skip_rest(lane, batches[index:], "not sent: syncd was asked to stop", result)
             result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
+        batch = _send_now(lane, planned, result)
+        if not batch:
+            continue
         try:
             _run_batch(lane, batch, result)
         except (FatalError, RetriableError) as err:
@@ -101,28 +104,67 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
     return result
 
 
+AWAITED = (
+    "not sent: the person's account is still being created (a job in progress); "
+    "the next cycle sends it"
+)
+
+
+def _send_now(lane: Lane, batch: list[Step], result: ApplyResult) -> list[Step]:
+    """The batch less the steps for people whose account a job is still creating (a user
+    import): those are skipped with a reason, and the next cycle, which reads the account,
+    plans them again."""
+    held = [step for step in batch if _awaited(lane.refs, step[1])]
+    if not held:
+        return batch
+    _close(lane, held, OpStatus.SKIPPED, AWAITED)
+    result.skipped += len(held)
+    skipped = {seq for seq, _ in held}
+    return [step for step in batch if step[0] not in skipped]
+
+
+def _awaited(refs: LiveRefs, op: Operation) -> bool:
+    match op:
+        case AddMember() | RemoveMember() | Enroll() | Unenroll():
+            return refs.awaited(op.employee_id)
+        case _:
+            return False
+
+
 def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]]:
     """Runs of one kind, cut to the batch size, never straddling two groups or two courses
-    (LMS endpoints add members to one group, or people to one course, per call). A batch of
-    user creates also takes the steps its people's creates carry (`carry.py`), after them."""
+    (LMS endpoints add members to one group, or people to one course, per call); where the
+    LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
+    person instead (the plan, and each operation's place in it, stay as reviewed). A batch
+    of user creates also takes the steps its people's creates carry (`carry.py`), after them."""
     capabilities = connector.capabilities
     carried = carried_steps(steps, capabilities.create_carries)
     rest = _without(steps, [step for riders in carried.values() for step in riders])
     moves = paired_removals(rest, capabilities.moves_members)
     rest = _without(rest, list(moves.values()))
-    for (kind, _), run in groupby(rest, key=lambda step: _run_key(step[1], capabilities)):
-        items = list(run)
+    for kind, run in groupby(rest, key=lambda step: _run_kind(step[1], capabilities)):
         size = max(1, capabilities.batch_size(kind))
-        for start in range(0, len(items), size):
-            yield _with_riders(items[start : start + size], carried, moves)
+        for items in _scoped(list(run), capabilities.enroll_scope):
+            for start in range(0, len(items), size):
+                yield _with_riders(items[start : start + size], carried, moves)
 
 
-def _run_key(op: Operation, capabilities: Capabilities) -> tuple[OpKind, object]:
-    """What a run shares: one kind (user updates count as creates where the LMS upserts)
-    and one group or course."""
+def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
+    """A run of one kind cut by what one request can carry (see `_batches`)."""
+    if run[0][1].KIND is OpKind.ENROLL and enroll_scope is EnrollScope.PERSON:
+        people: dict[EmployeeId | None, list[Step]] = {}
+        for step in run:
+            person = step[1].employee_id if isinstance(step[1], Enroll) else None
+            people.setdefault(person, []).append(step)
+        return list(people.values())
+    return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
+
+
+def _run_kind(op: Operation, capabilities: Capabilities) -> OpKind:
+    """The kind a run shares (user updates count as creates where the LMS upserts)."""
     if op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users:
-        return OpKind.CREATE_USER, None
-    return op.KIND, _scope(op)
+        return OpKind.CREATE_USER
+    return op.KIND
 
 
 def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
@@ -215,7 +257,8 @@ def _record(books: _Books, step: Step, outcome: Outcome, result: ApplyResult) ->
         case Pending():
             if op.KIND in ADDITIVE:
                 _link(books.links, op, outcome.remote_id)
-            books.waiting.append(jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id))
+            waiting = jobs.Waiting(seq, op, outcome.job_id, outcome.remote_id, outcome.item)
+            books.waiting.append(waiting)
             result.waiting += 1
         case Unconfirmed():
             _unconfirmed(books, step, outcome, result)

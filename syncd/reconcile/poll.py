@@ -1,12 +1,13 @@
 """Polling asynchronous jobs until they settle: done, failed, or gone.
 
 A done job completes its operations (removals take effect on the links only
-now); a failed one records the LMS's words and gives back the links it had
-reserved, so the next cycle plans the change again; a job the LMS no longer
-knows (older than its lifetime, or lost) is marked expired and assumed
-nothing: the next cycle's fresh read decides. So is a job still pending when
-its lifetime ends (`expires_at`), whatever the LMS says of it then. Long jobs
-are polled less often, never past their expiry.
+now), but for those it reports failed by their item (a job carrying many, such
+as a user import, may fail some rows); a failed one records the LMS's words and
+gives back the links it had reserved, so the next cycle plans the change
+again; a job the LMS no longer knows (older than its lifetime, or lost) is
+marked expired and assumed nothing: the next cycle's fresh read decides. So
+is a job still pending when its lifetime ends (`expires_at`), whatever the
+LMS says of it then. Long jobs are polled less often, never past their expiry.
 
 Each job is polled on its own: a poll that fails (a RetriableError such as a
 5xx, or a SkippableError: the LMS refused that one job) is logged, kept on
@@ -27,7 +28,8 @@ import structlog
 from syncd.clock import Clock
 from syncd.connectors.base import JobState, JobStatus, PollsJobs
 from syncd.errors import RetriableError, SkippableError
-from syncd.reconcile.effects import ADDITIVE, record_effect, undo_effect
+from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect, undo_effect
+from syncd.records import RemoteId
 from syncd.store import Session, jobs, unit_of_work
 from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
@@ -149,8 +151,7 @@ def _settle(
             jobs.postpone(session, rows, now=now, until=_next_poll(rows, now, every))
             report.pending += 1
         case JobStatus.DONE:
-            _links(session, target, rows, now, done=True)
-            jobs.settle(session, rows, OpStatus.DONE, now=now)
+            _done(session, target, rows, state, now=now)
             report.done += 1
         case JobStatus.FAILED:
             _links(session, target, rows, now, done=False)
@@ -160,6 +161,48 @@ def _settle(
             gone = f"job {rows[0].job_id} is gone (expired or lost); the next cycle's read decides"
             jobs.settle(session, rows, OpStatus.EXPIRED, now=now, error=state.error or gone)
             report.expired += 1
+
+
+def _done(
+    session: Session,
+    target: str,
+    rows: Sequence[jobs.JobEntry],
+    state: JobState,
+    *,
+    now: dt.datetime,
+) -> None:
+    """A finished job: its operations done, but those the LMS reports failed by their item
+    (`JobState.failed_items`), which fail with its words and give back their links."""
+    failed: dict[str, list[jobs.JobEntry]] = {}
+    for row in rows:
+        words = state.failed_items.get(row.item) if row.item is not None else None
+        if words is not None:
+            failed.setdefault(words, []).append(row)
+    settled = {row.id for group in failed.values() for row in group}
+    done = [row for row in rows if row.id not in settled]
+    for words, group in failed.items():
+        _links(session, target, group, now, done=False)
+        jobs.settle(session, group, OpStatus.FAILED, now=now, error=words)
+    if done:
+        _links(session, target, done, now, done=True)
+        _made(session, target, done, state, now)
+        jobs.settle(session, done, OpStatus.DONE, now=now)
+
+
+def _made(
+    session: Session, target: str, rows: Sequence[jobs.JobEntry], state: JobState, now: dt.datetime
+) -> None:
+    """Link what a job created to the id the LMS gave it, where the poll learned it (until
+    then the link was reserved without an id)."""
+    changes = LinkChanges()
+    made: list[tuple[jobs.JobEntry, RemoteId]] = []
+    for row in rows:
+        remote_id = state.remote_ids.get(row.item) if row.item is not None else None
+        if remote_id and row.operation in CREATES:
+            record_effect(row.operation, row.key, remote_id, changes)
+            made.append((row, remote_id))
+    write_links(session, target, changes, now)
+    jobs.record_made(session, made)
 
 
 def _outlived(rows: Sequence[jobs.JobEntry], now: dt.datetime) -> bool:

@@ -31,6 +31,11 @@ class LiveRefs:
             raise SkippableError(f"unknown course code {code!r}: no course has that code here")
         return found
 
+    def awaited(self, employee_id: EmployeeId) -> bool:
+        """The person's account is being made by a job still running (its link is reserved
+        without an id): nothing can be sent for them until a read finds it."""
+        return self._ids.get(UserKey(employee_id)) == ""
+
     def absorb(self, changes: LinkChanges) -> None:
         """Follow the link changes a batch made, so later batches resolve against them."""
         for key, (remote_id, _) in changes.puts.items():

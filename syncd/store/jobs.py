@@ -34,6 +34,7 @@ class Waiting:
     operation: Operation
     job_id: str
     remote_id: RemoteId | None = None
+    item: str | None = None  # the LMS's name for it inside a job of many (`Pending.item`)
 
 
 def add_waiting(
@@ -58,6 +59,7 @@ def add_waiting(
             key_kind=w.operation.key.link_kind.value,
             **key_columns(w.operation.key),
             remote_id=w.remote_id,
+            item=w.item,
             status=OpStatus.PENDING.value,
             created_at=now,
             expires_at=expires,
@@ -86,6 +88,7 @@ class JobEntry:
     expires_at: dt.datetime | None
     polls: int = 0
     last_error: str | None = None  # why its last poll failed, until one works
+    item: str | None = None  # the LMS's name for it inside a job of many
 
 
 def due(
@@ -125,6 +128,7 @@ def _entry(row: Row[Any]) -> JobEntry:
         expires_at=_utc(row.expires_at) if row.expires_at is not None else None,
         polls=row.polls,
         last_error=row.last_error,
+        item=row.item,
     )
 
 
@@ -176,6 +180,19 @@ def settle(
         by_run[row.run_id].append(row.seq)
     for run_id, seqs in by_run.items():
         _journal(session, run_id, seqs, status=status, error=clean, now=now)
+
+
+def record_made(session: Session, made: Sequence[tuple[JobEntry, RemoteId]]) -> None:
+    """The ids a settled job's creates were given, on their rows and their operations."""
+    for row, remote_id in made:
+        session.execute(
+            update(AsyncJobRow).where(AsyncJobRow.id == row.id).values(remote_id=remote_id)
+        )
+        session.execute(
+            update(OperationRow)
+            .where(OperationRow.run_id == row.run_id, OperationRow.seq == row.seq)
+            .values(remote_id=remote_id)
+        )
 
 
 def _journal(

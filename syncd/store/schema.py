@@ -301,6 +301,8 @@ class AsyncJobRow(KeyParts, Base):
     next_poll_at: Mapped[dt.datetime]
     polls: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)  # why the last poll failed, if it did
+    # The LMS's name for this operation inside a job carrying many (None: the job is whole).
+    item: Mapped[str | None] = mapped_column(KEY)
 
 
 # --- results: LMS -> HR ------------------------------------------------------------------

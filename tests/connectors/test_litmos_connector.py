@@ -265,10 +265,10 @@ def test_the_key_is_in_no_log_line_or_error(
 
 
 def test_500_creates_at_100_a_minute_meet_no_503_and_send_the_minimum(
-    litmos_sim: LitmosSimulator, litmos: LitmosConnector, refs: Refs, clock: FakeClock
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, refs: Refs, clock: FakeClock
 ) -> None:
     ops = [CreateUser(person(n)) for n in range(500)]
-    outcomes = litmos.apply(ops, refs)
+    outcomes = make_litmos(bulk_import_threshold=0).apply(ops, refs)  # imports off
     assert all(isinstance(o, Applied) for o in outcomes)
     sent = len(litmos_sim.requests)
     refused = [r for r in litmos_sim.requests if r.status == 503]

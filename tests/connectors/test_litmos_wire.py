@@ -184,6 +184,29 @@ def test_course_assignment_sends_the_spec_body_and_says_whether_to_email(
     assert bool(litmos.capabilities.emails) is emails
 
 
+def test_a_person_s_courses_go_in_one_assignment_and_a_refusal_rejects_only_theirs(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, refs: Refs
+) -> None:
+    users = [litmos_sim.seed_user(f"p{n}", "F", "L", f"p{n}@acme.com") for n in (1, 2)]
+    for n, user_id in enumerate(users, start=1):
+        refs.users[EmployeeId(f"E{n}")] = RemoteId(user_id)
+    for code in ("SEC-101", "GDPR-201"):
+        refs.courses[CourseCode(code)] = RemoteId(litmos_sim.seed_course(code, code))
+    refs.courses[CourseCode("GONE")] = RemoteId("not-a-course")
+    wanted = [("E1", "SEC-101"), ("E2", "GONE"), ("E1", "GDPR-201"), ("E2", "SEC-101")]
+    ops = [Enroll(EmployeeId(emp), CourseCode(code)) for emp, code in wanted]
+    outcomes = make_litmos().apply(ops, refs)
+    assert [type(o).__name__ for o in outcomes] == ["Applied", "Rejected", "Applied", "Rejected"]
+    first = bodies(litmos_sim, "POST", f"/v1.svc/users/{users[0]}/courses")
+    in_order = [{"Id": refs.courses[CourseCode(code)]} for code in ("SEC-101", "GDPR-201")]
+    assert first == [{"Course": in_order}]
+    assert len(bodies(litmos_sim, "POST", f"/v1.svc/users/{users[1]}/courses")) == 1
+    assert litmos_sim.snapshot().assignments == (
+        ("p1", "GDPR-201", False, None),
+        ("p1", "SEC-101", False, None),
+    )
+
+
 class Recording(httpx.BaseTransport):
     """The simulator's transport, keeping every request as it left the client."""
 

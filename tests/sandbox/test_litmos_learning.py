@@ -52,6 +52,22 @@ def test_assign_courses_takes_body_6_and_answers_200_empty(
     assert litmos.sent_messages == []
 
 
+def test_one_assignment_assigns_every_course_of_its_list(
+    litmos: LitmosSimulator, litmos_client: httpx.Client
+) -> None:
+    user, course = _user_and_course(litmos)
+    other = litmos.seed_course("GDPR-201", "GDPR")
+    url = f"/v1.svc/users/{user}/courses"
+    response = litmos_client.post(
+        url, params={"sendmessage": "false"}, json=_courses(course, other)
+    )
+    assert (response.status_code, response.content) == (200, b"")
+    assert litmos.snapshot().assignments == (
+        ("ann.archer", "GDPR-201", False, None),
+        ("ann.archer", "SEC-101", False, None),
+    )
+
+
 def test_assignment_sends_an_email_unless_sendmessage_is_false(
     litmos: LitmosSimulator, litmos_client: httpx.Client
 ) -> None:

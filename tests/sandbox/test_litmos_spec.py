@@ -63,6 +63,9 @@ QUOTES: list[tuple[str, str, str, int]] = [
     (words.NO_TEAM_OR_USERS, "POST", "/teams/{teamId}/users", 404),
     (words.NO_TEAM_OR_USER, "DELETE", "/teams/{teamId}/users/{userId}", 404),
     (words.NO_COURSE, "GET", "/courses/{courseId}", 404),
+    (words.NO_BULK_IMPORT, "GET", "/bulkimports/{bulkImportId}", 400),
+    (words.NO_BULK_IMPORT, "GET", "/bulkimports/{bulkImportId}/usererrors", 400),
+    (words.SPEC_BAD_REQUEST, "POST", "/bulkimports", 400),
 ]
 
 

@@ -142,14 +142,31 @@ class Writer:
 
     # --- courses -------------------------------------------------------------------------
 
-    def enroll(self, op: Enroll) -> Outcome:
-        """`POST /users/{id}/courses` with the spec's body (`Body_6`: `{"Course": [{"Id"}]}`);
-        `sendmessage=false` unless the target asks Litmos to email the learner."""
-        user_id, course_id = self._pair(op)
-        body = {"Course": [{"Id": course_id}]}
+    def enroll(self, ops: Sequence[Enroll]) -> list[Outcome]:
+        """One `POST /users/{id}/courses` per person with every course of the batch for them,
+        in the spec's body (`Body_6`: `{"Course": [{"Id"}, ...]}`); `sendmessage=false` unless
+        the target asks Litmos to email the learner. A refusal rejects that person's ops."""
+        outcomes = Outcomes(len(ops))
+        people: dict[RemoteId, list[tuple[int, RemoteId]]] = {}
+        for index, (user_id, course_id) in resolve(ops, outcomes, self._pair):
+            people.setdefault(user_id, []).append((index, course_id))
+        for user_id, courses in people.items():
+            self._assign(outcomes, user_id, courses)
+        return outcomes.done()
+
+    def _assign(
+        self, outcomes: Outcomes, user_id: RemoteId, courses: list[tuple[int, RemoteId]]
+    ) -> None:
+        indexes = [index for index, _ in courses]
+        body = {"Course": [{"Id": course_id} for _, course_id in courses]}
         path = f"{USERS}/{user_id}/courses"
-        self._client.send("POST", path, body, params=self._settings.assign_query)
-        return Applied()
+        try:
+            self._client.send("POST", path, body, params=self._settings.assign_query)
+        except SkippableError as err:
+            outcomes.reject(indexes, refusal(err))
+            return
+        for index in indexes:
+            outcomes.set(index, Applied())
 
     def unenroll(self, op: Unenroll) -> Outcome:
         user_id, course_id = self._pair(op)
@@ -166,9 +183,10 @@ class Writer:
         return Applied()
 
     def _pair(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:
-        return self._refs.user(op.employee_id), self._course(op.course_code)
+        return self._refs.user(op.employee_id), self.course(op.course_code)
 
-    def _course(self, code: CourseCode) -> RemoteId:
+    def course(self, code: CourseCode) -> RemoteId:
+        """The Litmos id of a course: as mapped in the target's `courses`, else as linked."""
         configured = self._settings.courses.get(code)
         return RemoteId(configured) if configured else self._refs.course(code)
 

@@ -16,7 +16,17 @@ from typing import Any
 
 from syncd.sandbox.core import Request, Response, Route, SimulatorApp
 from syncd.sandbox.faults import Clock
-from syncd.sandbox.litmos import learning, persist, seeding, teams, users, validation, wire, words
+from syncd.sandbox.litmos import (
+    bulk,
+    learning,
+    persist,
+    seeding,
+    teams,
+    users,
+    validation,
+    wire,
+    words,
+)
 from syncd.sandbox.litmos.state import LitmosSnapshot, LitmosState, SentMessage, snapshot
 
 StateHandler = Callable[[LitmosState, Request], Response]
@@ -43,6 +53,10 @@ ROUTES: tuple[tuple[str, str, StateHandler], ...] = (
     ("GET", "/courses/{courseId}", learning.get_course),
     ("GET", "/results/details", learning.result_details),
     ("GET", "/achievements", learning.achievements),
+    ("GET", "/bulkimports", bulk.list_imports),
+    ("POST", "/bulkimports", bulk.create_import),
+    ("GET", "/bulkimports/{bulkImportId}", bulk.get_import),
+    ("GET", "/bulkimports/{bulkImportId}/usererrors", bulk.import_errors),
 )
 
 
@@ -59,6 +73,7 @@ class LitmosSimulator(SimulatorApp):
         rate_message: str = words.SEED_RATE_LIMITED,
         allow_plain_http_on_loopback: bool = False,
         job_roles: Iterable[str] = (),
+        import_timing: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         if rate_limit < 1 or rate_window <= 0:
             raise ValueError("rate_limit must be >= 1 and rate_window > 0")
@@ -70,6 +85,7 @@ class LitmosSimulator(SimulatorApp):
         self.state = LitmosState(
             clock, rate_limit, float(rate_window), rate_message, frozenset(job_roles)
         )
+        self.state.import_queue, self.state.import_per_row = import_timing
         for method, template, handler in ROUTES:
             self.route(method, BASE + template, partial(handler, self.state))
 
@@ -79,6 +95,7 @@ class LitmosSimulator(SimulatorApp):
         return {"Detail": message}
 
     def screen(self, request: Request) -> None:
+        bulk.settle(self.state)  # an import whose time has come is applied before any call
         gate = wire.Gate(self.api_key, self.allow_plain_http_on_loopback)
         wire.screen(self.state, request, gate)
 
@@ -127,6 +144,7 @@ class LitmosSimulator(SimulatorApp):
     def user_record(self, user_id: str) -> dict[str, object]:
         """The whole user, as `GET /users/{userId}` shows it."""
         with self.lock:
+            bulk.settle(self.state)
             return seeding.user_record(self.state, user_id)
 
     def add_team_member(self, team_id: str, user_id: str) -> None:
@@ -157,14 +175,17 @@ class LitmosSimulator(SimulatorApp):
     def sent_messages(self) -> list[SentMessage]:
         """Every email the simulator "sent", oldest first."""
         with self.lock:
+            bulk.settle(self.state)
             return list(self.state.sent)
 
     def snapshot(self) -> LitmosSnapshot:
         with self.lock:
+            bulk.settle(self.state)
             return snapshot(self.state)
 
     def dump_state(self) -> dict[str, Any]:
         with self.lock:
+            bulk.settle(self.state)
             return persist.dump_state(self.state)
 
     def load_state(self, data: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from syncd.sandbox.litmos.profile import seeded
 from syncd.sandbox.litmos.state import (
     Achievement,
     Assignment,
+    BulkImport,
     Course,
     LitmosState,
     SentMessage,
@@ -44,6 +45,8 @@ def dump_state(state: LitmosState) -> dict[str, Any]:
         "assignments": [asdict(a) for a in state.assignments.values()],
         "achievements": [asdict(a) for a in state.achievements],
         "sent": [asdict(m) for m in state.sent],
+        "import_counter": state.import_counter,
+        "imports": [asdict(job) for job in state.imports.values()],
     }
 
 
@@ -61,7 +64,15 @@ def load_state(state: LitmosState, data: dict[str, Any]) -> None:
     state.assignments = {(a.user_id, a.course_id): a for a in assignments}
     state.achievements = [Achievement(**a) for a in data.get("achievements", [])]
     state.sent = [SentMessage(**m) for m in data.get("sent", [])]
+    state.import_counter = int(data.get("import_counter", 0))
+    jobs = [_import(job) for job in data.get("imports", [])]
+    state.imports = {job.id: job for job in jobs}
     state.calls.clear()
+
+
+def _import(data: dict[str, Any]) -> BulkImport:
+    errors = [(str(name), str(why)) for name, why in data.pop("errors")]
+    return BulkImport(**data, errors=errors)
 
 
 def _user(data: dict[str, Any]) -> User:

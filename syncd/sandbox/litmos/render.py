@@ -80,11 +80,21 @@ def team_full(team: Team) -> Json:
     return {"Id": team.id, "Name": team.name, "Description": team.description}
 
 
+def team_code(team: Team) -> str:
+    """`TeamCodeForBulkImport`: the original id, a dash, the name without spaces (captures)."""
+    return f"{team.original_id}-{team.name.replace(' ', '')}"
+
+
+def course_code(course: Course) -> str:
+    """`CourseCodeForBulkImport`: the original id, a dash, the code (mark-module-complete.yml)."""
+    return f"{course.original_id}-{course.code}"
+
+
 def team_item(team: Team) -> Json:
     return {
         "Id": team.id,
         "Name": team.name,
-        "TeamCodeForBulkImport": f"{team.original_id}-{team.name.replace(' ', '')}",
+        "TeamCodeForBulkImport": team_code(team),
     }
 
 
@@ -99,7 +109,7 @@ def course_full(course: Course) -> Json:
         "Description": "",
         "EcommerceShortDescription": "",
         "EcommerceLongDescription": "",
-        "CourseCodeForBulkImport": f"{course.original_id}-{course.code}",
+        "CourseCodeForBulkImport": course_code(course),
         "Price": 0.0,
         "AccessTillDate": None,
         "AccessTillDays": None,

@@ -1,5 +1,6 @@
 """The Litmos simulator's state: users, teams, courses, memberships, assignments, the
-achievements (completion records) completions leave and the emails it "sent".
+achievements (completion records) completions leave, the emails it "sent" and the user
+imports (`/bulkimports`) with their schedule.
 
 Records are frozen dataclasses replaced on change; a user keeps its whole profile (every
 writable field by its Litmos name, see profile.py). Ids are Litmos-like 12-character
@@ -106,6 +107,29 @@ class SentMessage:
     course_id: str | None = None
 
 
+@dataclass(slots=True)
+class BulkImport:
+    """One user import: its rows as sent, its flags, its schedule and, once done, results."""
+
+    id: str
+    created_at: float
+    rows: list[dict[str, Any]]
+    send_message: bool | None  # the `sendmessage` flag as sent (None: absent)
+    skip_first_login: bool
+    processing_at: float
+    completes_at: float
+    done: bool = False
+    created: int = 0
+    duplicate: int = 0
+    invalid_email: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (Username, ImporStatus)
+
+    def status(self, now: float) -> str:
+        if self.done:
+            return "Completed"
+        return "Processing" if now >= self.processing_at else "Pending"
+
+
 @dataclass(frozen=True, slots=True)
 class LitmosSnapshot:
     """What a platform holds, by natural keys: comparable across runs."""
@@ -133,6 +157,10 @@ class LitmosState:
     achievement_counter: int = 0
     calls: dict[str, deque[float]] = field(default_factory=dict)
     sent: list[SentMessage] = field(default_factory=list)
+    imports: dict[str, BulkImport] = field(default_factory=dict)
+    import_counter: int = 0
+    import_queue: float = 0.0  # seconds an import waits `Pending` (tests set a delay)
+    import_per_row: float = 0.0  # seconds of `Processing` per row
 
     def next_id(self, wanted: str | None = None) -> tuple[str, int]:
         """A fresh (encrypted-looking id, original numeric id) pair; `wanted` (seeding
@@ -153,6 +181,12 @@ class LitmosState:
         self.achievement_counter += 1
         digest = hashlib.sha256(f"litmos-achievement-{self.achievement_counter}".encode())
         return base64.urlsafe_b64encode(digest.digest()).decode()[:11] + "2"
+
+    def next_import_id(self) -> str:
+        """An id for the next bulk import, drawn apart from `counter` (as achievements)."""
+        self.import_counter += 1
+        digest = hashlib.sha256(f"litmos-import-{self.import_counter}".encode())
+        return base64.urlsafe_b64encode(digest.digest()).decode()[:11] + "3"
 
     def user(self, user_id: str, missing: str = words.NO_USER) -> User:
         if user_id not in self.users:

@@ -61,6 +61,7 @@ NO_TEAM_OR_USER = (  # DELETE /teams/{teamId}/users/{userId} 404
 
 # -- spec: courses -------------------------------------------------------------------
 NO_COURSE = "The course courseId does not exist."  # GET /courses/{courseId} 404
+NO_BULK_IMPORT = "Bulk Import Id was not found."  # GET /bulkimports/{bulkImportId} 400
 
 # -- decided: refusals the evidence gives no words for ---------------------------------
 JSON_ONLY = "The sandbox answers JSON only: add format=json"
