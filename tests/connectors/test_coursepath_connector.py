@@ -372,6 +372,86 @@ def test_a_refused_invitation_leaves_the_creation_applied(
     assert any(log["event"] == "coursepath_invite_failed" for log in logs)
 
 
+def _calls(sim: CoursepathSimulator) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in sim.requests]
+
+
+def test_a_create_carries_the_first_enrollment_in_one_request(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    refs.courses[CourseCode("C1")] = rid(course)
+    ops = [CreateUser(person(2)), Enroll(e(2), CourseCode("C1"))]
+    assert coursepath.apply(ops, refs) == [Applied(rid(2)), Applied()]
+    assert _calls(coursepath_sim) == [("POST", f"/api/v1/courses/{course}/members")]
+    assert [(c, m) for c, m, *_ in coursepath_sim.snapshot().enrollments] == [("C1", "p2@acme.com")]
+    assert dict(coursepath_sim.snapshot().members["p2@acme.com"][2])["externalId"] == "E2"
+
+
+def test_a_create_carries_a_program_enrollment(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    program = coursepath_sim.seed_program("ONBOARD", "Onboarding")
+    connector = make_coursepath(courses={"ONB": f"program:{program}"})
+    ops = [CreateUser(person(2)), Enroll(e(2), CourseCode("ONB"))]
+    assert connector.apply(ops, refs) == [Applied(rid(2)), Applied()]
+    assert _calls(coursepath_sim) == [("POST", f"/api/v1/programs/{program}/members")]
+    assert coursepath_sim.snapshot().program_members == {("ONBOARD", "p2@acme.com")}
+
+
+def test_a_taken_email_adopts_and_enrolls_what_the_create_carried(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    taken = coursepath_sim.seed_member("P2@acme.com", "Someone")
+    refs.courses[CourseCode("C1")] = rid(course)
+    ops = [CreateUser(person(2)), Enroll(e(2), CourseCode("C1"))]
+    assert coursepath.apply(ops, refs) == [Applied(rid(taken)), Applied()]
+    assert ("POST", f"/api/v1/courses/{course}/members/{taken}/coursemember") in _calls(
+        coursepath_sim
+    )
+    assert [m for _, m, *_ in coursepath_sim.snapshot().enrollments] == ["P2@acme.com"]
+
+
+def test_a_carried_create_whose_answer_is_lost_leaves_one_enrolled_member(
+    make_coursepath: CoursepathMaker,
+    coursepath_sim: CoursepathSimulator,
+    coursepath_lossy: Callable[..., LosingTransport],
+    refs: Refs,
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    refs.courses[CourseCode("C1")] = rid(course)
+    connector = make_coursepath(
+        transport=coursepath_lossy("POST", f"/api/v1/courses/{course}/members")
+    )
+    ops = [CreateUser(person(2)), Enroll(e(2), CourseCode("C1"))]
+    assert connector.apply(ops, refs) == [Applied(rid(2)), Applied()]
+    assert list(coursepath_sim.snapshot().members) == ["api@acme.example", "p2@acme.com"]
+    assert len(coursepath_sim.snapshot().enrollments) == 1
+
+
+def test_a_carried_course_syncd_cannot_place_rejects_only_the_enrollment(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    [created, enrolled] = coursepath.apply(
+        [CreateUser(person(2)), Enroll(e(2), CourseCode("NOPE"))], refs
+    )
+    assert created == Applied(rid(2))
+    assert isinstance(enrolled, Rejected)
+    assert _calls(coursepath_sim) == [("POST", MEMBERS)]
+
+
+def test_a_refused_carried_create_rejects_both(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    course = coursepath_sim.seed_course("C1", "Course")
+    refs.courses[CourseCode("C1")] = rid(course)
+    ops = [CreateUser(person(2, email="not-an-email")), Enroll(e(2), CourseCode("C1"))]
+    outcomes = coursepath.apply(ops, refs)
+    assert all(isinstance(o, Rejected) and "400" in o.error for o in outcomes)
+    assert coursepath_sim.snapshot().enrollments == frozenset()
+
+
 # --- groups --------------------------------------------------------------------------------
 
 
@@ -390,6 +470,33 @@ def test_groups_by_name_create_add_and_remove(
     assert coursepath.apply([RemoveMember(EU, e(2))], refs) == [Applied()]
     assert coursepath.apply([RemoveMember(EU, e(2))], refs) == [Applied()]  # already out
     assert coursepath_sim.snapshot().groups == {"Europe": frozenset()}
+
+
+def test_after_a_read_group_writes_ask_coursepath_for_no_names_nor_the_acting_member(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    coursepath_sim.add_to_group(coursepath_sim.seed_member("p2@acme.com"), "Europe")
+    coursepath_sim.seed_member("p3@acme.com")
+    list(coursepath.fetch())
+    read = len(coursepath_sim.requests)
+    refs.users.update({e(2): rid(2), e(3): rid(3)})
+    refs.groups[EU] = rid(1)
+    assert coursepath.apply([CreateGroup(Group(SALES, "Sales"))], refs) == [Applied(rid(2))]
+    refs.groups[SALES] = rid(2)
+    assert coursepath.apply([AddMember(SALES, e(3))], refs) == [Applied()]
+    assert coursepath.apply([AddMember(EU, e(3))], refs) == [Applied()]
+    assert coursepath.apply([RemoveMember(EU, e(2))], refs) == [Applied()]
+    assert [path for _, path in _calls(coursepath_sim)[read:]] == [
+        f"{MEMBERS}/1/groups",  # the acting member joins Sales, as the read listed her
+        f"{MEMBERS}/1/groups",  # and leaves it
+        f"{MEMBERS}/3/groups",
+        f"{MEMBERS}/3/groups",
+        f"{MEMBERS}/2/groups",
+    ]
+    assert coursepath_sim.snapshot().groups == {
+        "Europe": frozenset({"p3@acme.com"}),
+        "Sales": frozenset({"p3@acme.com"}),
+    }
 
 
 def test_a_group_id_coursepath_does_not_know_rejects_that_op(

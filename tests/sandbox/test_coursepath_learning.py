@@ -101,6 +101,17 @@ def test_creating_into_an_unknown_course_creates_nothing(
     assert "new@acme.example" not in coursepath.snapshot().members
 
 
+def test_creating_into_a_course_with_a_taken_email_is_409_and_enrolls_nobody(
+    coursepath: CoursepathSimulator, coursepath_client: httpx.Client, sec: int
+) -> None:
+    """Strictest reading: the seed calls it a create, so a taken email creates nothing and
+    the member who holds it is not enrolled either (a connector enrolls her itself)."""
+    coursepath.seed_member("taken@acme.example")
+    body = {"email": "TAKEN@acme.example"}
+    ok(coursepath_client.post(f"{API}/courses/{sec}/members", json=body), 409)
+    assert not [e for e in coursepath.snapshot().enrollments if e[1] == "taken@acme.example"]
+
+
 def test_creating_into_a_program_adds_the_new_member(
     coursepath: CoursepathSimulator, coursepath_client: httpx.Client
 ) -> None:

@@ -60,14 +60,28 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar, assert_never
 
 from syncd.config import TargetBase
-from syncd.connectors.base import Capabilities, Connector, ConnectorContext, RemoteRefs
+from syncd.connectors.base import (
+    Capabilities,
+    Connector,
+    ConnectorContext,
+    CreateCarries,
+    RemoteRefs,
+)
 from syncd.connectors.client import check_access
 from syncd.connectors.coursepath import mapping
+from syncd.connectors.coursepath.academy import Academy
 from syncd.connectors.coursepath.client import COURSES, GROUPS, MEMBERS, CoursepathClient
 from syncd.connectors.coursepath.settings import CoursepathTarget
 from syncd.connectors.coursepath.writes import Writer
 from syncd.connectors.http import HttpStats
-from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, refused, same_kind
+from syncd.connectors.outcomes import (
+    ClientSettings,
+    adopted,
+    carried_batch,
+    one_by_one,
+    refused,
+    same_kind,
+)
 from syncd.errors import ConfigError
 from syncd.operations import (
     AddMember,
@@ -98,6 +112,7 @@ NO_API = frozenset(
 )
 UNSUPPORTED = "Coursepath has no API for this"
 RESULTS_KEPT = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
+CARRIES = CreateCarries(enrollments=1)  # POST /courses/{c}/members creates and enrolls
 
 
 def capabilities(target: CoursepathTarget) -> Capabilities:
@@ -109,6 +124,7 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         groups_have_codes=False,
         nested_groups=False,
         member_roles=frozenset({MemberRole.LEARNER}),
+        create_carries=CARRIES,
     )
 
 
@@ -119,7 +135,8 @@ def _write(writer: Writer, batch: Sequence[Operation], *, results_deletable: boo
         case Adopt():
             return adopted(same_kind(batch, first))
         case CreateUser():
-            return one_by_one(same_kind(batch, first), writer.create_user)
+            creates, riders = carried_batch(batch, CARRIES)
+            return writer.create_users(creates, [r for r in riders if isinstance(r, Enroll)])
         case UpdateUser():
             return one_by_one(same_kind(batch, first), writer.update_user)
         case DeactivateUser():
@@ -159,6 +176,7 @@ class CoursepathConnector:
         self._target = target
         settings = ClientSettings.of(target, ctx)
         self._client = CoursepathClient(settings, target.jwt_secret, target.acting_email)
+        self._academy = Academy(target.acting_email)
         self.capabilities = capabilities(target)
 
     @property
@@ -175,9 +193,12 @@ class CoursepathConnector:
     # --- reads ---------------------------------------------------------------------------
 
     def fetch(self) -> Iterator[FetchItem]:
-        yield from map(mapping.user, self._client.pages(MEMBERS))
+        for member in self._client.pages(MEMBERS):
+            self._academy.saw_member(member)
+            yield mapping.user(member)
         yield PartRead(RemotePart.USERS)
         for item in self._client.pages(GROUPS):
+            self._academy.saw_group(item)
             yield from mapping.groups(item)
             group_id = mapping.remote_id(item.get("id"))
             for member in self._client.pages(f"{GROUPS}/{group_id}/members"):
@@ -204,7 +225,11 @@ class CoursepathConnector:
             return []
         target = self._target
         writer = Writer(
-            self._client, refs, target.courses, send_invitations=target.send_invitations
+            self._client,
+            refs,
+            target.courses,
+            self._academy,
+            send_invitations=target.send_invitations,
         )
         return _write(writer, batch, results_deletable=target.allow_result_deletion)
 

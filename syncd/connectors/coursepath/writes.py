@@ -1,14 +1,15 @@
 """Coursepath writes: each operation family as Coursepath's calls, one Outcome per operation.
 
-`CoursepathConnector.apply` hands a `Writer` the operations of one kind; every call is
-synchronous and answers Applied. A lookup that fails (SkippableError from the refs)
-rejects that operation only, a request Coursepath refuses rejects it with Coursepath's
-words; FatalError and RetriableError propagate.
+`CoursepathConnector.apply` hands a `Writer` the operations of one kind (user creates with
+the first enrollment each carries); every call is synchronous and answers Applied. A
+lookup that fails (SkippableError from the refs) rejects that operation only, a request
+Coursepath refuses rejects it with Coursepath's words; FatalError and RetriableError
+propagate. Group names and the acting member's id come from the `Academy` the reads filled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -16,6 +17,7 @@ import structlog
 
 from syncd.connectors.base import RemoteRefs
 from syncd.connectors.coursepath import mapping
+from syncd.connectors.coursepath.academy import Academy
 from syncd.connectors.coursepath.client import (
     COURSES,
     GROUPS,
@@ -24,7 +26,7 @@ from syncd.connectors.coursepath.client import (
     CoursepathClient,
 )
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import refusal
+from syncd.connectors.outcomes import Outcomes, refusal
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -35,6 +37,7 @@ from syncd.operations import (
     Enroll,
     Outcome,
     ReactivateUser,
+    Rejected,
     RemoveMember,
     Unenroll,
     UpdateUser,
@@ -53,33 +56,76 @@ class Writer:
         client: CoursepathClient,
         refs: RemoteRefs,
         courses: Mapping[str, str],
+        academy: Academy,
         *,
         send_invitations: bool,
     ) -> None:
         self._client = client
         self._refs = refs
         self._courses = courses
+        self._academy = academy
         self._invite = send_invitations
-        self._group_names: dict[RemoteId, str] | None = None
+        self._groups_walked = False
 
     # --- members -------------------------------------------------------------------------
 
-    def create_user(self, op: CreateUser) -> Outcome:
-        """POST /members; a 409 (email taken) or a lost answer adopts the member found by
-        email, then external id. Only a member this call created is invited."""
+    def create_users(
+        self, creates: Sequence[CreateUser], riders: Sequence[Enroll]
+    ) -> list[Outcome]:
+        """Each member created, straight into her first new course or program when the batch
+        carries one (`POST /courses/{c}/members` creates and enrolls in one call); one
+        outcome per create, then per carried enrollment."""
+        outcomes = Outcomes(len(creates) + len(riders))
+        carried = {op.employee_id: (i, op) for i, op in enumerate(riders, len(creates))}
+        for index, op in enumerate(creates):
+            rider = carried.get(op.person.employee_id)
+            try:
+                outcomes.set(index, self._create(op, outcomes, rider))
+            except SkippableError as err:  # neither the member nor what her create carried
+                outcomes.reject([index] if rider is None else [index, rider[0]], refusal(err))
+        return outcomes.done()
+
+    def _create(
+        self, op: CreateUser, outcomes: Outcomes, rider: tuple[int, Enroll] | None
+    ) -> Outcome:
+        """POST /members, or into the rider's course; a 409 (email taken) or a lost answer
+        adopts the member found by email, then external id, and enrolls her with the
+        coursemember call. Only a member this call created is invited."""
+        path = self._into(rider, outcomes)
+        body = mapping.new_member(op.person)
         try:
-            created = mapping.created_id(
-                self._client.send("POST", MEMBERS, mapping.new_member(op.person))
-            )
+            created = mapping.created_id(self._client.send("POST", path, body))
         except (OutcomeUnknownError, RequestRefusedError) as err:
             taken = isinstance(err, OutcomeUnknownError) or err.status == 409
             found = self._find_member(op.person) if taken else None
             if found is None:
                 raise
+            if rider is not None and path != MEMBERS:
+                outcomes.set(rider[0], self._enroll_as(rider[1], mapping.coursepath_id(found)))
             return Applied(found)
+        if rider is not None and path != MEMBERS:
+            outcomes.set(rider[0], Applied())
         if self._invite:
             self._send_invitation(created)
         return Applied(created)
+
+    def _into(self, rider: tuple[int, Enroll] | None, outcomes: Outcomes) -> str:
+        """Where a create goes: the carried course's (or program's) member list, else
+        /members; a course syncd cannot place rejects the carried enrollment only."""
+        if rider is None:
+            return MEMBERS
+        try:
+            return self._course_path(rider[1])
+        except SkippableError as err:
+            outcomes.set(rider[0], Rejected(refusal(err)))
+            return MEMBERS
+
+    def _enroll_as(self, op: Enroll, member: int) -> Outcome:
+        try:
+            self._client.send("POST", self._learner_path(op, member), {}, idempotent=True)
+        except SkippableError as err:
+            return Rejected(refusal(err))
+        return Applied()
 
     def update_user(self, op: UpdateUser) -> Outcome:
         body = mapping.member_fields(op.person)
@@ -119,10 +165,12 @@ class Writer:
     def create_group(self, op: CreateGroup) -> Outcome:
         """Coursepath makes a group when someone joins it: the acting member joins and
         leaves (the group stays, empty), and the joined group's id is the answer."""
-        me = mapping.remote_id(self._client.get(f"{MEMBERS}/me").get("id"))
+        me = self._academy.me(lambda: self._client.get(f"{MEMBERS}/me"))
         joined = self._client.send("POST", f"{MEMBERS}/{me}/groups", {"name": op.group.name})
         self._leave(me, op.group.name)
-        return Applied(mapping.created_id(joined))
+        created = mapping.created_id(joined)
+        self._academy.saw_group(joined)
+        return Applied(created)
 
     def add_member(self, op: AddMember) -> Outcome:
         member, name = self._membership(op.employee_id, op.group)
@@ -144,11 +192,13 @@ class Writer:
         return member, self._group_name(self._refs.group(ref))
 
     def _group_name(self, group_id: RemoteId) -> str:
-        """The name of a group id, from one walk of GET /groups per batch."""
-        if self._group_names is None:
-            items = self._client.pages(GROUPS)
-            self._group_names = {mapping.remote_id(i.get("id")): str(i.get("name")) for i in items}
-        name = self._group_names.get(group_id)
+        """The name of a group id, as the academy last showed it; a group not seen there
+        costs one walk of GET /groups per batch."""
+        name = self._academy.group_name(group_id)
+        if name is None and not self._groups_walked:
+            self._groups_walked = True
+            self._academy.relearn_groups(self._client.pages(GROUPS))
+            name = self._academy.group_name(group_id)
         if name is None:
             raise SkippableError(f"Coursepath has no group {group_id}")
         return name
@@ -157,25 +207,39 @@ class Writer:
 
     def enroll(self, op: Enroll) -> Outcome:
         """POST .../coursemember (or .../programmember); already in is 200, so a resend is safe."""
-        self._client.send("POST", self._learner_path(op), {}, idempotent=True)
+        self._client.send("POST", self._learner_path(op, self._member(op)), {}, idempotent=True)
         return Applied()
 
     def unenroll(self, op: Unenroll) -> Outcome:
         """DELETE .../coursemember: Coursepath deletes the results with it. Only ever called
         when the target opted in (`allow_result_deletion`); not enrolled (404) is done."""
-        _gone_ok(partial(self._client.send, "DELETE", self._learner_path(op)))
+        _gone_ok(partial(self._client.send, "DELETE", self._learner_path(op, self._member(op))))
         return Applied()
 
-    def _learner_path(self, op: Enroll | Unenroll) -> str:
-        member = mapping.coursepath_id(self._refs.user(op.employee_id))
+    def _member(self, op: Enroll | Unenroll) -> int:
+        return mapping.coursepath_id(self._refs.user(op.employee_id))
+
+    def _learner_path(self, op: Enroll | Unenroll, member: int) -> str:
+        """The coursemember (or programmember) path of a member in the op's course."""
+        suffix = "programmember" if self._program(op) else "coursemember"
+        return f"{self._course_path(op)}/{member}/{suffix}"
+
+    def _course_path(self, op: Enroll | Unenroll) -> str:
+        """The member list of the op's course, or of its program (`program:<id>`)."""
+        program = self._program(op)
+        if program is not None:
+            return f"{PROGRAMS}/{program}/members"
         configured = self._courses.get(op.course_code, "")
-        if configured.startswith(PROGRAM_PREFIX):
-            program = mapping.coursepath_id(configured.removeprefix(PROGRAM_PREFIX))
-            return f"{PROGRAMS}/{program}/members/{member}/programmember"
         course = mapping.coursepath_id(
             RemoteId(configured) if configured else self._refs.course(op.course_code)
         )
-        return f"{COURSES}/{course}/members/{member}/coursemember"
+        return f"{COURSES}/{course}/members"
+
+    def _program(self, op: Enroll | Unenroll) -> int | None:
+        configured = self._courses.get(op.course_code, "")
+        if not configured.startswith(PROGRAM_PREFIX):
+            return None
+        return mapping.coursepath_id(configured.removeprefix(PROGRAM_PREFIX))
 
 
 # --- helpers -------------------------------------------------------------------------------
