@@ -86,6 +86,9 @@ class Capabilities:
     # Whether one user-write request both creates and updates (an upsert by natural key):
     # then CreateUser and UpdateUser steps share batches (CreateUser's size), creates first.
     upserts_users: bool = False
+    # Whether one request removes a person from several groups: a batch of RemoveMember is
+    # then cut by size only, not group by group (the connector packs it by person).
+    removes_across_groups: bool = False
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -44,7 +44,7 @@ _CLIENT_FAULTS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 _MESSAGE_KEYS = ("message", "error_description", "error", "errors", "detail", "title", "name")
 _MAX_MESSAGE = 300
 
-Params = Mapping[str, str | int | float | bool]
+Params = Mapping[str, str | int | float | bool | Sequence[str]]  # a sequence: the name repeated
 
 
 class Authenticator(Protocol):

@@ -135,8 +135,10 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     """Runs of one kind, cut to the batch size, never straddling two groups or two courses
     (LMS endpoints add members to one group, or people to one course, per call); where the
     LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
-    person instead (the plan, and each operation's place in it, stay as reviewed). A batch
-    of user creates also takes the steps its people's creates carry (`carry.py`), after them."""
+    person instead (the plan, and each operation's place in it, stay as reviewed), and where
+    it removes one person from many groups per call, a run of removals is ordered by person
+    and cut by size only. A batch of user creates also takes the steps its people's creates
+    carry (`carry.py`), after them."""
     capabilities = connector.capabilities
     carried = carried_steps(steps, capabilities.create_carries)
     rest = _without(steps, [step for riders in carried.values() for step in riders])
@@ -144,14 +146,17 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     rest = _without(rest, list(moves.values()))
     for kind, run in groupby(rest, key=lambda step: _run_kind(step[1], capabilities)):
         size = max(1, capabilities.batch_size(kind))
-        for items in _scoped(list(run), capabilities.enroll_scope):
+        for items in _scoped(list(run), capabilities):
             for start in range(0, len(items), size):
                 yield _with_riders(items[start : start + size], carried, moves)
 
 
-def _scoped(run: list[Step], enroll_scope: EnrollScope) -> list[list[Step]]:
+def _scoped(run: list[Step], capabilities: Capabilities) -> list[list[Step]]:
     """A run of one kind cut by what one request can carry (see `_batches`)."""
-    if run[0][1].KIND is OpKind.ENROLL and enroll_scope is EnrollScope.PERSON:
+    kind = run[0][1].KIND
+    if kind is OpKind.REMOVE_MEMBER and capabilities.removes_across_groups:
+        return [sorted(run, key=lambda step: str(getattr(step[1], "employee_id", "")))]
+    if kind is OpKind.ENROLL and capabilities.enroll_scope is EnrollScope.PERSON:
         people: dict[EmployeeId | None, list[Step]] = {}
         for step in run:
             person = step[1].employee_id if isinstance(step[1], Enroll) else None

@@ -388,6 +388,21 @@ def test_a_create_carries_the_first_enrollment_in_one_request(
     assert dict(coursepath_sim.snapshot().members["p2@acme.com"][2])["externalId"] == "E2"
 
 
+def test_a_result_of_an_enrollment_made_by_a_create_is_read_by_the_next_fetch(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    """A create that enrolled reads no result back (there is none yet); the next read
+    takes the coursemember of every enrollment, this one included."""
+    course = coursepath_sim.seed_course("C1", "Course")
+    refs.courses[CourseCode("C1")] = rid(course)
+    coursepath.apply([CreateUser(person(2)), Enroll(e(2), CourseCode("C1"))], refs)
+    coursepath_sim.set_result(course, 2, score=90, success=True, completed="2026-01-20T10:00:00Z")
+    [found] = [r for r in coursepath.fetch() if isinstance(r, RemoteEnrollment)]
+    assert (found.user_remote_id, found.status) == (rid(2), EnrollmentStatus.COMPLETED)
+    assert found.progress is not None
+    assert found.progress.score == 90.0
+
+
 def test_a_create_carries_a_program_enrollment(
     make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
 ) -> None:
@@ -497,6 +512,58 @@ def test_after_a_read_group_writes_ask_coursepath_for_no_names_nor_the_acting_me
         "Europe": frozenset({"p3@acme.com"}),
         "Sales": frozenset({"p3@acme.com"}),
     }
+
+
+def test_a_members_removals_from_several_groups_are_one_request(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    for n in (2, 3):
+        member = coursepath_sim.seed_member(f"p{n}@acme.com")
+        coursepath_sim.add_to_group(member, "Europe")
+        coursepath_sim.add_to_group(member, "Sales")
+    list(coursepath.fetch())
+    read = len(coursepath_sim.requests)
+    refs.users.update({e(2): rid(2), e(3): rid(3)})
+    refs.groups.update({EU: rid(1), SALES: rid(2)})
+    ops = [RemoveMember(EU, e(2)), RemoveMember(EU, e(3)), RemoveMember(SALES, e(2))]
+    assert coursepath.apply(ops, refs) == [Applied()] * 3
+    assert [(r.method, r.path, r.query.get("name")) for r in coursepath_sim.requests[read:]] == [
+        ("DELETE", f"{MEMBERS}/2/groups", ("Europe", "Sales")),
+        ("DELETE", f"{MEMBERS}/3/groups", ("Europe",)),
+    ]
+    assert coursepath_sim.snapshot().groups == {
+        "Europe": frozenset(),
+        "Sales": frozenset({"p3@acme.com"}),
+    }
+
+
+def test_a_removal_already_done_is_resent_name_by_name(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    """Coursepath refuses (404) the whole DELETE when she is not in one of the names."""
+    member = coursepath_sim.seed_member("p2@acme.com")
+    coursepath_sim.add_to_group(member, "Sales")
+    coursepath_sim.add_to_group(coursepath_sim.seed_member("p3@acme.com"), "Europe")
+    refs.users[e(2)] = rid(member)
+    refs.groups.update({SALES: rid(1), EU: rid(2)})
+    outcomes = coursepath.apply([RemoveMember(EU, e(2)), RemoveMember(SALES, e(2))], refs)
+    assert outcomes == [Applied(), Applied()]
+    assert [r.status for r in coursepath_sim.requests if r.method == "DELETE"] == [404, 404, 204]
+    assert coursepath_sim.snapshot().groups["Sales"] == frozenset()
+
+
+def test_a_refused_removal_rejects_that_members_operations_only(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    for n in (2, 3):
+        coursepath_sim.add_to_group(coursepath_sim.seed_member(f"p{n}@acme.com"), "Europe")
+    refs.users.update({e(2): rid(2), e(3): rid(3)})
+    refs.groups[EU] = rid(1)
+    coursepath_sim.fail_next(1, 400, path_prefix=f"{MEMBERS}/2/groups")
+    [two, three] = coursepath.apply([RemoveMember(EU, e(2)), RemoveMember(EU, e(3))], refs)
+    assert isinstance(two, Rejected)
+    assert three == Applied()
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset({"p2@acme.com"})}
 
 
 def test_a_group_id_coursepath_does_not_know_rejects_that_op(

@@ -279,3 +279,21 @@ def test_a_shared_batch_is_journaled_and_linked_each_by_its_own_outcome(engine: 
     ]
     assert (result.done, result.failed) == (2, 1)
     assert MembershipKey(EU, e(1), MemberRole.LEARNER) in load_links(session, "lms").ids
+
+
+def test_removals_go_by_person_across_groups_where_the_connector_removes_so() -> None:
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        AddMember(SALES, e(1)),
+        RemoveMember(DE, e(1)),
+        RemoveMember(DE, e(2)),
+        RemoveMember(SALES, e(1)),
+        RemoveMember(SALES, e(3)),
+    ]
+    assert len(layout(plan, Recording())) == 4  # without it: one batch a group
+    connector = Recording(batch_size=3)
+    connector.capabilities = Capabilities(
+        batch_sizes=dict.fromkeys(OpKind, 3), removes_across_groups=True
+    )
+    by_person = [[plan[0]], [plan[1]], [plan[2], plan[4], plan[3]], [plan[5]]]
+    assert layout(plan, connector) == by_person

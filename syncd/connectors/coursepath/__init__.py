@@ -26,9 +26,13 @@ Decisions:
   "success=false", or "" while it has none. The certificate URL is not carried.
 - Members are adopted by external id, then email (`natural_keys`); the username is the
   email. A create sends email, name, `externalId` = the employee id and the person's
-  `company`/`department`/`country` attributes where known. A 409 (email taken) or a lost
-  answer looks the member up by email, then externalId, and adopts it; none found, the
-  error stands. An update sends email, name and those attributes (`POST /members/{id}`).
+  `company`/`department`/`country` attributes where known. It carries the person's first
+  enrollment (`create_carries`): `POST /courses/{c}/members` (or `/programs/{p}/members`)
+  creates and enrolls in one call; with none, `POST /members`. A 409 (email taken) or a
+  lost answer looks the member up by email, then externalId, and adopts it (and enrolls
+  her with the coursemember call, safe to repeat); none found, the error stands, for the
+  carried enrollment too. An update sends email, name and those attributes
+  (`POST /members/{id}`).
 - Deactivate/Reactivate send the simulator's decided `{"active": false|true}`. Coursepath
   documents no such field: a real academy may ignore it, so treat deactivation on
   Coursepath as unconfirmed until checked against a tenant.
@@ -40,7 +44,11 @@ Decisions:
   the next cycle re-adds). syncd cannot tell them apart on the wire: give them distinct
   names. CreateGroup: the acting member joins the new name (Coursepath creates the group)
   and leaves it again; the group stays, empty. Rename, move and delete have no API: not
-  supported. Members are learners only; leaving a group one is not in is done.
+  supported. Members are learners only. Group names and the acting member's id are taken
+  from the cycle's read (`academy.py`), not asked again. Removals are packed by member
+  (`removes_across_groups`, up to 1,000 a batch): one `DELETE /members/{m}/groups` with
+  every name she leaves; a 404 (not in one of them: Coursepath then removes none) sends
+  the names one by one, where a 404 is done.
 - Enroll: `POST .../coursemember` (already enrolled is 200: safe to resend). A course code
   whose `courses` value is `program:<id>` names a Coursepath program
   (`.../programmember`); another `courses` value is a course id; else the engine's link.
@@ -113,10 +121,12 @@ NO_API = frozenset(
 UNSUPPORTED = "Coursepath has no API for this"
 RESULTS_KEPT = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
 CARRIES = CreateCarries(enrollments=1)  # POST /courses/{c}/members creates and enrolls
+REMOVALS = 1000  # group removals a batch, packed into one DELETE per member
 
 
 def capabilities(target: CoursepathTarget) -> Capabilities:
-    """One operation per request; UNENROLL only when the target allows result deletion."""
+    """One operation per request, but a create carries the first enrollment and a member's
+    group removals go in one request; UNENROLL only when the target allows result deletion."""
     unsupported = NO_API | (frozenset() if target.allow_result_deletion else {OpKind.UNENROLL})
     return Capabilities(
         supports=frozenset(OpKind) - unsupported,
@@ -125,6 +135,8 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         nested_groups=False,
         member_roles=frozenset({MemberRole.LEARNER}),
         create_carries=CARRIES,
+        batch_sizes={OpKind.REMOVE_MEMBER: REMOVALS},
+        removes_across_groups=True,
     )
 
 
@@ -148,7 +160,7 @@ def _write(writer: Writer, batch: Sequence[Operation], *, results_deletable: boo
         case AddMember():
             return one_by_one(same_kind(batch, first), writer.add_member)
         case RemoveMember():
-            return one_by_one(same_kind(batch, first), writer.remove_member)
+            return writer.remove_members(same_kind(batch, first))
         case Enroll():
             return one_by_one(same_kind(batch, first), writer.enroll)
         case Unenroll():

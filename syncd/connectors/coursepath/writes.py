@@ -26,7 +26,7 @@ from syncd.connectors.coursepath.client import (
     CoursepathClient,
 )
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, refusal
+from syncd.connectors.outcomes import Outcomes, refusal, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -167,7 +167,7 @@ class Writer:
         leaves (the group stays, empty), and the joined group's id is the answer."""
         me = self._academy.me(lambda: self._client.get(f"{MEMBERS}/me"))
         joined = self._client.send("POST", f"{MEMBERS}/{me}/groups", {"name": op.group.name})
-        self._leave(me, op.group.name)
+        self._leave(me, [op.group.name])
         created = mapping.created_id(joined)
         self._academy.saw_group(joined)
         return Applied(created)
@@ -177,15 +177,40 @@ class Writer:
         self._client.send("POST", f"{MEMBERS}/{member}/groups", {"name": name})
         return Applied()
 
-    def remove_member(self, op: RemoveMember) -> Outcome:
-        member, name = self._membership(op.employee_id, op.group)
-        self._leave(member, name)
-        return Applied()
+    def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
+        """One `DELETE /members/{m}/groups?name=..&name=..` per member, for every group of
+        the batch she leaves; an operation whose lookup fails is rejected alone."""
+        outcomes = Outcomes(len(ops))
+        leaving: dict[int, list[tuple[int, str]]] = {}
+        found = resolve(ops, outcomes, lambda op: self._membership(op.employee_id, op.group))
+        for index, (member, name) in found:
+            leaving.setdefault(member, []).append((index, name))
+        for member, rows in leaving.items():
+            try:
+                self._leave(member, [name for _, name in rows])
+                outcome: Outcome = Applied()
+            except SkippableError as err:
+                outcome = Rejected(refusal(err))
+            for index, _ in rows:
+                outcomes.set(index, outcome)
+        return outcomes.done()
 
-    def _leave(self, member: RemoteId | int, name: str) -> None:
-        """DELETE /members/{m}/groups?name=; not in the group (404) is already done."""
-        path = f"{MEMBERS}/{member}/groups"
-        _gone_ok(partial(self._client.send, "DELETE", path, params={"name": name}))
+    def _leave(self, member: int, names: Sequence[str]) -> None:
+        """DELETE /members/{m}/groups with each name (never none: that leaves every group).
+        A 404 means she is not in one of them, and Coursepath then removes her from none:
+        the names are sent again one by one, where a 404 is already done."""
+        unique = list(dict.fromkeys(names))
+        if not unique:
+            return
+        leave = partial(self._client.send, "DELETE", f"{MEMBERS}/{member}/groups")
+        try:
+            leave(params={"name": unique})
+        except RequestRefusedError as err:
+            if err.status != 404:
+                raise
+            if len(unique) > 1:
+                for name in unique:
+                    _gone_ok(partial(leave, params={"name": name}))
 
     def _membership(self, employee_id: EmployeeId, ref: GroupRef) -> tuple[int, str]:
         member = mapping.coursepath_id(self._refs.user(employee_id))
