@@ -46,9 +46,9 @@ Decisions:
   and leaves it again; the group stays, empty. Rename, move and delete have no API: not
   supported. Members are learners only. Group names and the acting member's id are taken
   from the cycle's read (`academy.py`), not asked again. Removals are packed by member
-  (`removes_across_groups`, up to 1,000 a batch): one `DELETE /members/{m}/groups` with
-  every name she leaves; a 404 (not in one of them: Coursepath then removes none) sends
-  the names one by one, where a 404 is done.
+  (`removes_across_groups`: batches of up to 1,000, in person order): one
+  `DELETE /members/{m}/groups` with every name she leaves; a 404 (not in one of them:
+  Coursepath then removes none) sends the names one by one, where a 404 is done.
 - Enroll: `POST .../coursemember` (already enrolled is 200: safe to resend). A course code
   whose `courses` value is `program:<id>` names a Coursepath program
   (`.../programmember`); another `courses` value is a course id; else the engine's link.
