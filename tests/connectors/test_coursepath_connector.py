@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from structlog.testing import capture_logs
@@ -512,6 +513,52 @@ def test_after_a_read_group_writes_ask_coursepath_for_no_names_nor_the_acting_me
         "Europe": frozenset({"p3@acme.com"}),
         "Sales": frozenset({"p3@acme.com"}),
     }
+
+
+def test_the_acting_member_leaves_every_group_she_made_in_one_request(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    ops = [CreateGroup(Group(EU, "Europe")), CreateGroup(Group(SALES, "Sales"))]
+    assert coursepath.apply(ops, refs) == [Applied(rid(1)), Applied(rid(2))]
+    assert [(r.method, r.path, r.query.get("name")) for r in coursepath_sim.requests] == [
+        ("GET", f"{MEMBERS}/me", None),  # no read listed her yet
+        ("POST", f"{MEMBERS}/1/groups", None),
+        ("POST", f"{MEMBERS}/1/groups", None),
+        ("DELETE", f"{MEMBERS}/1/groups", ("Europe", "Sales")),
+    ]
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset(), "Sales": frozenset()}
+
+
+def test_a_refused_group_leaves_the_others_made_and_left(
+    coursepath: CoursepathConnector, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    ops = [CreateGroup(Group(EU, "Europe")), CreateGroup(Group(SALES, " "))]
+    [made, refused] = coursepath.apply(ops, refs)
+    assert made == Applied(rid(1))
+    assert isinstance(refused, Rejected)
+    assert coursepath_sim.snapshot().groups == {"Europe": frozenset()}
+
+
+class RefusingDeletes(httpx.BaseTransport):
+    """The simulator's transport, but every DELETE is answered 400."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":
+            return httpx.Response(400, json={"error": "bad_request", "message": "no"})
+        return self._inner.handle_request(request)
+
+
+def test_a_refused_leave_is_logged_and_the_groups_stand(
+    make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
+) -> None:
+    connector = make_coursepath(transport=RefusingDeletes(coursepath_sim.transport()))
+    with capture_logs() as logs:
+        outcomes = connector.apply([CreateGroup(Group(EU, "Europe"))], refs)
+    assert outcomes == [Applied(rid(1))]
+    assert any(log["event"] == "coursepath_leave_failed" for log in logs)
 
 
 def test_a_members_removals_from_several_groups_are_one_request(

@@ -42,8 +42,9 @@ Decisions:
   and a config group with the same name share one Coursepath group, and the membership
   of either writes to it (a removal planned for one kind can undo the other's add, which
   the next cycle re-adds). syncd cannot tell them apart on the wire: give them distinct
-  names. CreateGroup: the acting member joins the new name (Coursepath creates the group)
-  and leaves it again; the group stays, empty. Rename, move and delete have no API: not
+  names. CreateGroup: the acting member joins each new name of the batch (Coursepath
+  creates the group), then leaves them all in one request (a refused leave is logged, the
+  creations stand); the groups stay, empty. Rename, move and delete have no API: not
   supported. Members are learners only. Group names and the acting member's id are taken
   from the cycle's read (`academy.py`), not asked again. Removals are packed by member
   (`removes_across_groups`: batches of up to 1,000, in person order): one
@@ -122,6 +123,7 @@ UNSUPPORTED = "Coursepath has no API for this"
 RESULTS_KEPT = "unenrolling deletes results in Coursepath; allow_result_deletion is off"
 CARRIES = CreateCarries(enrollments=1)  # POST /courses/{c}/members creates and enrolls
 REMOVALS = 1000  # group removals a batch, packed into one DELETE per member
+NEW_GROUPS = 100  # groups made a batch: the acting member joins each, then leaves all at once
 
 
 def capabilities(target: CoursepathTarget) -> Capabilities:
@@ -135,7 +137,7 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         nested_groups=False,
         member_roles=frozenset({MemberRole.LEARNER}),
         create_carries=CARRIES,
-        batch_sizes={OpKind.REMOVE_MEMBER: REMOVALS},
+        batch_sizes={OpKind.CREATE_GROUP: NEW_GROUPS, OpKind.REMOVE_MEMBER: REMOVALS},
         removes_across_groups=True,
     )
 
@@ -156,7 +158,7 @@ def _write(writer: Writer, batch: Sequence[Operation], *, results_deletable: boo
         case ReactivateUser():
             return one_by_one(same_kind(batch, first), writer.reactivate_user)
         case CreateGroup():
-            return one_by_one(same_kind(batch, first), writer.create_group)
+            return writer.create_groups(same_kind(batch, first))
         case AddMember():
             return one_by_one(same_kind(batch, first), writer.add_member)
         case RemoveMember():

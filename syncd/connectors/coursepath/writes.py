@@ -16,17 +16,15 @@ from typing import Any
 import structlog
 
 from syncd.connectors.base import RemoteRefs
-from syncd.connectors.coursepath import mapping
+from syncd.connectors.coursepath import mapping, places
 from syncd.connectors.coursepath.academy import Academy
 from syncd.connectors.coursepath.client import (
-    COURSES,
     GROUPS,
     MEMBERS,
-    PROGRAMS,
     CoursepathClient,
 )
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, refusal, resolve
+from syncd.connectors.outcomes import Outcomes, one_by_one, refusal, resolve
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -43,8 +41,6 @@ from syncd.operations import (
     UpdateUser,
 )
 from syncd.records import EmployeeId, GroupRef, Person, RemoteId
-
-PROGRAM_PREFIX = "program:"  # a `courses` value `program:<id>` names a Coursepath program
 
 
 class Writer:
@@ -162,15 +158,32 @@ class Writer:
 
     # --- groups (by name) ----------------------------------------------------------------
 
-    def create_group(self, op: CreateGroup) -> Outcome:
-        """Coursepath makes a group when someone joins it: the acting member joins and
-        leaves (the group stays, empty), and the joined group's id is the answer."""
+    def create_groups(self, ops: Sequence[CreateGroup]) -> list[Outcome]:
+        """Coursepath makes a group when someone joins it: the acting member joins each new
+        name, then leaves every one she joined in one request, even when a join failed (the
+        groups stay, empty); each joined group's id is its answer."""
         me = self._academy.me(lambda: self._client.get(f"{MEMBERS}/me"))
-        joined = self._client.send("POST", f"{MEMBERS}/{me}/groups", {"name": op.group.name})
-        self._leave(me, [op.group.name])
-        created = mapping.created_id(joined)
-        self._academy.saw_group(joined)
+        joined: list[str] = []
+        try:
+            return one_by_one(ops, partial(self._join, me, joined))
+        finally:
+            self._step_out(me, joined)
+
+    def _join(self, me: int, joined: list[str], op: CreateGroup) -> Outcome:
+        answer = self._client.send("POST", f"{MEMBERS}/{me}/groups", {"name": op.group.name})
+        joined.append(op.group.name)
+        created = mapping.created_id(answer)
+        self._academy.saw_group(answer)
         return Applied(created)
+
+    def _step_out(self, me: int, names: Sequence[str]) -> None:
+        """The acting member leaves the groups she made; a refusal is logged (the groups
+        exist all the same: their creation stands)."""
+        try:
+            self._leave(me, names)
+        except SkippableError as err:
+            log = structlog.get_logger(__name__)
+            log.warning("coursepath_leave_failed", groups=list(names), error=refusal(err))
 
     def add_member(self, op: AddMember) -> Outcome:
         member, name = self._membership(op.employee_id, op.group)
@@ -245,26 +258,10 @@ class Writer:
         return mapping.coursepath_id(self._refs.user(op.employee_id))
 
     def _learner_path(self, op: Enroll | Unenroll, member: int) -> str:
-        """The coursemember (or programmember) path of a member in the op's course."""
-        suffix = "programmember" if self._program(op) else "coursemember"
-        return f"{self._course_path(op)}/{member}/{suffix}"
+        return places.learner_path(self._courses, self._refs, op.course_code, member)
 
     def _course_path(self, op: Enroll | Unenroll) -> str:
-        """The member list of the op's course, or of its program (`program:<id>`)."""
-        program = self._program(op)
-        if program is not None:
-            return f"{PROGRAMS}/{program}/members"
-        configured = self._courses.get(op.course_code, "")
-        course = mapping.coursepath_id(
-            RemoteId(configured) if configured else self._refs.course(op.course_code)
-        )
-        return f"{COURSES}/{course}/members"
-
-    def _program(self, op: Enroll | Unenroll) -> int | None:
-        configured = self._courses.get(op.course_code, "")
-        if not configured.startswith(PROGRAM_PREFIX):
-            return None
-        return mapping.coursepath_id(configured.removeprefix(PROGRAM_PREFIX))
+        return places.members_path(self._courses, self._refs, op.course_code)
 
 
 # --- helpers -------------------------------------------------------------------------------
