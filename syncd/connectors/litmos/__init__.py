@@ -16,9 +16,10 @@ Decisions:
   margin under Litmos's 100) requests leave in any 60 s of the injected clock (retries
   included), so normal operation never meets the limit. A 503 saying "rating limit" (the
   seed's or the spec's wording) is waited out and sent again, up to `max_attempts` times.
-- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages until an
-  empty page); teams: the list, then the tree learned by walking `GET /teams/{id}/teams`
-  from every team listed (no captured team answer carries a parent field), then
+- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages of 1000
+  until a page shorter than `limit`: Litmos pages by offset); teams: the list, then the
+  tree learned by walking `GET /teams/{id}/teams` from every team listed (no captured
+  team answer carries a parent field), then
   `GET /teams/{id}` each for its Description and `GET /teams/{id}/users` for its learners
   (active members only, as Litmos lists them); courses; and every assignment from one
   walk of `GET /results/details?since=2000-01-01&to=<end>` (one record per user and
