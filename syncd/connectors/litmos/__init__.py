@@ -88,7 +88,8 @@ from syncd.connectors.litmos.client import (
     LitmosClient,
 )
 from syncd.connectors.litmos.creates import one_by_one_carrying
-from syncd.connectors.litmos.imports import BulkCodes, Carried, Importer, read_import
+from syncd.connectors.litmos.imports import BulkCodes, Carried, Importer
+from syncd.connectors.litmos.polls import ImportPolls
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import (
@@ -113,6 +114,7 @@ from syncd.operations import (
     Operation,
     OpKind,
     Outcome,
+    Pending,
     ReactivateUser,
     RemoveMember,
     Unenroll,
@@ -239,6 +241,7 @@ class LitmosConnector:
         )
         self.capabilities = capabilities(target)
         self._codes = BulkCodes()
+        self._polls = ImportPolls(self._client)
 
     @property
     def stats(self) -> HttpStats:
@@ -332,7 +335,9 @@ class LitmosConnector:
             writer = self._writer(refs)
             where = partial(_place_of, refs, writer)
             query = self._write_settings().create_query
-            return Importer(self._client, self._codes, where, query).apply(creates, riders)
+            outcomes = Importer(self._client, self._codes, where, query).apply(creates, riders)
+            self._polls.sent(o.job_id for o in outcomes if isinstance(o, Pending))
+            return outcomes
         return one_by_one_carrying(self._writer(refs), refs, (creates, riders), self._writer)
 
     def _writer(self, refs: RemoteRefs) -> Writer:
@@ -340,8 +345,9 @@ class LitmosConnector:
 
     def poll_job(self, job_id: str) -> JobState:
         """One look at a user import (`GET /bulkimports/{id}`; its `usererrors` once it
-        completed with failures)."""
-        return read_import(self._client, job_id)
+        completed with failures; the accounts, one walk for every import completed before
+        it: polls.py)."""
+        return self._polls.poll(job_id)
 
     def _write_settings(self) -> WriteSettings:
         target = self._target
