@@ -165,6 +165,27 @@ def test_one_walk_of_the_accounts_serves_every_import_completed_before_it(
     assert all(s.status is JobStatus.DONE and s.remote_ids == users for s in states)
 
 
+def test_an_import_that_cannot_be_looked_at_ahead_is_left_to_its_own_poll(
+    litmos_sim: LitmosSimulator,
+    make_litmos: LitmosMaker,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refs = Refs()
+    _world(litmos_sim, refs)
+    monkeypatch.setattr(imports, "MAX_BYTES", 1000)
+    litmos = make_litmos(bulk_import_threshold=2)
+    outcomes = litmos.apply(_batch(range(10)), refs)
+    first, second = dict.fromkeys(o.job_id for o in outcomes if isinstance(o, Pending))
+    clock.advance(SETTLED)
+    litmos_sim.fail_next(1, 400, path_prefix=f"/v1.svc/bulkimports/{second}")
+    assert litmos.poll_job(first).status is JobStatus.DONE
+    before = len(litmos_sim.requests)
+    assert len(litmos.poll_job(second).remote_ids) == 10
+    paths = [r.path for r in litmos_sim.requests[before:]]
+    assert paths == [f"/v1.svc/bulkimports/{second}", "/v1.svc/users"]
+
+
 def test_an_import_completed_after_the_walk_is_walked_for_again(
     litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, clock: FakeClock
 ) -> None:

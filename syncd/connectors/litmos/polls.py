@@ -20,6 +20,7 @@ from syncd.connectors.base import JobState, JobStatus
 from syncd.connectors.http import RequestRefusedError
 from syncd.connectors.litmos.client import USERS, LitmosClient
 from syncd.connectors.litmos.imports import IMPORTS
+from syncd.errors import RetriableError, SkippableError
 from syncd.records import RemoteId
 
 NOT_FOUND = 400  # spec: GET /bulkimports/{id} 400 "Bulk Import Id was not found."
@@ -82,7 +83,7 @@ class ImportPolls:
                 continue
             try:
                 answer = _status(self._client, other)
-            except RequestRefusedError:
+            except (RetriableError, SkippableError):  # its own poll will say
                 continue
             if str(answer.get("Status", "")).casefold() == "completed":
                 self._ahead[other] = answer
