@@ -58,7 +58,7 @@ def test_read_back_of_none_gets_every_achievement(
         _completed(user, c, m, 80.0 + n)
         for n, (c, m) in enumerate(zip(courses, moments, strict=True))
     ]
-    assert _asked(litmos_sim) == [("2000-01-01", "0"), ("2000-01-01", "3")]
+    assert _asked(litmos_sim) == [("2000-01-01", "0")]  # a short page ends the walk
 
 
 def test_read_back_since_asks_only_since_then_and_includes_that_very_second(
@@ -72,8 +72,8 @@ def test_read_back_since_asks_only_since_then_and_includes_that_very_second(
         _completed(user, courses[2], moments[2], 82.0),
     ]
     wanted = moments[1].strftime("%Y-%m-%d %H:%M:%S")
-    assert _asked(litmos_sim) == [(wanted, "0"), (wanted, "2")]  # a page, then the empty one
-    assert len(litmos_sim.requests) == 2
+    assert _asked(litmos_sim) == [(wanted, "0")]  # one short page: the whole list
+    assert len(litmos_sim.requests) == 1
 
 
 def test_read_back_when_nothing_was_completed_is_one_request(
@@ -126,4 +126,4 @@ def test_fetch_enrollments_carry_progress_and_fetch_sends_what_it_sent_before(
         ),
     }
     paths = Counter(r.path.removeprefix("/v1.svc") for r in litmos_sim.requests)
-    assert paths == {"/users": 2, "/teams": 1, "/courses": 2, "/results/details": 2}
+    assert paths == {"/users": 1, "/teams": 1, "/courses": 1, "/results/details": 1}

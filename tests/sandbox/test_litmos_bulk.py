@@ -140,6 +140,20 @@ def test_duplicates_and_invalid_emails_are_counted_and_listed(
     ]
 
 
+def test_a_row_naming_an_existing_account_updates_nothing_of_it(
+    litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
+) -> None:
+    """The strictest reading of "create and/or update": no source says which fields a row
+    updates, by which key, or what it does to the fields it leaves out, so a row whose
+    username is taken is a Duplicate and the account keeps its names, email and Active."""
+    user = litmos.seed_user("user1", "F", "L", "user1@acme.test", CustomField3="CC-7")
+    before = litmos.user_record(user)
+    row = _row(1, FirstName="New", LastName="Name", Email="new@acme.test", Active=False)
+    done = _done(litmos_client, clock, [row])
+    assert (done["TotalUsersCreated"], done["Duplicate"], done["Failed"]) == (0, 1, 1)
+    assert litmos.user_record(user) == before
+
+
 def test_a_row_without_username_is_known_by_its_email(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:

@@ -16,9 +16,10 @@ Decisions:
   margin under Litmos's 100) requests leave in any 60 s of the injected clock (retries
   included), so normal operation never meets the limit. A 503 saying "rating limit" (the
   seed's or the spec's wording) is waited out and sent again, up to `max_attempts` times.
-- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages until an
-  empty page); teams: the list, then the tree learned by walking `GET /teams/{id}/teams`
-  from every team listed (no captured team answer carries a parent field), then
+- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages of 1000
+  until a page shorter than `limit`: Litmos pages by offset); teams: the list, then the
+  tree learned by walking `GET /teams/{id}/teams` from every team listed (no captured
+  team answer carries a parent field), then
   `GET /teams/{id}` each for its Description and `GET /teams/{id}/users` for its learners
   (active members only, as Litmos lists them); courses; and every assignment from one
   walk of `GET /results/details?since=2000-01-01&to=<end>` (one record per user and
@@ -87,7 +88,8 @@ from syncd.connectors.litmos.client import (
     LitmosClient,
 )
 from syncd.connectors.litmos.creates import one_by_one_carrying
-from syncd.connectors.litmos.imports import BulkCodes, Carried, Importer, read_import
+from syncd.connectors.litmos.imports import BulkCodes, Carried, Importer
+from syncd.connectors.litmos.polls import ImportPolls
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import (
@@ -112,6 +114,7 @@ from syncd.operations import (
     Operation,
     OpKind,
     Outcome,
+    Pending,
     ReactivateUser,
     RemoveMember,
     Unenroll,
@@ -238,6 +241,7 @@ class LitmosConnector:
         )
         self.capabilities = capabilities(target)
         self._codes = BulkCodes()
+        self._polls = ImportPolls(self._client)
 
     @property
     def stats(self) -> HttpStats:
@@ -331,7 +335,9 @@ class LitmosConnector:
             writer = self._writer(refs)
             where = partial(_place_of, refs, writer)
             query = self._write_settings().create_query
-            return Importer(self._client, self._codes, where, query).apply(creates, riders)
+            outcomes = Importer(self._client, self._codes, where, query).apply(creates, riders)
+            self._polls.sent(o.job_id for o in outcomes if isinstance(o, Pending))
+            return outcomes
         return one_by_one_carrying(self._writer(refs), refs, (creates, riders), self._writer)
 
     def _writer(self, refs: RemoteRefs) -> Writer:
@@ -339,8 +345,9 @@ class LitmosConnector:
 
     def poll_job(self, job_id: str) -> JobState:
         """One look at a user import (`GET /bulkimports/{id}`; its `usererrors` once it
-        completed with failures)."""
-        return read_import(self._client, job_id)
+        completed with failures; the accounts, one walk for every import completed before
+        it: polls.py)."""
+        return self._polls.poll(job_id)
 
     def _write_settings(self) -> WriteSettings:
         target = self._target

@@ -163,12 +163,16 @@ class LitmosClient:
         return self.pages(path, {"search": wanted[:SEARCH_MAX]})
 
     def pages(self, path: str, params: Params | None = None) -> Iterator[JsonObject]:
-        """Every item of a list endpoint, `start` 0 on, until an empty page."""
+        """Every item of a list endpoint, `start` 0 on, until a page shorter than `limit`
+        (an empty one included): Litmos pages by offset (seed 004: `start` the start
+        record, `limit` the records to return), and each captured walk whose answers'
+        Content-Length shows a short page found the page after it empty."""
         base = {**(params or {}), "limit": self.page_size}
 
         def fetch(start: int) -> Page[JsonObject, int]:
             items = _items(self.get(path, {**base, "start": start}), path)
-            return Page(items=items, served=start, next=start + len(items) if items else None)
+            more = len(items) >= self.page_size
+            return Page(items=items, served=start, next=start + len(items) if more else None)
 
         return paginate(fetch, 0, what=path)
 

@@ -5,8 +5,7 @@ per person: Username, Email, FirstName, LastName, Active, the teams by their
 `TeamCodeForBulkImport` in Team1..5 and the courses by their `CourseCodeForBulkImport` in
 Course1..3), sends them in as few imports as the 2,000 KB limit allows (measured on the
 JSON exactly as it is sent), and answers each operation `Pending` on its import's id,
-named by its row's username (`Pending.item`). `read_import` is the poll: an import
-`Completed` is DONE, its failed rows (`usererrors`) named with Litmos's words.
+named by its row's username (`Pending.item`). The polls are `polls.py`.
 """
 
 from __future__ import annotations
@@ -16,9 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncd.connectors.base import JobState, JobStatus
-from syncd.connectors.http import OutcomeUnknownError, Params, RequestRefusedError
-from syncd.connectors.litmos.client import COURSES, TEAMS, USERS, LitmosClient
+from syncd.connectors.http import OutcomeUnknownError, Params
+from syncd.connectors.litmos.client import COURSES, TEAMS, LitmosClient
 from syncd.connectors.outcomes import Outcomes, refusal
 from syncd.errors import SkippableError
 from syncd.operations import AddMember, CreateUser, Enroll, Outcome, Pending, Unconfirmed
@@ -27,7 +25,6 @@ from syncd.records import RemoteId
 IMPORTS = "/bulkimports"
 MAX_BYTES = 2_000_000  # spec: "2000 KB can be processed in a single import" (1000-byte KB)
 ENVELOPE = len('{"UserImport":[]}')
-NOT_FOUND = 400  # spec: GET /bulkimports/{id} 400 "Bulk Import Id was not found."
 Carried = AddMember | Enroll
 
 
@@ -169,44 +166,3 @@ def _chunks(rows: list[_Row]) -> list[list[_Row]]:
         chunks[-1].append(row)
         size += extra
     return chunks
-
-
-def read_import(client: LitmosClient, job_id: str) -> JobState:
-    """One look at an import: Completed is DONE with its failed rows by username (read only
-    when it counts failures) and the ids of the accounts by username (one walk of
-    `GET /users`, so the new accounts are linked now, not adopted by the next plan); a
-    status saying it failed is FAILED; any other is PENDING (the job's lifetime bounds it);
-    an id Litmos no longer knows is GONE."""
-    try:
-        answer = client.get(f"{IMPORTS}/{job_id}")
-    except RequestRefusedError as err:
-        if err.status != NOT_FOUND:
-            raise
-        return JobState(JobStatus.GONE, f"{err.detail} (HTTP {err.status})")
-    status = str(answer.get("Status", "")) if isinstance(answer, dict) else ""
-    if status.casefold() == "completed":
-        failed = answer.get("Failed")
-        errors = row_errors(client, job_id) if failed != 0 else {}
-        return JobState(JobStatus.DONE, failed_items=errors, remote_ids=accounts(client))
-    if "fail" in status.casefold():
-        return JobState(JobStatus.FAILED, f"the Litmos import {job_id} says {status}")
-    return JobState(JobStatus.PENDING)
-
-
-def accounts(client: LitmosClient) -> dict[str, RemoteId]:
-    """Every account's id by its username (ignoring case), from one walk of `GET /users`."""
-    return {
-        str(item.get("UserName", "")).casefold(): RemoteId(str(item["Id"]))
-        for item in client.pages(USERS)
-        if item.get("Id")
-    }
-
-
-def row_errors(client: LitmosClient, job_id: str) -> dict[str, str]:
-    """`GET /bulkimports/{id}/usererrors`, paged: username -> Litmos's words for the row
-    (the spec spells the key `ImporStatus`, its example `ImportStatus`: either is read)."""
-    errors: dict[str, str] = {}
-    for item in client.pages(f"{IMPORTS}/{job_id}/usererrors"):
-        words = item.get("ImportStatus") or item.get("ImporStatus") or "Failed"
-        errors[str(item.get("Username", "")).casefold()] = str(words)
-    return errors
