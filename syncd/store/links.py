@@ -58,7 +58,8 @@ class LinkChanges:
 
 
 def write_links(session: Session, target: str, changes: LinkChanges, now: dt.datetime) -> None:
-    """Apply gathered link changes: one upsert for the puts, one executemany for the drops."""
+    """Apply gathered link changes: one upsert for the puts, one executemany for the drops,
+    one delete for the links of deleted users."""
     if changes.puts:
         rows = [
             {**_identity(target, key), "hr_key": key.link_text, "remote_id": rid}
@@ -69,8 +70,8 @@ def write_links(session: Session, target: str, changes: LinkChanges, now: dt.dat
     if changes.drops:
         drops = [_bound(_identity(target, key)) for key in changes.drops]
         session.execute(_delete_one(), drops)
-    for employee_id in changes.deleted_users:
-        drop_links_of_user(session, target, employee_id)
+    if changes.deleted_users:
+        _drop_links_of_users(session, target, changes.deleted_users)
 
 
 def _identity(target: str, key: ObjectKey) -> dict[str, str]:
@@ -102,8 +103,12 @@ def _upsert(session: Session) -> Insert:
 def drop_links_of_user(session: Session, target: str, employee_id: EmployeeId) -> None:
     """Drop a user's link and its membership and enrollment links: what goes with an
     account deleted in the LMS (a group's link has no employee)."""
+    _drop_links_of_users(session, target, [employee_id])
+
+
+def _drop_links_of_users(session: Session, target: str, employee_ids: list[EmployeeId]) -> None:
     session.execute(
-        delete(LinkRow).where(LinkRow.target == target, LinkRow.employee_id == employee_id)
+        delete(LinkRow).where(LinkRow.target == target, LinkRow.employee_id.in_(employee_ids))
     )
 
 
