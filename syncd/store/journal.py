@@ -23,6 +23,7 @@ from syncd.keys import ObjectKey
 from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
 from syncd.records import LinkKind, RemoteId
 from syncd.redact import scrub
+from syncd.store.bulk import executemany
 from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
@@ -164,9 +165,11 @@ def record_plan(
         }
         for seq, op in enumerate(ops)
     ]
-    if rows:
-        session.execute(insert(table_of(OperationRow)), rows)
+    executemany(session, INSERT_OPERATION, rows)
     return len(rows)
+
+
+INSERT_OPERATION = insert(table_of(OperationRow)).inline()  # executemany: no RETURNING
 
 
 def mark_sent(session: Session, run_id: int, seqs: Sequence[int], now: dt.datetime) -> None:
@@ -192,17 +195,6 @@ def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChang
     """Write what became of each operation, all in one executemany."""
     if not changes:
         return
-    table = table_of(OperationRow)
-    statement = (
-        update(table)
-        .where(table.c.run_id == bindparam("b_run"), table.c.seq == bindparam("b_seq"))
-        .values(
-            status=bindparam("b_status"),
-            error=bindparam("b_error"),
-            remote_id=bindparam("b_remote"),
-            updated_at=bindparam("b_at"),
-        )
-    )
     rows = [
         {
             "b_run": run_id,
@@ -214,7 +206,20 @@ def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChang
         }
         for o in changes
     ]
-    session.execute(statement, rows)
+    executemany(session, UPDATE_STATUS, rows)
+
+
+_OPS = table_of(OperationRow)
+UPDATE_STATUS = (
+    update(_OPS)
+    .where(_OPS.c.run_id == bindparam("b_run"), _OPS.c.seq == bindparam("b_seq"))
+    .values(
+        status=bindparam("b_status"),
+        error=bindparam("b_error"),
+        remote_id=bindparam("b_remote"),
+        updated_at=bindparam("b_at"),
+    )
+)
 
 
 def _clean(error: str | None) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from syncd.keys import Links, ObjectKey
 from syncd.records import EmployeeId, LinkKind, RemoteId
+from syncd.store.bulk import executemany
 from syncd.store.keyparts import PARTS, key_columns, key_of
 from syncd.store.schema import LinkRow, table_of
 
@@ -66,10 +67,10 @@ def write_links(session: Session, target: str, changes: LinkChanges, now: dt.dat
             | {"origin": origin, "created_at": now}
             for key, (rid, origin) in changes.puts.items()
         ]
-        session.execute(_upsert(session), rows)
+        executemany(session, _UPSERT[session.get_bind().dialect.name], rows)
     if changes.drops:
         drops = [_bound(_identity(target, key)) for key in changes.drops]
-        session.execute(_delete_one(), drops)
+        executemany(session, _DELETE_ONE, drops)
     if changes.deleted_users:
         _drop_links_of_users(session, target, changes.deleted_users)
 
@@ -89,15 +90,18 @@ def _delete_one() -> Delete:
     return delete(table).where(*(table.c[name] == bindparam(f"b_{name}") for name in names))
 
 
-def _upsert(session: Session) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(LinkRow)
-    else:
-        statement = sqlite.insert(LinkRow)
+def _upsert(statement: postgresql.Insert | sqlite.Insert) -> Insert:
     return statement.on_conflict_do_update(
         index_elements=["target", "kind", *PARTS],
         set_={"remote_id": statement.excluded.remote_id, "origin": statement.excluded.origin},
     )
+
+
+_DELETE_ONE = _delete_one()
+_UPSERT = {
+    "postgresql": _upsert(postgresql.insert(LinkRow)),
+    "sqlite": _upsert(sqlite.insert(LinkRow)),
+}
 
 
 def drop_links_of_user(session: Session, target: str, employee_id: EmployeeId) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from syncd.store.bulk import bind_processor
 from syncd.store.schema import Base, table_of
 
 Row = tuple[Any, ...]  # a shadow row's values in `Staged.columns` order, without the target
@@ -162,7 +163,7 @@ def _merge(
 def _encoder(columns: Sequence[Column[Any]], dialect: Dialect) -> Callable[[Row], Row]:
     """The driver's values of a row: each column's bind processing (UTC times, SQLite's
     date text) done once per value, as SQLAlchemy would, without its per-row overhead."""
-    processors = [column.type.bind_processor(dialect) for column in columns]
+    processors = [bind_processor(column.type, dialect) for column in columns]
     if not any(processors):
         return lambda row: row
     pairs = list(enumerate(processors))

@@ -16,6 +16,7 @@ from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, Progress, TrainingRecord
+from syncd.store.bulk import executemany
 from syncd.store.schema import ReadbackStateRow, TrainingRecordRow, table_of
 
 RecordKey = tuple[EmployeeId, CourseCode]
@@ -61,11 +62,12 @@ def save_records(
             fresh.append({**record.columns(), "first_seen_at": now, "updated_at": now})
         elif before != record:
             changed.append(record)
-    if fresh:
-        session.execute(insert(TABLE), fresh)
-    if changed:
-        session.execute(UPDATE, [_bound({**r.columns(), "updated_at": now}) for r in changed])
+    executemany(session, INSERT, fresh)
+    executemany(session, UPDATE, [_bound({**r.columns(), "updated_at": now}) for r in changed])
     return len(fresh) + len(changed)
+
+
+INSERT = insert(TABLE)
 
 
 # One statement for many rows (executemany): every column by a bound `b_` parameter.
