@@ -102,7 +102,7 @@ def read_back(
     else:
         since = None  # the fetch read every enrollment: this was a full read
     stored = load_records(session, target.name)
-    merged = [filled(r, stored[k]) if k in stored else r for k, r in observed.items()]
+    merged = [_merged(r, stored.get(k)) for k, r in observed.items()]
     changed = save_records(session, target.name, merged, now, stored=stored)
     gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
     dropped = drop_records(session, target.name, gone) if remote.complete else 0
@@ -119,6 +119,11 @@ def _since(
     if full or mark is None or now - mark.full_at >= settings.full_every:
         return None
     return mark.at - settings.overlap
+
+
+def _merged(new: TrainingRecord, old: TrainingRecord | None) -> TrainingRecord:
+    """`new` filled from `old` (most records come back as they were: kept as they are)."""
+    return new if old is None or old == new else filled(new, old)
 
 
 def _untouched(record: TrainingRecord) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from syncd.keys import ObjectKey
 from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
-from syncd.records import LinkKind, RemoteId
+from syncd.records import CourseCode, EmployeeId, LinkKind, RemoteId
 from syncd.redact import scrub
 from syncd.store.bulk import executemany
 from syncd.store.keyparts import key_columns, key_of
@@ -251,6 +251,21 @@ def run_operations(session: Session, run_id: int) -> list[Entry]:
     table = table_of(OperationRow)
     query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)
     return [_entry(row) for row in session.execute(query)]
+
+
+def done_enrollments(session: Session, run_id: int) -> list[tuple[EmployeeId, CourseCode]]:
+    """The (employee, course) of each enroll of the run the LMS took (`done`), in plan order."""
+    table = table_of(OperationRow)
+    query = (
+        select(table.c.employee_id, table.c.course_code)
+        .where(
+            table.c.run_id == run_id,
+            table.c.kind == OpKind.ENROLL.value,
+            table.c.status == OpStatus.DONE.value,
+        )
+        .order_by(table.c.seq)
+    )
+    return [(EmployeeId(r.employee_id), CourseCode(r.course_code)) for r in session.execute(query)]
 
 
 def unconfirmed(session: Session, target: str) -> list[Entry]:
