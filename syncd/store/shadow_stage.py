@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -42,10 +43,10 @@ Row = tuple[Any, ...]  # a shadow row's values in `Staged.columns` order, withou
 BATCH = "batch"
 
 
-def digest(values: Sequence[Any]) -> int:
-    """A stable 64-bit digest of a row's values other than its key (the same in every
-    process, unlike `hash`): what `content_hash` holds."""
-    raw = hashlib.blake2b(repr(tuple(values)).encode(), digest_size=8).digest()
+def digest(values: tuple[Any, ...]) -> int:
+    """A stable 64-bit digest of a row's values other than its key, as the driver gets
+    them (the same in every process, unlike `hash`): what `content_hash` holds."""
+    raw = hashlib.blake2b(repr(values).encode(), digest_size=8).digest()
     return int.from_bytes(raw, "big", signed=True)
 
 
@@ -59,13 +60,13 @@ class Staged:
     key: tuple[str, ...]  # the primary key but the target
     merge: Insert
     sweep: Delete
-    encode: Callable[[Row], Row]
+    encode: Callable[[Row], list[Any]]
+    content: Callable[[Sequence[Any]], tuple[Any, ...]]  # the values but the key's
 
     def staged(self, row: Row, batch: int) -> Row:
         """The stage's row: the driver's values, the content hash, the batch."""
-        key = self.key
-        content = [value for name, value in zip(self.columns, row, strict=True) if name not in key]
-        return (*self.encode(row), digest(content), batch)
+        values = self.encode(row)
+        return (*values, digest(self.content(values)), batch)
 
     def first_of_each_key(self, rows: Sequence[Row]) -> list[Row]:
         at = [self.columns.index(name) for name in self.key]
@@ -138,7 +139,17 @@ def _staged(shadow: Table, target: str, dialect: Dialect) -> Staged:
         ~exists().where(*(stage.c[name] == shadow.c[name] for name in key)),
     )
     encode = _encoder([shadow.c[name] for name in columns], dialect)
-    return Staged(shadow, stage, columns, key, merge, sweep, encode)
+    content_at = [at for at, name in enumerate(columns) if name not in key]
+    return Staged(shadow, stage, columns, key, merge, sweep, encode, _picker(content_at))
+
+
+def _picker(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    def pick(values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(values[at] for at in positions)
+
+    if len(positions) > 1:
+        return itemgetter(*positions)  # a tuple, for two or more
+    return pick
 
 
 def _merge(
@@ -160,18 +171,18 @@ def _merge(
     return upsert.execution_options(preserve_rowcount=True)  # an INSERT's count is not kept
 
 
-def _encoder(columns: Sequence[Column[Any]], dialect: Dialect) -> Callable[[Row], Row]:
+def _encoder(columns: Sequence[Column[Any]], dialect: Dialect) -> Callable[[Row], list[Any]]:
     """The driver's values of a row: each column's bind processing (UTC times, SQLite's
     date text) done once per value, as SQLAlchemy would, without its per-row overhead."""
     processors = [bind_processor(column.type, dialect) for column in columns]
-    if not any(processors):
-        return lambda row: row
-    pairs = list(enumerate(processors))
+    active = [(at, p) for at, p in enumerate(processors) if p is not None]
 
-    def encode(row: Row) -> Row:
-        return tuple(
-            p(row[at]) if p is not None and row[at] is not None else row[at] for at, p in pairs
-        )
+    def encode(row: Row) -> list[Any]:
+        values = list(row)
+        for at, process in active:
+            if values[at] is not None:
+                values[at] = process(values[at])
+        return values
 
     return encode
 

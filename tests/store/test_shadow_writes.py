@@ -25,7 +25,6 @@ from syncd.records import (
 from syncd.store.db import session_factory
 from syncd.store.schema import ShadowUserRow
 from syncd.store.shadow import FLUSH_EVERY, ShadowWriter, load_remote_state
-from syncd.store.shadow_stage import digest
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -125,8 +124,16 @@ def test_statements_grow_with_flushes_not_rows(engine: Engine) -> None:
     assert len(seen) < 60  # a few per flush and per table, never one per row
 
 
-def test_each_row_carries_the_digest_of_its_values(engine: Engine) -> None:
-    fetch(engine, [user(1)])
+def test_each_row_carries_a_digest_of_its_values_but_its_key(engine: Engine) -> None:
+    fetch(
+        engine,
+        [user(1), RemoteUser(RemoteId("2"), "u1", "u1@example.com", "F", "L", True), user(3)],
+    )
     with session_factory(engine)() as session:
-        stored = session.scalar(select(ShadowUserRow.content_hash))
-    assert stored == digest(("u1", "u1@example.com", "F", "L", True, None))
+        stored = session.scalars(
+            select(ShadowUserRow.content_hash).order_by(ShadowUserRow.remote_id)
+        )
+        one, two, three = stored.all()
+    assert one == two  # the same values under another key
+    assert three != one
+    assert one is not None
