@@ -47,7 +47,7 @@ from syncd.records import (
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
-from syncd.store.links import load_links
+from syncd.store.links import load_links, load_user_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
 from syncd.store.window import removed_users
@@ -230,13 +230,13 @@ class _Cycle:
         env, name = self.env, self.target.name
         try:
             with unit_of_work(self.session) as session:
-                links = load_links(session, name)
+                people = load_user_links(session, name)
                 enrolled = journal.done_enrollments(session, run_id)
                 report = read_back(
                     session,
                     self.target,
                     self.connector,
-                    (fetched.remote, links, fetched.courses),
+                    (fetched.remote, people, fetched.courses),
                     clock=env.clock,
                     settings=env.readback,
                     full=env.full_readback,

@@ -38,6 +38,15 @@ def load_links(session: Session, target: str) -> Links:
     return Links(ids, frozenset(adopted))
 
 
+def load_user_links(session: Session, target: str) -> dict[EmployeeId, RemoteId]:
+    """The target's user links alone, by employee id: what read back names people by."""
+    table = table_of(LinkRow)
+    query = select(table.c.employee_id, table.c.remote_id).where(
+        table.c.target == target, table.c.kind == LinkKind.USER.value
+    )
+    return {EmployeeId(r.employee_id): RemoteId(r.remote_id) for r in session.execute(query)}
+
+
 @dataclass
 class LinkChanges:
     """Link writes gathered while one batch's outcomes are recorded, then written in bulk."""

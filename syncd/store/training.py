@@ -20,6 +20,7 @@ from syncd.store.bulk import executemany
 from syncd.store.schema import ReadbackStateRow, TrainingRecordRow, table_of
 
 RecordKey = tuple[EmployeeId, CourseCode]
+STATUSES = {s.value: s for s in EnrollmentStatus}  # a lookup: calling the enum costs more
 TABLE = table_of(TrainingRecordRow)
 
 
@@ -138,7 +139,7 @@ def _key(target: str, employee_id: str, course_code: str) -> Any:
 
 def _record(r: Row[Any]) -> TrainingRecord:
     progress = Progress(r.enrolled_at, r.completed_at, r.score, r.raw_status)
-    status = EnrollmentStatus(r.status)
+    status = STATUSES[r.status]
     return TrainingRecord(
         EmployeeId(r.employee_id), r.target, CourseCode(r.course_code), status, progress
     )
