@@ -103,8 +103,7 @@ def read_back(
     else:
         since = None  # the fetch read every enrollment: this was a full read
     stored = load_records(session, target.name)
-    merged = [_merged(r, stored.get(k)) for k, r in observed.items()]
-    changed = save_records(session, target.name, merged, now, stored=stored)
+    changed = save_records(session, target.name, _news(observed, stored), now, stored=stored)
     gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
     dropped = drop_records(session, target.name, gone) if remote.complete else 0
     set_watermark(session, target.name, now, full=since is None)
@@ -122,9 +121,17 @@ def _since(
     return mark.at - settings.overlap
 
 
-def _merged(new: TrainingRecord, old: TrainingRecord | None) -> TrainingRecord:
-    """`new` filled from `old` (most records come back as they were: kept as they are)."""
-    return new if old is None or old == new else filled(new, old)
+def _news(
+    observed: Mapping[RecordKey, TrainingRecord], stored: Mapping[RecordKey, TrainingRecord]
+) -> Iterator[TrainingRecord]:
+    """The observed records, filled from the stored ones, that are new or differ from them
+    (most come back as they were: those are left out, not compared twice)."""
+    for key, record in observed.items():
+        old = stored.get(key)
+        if old is None:
+            yield record
+        elif old != record and (merged := filled(record, old)) is not old:
+            yield merged
 
 
 def _untouched(record: TrainingRecord) -> bool:
