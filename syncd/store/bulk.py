@@ -26,8 +26,16 @@ Processor = Callable[[Any], Any] | None
 class _Prepared:
     sql: str
     names: tuple[str, ...]  # the parameters, in the order a positional driver wants them
-    processors: tuple[Processor, ...]
     positional: bool
+    active: tuple[tuple[int, Callable[[Any], Any]], ...]  # the parameters to process, and how
+
+    def bound(self, row: Mapping[str, Any]) -> Any:
+        """The driver's parameters for one row."""
+        values = [row[name] for name in self.names]
+        for at, process in self.active:
+            if values[at] is not None:
+                values[at] = process(values[at])
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
 
 
 _PREPARED: dict[tuple[int, str, tuple[str, ...]], tuple[Executable, _Prepared]] = {}
@@ -40,18 +48,8 @@ def executemany(session: Session, statement: Executable, rows: Sequence[Mapping[
         return
     connection = session.connection()
     prepared = _prepare(statement, connection.dialect, tuple(rows[0]))
-    params = [_bound(prepared, row) for row in rows]
+    params = [prepared.bound(row) for row in rows]
     connection.exec_driver_sql(prepared.sql, params)
-
-
-def _bound(prepared: _Prepared, row: Mapping[str, Any]) -> Any:
-    values = [
-        value if process is None or value is None else process(value)
-        for value, process in zip(
-            (row[name] for name in prepared.names), prepared.processors, strict=True
-        )
-    ]
-    return tuple(values) if prepared.positional else dict(zip(prepared.names, values, strict=True))
 
 
 def _prepare(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Prepared:
@@ -66,7 +64,8 @@ def _prepare(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
     processors = tuple(bind_processor(compiled.binds[name].type, dialect) for name in names)
     if missing := set(names) - set(keys):
         raise ValueError(f"rows lack the statement's parameters {sorted(missing)}")
-    prepared = _Prepared(compiled.string, names, processors, positional)
+    active = tuple((at, p) for at, p in enumerate(processors) if p is not None)
+    prepared = _Prepared(compiled.string, names, positional, active)
     if len(_PREPARED) >= _KEPT:
         _PREPARED.clear()
     _PREPARED[cache_key] = (statement, prepared)
