@@ -279,14 +279,19 @@ def unconfirmed(session: Session, target: str) -> list[Entry]:
     return [_entry(row) for row in session.execute(query)]
 
 
+_KINDS = {kind.value: kind for kind in OpKind}  # lookups: calling an enum costs more
+_LINK_KINDS = {kind.value: kind for kind in LinkKind}
+_STATUSES = {status.value: status for status in OpStatus}
+
+
 def _entry(row: Row[Any]) -> Entry:
     return Entry(
         run_id=row.run_id,
         seq=row.seq,
-        kind=OpKind(row.kind),
-        key=key_of(LinkKind(row.key_kind), row),
+        kind=_KINDS[row.kind],
+        key=key_of(_LINK_KINDS[row.key_kind], row),
         payload=row.payload,
-        status=OpStatus(row.status),
+        status=_STATUSES[row.status],
         attempts=row.attempts,
         error=row.error,
         remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
