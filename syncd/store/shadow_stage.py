@@ -94,9 +94,10 @@ class Stage:
                 connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_incoming(staged)} {like}")
 
     def _tables(self, staged: Staged) -> tuple[str, ...]:
+        """The temporary tables of `staged`, named in the temporary schema (never another)."""
         if self._dialect.name == "postgresql":
-            return (staged.stage.name, _incoming(staged))
-        return (staged.stage.name,)
+            return (f"pg_temp.{staged.stage.name}", f"pg_temp.{_incoming(staged)}")
+        return (f"temp.{staged.stage.name}",)
 
     def load(self, model: type[Base], rows: Sequence[Row]) -> int:
         """Stage `rows` (keys already staged are ignored) and merge them into the shadow;

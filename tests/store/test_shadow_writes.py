@@ -137,3 +137,20 @@ def test_each_row_carries_a_digest_of_its_values_but_its_key(engine: Engine) -> 
     assert one == two  # the same values under another key
     assert three != one
     assert one is not None
+
+
+def test_a_fetch_cut_short_by_a_rollback_leaves_the_next_one_whole(engine: Engine) -> None:
+    fetch(engine, list(map(user, range(3))))
+    with session_factory(engine)() as session:
+        writer = ShadowWriter(session, "lms", NOW)
+        writer.add(user(7))
+        writer.flush()
+        session.rollback()  # a stop or a refusal: the shadow stays as it was
+        writer = ShadowWriter(session, "lms", NOW)
+        for n in range(2):
+            writer.add(user(n))
+        writer.finish(NOW, complete=True)
+        session.commit()
+        state = load_remote_state(session, "lms")
+    assert (writer.written, writer.deleted) == (0, 1)
+    assert sorted(u.remote_id for u in state.users) == ["0", "1"]
