@@ -1,6 +1,6 @@
 """Apply: the only writer. Runs a recorded plan through one target's connector, one batch at a time.
 
-Journal before send: each batch is marked `sent` (and committed) before its
+Journal before send: each batch is marked `sent` (and committed, durably) before its
 request, and its outcome after. Consecutive operations of one kind are packed
 up to the connector's batch size (user creates and updates together where the
 connector upserts); a batch of user creates also carries the new
@@ -45,7 +45,7 @@ from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
-from syncd.store import Session, jobs, journal, unit_of_work
+from syncd.store import Session, durable_unit_of_work, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
 from syncd.store.links import LinkChanges, write_links
 
@@ -225,7 +225,7 @@ class _Books:
 
 
 def _run_batch(lane: Lane, batch: list[Step], result: ApplyResult) -> None:
-    with unit_of_work(lane.session) as session:  # journal before send
+    with durable_unit_of_work(lane.session) as session:  # journal before send
         journal.mark_sent(session, lane.run_id, [seq for seq, _ in batch], lane.clock.now())
     if isinstance(batch[0][1], Adopt):
         outcomes: list[Outcome] = [Applied(op.remote_id) for _, op in batch]  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -20,8 +20,7 @@ from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetBase
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
-from syncd.keys import EnrollmentKey, Links, ObjectKey
-from syncd.operations import OpKind
+from syncd.keys import Links, ObjectKey
 from syncd.reconcile import notes
 from syncd.reconcile.apply import ApplyResult, Lane, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
@@ -42,14 +41,13 @@ from syncd.reconcile.stages import (
     TargetReport,
 )
 from syncd.records import (
-    CourseCode,
     EmployeeId,
     LinkKind,
 )
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
-from syncd.store.links import load_links
+from syncd.store.links import load_links, load_user_links
 from syncd.store.mirror import changed_since, load_desired
 from syncd.store.shadow import ShadowWriter, load_remote_state
 from syncd.store.window import removed_users
@@ -232,13 +230,13 @@ class _Cycle:
         env, name = self.env, self.target.name
         try:
             with unit_of_work(self.session) as session:
-                links = load_links(session, name)
-                enrolled = _enrolled(journal.run_operations(session, run_id))
+                people = load_user_links(session, name)
+                enrolled = journal.done_enrollments(session, run_id)
                 report = read_back(
                     session,
                     self.target,
                     self.connector,
-                    (fetched.remote, links, fetched.courses),
+                    (fetched.remote, people, fetched.courses),
                     clock=env.clock,
                     settings=env.readback,
                     full=env.full_readback,
@@ -343,17 +341,6 @@ _RESULTS = (
 
 def _results(entries: Sequence[journal.Entry]) -> dict[str, int]:
     return {s.value: sum(1 for e in entries if e.status is s) for s in _RESULTS}
-
-
-def _enrolled(entries: Iterable[journal.Entry]) -> list[tuple[EmployeeId, CourseCode]]:
-    """The enrollments a run made (its enrolls that are done)."""
-    return [
-        (e.key.employee_id, e.key.course_code)
-        for e in entries
-        if e.kind is OpKind.ENROLL
-        and e.status is OpStatus.DONE
-        and isinstance(e.key, EnrollmentKey)
-    ]
 
 
 def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import structlog
 
@@ -77,14 +77,15 @@ def read_back(
     session: Session,
     target: TargetBase,
     connector: Connector,
-    state: tuple[RemoteState, Links, CourseCodes],
+    state: tuple[RemoteState, Links | Mapping[EmployeeId, RemoteId], CourseCodes],
     *,
     clock: Clock,
     settings: ReadbackSettings,
     full: bool,
     enrolled: Iterable[RecordKey] = (),
 ) -> ReadbackReport:
-    """Refresh the target's training records (the caller commits). `enrolled`: the
+    """Refresh the target's training records (the caller commits). `state`: the fetch,
+    the user links (all links, or the users' alone) and the course codes. `enrolled`: the
     enrollments this cycle made, which the LMS confirmed after the fetch read it."""
     remote, links, courses = state
     now = clock.now()
@@ -102,8 +103,7 @@ def read_back(
     else:
         since = None  # the fetch read every enrollment: this was a full read
     stored = load_records(session, target.name)
-    merged = [filled(r, stored[k]) if k in stored else r for k, r in observed.items()]
-    changed = save_records(session, target.name, merged, now, stored=stored)
+    changed = save_records(session, target.name, _news(observed, stored), now, stored=stored)
     gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
     dropped = drop_records(session, target.name, gone) if remote.complete else 0
     set_watermark(session, target.name, now, full=since is None)
@@ -121,6 +121,19 @@ def _since(
     return mark.at - settings.overlap
 
 
+def _news(
+    observed: Mapping[RecordKey, TrainingRecord], stored: Mapping[RecordKey, TrainingRecord]
+) -> Iterator[TrainingRecord]:
+    """The observed records, filled from the stored ones, that are new or differ from them
+    (most come back as they were: those are left out, not compared twice)."""
+    for key, record in observed.items():
+        old = stored.get(key)
+        if old is None:
+            yield record
+        elif old != record and (merged := filled(record, old)) is not old:
+            yield merged
+
+
 def _untouched(record: TrainingRecord) -> bool:
     return record.status is EnrollmentStatus.ENROLLED
 
@@ -136,7 +149,9 @@ def filled(new: TrainingRecord, old: TrainingRecord) -> TrainingRecord:
         score=n.score if n.score is not None or not same else o.score,
         raw_status=n.raw_status or (o.raw_status if same else None),
     )
-    return replace(new, progress=progress)
+    if same and progress == o:
+        return old  # what most reads bring: nothing new
+    return TrainingRecord(new.employee_id, new.target, new.course_code, new.status, progress)
 
 
 @dataclass
@@ -149,9 +164,9 @@ class Names:
     unnamed: int = 0
 
     @classmethod
-    def of(cls, links: Links, courses: CourseCodes) -> Names:
-        people = {rid: emp for emp, rid in links.users().items()}
-        return cls(people, courses)
+    def of(cls, links: Links | Mapping[EmployeeId, RemoteId], courses: CourseCodes) -> Names:
+        users = links.users() if isinstance(links, Links) else links
+        return cls({rid: emp for emp, rid in users.items()}, courses)
 
     def records(
         self, target: str, enrollments: Iterable[RemoteEnrollment]

@@ -12,10 +12,10 @@ from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy.orm import Session
 
-from syncd.store.db import make_engine, session_factory, upgrade
+from syncd.store.db import make_durable, make_engine, session_factory, upgrade
 from syncd.store.locks import Lease, held
 
-__all__ = ["Database", "Lease", "Session", "unit_of_work"]
+__all__ = ["Database", "Lease", "Session", "durable_unit_of_work", "unit_of_work"]
 
 
 class Database:
@@ -51,3 +51,13 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         session.rollback()
         raise
     session.commit()
+
+
+@contextmanager
+def durable_unit_of_work(session: Session) -> Iterator[Session]:
+    """`unit_of_work` whose commit is on disk when the block ends, even through a power cut:
+    what must hold before a request goes out (journal before send). Other commits survive
+    a killed process but may be lost with the machine's power (`db.make_durable`)."""
+    with unit_of_work(session):
+        make_durable(session)
+        yield session

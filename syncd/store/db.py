@@ -1,8 +1,10 @@
 """Opening the database and migrating it: one engine per process, alembic for the schema.
 
-SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL is reached through
-psycopg 3 (a plain `postgresql://` URL is taken to mean that driver). Every engine hides
-its SQL parameters (HR people's names and emails) from error messages and logs.
+SQLite gets WAL, a busy timeout and foreign keys, and syncs its log to disk only where
+syncd needs it (`synchronous=NORMAL`; `durable` commits, docs/decisions/006); PostgreSQL
+is reached through psycopg 3 (a plain `postgresql://` URL is taken to mean that driver).
+Every engine hides its SQL parameters (HR people's names and emails) from error messages
+and logs.
 """
 
 from __future__ import annotations
@@ -43,15 +45,40 @@ def _sqlite_engine(url: str) -> Engine:
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "checkin", _sqlite_back_to_normal)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+DURABLE = "syncd_durable"  # a pooled connection's info: it syncs every commit until checked in
+
+
+def make_durable(session: Session) -> None:
+    """Have the session's next commit reach the disk before it returns. In WAL mode with
+    `synchronous=NORMAL`, SQLite syncs its log only at checkpoints: a process killed loses
+    no commit, a power cut may lose the last ones. Called first thing in a unit of work
+    (SQLite takes the setting only outside a transaction); PostgreSQL always syncs."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection
+    if not raw.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("PRAGMA synchronous=FULL")
+        raw.info[DURABLE] = True
+
+
+def _sqlite_back_to_normal(dbapi_connection: Any, record: Any) -> None:
+    """Back in the pool (its transaction ended), a durable connection syncs as others do."""
+    if record is not None and record.info.pop(DURABLE, False):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -47,6 +47,8 @@ def add_waiting(
     lifetime: dt.timedelta | None,
 ) -> None:
     """Record pending jobs and mark their operations `waiting` in the journal."""
+    if not waiting:
+        return
     expires = now + lifetime if lifetime else None
     session.add_all(
         AsyncJobRow(

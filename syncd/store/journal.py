@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from syncd.keys import ObjectKey
 from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
-from syncd.records import LinkKind, RemoteId
+from syncd.records import CourseCode, EmployeeId, LinkKind, RemoteId
 from syncd.redact import scrub
+from syncd.store.bulk import executemany
 from syncd.store.keyparts import key_columns, key_of
 from syncd.store.schema import OperationRow, SyncRunRow, table_of
 
@@ -164,9 +165,11 @@ def record_plan(
         }
         for seq, op in enumerate(ops)
     ]
-    if rows:
-        session.execute(insert(table_of(OperationRow)), rows)
+    executemany(session, INSERT_OPERATION, rows)
     return len(rows)
+
+
+INSERT_OPERATION = insert(table_of(OperationRow)).inline()  # executemany: no RETURNING
 
 
 def mark_sent(session: Session, run_id: int, seqs: Sequence[int], now: dt.datetime) -> None:
@@ -192,17 +195,6 @@ def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChang
     """Write what became of each operation, all in one executemany."""
     if not changes:
         return
-    table = table_of(OperationRow)
-    statement = (
-        update(table)
-        .where(table.c.run_id == bindparam("b_run"), table.c.seq == bindparam("b_seq"))
-        .values(
-            status=bindparam("b_status"),
-            error=bindparam("b_error"),
-            remote_id=bindparam("b_remote"),
-            updated_at=bindparam("b_at"),
-        )
-    )
     rows = [
         {
             "b_run": run_id,
@@ -214,7 +206,20 @@ def record_statuses(session: Session, run_id: int, changes: Sequence[StatusChang
         }
         for o in changes
     ]
-    session.execute(statement, rows)
+    executemany(session, UPDATE_STATUS, rows)
+
+
+_OPS = table_of(OperationRow)
+UPDATE_STATUS = (
+    update(_OPS)
+    .where(_OPS.c.run_id == bindparam("b_run"), _OPS.c.seq == bindparam("b_seq"))
+    .values(
+        status=bindparam("b_status"),
+        error=bindparam("b_error"),
+        remote_id=bindparam("b_remote"),
+        updated_at=bindparam("b_at"),
+    )
+)
 
 
 def _clean(error: str | None) -> str | None:
@@ -248,6 +253,21 @@ def run_operations(session: Session, run_id: int) -> list[Entry]:
     return [_entry(row) for row in session.execute(query)]
 
 
+def done_enrollments(session: Session, run_id: int) -> list[tuple[EmployeeId, CourseCode]]:
+    """The (employee, course) of each enroll of the run the LMS took (`done`), in plan order."""
+    table = table_of(OperationRow)
+    query = (
+        select(table.c.employee_id, table.c.course_code)
+        .where(
+            table.c.run_id == run_id,
+            table.c.kind == OpKind.ENROLL.value,
+            table.c.status == OpStatus.DONE.value,
+        )
+        .order_by(table.c.seq)
+    )
+    return [(EmployeeId(r.employee_id), CourseCode(r.course_code)) for r in session.execute(query)]
+
+
 def unconfirmed(session: Session, target: str) -> list[Entry]:
     """The target's operations still waiting for a read to confirm them, oldest first."""
     table = table_of(OperationRow)
@@ -259,14 +279,19 @@ def unconfirmed(session: Session, target: str) -> list[Entry]:
     return [_entry(row) for row in session.execute(query)]
 
 
+_KINDS = {kind.value: kind for kind in OpKind}  # lookups: calling an enum costs more
+_LINK_KINDS = {kind.value: kind for kind in LinkKind}
+_STATUSES = {status.value: status for status in OpStatus}
+
+
 def _entry(row: Row[Any]) -> Entry:
     return Entry(
         run_id=row.run_id,
         seq=row.seq,
-        kind=OpKind(row.kind),
-        key=key_of(LinkKind(row.key_kind), row),
+        kind=_KINDS[row.kind],
+        key=key_of(_LINK_KINDS[row.key_kind], row),
         payload=row.payload,
-        status=OpStatus(row.status),
+        status=_STATUSES[row.status],
         attempts=row.attempts,
         error=row.error,
         remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,

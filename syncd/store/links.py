@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from syncd.keys import Links, ObjectKey
 from syncd.records import EmployeeId, LinkKind, RemoteId
+from syncd.store.bulk import executemany
 from syncd.store.keyparts import PARTS, key_columns, key_of
 from syncd.store.schema import LinkRow, table_of
 
@@ -35,6 +36,15 @@ def load_links(session: Session, target: str) -> Links:
         if row.origin != CREATED:
             adopted.add(key)
     return Links(ids, frozenset(adopted))
+
+
+def load_user_links(session: Session, target: str) -> dict[EmployeeId, RemoteId]:
+    """The target's user links alone, by employee id: what read back names people by."""
+    table = table_of(LinkRow)
+    query = select(table.c.employee_id, table.c.remote_id).where(
+        table.c.target == target, table.c.kind == LinkKind.USER.value
+    )
+    return {EmployeeId(r.employee_id): RemoteId(r.remote_id) for r in session.execute(query)}
 
 
 @dataclass
@@ -58,19 +68,20 @@ class LinkChanges:
 
 
 def write_links(session: Session, target: str, changes: LinkChanges, now: dt.datetime) -> None:
-    """Apply gathered link changes: one upsert for the puts, one executemany for the drops."""
+    """Apply gathered link changes: one upsert for the puts, one executemany for the drops,
+    one delete for the links of deleted users."""
     if changes.puts:
         rows = [
             {**_identity(target, key), "hr_key": key.link_text, "remote_id": rid}
             | {"origin": origin, "created_at": now}
             for key, (rid, origin) in changes.puts.items()
         ]
-        session.execute(_upsert(session), rows)
+        executemany(session, _UPSERT[session.get_bind().dialect.name], rows)
     if changes.drops:
         drops = [_bound(_identity(target, key)) for key in changes.drops]
-        session.execute(_delete_one(), drops)
-    for employee_id in changes.deleted_users:
-        drop_links_of_user(session, target, employee_id)
+        executemany(session, _DELETE_ONE, drops)
+    if changes.deleted_users:
+        _drop_links_of_users(session, target, changes.deleted_users)
 
 
 def _identity(target: str, key: ObjectKey) -> dict[str, str]:
@@ -88,22 +99,29 @@ def _delete_one() -> Delete:
     return delete(table).where(*(table.c[name] == bindparam(f"b_{name}") for name in names))
 
 
-def _upsert(session: Session) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(LinkRow)
-    else:
-        statement = sqlite.insert(LinkRow)
+def _upsert(statement: postgresql.Insert | sqlite.Insert) -> Insert:
     return statement.on_conflict_do_update(
         index_elements=["target", "kind", *PARTS],
         set_={"remote_id": statement.excluded.remote_id, "origin": statement.excluded.origin},
     )
 
 
+_DELETE_ONE = _delete_one()
+_UPSERT = {
+    "postgresql": _upsert(postgresql.insert(LinkRow)),
+    "sqlite": _upsert(sqlite.insert(LinkRow)),
+}
+
+
 def drop_links_of_user(session: Session, target: str, employee_id: EmployeeId) -> None:
     """Drop a user's link and its membership and enrollment links: what goes with an
     account deleted in the LMS (a group's link has no employee)."""
+    _drop_links_of_users(session, target, [employee_id])
+
+
+def _drop_links_of_users(session: Session, target: str, employee_ids: list[EmployeeId]) -> None:
     session.execute(
-        delete(LinkRow).where(LinkRow.target == target, LinkRow.employee_id == employee_id)
+        delete(LinkRow).where(LinkRow.target == target, LinkRow.employee_id.in_(employee_ids))
     )
 
 

@@ -28,6 +28,7 @@ from syncd.records import (
     OrgUnitCode,
     Person,
 )
+from syncd.store.bulk import executemany
 from syncd.store.schema import (
     Base,
     DesiredEnrollmentRow,
@@ -49,6 +50,7 @@ MIRROR_MODELS: tuple[type[Base], ...] = (
     DesiredEnrollmentRow,
 )
 T = TypeVar("T")
+_INSERTS = {model: insert(table_of(model)) for model in MIRROR_MODELS}
 
 
 class QuarantineEntry(Protocol):
@@ -91,9 +93,9 @@ def replace_mirror(
 
 
 def _insert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> None:
-    """Core executemany: one statement per chunk, whatever columns happen to be NULL."""
+    """One executemany per chunk (`bulk.py`: no per-row overhead), whatever is NULL."""
     for chunk in _chunks(rows, CHUNK):
-        session.execute(insert(table_of(model)), chunk)
+        executemany(session, _INSERTS[model], chunk)
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

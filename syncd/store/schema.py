@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -125,7 +126,14 @@ class DesiredEnrollmentRow(Base):
 # --- shadow: what each target held at its last fetch --------------------------------------
 
 
-class ShadowUserRow(Base):
+class ContentHash:
+    """A digest of a shadow row's values other than its key (`shadow_stage.digest`): a
+    fetch rewrites a row only when it differs. NULL for rows written before it existed."""
+
+    content_hash: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ShadowUserRow(ContentHash, Base):
     __tablename__ = "shadow_users"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -137,7 +145,7 @@ class ShadowUserRow(Base):
     external_id: Mapped[str | None] = mapped_column(KEY)
 
 
-class ShadowGroupRow(Base):
+class ShadowGroupRow(ContentHash, Base):
     __tablename__ = "shadow_groups"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -147,7 +155,7 @@ class ShadowGroupRow(Base):
     parent_remote_id: Mapped[str | None] = mapped_column(KEY)
 
 
-class ShadowMembershipRow(Base):
+class ShadowMembershipRow(ContentHash, Base):
     __tablename__ = "shadow_memberships"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -156,7 +164,7 @@ class ShadowMembershipRow(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
-class ShadowCourseRow(Base):
+class ShadowCourseRow(ContentHash, Base):
     __tablename__ = "shadow_courses"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -164,7 +172,7 @@ class ShadowCourseRow(Base):
     name: Mapped[str] = mapped_column(KEY)
 
 
-class ShadowEnrollmentRow(Base):
+class ShadowEnrollmentRow(ContentHash, Base):
     __tablename__ = "shadow_enrollments"
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     course_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)

@@ -1,7 +1,9 @@
 """The shadow: what one target held at its last fetch, written as the pages stream in.
 
-A fetch that breaks off leaves what it read, `complete = False` and the parts it had
-read whole (`parts_read`), which the engine reads as "hold back what depends on the rest".
+A fetch writes only what changed since the last one (`shadow_stage.py`). A fetch that
+breaks off leaves what it read, `complete = False` and the parts it had read whole
+(`parts_read`), which the engine reads as "hold back what depends on the rest"; the rows
+of a part it did not read whole that it did not reach stay as the last fetch left them.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Row, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from syncd.records import (
@@ -41,27 +42,29 @@ from syncd.store.schema import (
     ShadowUserRow,
     table_of,
 )
+from syncd.store.shadow_stage import Stage
 
-SHADOW_MODELS: tuple[type[Base], ...] = (
-    ShadowUserRow,
-    ShadowGroupRow,
-    ShadowMembershipRow,
-    ShadowCourseRow,
-    ShadowEnrollmentRow,
-)
-FLUSH_EVERY = 1_000
+SHADOW_MODELS: dict[RemotePart, type[Base]] = {
+    RemotePart.USERS: ShadowUserRow,
+    RemotePart.GROUPS: ShadowGroupRow,
+    RemotePart.MEMBERSHIPS: ShadowMembershipRow,
+    RemotePart.COURSES: ShadowCourseRow,
+    RemotePart.ENROLLMENTS: ShadowEnrollmentRow,
+}
+FLUSH_EVERY = 2_000
 
 
 class ShadowWriter:
-    """Replaces one target's shadow with the records of a new fetch."""
+    """Brings one target's shadow to the records of a new fetch, writing only what changed
+    (`shadow_stage.py`): `written` and `deleted` count the rows it touched."""
 
     def __init__(self, session: Session, target: str, now: dt.datetime) -> None:
         self._session, self._target = session, target
-        self._buffer: dict[type[Base], list[dict[str, Any]]] = {}
+        self._stage = Stage(session, target, tuple(SHADOW_MODELS.values()))
+        self._buffer: dict[type[Base], list[tuple[Any, ...]]] = {}
         self._pending = 0
         self._parts: set[RemotePart] = set()
-        for model in SHADOW_MODELS:
-            session.execute(delete(model).where(model.target == target))  # type: ignore[attr-defined]
+        self.written = self.deleted = 0
         session.merge(
             FetchStateRow(target=target, started_at=now, finished_at=None, complete=False)
         )
@@ -71,7 +74,6 @@ class ShadowWriter:
             self._parts.add(item.part)
             return
         model, row = _row(item)
-        row["target"] = self._target
         self._buffer.setdefault(model, []).append(row)
         self._pending += 1
         if self._pending >= FLUSH_EVERY:
@@ -79,46 +81,45 @@ class ShadowWriter:
 
     def flush(self) -> None:
         for model, rows in self._buffer.items():
-            self._session.execute(_insert_ignoring_repeats(self._session, model), rows)
+            self.written += self._stage.load(model, rows)
         self._buffer, self._pending = {}, 0
 
     def finish(self, now: dt.datetime, *, complete: bool, error: str | None = None) -> None:
+        """Close the fetch. The rows it did not see go from each part it read whole (every
+        part, when it is complete); a part it did not read whole keeps its earlier rows."""
         self.flush()
+        for part, model in SHADOW_MODELS.items():
+            if complete or part in self._parts:
+                self.deleted += self._stage.sweep(model)
+        self._stage.drop()
         state = self._session.get_one(FetchStateRow, self._target)
         state.finished_at, state.complete, state.error = now, complete, error
         state.parts_read = ",".join(sorted(self._parts)) or None
 
 
-def _insert_ignoring_repeats(session: Session, model: type[Base]) -> Insert:
-    """An LMS may list a record twice when its pages shift under a read; keep the first."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    return sqlite.insert(model).on_conflict_do_nothing()
-
-
-def _row(record: RemoteRecord) -> tuple[type[Base], dict[str, Any]]:
+def _row(record: RemoteRecord) -> tuple[type[Base], tuple[Any, ...]]:
+    """The record's shadow row, in its table's column order (the target and hash aside)."""
     match record:
-        case RemoteUser():
-            return ShadowUserRow, _fields(record)
-        case RemoteGroup():
-            return ShadowGroupRow, {**_fields(record), "kind": record.kind.value}
-        case RemoteMembership():
-            group_kind, role = record.group_kind.value, record.role.value
-            return ShadowMembershipRow, {**_fields(record), "group_kind": group_kind, "role": role}
-        case RemoteCourse():
-            return ShadowCourseRow, _fields(record)
-        case RemoteEnrollment():
-            progress = record.progress or NO_PROGRESS
-            ids = {
-                "course_remote_id": record.course_remote_id,
-                "user_remote_id": record.user_remote_id,
-            }
-            return ShadowEnrollmentRow, {**ids, "status": record.status, **_fields(progress)}
-
-
-def _fields(record: RemoteRecord | Progress) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}
+        case RemoteUser(remote_id, username, email, first_name, last_name, active, external):
+            return ShadowUserRow, (
+                remote_id,
+                username,
+                email,
+                first_name,
+                last_name,
+                active,
+                external,
+            )
+        case RemoteGroup(remote_id, kind, name, code, parent):
+            return ShadowGroupRow, (kind.value, remote_id, name, code, parent)
+        case RemoteMembership(group_kind, group_id, user_id, role):
+            return ShadowMembershipRow, (group_kind.value, group_id, user_id, role.value)
+        case RemoteCourse(remote_id, code, name):
+            return ShadowCourseRow, (remote_id, code, name)
+        case RemoteEnrollment(course_id, user_id, status, progress):
+            p = progress or NO_PROGRESS
+            values = (p.enrolled_at, p.completed_at, p.score, p.raw_status)
+            return ShadowEnrollmentRow, (course_id, user_id, status.value, *values)
 
 
 def load_remote_state(session: Session, target: str) -> RemoteState:

@@ -16,9 +16,11 @@ from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, Progress, TrainingRecord
+from syncd.store.bulk import executemany
 from syncd.store.schema import ReadbackStateRow, TrainingRecordRow, table_of
 
 RecordKey = tuple[EmployeeId, CourseCode]
+STATUSES = {s.value: s for s in EnrollmentStatus}  # a lookup: calling the enum costs more
 TABLE = table_of(TrainingRecordRow)
 
 
@@ -61,11 +63,12 @@ def save_records(
             fresh.append({**record.columns(), "first_seen_at": now, "updated_at": now})
         elif before != record:
             changed.append(record)
-    if fresh:
-        session.execute(insert(TABLE), fresh)
-    if changed:
-        session.execute(UPDATE, [_bound({**r.columns(), "updated_at": now}) for r in changed])
+    executemany(session, INSERT, fresh)
+    executemany(session, UPDATE, [_bound({**r.columns(), "updated_at": now}) for r in changed])
     return len(fresh) + len(changed)
+
+
+INSERT = insert(TABLE)
 
 
 # One statement for many rows (executemany): every column by a bound `b_` parameter.
@@ -136,7 +139,7 @@ def _key(target: str, employee_id: str, course_code: str) -> Any:
 
 def _record(r: Row[Any]) -> TrainingRecord:
     progress = Progress(r.enrolled_at, r.completed_at, r.score, r.raw_status)
-    status = EnrollmentStatus(r.status)
+    status = STATUSES[r.status]
     return TrainingRecord(
         EmployeeId(r.employee_id), r.target, CourseCode(r.course_code), status, progress
     )
