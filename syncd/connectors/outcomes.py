@@ -109,6 +109,20 @@ def refusal(err: SkippableError) -> str:
     return str(err)
 
 
+def send_guarded(
+    outcomes: Outcomes, rows: Sequence[tuple[int, T]], send: Callable[[list[T]], list[Outcome]]
+) -> None:
+    """Send the rows' payloads in one request; a refusal rejects every row it carried."""
+    indexes = [index for index, _ in rows]
+    try:
+        answers = send([payload for _, payload in rows])
+    except SkippableError as err:
+        outcomes.reject(indexes, refusal(err))
+        return
+    for index, answer in zip(indexes, answers, strict=True):
+        outcomes.set(index, answer)
+
+
 def resolve(
     items: Sequence[OpT], outcomes: Outcomes, lookup: Callable[[OpT], T]
 ) -> list[tuple[int, T]]:

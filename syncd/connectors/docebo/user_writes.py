@@ -8,14 +8,13 @@ as a whole rejects every operation it carried, with Docebo's words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
 
 from syncd.connectors.base import RemoteRefs
 from syncd.connectors.docebo import answers, mapping
 from syncd.connectors.docebo.client import CHANGE_STATUS, USER_BATCH, USER_DELETE, DoceboClient
-from syncd.connectors.outcomes import Outcomes, refusal, resolve
+from syncd.connectors.outcomes import Outcomes, refusal, resolve, send_guarded
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -48,7 +47,7 @@ class UserWrites:
         rows = resolve(ops, outcomes, partial(self._user_item, codes or {}))
         rows.sort(key=lambda row: isinstance(ops[row[0]], CreateUser))
         if rows:
-            self._guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
+            send_guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
         return outcomes.done()
 
     def write_users(
@@ -97,7 +96,7 @@ class UserWrites:
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, lambda op: self._user_id(op.employee_id))
         if rows:
-            self._guarded(outcomes, rows, partial(self._status, active))
+            send_guarded(outcomes, rows, partial(self._status, active))
         return outcomes.done()
 
     def _status(self, active: bool, user_ids: list[int]) -> list[Outcome]:
@@ -112,7 +111,7 @@ class UserWrites:
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, lambda op: self._user_ref(op.employee_id))
         if rows:
-            self._guarded(outcomes, rows, self._delete)
+            send_guarded(outcomes, rows, self._delete)
         return outcomes.done()
 
     def _delete(self, user_ids: list[RemoteId]) -> list[Outcome]:
@@ -126,22 +125,6 @@ class UserWrites:
         user_id = self._refs.user(employee_id)
         check_ids(user_id)
         return user_id
-
-    @staticmethod
-    def _guarded(
-        outcomes: Outcomes,
-        rows: Sequence[tuple[int, Any]],
-        send: Callable[[list[Any]], list[Outcome]],
-    ) -> None:
-        """Send the rows' payloads in one request; a refusal rejects every row it carried."""
-        indexes = [index for index, _ in rows]
-        try:
-            answers = send([payload for _, payload in rows])
-        except SkippableError as err:
-            outcomes.reject(indexes, refusal(err))
-            return
-        for index, answer in zip(indexes, answers, strict=True):
-            outcomes.set(index, answer)
 
 
 def check_ids(*ids: RemoteId) -> None:

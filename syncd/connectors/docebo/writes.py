@@ -32,7 +32,7 @@ from syncd.connectors.docebo.client import (
 from syncd.connectors.docebo.moves import BranchCounts, Move, moves
 from syncd.connectors.docebo.user_writes import UserWrites, check_ids, ints
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, one_by_one, resolve
+from syncd.connectors.outcomes import Outcomes, one_by_one, resolve, send_guarded
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -171,7 +171,7 @@ class Writer(UserWrites):
         for branch_id, group in by_destination.items():
             outcomes = Outcomes(len(group))
             users = [(slot, user_id) for slot, (_, user_id) in enumerate(group)]
-            self._guarded(outcomes, users, partial(self._move, branch_id))
+            send_guarded(outcomes, users, partial(self._move, branch_id))
             sent += [(pairs[i], o) for (i, _), o in zip(group, outcomes.done(), strict=True)]
         return sent
 
@@ -190,7 +190,7 @@ class Writer(UserWrites):
         rows = resolve(ops, outcomes, self._member)
         for (kind, group_id), members in _by_key(rows).items():
             send = branch if kind is GroupKind.ORG_UNIT else group
-            self._guarded(outcomes, members, partial(send, group_id))
+            send_guarded(outcomes, members, partial(send, group_id))
         return outcomes.done()
 
     def _member(self, op: AddMember | RemoveMember) -> tuple[tuple[GroupKind, RemoteId], RemoteId]:
@@ -229,7 +229,7 @@ class Writer(UserWrites):
         rows = resolve(ops, outcomes, self._enrollment)
         for course_id, users in _by_key(rows).items():
             send = partial(self._course_users, method, done_key, course_id)
-            self._guarded(outcomes, users, send)
+            send_guarded(outcomes, users, send)
         return outcomes.done()
 
     def _enrollment(self, op: Enroll | Unenroll) -> tuple[RemoteId, RemoteId]:

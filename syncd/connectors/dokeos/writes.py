@@ -18,7 +18,7 @@ from syncd.connectors.base import RemoteRefs
 from syncd.connectors.dokeos import mapping
 from syncd.connectors.dokeos.client import GROUPS, PARTICIPATIONS, USER, USERS, DokeosClient
 from syncd.connectors.http import OutcomeUnknownError, RequestRefusedError
-from syncd.connectors.outcomes import Outcomes, each, refusal, resolve
+from syncd.connectors.outcomes import Outcomes, each, refusal, resolve, send_guarded
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -177,7 +177,7 @@ class Writer:
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, self._member)
         for group_id, users in _by_key(rows).items():
-            _guarded(outcomes, users, partial(self._put_learners, key, group_id))
+            send_guarded(outcomes, users, partial(self._put_learners, key, group_id))
         return outcomes.done()
 
     def _member(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId]:
@@ -251,20 +251,6 @@ def _delete(client: DokeosClient, path: str) -> Any:
         if err.status == 404:
             return None
         raise
-
-
-def _guarded(
-    outcomes: Outcomes, rows: Sequence[tuple[int, T]], send: Callable[[list[T]], list[Outcome]]
-) -> None:
-    """Send the rows' payloads in one request; a refusal rejects every row it carried."""
-    indexes = [index for index, _ in rows]
-    try:
-        answers = send([payload for _, payload in rows])
-    except SkippableError as err:
-        outcomes.reject(indexes, refusal(err))
-        return
-    for index, answer in zip(indexes, answers, strict=True):
-        outcomes.set(index, answer)
 
 
 def _by_key(rows: Sequence[tuple[int, tuple[T, RemoteId]]]) -> dict[T, list[tuple[int, RemoteId]]]:
