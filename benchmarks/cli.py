@@ -30,15 +30,17 @@ from benchmarks.databases import DEFAULT_POSTGRES_ADMIN, DatabaseChoice
 from benchmarks.diffbench import run_diff_bench
 from benchmarks.hrdata import CONFIG_GROUPS, HrData, churn, generate
 from benchmarks.report import cycle_tables, diff_table, summary_table
+from benchmarks.startup import startup_lines
 from benchmarks.world import BenchWorld, Stage
 from syncd.kinds import KINDS, lookup
 
 QUICK_PEOPLE, QUICK_DIFF = 30, [2_000]
 DEFAULT_DIFF = [10_000, 100_000]
-# What the issue's "done when" list measures: Docebo at 2,000 and 10,000, Litmos at 1,000
-# and a first load of 10,000, Dokeos and Coursepath at 1,000.
+# The default run: Docebo at 2,000 and 10,000 (and the scale run of 100,000: first sync and
+# no change, without the peer), Litmos at 1,000 and a first load of 10,000, Dokeos and
+# Coursepath at 1,000.
 DEFAULT_SIZES = {
-    "docebo": "2000,10000",
+    "docebo": "2000,10000,100000:scale",
     "litmos": "1000,10000:first",
     "dokeos": "1000",
     "coursepath": "1000",
@@ -47,11 +49,13 @@ DEFAULT_SIZES = {
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One cycle benchmark: an LMS kind, a size, and whether only the first sync runs."""
+    """One cycle benchmark: an LMS kind, a size, and which cycles run: all three, the first
+    sync only (`N:first`), or first sync and no change without the peer (`N:scale`)."""
 
     lms: str
     people: int
     first_only: bool = False
+    scale: bool = False
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -102,7 +106,11 @@ def runs(args: argparse.Namespace) -> list[Run]:
     out = []
     for lms in chosen:
         text = given.get(lms) or _everyone(args) or DEFAULT_SIZES.get(lms, "1000")
-        out += sorted((Run(lms, n, first) for n, first in _size_list(text)), key=lambda r: r.people)
+        sizes = _size_list(text)
+        out += sorted(
+            (Run(lms, n, flag == "first", flag == "scale") for n, flag in sizes),
+            key=lambda r: r.people,
+        )
     return out
 
 
@@ -132,13 +140,13 @@ def _lms_size(text: str) -> tuple[str, str]:
     return lms.strip(), sizes
 
 
-def _size_list(text: str) -> list[tuple[int, bool]]:
+def _size_list(text: str) -> list[tuple[int, str]]:
     out = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         number, _, flag = part.partition(":")
-        if flag not in {"", "first"}:
-            raise ValueError(f"a size is N or N:first: {part!r}")
-        out.append((_sizes(number)[0], flag == "first"))
+        if flag not in {"", "first", "scale"}:
+            raise ValueError(f"a size is N, N:first or N:scale: {part!r}")
+        out.append((_sizes(number)[0], flag))
     return out
 
 
@@ -178,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"[{people:,} people] pure diff ...", file=sys.stderr, flush=True)
                 results += run_diff_bench(people, churn_share=args.churn)
             print("\n".join(diff_table(results)))
+    print("\n== startup (best of 3, a fresh interpreter each) ==")
+    print("\n".join(startup_lines()))
     print(f"\nwall time of the whole run: {perf_counter() - started:,.0f} s")
     print("checks: " + ("all passed" if not failures else "FAILED"))
     for failure in failures:
@@ -202,8 +212,11 @@ def bench_cycles(
                 return [], [f"{label}: the database is not empty ({database.label})"]
             plan = [("first sync", data)]
             if not run.first_only:
-                plan += [("no change", data), (f"churn {share:.0%}", churned)]
-            stages = [_progress(world, label, name, hr, peer) for name, hr in plan]
+                plan += [("no change", data)]
+            if not (run.first_only or run.scale):
+                plan += [(f"churn {share:.0%}", churned)]
+            with_peer = peer and not run.scale
+            stages = [_progress(world, label, name, hr, with_peer) for name, hr in plan]
             for stage in stages:
                 stage.people = run.people  # the run's size, whatever churn hired or dropped
         finally:
@@ -212,7 +225,7 @@ def bench_cycles(
         f"\n== {label} · {len(data.units):,} org units · {CONFIG_GROUPS} config groups · "
         f"{len(data.enrollments):,} explicit enrollments =="
     )
-    if not run.first_only:
+    if not (run.first_only or run.scale):
         print("churn: " + " · ".join(f"{what} {count:,}" for what, count in summary.items()))
     print("\n".join(cycle_tables(stages)))
     for stage in stages:

@@ -48,20 +48,32 @@ def _text(cell: Cell) -> str:
 def cycle_tables(stages: Sequence[Stage]) -> list[str]:
     lines = ["", "wall time (s) by phase; 'in sim' is time inside the simulator's handlers:"]
     lines += table(
-        ["stage", "status", "HR import", "total", *PHASES, "in sim", "peak RSS MiB"],
+        ["stage", "status", "HR import", "total", *PHASES, "in sim"],
+        [
+            [s.name, s.status, s.import_status, s.wall, *_phases(s.phases), s.sim_seconds]
+            for s in stages
+        ],
+        "lllr",
+    )
+    lines += [
+        "",
+        "CPU seconds (the process's, the simulator's inside it, syncd's own) and resident set"
+        " (MiB, the simulator's state included: at the cycle's start, its peak during it):",
+    ]
+    lines += table(
+        ["stage", "CPU", "in sim", "syncd CPU", "RSS at start", "peak RSS"],
         [
             [
                 s.name,
-                s.status,
-                s.import_status,
-                s.wall,
-                *_phases(s.phases),
-                s.sim_seconds,
+                s.cpu_seconds,
+                s.sim_cpu_seconds,
+                s.syncd_cpu_seconds,
+                round(s.rss_start_mb),
                 round(s.peak_rss_mb),
             ]
             for s in stages
         ],
-        "lllr",
+        "lr",
     )
     lines += ["", "SQL statements by phase:"]
     lines += table(

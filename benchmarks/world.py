@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 from typing import Any
 
 import httpx
@@ -42,16 +42,20 @@ TARGET_SETTINGS = {"coursepath": "allow_result_deletion = true\n"}
 
 
 class TimedTransport(httpx.BaseTransport):
-    """Hands each request to the simulator and notes when it started and finished."""
+    """Hands each request to the simulator and notes when it started and finished, and the
+    process CPU seconds spent inside it (wall time there grows with whatever else the
+    machine runs; CPU time does not)."""
 
     def __init__(self, inner: httpx.BaseTransport) -> None:
         self.inner = inner
         self.calls: list[Call] = []
+        self.cpu = 0.0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        started = perf_counter()
+        started, cpu = perf_counter(), process_time()
         response = self.inner.handle_request(request)
         response.read()
+        self.cpu += process_time() - cpu
         name = f"{request.method} {request.url.path}"
         write = request.method != "GET" and request.url.path != OAUTH_PATH
         self.calls.append(Call(name, write, started, perf_counter()))
@@ -94,13 +98,21 @@ class Stage:
     ops: dict[str, int]
     failed_ops: int
     errors: Counter[int]
-    peak_rss_mb: float
+    cpu_seconds: float  # the process's, for the whole cycle
+    sim_cpu_seconds: float  # of which inside the simulator (same process)
+    rss_start_mb: float  # resident set when the cycle began (the simulator's state included)
+    peak_rss_mb: float  # the high-water mark during the cycle (Linux; else since the start)
     violations: int
     waited_seconds: float  # fake-clock time the cycle spent (rate-limit waits, polls)
     state_check: list[str] = field(default_factory=list)  # empty: the LMS equals HR's wish
     peer: Counter[str] = field(default_factory=Counter)
     peer_check: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def syncd_cpu_seconds(self) -> float:
+        """syncd's own CPU cost: the cycle's, less the simulator's."""
+        return self.cpu_seconds - self.sim_cpu_seconds
 
     @property
     def writes(self) -> int:
@@ -168,13 +180,14 @@ class BenchWorld:
     def _cycle(self, name: str, data: HrData) -> Stage:
         target = self.runtime.targets([self.target_name])[0]
         clock_start = self.clock.monotonic()
-        start = perf_counter()
+        rss_start, sim_cpu = reset_peak_rss_mb(), self.transport.cpu
+        start, cpu = perf_counter(), process_time()
         imported = self.runtime.import_hr(force=False)
         imported_at = perf_counter()
         report = self.runtime.run_target(target, dry_run=False, force=False)
         self.clock.advance(JOB_POLL_AFTER_SECONDS)
         self.runtime.poll_jobs(target)  # what the daemon does next (Dokeos's jobs)
-        end = perf_counter()
+        end, cpu_end = perf_counter(), process_time()
         windows = phase_windows(self.transport.calls, start, imported_at, end)
         requests = self.sim.requests
         stage = Stage(
@@ -195,6 +208,9 @@ class BenchWorld:
             ops=dict(report.counts),
             failed_ops=sum(1 for op in report.operations if op.status == "failed"),
             errors=Counter(r.status for r in requests if r.status >= 300),
+            cpu_seconds=cpu_end - cpu,
+            sim_cpu_seconds=self.transport.cpu - sim_cpu,
+            rss_start_mb=rss_start,
             peak_rss_mb=peak_rss_mb(),
             violations=len(self.sim.violations),
             waited_seconds=self.clock.monotonic() - clock_start - JOB_POLL_AFTER_SECONDS,
@@ -225,6 +241,32 @@ def _within(times: list[float], begin: float, stop: float) -> int:
 
 
 def peak_rss_mb() -> float:
-    """The process's resident-set high-water mark so far, in MiB."""
+    """The resident-set high-water mark in MiB: since the last `reset_peak_rss_mb` on Linux,
+    else the process's since it started."""
+    hwm = _status_mib("VmHWM")
+    if hwm:
+        return hwm
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def reset_peak_rss_mb() -> float:
+    """Reset the resident-set high-water mark to the current size (Linux:
+    `/proc/self/clear_refs`); the current size in MiB (0 where it cannot be read)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return 0.0
+    return _status_mib("VmRSS")
+
+
+def _status_mib(field: str) -> float:
+    """A `/proc/self/status` size in MiB; 0 where there is none (not Linux)."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

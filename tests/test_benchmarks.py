@@ -43,15 +43,16 @@ def test_quick_benchmark_covers_every_lms_and_the_quiet_cycles_write_nothing(
 
 
 def test_the_default_run_is_what_the_issue_measures() -> None:
-    runs = [(r.lms, r.people, r.first_only) for r in parse_args([]).runs]
+    runs = [(r.lms, r.people, r.first_only, r.scale) for r in parse_args([]).runs]
 
     assert runs == [
-        ("docebo", 2000, False),
-        ("docebo", 10000, False),
-        ("dokeos", 1000, False),
-        ("coursepath", 1000, False),
-        ("litmos", 1000, False),
-        ("litmos", 10000, True),
+        ("docebo", 2000, False, False),
+        ("docebo", 10000, False, False),
+        ("docebo", 100000, False, True),
+        ("dokeos", 1000, False, False),
+        ("coursepath", 1000, False, False),
+        ("litmos", 1000, False, False),
+        ("litmos", 10000, True, False),
     ]
 
 
