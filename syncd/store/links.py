@@ -10,9 +10,11 @@ ever removed. A deleted user takes its membership and enrollment links with it
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Delete, Insert, bindparam, delete, func, select
+from sqlalchemy import Delete, Insert, Row, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,15 +28,28 @@ CREATED = "created"
 
 def load_links(session: Session, target: str) -> Links:
     """Every link of `target`; any origin but "created" counts as adopted."""
+    table = table_of(LinkRow)
+    return _links(session.execute(select(table).where(table.c.target == target)))
+
+
+def _links(rows: Iterable[Row[Any]]) -> Links:
     ids: dict[ObjectKey, RemoteId] = {}
     adopted: set[ObjectKey] = set()
-    table = table_of(LinkRow)
-    for row in session.execute(select(table).where(table.c.target == target)):
+    for row in rows:
         key = key_of(LinkKind(row.kind), row)
         ids[key] = RemoteId(row.remote_id)
         if row.origin != CREATED:
             adopted.add(key)
     return Links(ids, frozenset(adopted))
+
+
+def load_group_links(session: Session, target: str) -> Links:
+    """The links of `target`'s groups (org units and config groups) only: a company's few."""
+    table = table_of(LinkRow)
+    kinds = (LinkKind.ORG_UNIT.value, LinkKind.GROUP.value)
+    return _links(
+        session.execute(select(table).where(table.c.target == target, table.c.kind.in_(kinds)))
+    )
 
 
 @dataclass
