@@ -10,7 +10,7 @@ ever removed. A deleted user takes its membership and enrollment links with it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +26,30 @@ from syncd.store.schema import LinkRow, table_of
 CREATED = "created"
 
 
-def load_links(session: Session, target: str) -> Links:
-    """Every link of `target`; any origin but "created" counts as adopted."""
+def load_links(
+    session: Session,
+    target: str,
+    kinds: Iterable[LinkKind] | None = None,
+    employees: Iterable[str] | None = None,
+) -> Links:
+    """The links of `target` (of `kinds` only, of `employees` only, when given); any origin
+    but "created" counts as adopted."""
     table = table_of(LinkRow)
-    return _links(session.execute(select(table).where(table.c.target == target)))
+    query = select(table).where(table.c.target == target)
+    if kinds is not None:
+        query = query.where(table.c.kind.in_([kind.value for kind in kinds]))
+    if employees is None:
+        return _links(session.execute(query))
+    rows = (
+        row
+        for chunk in _chunks(sorted(set(employees)), 500)
+        for row in session.execute(query.where(table.c.employee_id.in_(chunk)))
+    )
+    return _links(rows)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _links(rows: Iterable[Row[Any]]) -> Links:

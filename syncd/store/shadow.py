@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Insert, Row, delete, select
@@ -153,6 +154,14 @@ def load_remote_frame(session: Session, target: str) -> RemoteState:
         complete=bool(state and state.complete),
         parts_read=_parts(state.parts_read if state else None),
     )
+
+
+def load_enrollment_state(session: Session, target: str) -> RemoteState:
+    """The target's courses and enrollments as last fetched (what a read back compares)."""
+    frame = load_remote_frame(session, target)
+    table = table_of(ShadowEnrollmentRow)
+    rows = session.execute(select(table).where(table.c.target == target))
+    return replace(frame, groups=(), enrollments=tuple(_enrollment(r) for r in rows))
 
 
 def _parts(text: str | None) -> frozenset[RemotePart]:
