@@ -120,7 +120,7 @@ def _resolve(
     resolution.put_groups(matched + [(r.kind.value, r.code, None) for r in groups.unknown])
     codes = policy.courses if policy.courses is not None else CourseCodes.of(frame.courses, None)
     resolution.put_courses(codes.codes.items())
-    resolution.link_users(target, complete=frame.read_whole(RemotePart.USERS))
+    resolution.link_people(target, complete=frame.read_whole(RemotePart.USERS))
 
 
 def _adopt_users(
@@ -138,7 +138,7 @@ def _adopt_users(
         if found is not None:
             claimed.add(found.remote_id)
             adoptions.append(Adopt(UserKey(EmployeeId(row.employee_id)), found.remote_id))
-    resolution.put_users((str(a.key), a.remote_id) for a in adoptions)
+    resolution.adopt_users((str(a.key), a.remote_id) for a in adoptions)
     return adoptions
 
 
@@ -189,8 +189,8 @@ def _user_ops(session: Session, target: str, policy: DiffPolicy) -> Iterator[Ope
 
 
 def _person_ops(row: Any, deleting: bool) -> Iterator[Operation]:
-    if row.s_remote_id is None and row.u_employee_id is not None:
-        return  # linked, unseen, the read was partial: unknown, left alone
+    if row.unknown:
+        return  # linked, unseen, the read was partial: left alone
     person = person_of(row)
     if row.s_remote_id is None:
         if person.active:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     ColumnElement,
     Index,
@@ -24,15 +25,17 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     case,
     exists,
     false,
     insert,
     literal,
-    null,
     or_,
     select,
     text,
+    true,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -50,13 +53,16 @@ from syncd.store.schema import (
 
 _TEMP = MetaData()
 KEY = String(255)
-USERS = Table(
-    "syncd_plan_users",
+USERS = Table(  # one row per person: whether active, and their account as resolved
+    "syncd_plan_people",
     _TEMP,
     Column("employee_id", KEY, primary_key=True),
-    Column("remote_id", KEY, nullable=True),  # NULL: linked, unseen, the read was partial
-    Index("ix_syncd_plan_users_remote", "remote_id"),
+    Column("active", Boolean, nullable=False),
+    Column("remote_id", KEY, nullable=True),  # NULL: no account (yet), or an unknown one
+    Column("unknown", Boolean, nullable=False),  # linked, unseen, and the read was partial
+    Index("ix_syncd_plan_people_remote", "remote_id", "active"),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
 )
 GROUPS = Table(
     "syncd_plan_groups",
@@ -66,6 +72,7 @@ GROUPS = Table(
     Column("remote_id", KEY, nullable=True),  # NULL: linked, unseen, the read was partial
     Index("ix_syncd_plan_groups_remote", "kind", "remote_id"),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
 )
 COURSES = Table(
     "syncd_plan_courses",
@@ -74,6 +81,7 @@ COURSES = Table(
     Column("code", KEY, nullable=False),
     Index("ix_syncd_plan_courses_code", "code"),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
 )
 people, links = table_of(PersonRow), table_of(LinkRow)
 shadow_users = table_of(ShadowUserRow)
@@ -104,8 +112,16 @@ class Resolution:
         for table in (USERS, GROUPS, COURSES):
             self._session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
 
-    def put_users(self, rows: Iterable[tuple[str, str | None]]) -> None:
-        _put(self._session, USERS, [{"employee_id": e, "remote_id": r} for e, r in rows])
+    def adopt_users(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Give people the accounts they adopted this cycle."""
+        rows_ = [{"b_employee_id": e, "b_remote_id": r} for e, r in rows]
+        if rows_:
+            adopted = (
+                update(USERS)
+                .where(USERS.c.employee_id == bindparam("b_employee_id"))
+                .values(remote_id=bindparam("b_remote_id"))
+            )
+            self._session.execute(adopted, rows_)
 
     def put_groups(self, rows: Iterable[tuple[str, str, str | None]]) -> None:
         rows_ = [{"kind": k, "code": c, "remote_id": r} for k, c, r in rows]
@@ -114,16 +130,23 @@ class Resolution:
     def put_courses(self, codes: Iterable[tuple[str, str]]) -> None:
         _put(self._session, COURSES, [{"remote_id": r, "code": c} for r, c in codes])
 
-    def link_users(self, target: str, *, complete: bool) -> None:
-        """Each linked account the read saw; after a partial read, the unseen ones as NULL."""
-        seen = _seen(target)
-        linked = select(links.c.employee_id, links.c.remote_id).where(_user_links(target))
-        self._session.execute(
-            insert(USERS).from_select(["employee_id", "remote_id"], linked.where(seen))
+    def link_people(self, target: str, *, complete: bool) -> None:
+        """Every person, with the account their link names if the read saw it; after a
+        partial read, an unseen one is unknown."""
+        su, p = shadow_users, people
+        unknown = and_(links.c.remote_id.is_not(None), su.c.remote_id.is_(None))
+        rows = select(
+            p.c.employee_id,
+            p.c.active,
+            su.c.remote_id,
+            false() if complete else case((unknown, true()), else_=false()),
+        ).select_from(
+            p.outerjoin(
+                links, and_(_user_links(target), links.c.employee_id == p.c.employee_id)
+            ).outerjoin(su, and_(su.c.target == target, su.c.remote_id == links.c.remote_id))
         )
-        if not complete:
-            unseen = select(links.c.employee_id, null()).where(_user_links(target), ~seen)
-            self._session.execute(insert(USERS).from_select(["employee_id", "remote_id"], unseen))
+        columns = ["employee_id", "active", "remote_id", "unknown"]
+        self._session.execute(insert(USERS).from_select(columns, rows))
 
 
 def _put(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -159,8 +182,11 @@ def unlinked_users(session: Session, target: str) -> list[Row[Any]]:
 
 def unresolved_people(session: Session) -> Iterator[Row[Any]]:
     """People without an account of their own yet (neither linked nor adopted), by employee."""
-    mine = exists().where(USERS.c.employee_id == people.c.employee_id)
-    query = select(people).where(~mine)
+    query = (
+        select(people)
+        .join(USERS, USERS.c.employee_id == people.c.employee_id)
+        .where(USERS.c.remote_id.is_(None), USERS.c.unknown == false())
+    )
     return iter(session.execute(query.order_by(*_in_order(session, people.c.employee_id))))
 
 
@@ -172,7 +198,7 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
     differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
     where = or_(su.c.remote_id.is_(None), *differs, *([p.c.active == false()] if deleting else []))
     query = (
-        select(p, su.c.remote_id.label("s_remote_id"), USERS.c.employee_id.label("u_employee_id"))
+        select(p, su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
         .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
         .add_columns(_origin(target, p.c.employee_id))
         .select_from(_people_accounts(target))
@@ -186,7 +212,7 @@ _REMOTE_FIELDS = ("username", "email", "first_name", "last_name", "active", "ext
 
 def _people_accounts(target: str) -> Any:
     su = shadow_users
-    return people.outerjoin(USERS, USERS.c.employee_id == people.c.employee_id).outerjoin(
+    return people.join(USERS, USERS.c.employee_id == people.c.employee_id).outerjoin(
         su, and_(su.c.target == target, su.c.remote_id == USERS.c.remote_id)
     )
 
@@ -251,24 +277,26 @@ def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> I
     query = (
         select(dm, GROUPS.c.remote_id.label("group_remote_id"))
         .add_columns(USERS.c.remote_id.label("user_remote_id"))
-        .add_columns(sm.c.role.label("actual"), ml.c.remote_id.label("linked"))
+        .add_columns(sm.c.role.label("actual"), ml.c.kind.label("linked"))  # index-only
         .select_from(
-            dm.join(people, and_(people.c.employee_id == dm.c.employee_id, people.c.active))
+            dm.join(USERS, and_(USERS.c.employee_id == dm.c.employee_id, USERS.c.active))
             .outerjoin(
                 GROUPS, and_(GROUPS.c.kind == dm.c.group_kind, GROUPS.c.code == dm.c.group_code)
             )
-            .outerjoin(USERS, USERS.c.employee_id == dm.c.employee_id)
             .outerjoin(sm, actual)
             .outerjoin(ml, on_link)
         )
         .where(
             dm.c.role.in_(list(roles)),
             or_(GROUPS.c.kind.is_(None), GROUPS.c.remote_id.is_not(None)),
-            or_(USERS.c.employee_id.is_(None), USERS.c.remote_id.is_not(None)),
-            or_(sm.c.role.is_(None), ml.c.remote_id.is_(None)),
+            USERS.c.unknown == false(),
+            or_(sm.c.role.is_(None), ml.c.kind.is_(None)),
         )
     )
     order = _member_key(session, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
+    # A bound that holds for every row, on the person index's first column: SQLite then
+    # scans that index (person by person, as the lookups beside it are kept), not the table.
+    query = query.where(dm.c.employee_id >= "")
     return iter(session.execute(query.order_by(*order)))
 
 
@@ -277,10 +305,10 @@ def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
     dm, sm = desired_members, shadow_members
     kind, code, emp = GROUPS.c.kind, GROUPS.c.code, USERS.c.employee_id
     ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
-    wanted = exists().where(
-        dm.c.group_kind == kind,
+    wanted = exists().where(  # by person, as the links drive it (`||` keeps SQLite off the
+        dm.c.employee_id == emp,  # primary key, which is by group)
+        dm.c.group_kind.concat("") == kind,
         dm.c.group_code == code,
-        dm.c.employee_id == emp,
         dm.c.role == sm.c.role,
     )
     query = (
@@ -290,8 +318,7 @@ def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
                 GROUPS,
                 and_(GROUPS.c.kind == sm.c.group_kind, GROUPS.c.remote_id == sm.c.group_remote_id),
             )
-            .join(USERS, USERS.c.remote_id == sm.c.user_remote_id)
-            .join(people, and_(people.c.employee_id == emp, people.c.active))
+            .join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
             .join(ml, on_link)
         )
         .where(sm.c.target == target, ~wanted)
@@ -306,20 +333,20 @@ def wanted_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
     """HR's enrollments of active people whose account is not unknown, that the LMS lacks,
     by course and employee."""
     de, se = desired_enrollments, shadow_enrollments
-    there = exists().where(
-        se.c.target == target,
-        se.c.user_remote_id == USERS.c.remote_id,
-        se.c.course_remote_id == COURSES.c.remote_id,
-        COURSES.c.code == de.c.course_code,
+    in_lms = (
+        exists()
+        .where(  # nested, so that it is a lookup by the whole primary key
+            se.c.target == target,
+            se.c.course_remote_id == COURSES.c.remote_id,
+            se.c.user_remote_id == USERS.c.remote_id,
+        )
+        .correlate_except(se)
     )
+    there = exists().where(COURSES.c.code == de.c.course_code, in_lms)
     query = (
         select(de)
-        .select_from(
-            de.join(
-                people, and_(people.c.employee_id == de.c.employee_id, people.c.active)
-            ).outerjoin(USERS, USERS.c.employee_id == de.c.employee_id)
-        )
-        .where(or_(USERS.c.employee_id.is_(None), USERS.c.remote_id.is_not(None)), ~there)
+        .select_from(de.join(USERS, and_(USERS.c.employee_id == de.c.employee_id, USERS.c.active)))
+        .where(USERS.c.unknown == false(), ~there)
     )
     order = _in_order(session, de.c.course_code, de.c.employee_id)
     return iter(session.execute(query.order_by(*order)))
@@ -330,26 +357,24 @@ def dropped_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
     course, employee and course id (several ids may bear one code: the last one counts)."""
     de, se = desired_enrollments, shadow_enrollments
     emp, code = USERS.c.employee_id, COURSES.c.code
-    el = links.alias("el")
-    linked = and_(
-        el.c.target == target,
-        el.c.kind == LinkKind.ENROLLMENT.value,
-        el.c.employee_id == emp,
-        el.c.group_kind == "",
-        el.c.group_code == "",
-        el.c.course_code == code,
-        el.c.role == "",
+    linked = exists().where(
+        links.c.target == target,
+        links.c.kind == LinkKind.ENROLLMENT.value,
+        links.c.employee_id == emp,
+        links.c.group_kind == "",
+        links.c.group_code == "",
+        links.c.course_code == code,
+        links.c.role == "",
     )
     wanted = exists().where(de.c.employee_id == emp, de.c.course_code == code)
     query = (
         select(emp, code.label("course_code"), se.c.status)
         .select_from(
-            se.join(COURSES, COURSES.c.remote_id == se.c.course_remote_id)
-            .join(USERS, USERS.c.remote_id == se.c.user_remote_id)
-            .join(people, and_(people.c.employee_id == emp, people.c.active))
-            .join(el, linked)
+            se.join(COURSES, COURSES.c.remote_id == se.c.course_remote_id).join(
+                USERS, USERS.c.remote_id == se.c.user_remote_id
+            )
         )
-        .where(se.c.target == target, ~wanted)
+        .where(se.c.target == target, USERS.c.active, ~wanted, linked)
     )
     order = _in_order(session, code, emp, se.c.course_remote_id)
     return iter(session.execute(query.order_by(*order)))
