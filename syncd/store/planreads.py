@@ -305,10 +305,10 @@ def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
     dm, sm = desired_members, shadow_members
     kind, code, emp = GROUPS.c.kind, GROUPS.c.code, USERS.c.employee_id
     ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
-    wanted = exists().where(  # by person, as the links drive it (`||` keeps SQLite off the
-        dm.c.employee_id == emp,  # primary key, which is by group)
-        dm.c.group_kind.concat("") == kind,
+    wanted = exists().where(
+        dm.c.group_kind == kind,
         dm.c.group_code == code,
+        dm.c.employee_id == emp,
         dm.c.role == sm.c.role,
     )
     query = (
