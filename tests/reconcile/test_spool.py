@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from syncd.operations import DeactivateUser, Operation
+import datetime as dt
+
+from syncd.keys import MembershipKey
+from syncd.operations import (
+    AddMember,
+    Adopt,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    Enroll,
+    FieldChange,
+    Operation,
+    UpdateUser,
+)
 from syncd.reconcile.spool import Spool
-from syncd.records import EmployeeId
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Group,
+    GroupKind,
+    GroupRef,
+    MemberRole,
+    Person,
+    RemoteId,
+)
 
 
 def _ops(n: int) -> list[Operation]:
@@ -27,3 +49,21 @@ def test_a_spool_past_its_chunk_writes_on_and_reads_back_in_order() -> None:
 
     assert list(spool) == _ops(11)
     assert spool.count == 11
+
+
+def test_every_kind_of_operation_comes_back_equal_from_the_file() -> None:
+    person = Person(EmployeeId("E1"), "a@x", "A", "B", "a@x", attributes=(("dept", "Sales"),))
+    ref = GroupRef(GroupKind.ORG_UNIT, "SAL")
+    ops: list[Operation] = [
+        CreateUser(person),
+        UpdateUser(person, (FieldChange("email", "b@x", "a@x"),)),
+        AddMember(ref, EmployeeId("E1"), MemberRole.MANAGER),
+        Enroll(EmployeeId("E1"), CourseCode("SEC"), dt.date(2026, 3, 31)),
+        Adopt(MembershipKey(ref, EmployeeId("E1")), RemoteId("g1/u1")),
+        CreateGroup(Group(ref, "Sales", GroupRef(GroupKind.ORG_UNIT, "CO"))),
+    ]
+    spool = Spool(chunk=2)
+    for op in ops:
+        spool.append(op)
+
+    assert list(spool) == ops
