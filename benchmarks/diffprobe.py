@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import Table, select
 
@@ -70,8 +71,18 @@ def main(argv: list[str]) -> None:
     started = time.process_time()
     ops = plan_counts(db, target) if what == "diff" else scan(db, target)
     cpu = time.process_time() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"cpu_seconds": cpu, "peak_rss_mb": peak, "ops": ops}))
+    print(json.dumps({"cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), "ops": ops}))
+
+
+def peak_rss_mb() -> float:
+    """This process's own high-water mark (`VmHWM`): `ru_maxrss` carries the parent's over
+    `exec`, so a probe started by a large parent would report the parent's."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 if __name__ == "__main__":
