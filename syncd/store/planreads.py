@@ -301,27 +301,27 @@ def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> I
 
 
 def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
-    """Memberships the LMS has, syncd links and HR no longer lists, of active people."""
+    """Memberships the LMS has, syncd links and HR no longer lists, of active people: the
+    shadow's memberships scanned, each looked up in HR's first (most are there)."""
     dm, sm = desired_members, shadow_members
     kind, code, emp = GROUPS.c.kind, GROUPS.c.code, USERS.c.employee_id
-    ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
     wanted = exists().where(
         dm.c.group_kind == kind,
         dm.c.group_code == code,
         dm.c.employee_id == emp,
         dm.c.role == sm.c.role,
     )
+    ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
+    linked = exists().where(on_link).select_from(ml)
     query = (
         select(kind.label("group_kind"), code.label("group_code"), emp, sm.c.role)
         .select_from(
             sm.join(
                 GROUPS,
                 and_(GROUPS.c.kind == sm.c.group_kind, GROUPS.c.remote_id == sm.c.group_remote_id),
-            )
-            .join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
-            .join(ml, on_link)
+            ).join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
         )
-        .where(sm.c.target == target, ~wanted)
+        .where(sm.c.target == target, ~wanted, linked)
     )
     return iter(session.execute(query.order_by(*_member_key(session, kind, code, emp, sm.c.role))))
 
