@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from syncd.keys import MembershipKey, UserKey
 from syncd.operations import (
     AddMember,
@@ -52,7 +50,7 @@ from syncd.records import (
     RemoteState,
     RemoteUser,
 )
-from syncd.store import planreads
+from syncd.store import Session, planreads
 from syncd.store.links import CREATED, load_group_links
 from syncd.store.mirror import load_groups, person_of
 from syncd.store.planreads import Resolution
