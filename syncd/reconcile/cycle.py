@@ -387,7 +387,10 @@ def _managed(session: Session, target: str) -> Managed:
 
 def _plan_links(session: Session, target: str, ops: Plan) -> Links:
     """The users' and groups' links (an apply's refs), and the membership and enrollment
-    links of the people the plan adds or enrolls (what drift looks for), not all of them."""
+    links of the people the plan adds or enrolls (what drift looks for), not all of them;
+    none for an empty plan, which neither applies nor restores anything."""
+    if not ops:
+        return Links()
     own = load_links(session, target, kinds=(LinkKind.USER, LinkKind.ORG_UNIT, LinkKind.GROUP))
     people = {op.employee_id for op in ops if isinstance(op, AddMember | Enroll)}
     if not people:
