@@ -205,9 +205,18 @@ def _family_order(name: str) -> tuple[int, str]:
 
 def diff_table(results: Sequence[DiffResult]) -> list[str]:
     lines = table(
-        ["people", "case", "ops", "seconds", "µs / person"],
+        ["people", "case", "ops", "CPU s", "peak RSS MiB", "µs / person", "scan CPU s", "x scan"],
         [
-            [r.people, r.case, r.total_ops, f"{r.seconds:.3f}", f"{r.seconds / r.people * 1e6:.1f}"]
+            [
+                r.people,
+                r.case,
+                r.total_ops,
+                f"{r.seconds:.2f}",
+                round(r.diff.peak_rss_mb),
+                f"{r.seconds / r.people * 1e6:.1f}",
+                f"{r.scan.cpu_seconds:.2f}",
+                f"{r.ratio:.1f}",
+            ]
             for r in results
         ],
         "rlr",

@@ -21,11 +21,12 @@ from syncd.config import SafetyConfig, TargetBase
 from syncd.connectors.base import Connector, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.keys import Links, ObjectKey
+from syncd.operations import AddMember, Enroll
 from syncd.reconcile import notes
 from syncd.reconcile.apply import ApplyResult, Lane, apply_plan
 from syncd.reconcile.confirm import settle_unconfirmed
 from syncd.reconcile.courses import CourseCodes
-from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds, diff
+from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, read_back
@@ -40,6 +41,7 @@ from syncd.reconcile.stages import (
     Started,
     TargetReport,
 )
+from syncd.reconcile.stream import diff_stored
 from syncd.records import (
     EmployeeId,
     LinkKind,
@@ -47,9 +49,9 @@ from syncd.records import (
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
-from syncd.store.links import load_links, load_user_links
-from syncd.store.mirror import changed_since, load_desired
-from syncd.store.shadow import ShadowWriter, load_remote_state
+from syncd.store.links import count_links, load_links, load_user_links
+from syncd.store.mirror import changed_since, load_groups
+from syncd.store.shadow import ShadowWriter, load_enrollment_state, load_remote_frame
 from syncd.store.window import removed_users
 
 log = structlog.get_logger()
@@ -156,10 +158,10 @@ class _Cycle:
             writer.finish(env.clock.now(), complete=error is None, error=error)
         if error:
             log.warning("fetch_incomplete", error=error)
-        remote = load_remote_state(self.session, name)
+        remote = load_remote_frame(self.session, name)
         return Fetched(
             remote,
-            load_desired(self.session),
+            load_groups(self.session),
             CourseCodes.of(remote.courses, self.target.courses),
             error and f"fetch incomplete: {error}",
         )
@@ -181,14 +183,12 @@ class _Cycle:
         runs left unconfirmed; what it confirmed is linked now, so the plan is made again
         over those links (a confirmed enrollment HR has since dropped is removed at once)."""
         name, now = self.target.name, self.env.clock.now()
-        desired, remote = fetched.desired, fetched.remote
         with unit_of_work(self.session) as session:
             policy = self.policy(_busy(session, name), fetched.courses)
-            links = load_links(session, name)
-            ops = diff(desired, remote, links, policy)
+            ops = diff_stored(session, name, policy)
             if not self.dry_run and settle_unconfirmed(session, name, ops, started.run_id, now):
-                links = load_links(session, name)
-                ops = diff(desired, remote, links, policy)
+                ops = diff_stored(session, name, policy)
+            links = _plan_links(session, name, ops)
             drift = count_drift(ops, _hr_changed(session, name), links)
         return Planned(ops, links, drift, self.plan_notes(started, fetched, ops))
 
@@ -200,14 +200,16 @@ class _Cycle:
             notes.held(ops.held, fetched.remote),
             notes.unsupported(kind, ops.unsupported),
             notes.emails(kind, ops, caps.emails),
-            None if caps.groups_have_codes else notes.shared(kind, fetched.desired.groups),
+            None if caps.groups_have_codes else notes.shared(kind, fetched.groups),
         )
 
     def check_safety(self, planned: Planned) -> None:
         """Refuse a plan past the limits; leavers removed in the last 7 days count with it."""
         env = self.env
         recent = removed_users(self.session, self.target.name, since=env.clock.now() - WINDOW)
-        check_safety(planned.ops, _managed(planned.links), env.safety, recent=recent)
+        check_safety(
+            planned.ops, _managed(self.session, self.target.name), env.safety, recent=recent
+        )
 
     def policy(self, busy: frozenset[ObjectKey], courses: CourseCodes) -> DiffPolicy:
         caps = self.connector.capabilities
@@ -236,7 +238,7 @@ class _Cycle:
                     session,
                     self.target,
                     self.connector,
-                    (fetched.remote, people, fetched.courses),
+                    (load_enrollment_state(session, name), people, fetched.courses),
                     clock=env.clock,
                     settings=env.readback,
                     full=env.full_readback,
@@ -359,10 +361,27 @@ def _stop_if_asked(env: CycleEnv) -> None:
         raise ShutdownRequestedError("syncd was asked to stop during the read")
 
 
-def _managed(links: Links) -> Managed:
+def _managed(session: Session, target: str) -> Managed:
+    def count(*kinds: LinkKind) -> int:
+        return sum(count_links(session, target, kind) for kind in kinds)
+
     return Managed(
-        users=links.count(LinkKind.USER),
-        groups=links.count(LinkKind.ORG_UNIT) + links.count(LinkKind.GROUP),
-        memberships=links.count(LinkKind.MEMBERSHIP),
-        enrollments=links.count(LinkKind.ENROLLMENT),
+        users=count(LinkKind.USER),
+        groups=count(LinkKind.ORG_UNIT, LinkKind.GROUP),
+        memberships=count(LinkKind.MEMBERSHIP),
+        enrollments=count(LinkKind.ENROLLMENT),
     )
+
+
+def _plan_links(session: Session, target: str, ops: Plan) -> Links:
+    """The users' and groups' links (an apply's refs), and the membership and enrollment
+    links of the people the plan adds or enrolls (what drift looks for), not all of them;
+    none for an empty plan, which neither applies nor restores anything."""
+    if not ops:
+        return Links()
+    own = load_links(session, target, kinds=(LinkKind.USER, LinkKind.ORG_UNIT, LinkKind.GROUP))
+    people = {op.employee_id for op in ops if isinstance(op, AddMember | Enroll)}
+    if not people:
+        return own
+    theirs = load_links(session, target, (LinkKind.MEMBERSHIP, LinkKind.ENROLLMENT), people)
+    return Links({**own.ids, **theirs.ids}, own.adopted | theirs.adopted)

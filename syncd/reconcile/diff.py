@@ -107,7 +107,7 @@ def diff(desired: DesiredState, remote: RemoteState, links: Links, policy: DiffP
     )
     ops: list[Operation] = [*users.adoptions, *groups.adoptions]
     ops += _user_ops(desired, users, links, policy)
-    ops += _group_ops(desired, groups, policy.nested_groups)
+    ops += _group_ops(desired.groups, groups, policy.nested_groups)
     ops += _membership_ops(desired, remote, users, groups, links, roles=policy.member_roles)
     ops += _enrollment_ops(desired, remote, users, links, policy)
     possible = [op for op in ops if _idle(op, policy)]
@@ -214,10 +214,10 @@ def _vanished_users(
 
 
 def _group_ops(
-    desired: DesiredState, groups: Resolved[GroupRef, RemoteGroup], nested: bool
+    desired: Mapping[GroupRef, Group], groups: Resolved[GroupRef, RemoteGroup], nested: bool
 ) -> Iterator[Operation]:
     ref_of = {(g.kind, g.remote_id): ref for ref, g in groups.matched.items()}
-    for ref, group in desired.groups.items():
+    for ref, group in desired.items():
         remote = groups.matched.get(ref)
         if ref in groups.unknown:
             continue
@@ -231,7 +231,7 @@ def _group_ops(
         if nested and ref.kind is GroupKind.ORG_UNIT and group.parent != current_parent:
             yield MoveGroup(group, current_parent)
     for ref in groups.matched:
-        if ref not in desired.groups:
+        if ref not in desired:
             yield DeleteGroup(ref)
 
 

@@ -9,7 +9,7 @@ operations are neither sent nor failed: the run reports them, the next cycle pla
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from syncd.keys import GroupKey, ObjectKey, UserKey
 from syncd.operations import (
@@ -44,8 +44,16 @@ def hold_back(
 ) -> tuple[list[Operation], list[Operation]]:
     """`(kept, held)` of a plan in dependency order: an operation is held when a part it
     needs was not read whole, or when it needs an object whose creation was held."""
-    kept: list[Operation] = []
     held: list[Operation] = []
+    kept = list(holding(ops, remote, held))
+    return kept, held
+
+
+def holding(
+    ops: Iterable[Operation], remote: RemoteState, held: list[Operation]
+) -> Iterator[Operation]:
+    """`hold_back` as a stream: the kept operations yielded in order, the held ones appended
+    to `held` (a broken-off read holds its few; a whole one holds none)."""
     uncreated: set[ObjectKey] = set()
     for op in ops:
         unread = any(not remote.read_whole(p) for p in NEEDS_WHOLE.get(op.KIND, ()))
@@ -54,8 +62,7 @@ def hold_back(
             if op.KIND in CREATES:
                 uncreated.add(op.key)
         else:
-            kept.append(op)
-    return kept, held
+            yield op
 
 
 def prerequisites(op: Operation) -> tuple[ObjectKey, ...]:

@@ -53,11 +53,11 @@ def resolve_users(
     linked = links.users()
     _apply_links(result, linked, by_id, complete)
     claimed = set(linked.values())
-    index = _user_index(by_id.values(), natural_keys, claimed)
+    index = user_index(by_id.values(), natural_keys, claimed)
     for emp in sorted(people):
         if emp in result.matched or emp in result.unknown:
             continue
-        found = _first_match(index, _person_keys(people[emp], natural_keys), claimed)
+        found = first_match(index, person_keys(people[emp], natural_keys), claimed)
         if found is not None:
             _adopt(result, (emp, UserKey(emp)), found, claimed)
     return result
@@ -84,7 +84,7 @@ def resolve_groups(
             if ref in result.matched or ref in result.unknown:
                 continue
             wanted = ref.code if by_code else groups[ref].name.casefold()
-            found = _first_match(index, [wanted], claimed)
+            found = first_match(index, [wanted], claimed)
             if found is not None:
                 _adopt(result, (ref, GroupKey(ref)), found, claimed)
     return result
@@ -113,7 +113,7 @@ def _adopt(
     result.adoptions.append(Adopt(object_key, found.remote_id))
 
 
-def _user_index(
+def user_index(
     users: Iterable[RemoteUser], natural_keys: tuple[str, ...], claimed: set[RemoteId]
 ) -> dict[str, RemoteUser]:
     index: dict[str, RemoteUser] = {}
@@ -132,7 +132,7 @@ def _remote_key(user: RemoteUser, name: str) -> str | None:
     return value.casefold() if value else None
 
 
-def _person_keys(person: Person, natural_keys: tuple[str, ...]) -> list[str]:
+def person_keys(person: Person, natural_keys: tuple[str, ...]) -> list[str]:
     values = {"external_id": person.employee_id, "username": person.username, "email": person.email}
     return [f"{name}:{values[name].casefold()}" for name in natural_keys]
 
@@ -151,7 +151,7 @@ def _group_index(
     return index
 
 
-def _first_match(index: Mapping[str, R], keys: Iterable[str], claimed: set[RemoteId]) -> R | None:
+def first_match(index: Mapping[str, R], keys: Iterable[str], claimed: set[RemoteId]) -> R | None:
     for key in keys:
         found = index.get(key)
         if found is not None and found.remote_id not in claimed:

@@ -14,7 +14,7 @@ from syncd.operations import FieldValue, OpKind
 from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import Plan
 from syncd.reconcile.readback import ReadbackReport
-from syncd.records import DesiredState, RemoteState
+from syncd.records import Group, GroupRef, RemoteState
 from syncd.statuses import RunStatus
 from syncd.store import journal
 from syncd.store.journal import OpStatus
@@ -56,8 +56,8 @@ class Started:
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    remote: RemoteState
-    desired: DesiredState
+    remote: RemoteState  # its groups and courses and how whole the read was (`load_remote_frame`)
+    groups: Mapping[GroupRef, Group]  # HR's groups; people and the rest stay in the store
     courses: CourseCodes  # the target's course table over what the read found
     error: str | None  # why the read broke off, if it did
 
@@ -65,7 +65,7 @@ class Fetched:
 @dataclass(frozen=True, slots=True)
 class Planned:
     ops: Plan
-    links: Links
+    links: Links  # users' and groups' links (the refs of an apply), and those drift needs
     drift: int
     notes: tuple[str | None, ...]  # what the run's message says about the plan
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, update
@@ -146,27 +147,37 @@ def last_in_step(session: Session, target: str) -> dt.datetime | None:
 def record_plan(
     session: Session, run_id: int, target: str, ops: Iterable[Operation], now: dt.datetime
 ) -> int:
-    """Journal every planned operation as (run_id, seq), seq being its place in the plan."""
-    rows = [
-        {
-            "run_id": run_id,
-            "target": target,
-            "seq": seq,
-            "kind": op.KIND.value,
-            "object_key": shown_key(op.KIND, op.key),
-            "key_kind": op.key.link_kind.value,
-            **key_columns(op.key),
-            "payload": changes(op),
-            "status": OpStatus.PLANNED.value,
-            "attempts": 0,
-            "error": None,
-            "remote_id": None,
-            "updated_at": now,
-        }
-        for seq, op in enumerate(ops)
-    ]
-    executemany(session, INSERT_OPERATION, rows)
-    return len(rows)
+    """Journal every planned operation as (run_id, seq), seq being its place in the plan:
+    read as a stream, written in chunks, so a plan of any length takes one chunk of memory."""
+    rows = (_planned_row(run_id, target, seq, op, now) for seq, op in enumerate(ops))
+    count = 0
+    while chunk := list(islice(rows, PLAN_CHUNK)):
+        executemany(session, INSERT_OPERATION, chunk)
+        count += len(chunk)
+    return count
+
+
+PLAN_CHUNK = 5_000
+
+
+def _planned_row(
+    run_id: int, target: str, seq: int, op: Operation, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "target": target,
+        "seq": seq,
+        "kind": op.KIND.value,
+        "object_key": shown_key(op.KIND, op.key),
+        "key_kind": op.key.link_kind.value,
+        **key_columns(op.key),
+        "payload": changes(op),
+        "status": OpStatus.PLANNED.value,
+        "attempts": 0,
+        "error": None,
+        "remote_id": None,
+        "updated_at": now,
+    }
 
 
 INSERT_OPERATION = insert(table_of(OperationRow)).inline()  # executemany: no RETURNING

@@ -10,9 +10,11 @@ ever removed. A deleted user takes its membership and enrollment links with it
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Delete, Insert, bindparam, delete, func, select
+from sqlalchemy import Delete, Insert, Row, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,12 +27,36 @@ from syncd.store.schema import LinkRow, table_of
 CREATED = "created"
 
 
-def load_links(session: Session, target: str) -> Links:
-    """Every link of `target`; any origin but "created" counts as adopted."""
+def load_links(
+    session: Session,
+    target: str,
+    kinds: Iterable[LinkKind] | None = None,
+    employees: Iterable[str] | None = None,
+) -> Links:
+    """The links of `target` (of `kinds` only, of `employees` only, when given); any origin
+    but "created" counts as adopted."""
+    table = table_of(LinkRow)
+    query = select(table).where(table.c.target == target)
+    if kinds is not None:
+        query = query.where(table.c.kind.in_([kind.value for kind in kinds]))
+    if employees is None:
+        return _links(session.execute(query))
+    rows = (
+        row
+        for chunk in _chunks(sorted(set(employees)), 500)
+        for row in session.execute(query.where(table.c.employee_id.in_(chunk)))
+    )
+    return _links(rows)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
+
+
+def _links(rows: Iterable[Row[Any]]) -> Links:
     ids: dict[ObjectKey, RemoteId] = {}
     adopted: set[ObjectKey] = set()
-    table = table_of(LinkRow)
-    for row in session.execute(select(table).where(table.c.target == target)):
+    for row in rows:
         key = key_of(LinkKind(row.kind), row)
         ids[key] = RemoteId(row.remote_id)
         if row.origin != CREATED:
@@ -45,6 +71,15 @@ def load_user_links(session: Session, target: str) -> dict[EmployeeId, RemoteId]
         table.c.target == target, table.c.kind == LinkKind.USER.value
     )
     return {EmployeeId(r.employee_id): RemoteId(r.remote_id) for r in session.execute(query)}
+
+
+def load_group_links(session: Session, target: str) -> Links:
+    """The links of `target`'s groups (org units and config groups) only: a company's few."""
+    table = table_of(LinkRow)
+    kinds = (LinkKind.ORG_UNIT.value, LinkKind.GROUP.value)
+    return _links(
+        session.execute(select(table).where(table.c.target == target, table.c.kind.in_(kinds)))
+    )
 
 
 @dataclass

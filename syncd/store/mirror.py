@@ -157,10 +157,11 @@ def _rows(session: Session, model: type[Base]) -> Sequence[Row[Any]]:
 
 def load_people(session: Session) -> dict[EmployeeId, Person]:
     rows = _rows(session, PersonRow)
-    return {EmployeeId(r.employee_id): _person(r) for r in rows}
+    return {EmployeeId(r.employee_id): person_of(r) for r in rows}
 
 
-def _person(r: Row[Any]) -> Person:
+def person_of(r: Row[Any]) -> Person:
+    """A person from a row with the `people` columns."""
     return Person(
         employee_id=EmployeeId(r.employee_id),
         email=r.email,
@@ -183,8 +184,13 @@ def _org(code: str | None) -> OrgUnitCode | None:
     return OrgUnitCode(code) if code else None
 
 
+def load_groups(session: Session) -> dict[GroupRef, Group]:
+    """HR's groups (org units and config groups), by ref: a company's few, held whole."""
+    return {group.ref: group for group in map(_group, _rows(session, DesiredGroupRow))}
+
+
 def load_desired(session: Session) -> DesiredState:
-    groups = {group.ref: group for group in map(_group, _rows(session, DesiredGroupRow))}
+    groups = load_groups(session)
     memberships = frozenset(
         Membership(_ref(r.group_kind, r.group_code), EmployeeId(r.employee_id), MemberRole(r.role))
         for r in _rows(session, DesiredMembershipRow)

@@ -110,6 +110,10 @@ class DesiredGroupRow(Base):
 
 class DesiredMembershipRow(Base):
     __tablename__ = "desired_memberships"
+    # The plan reads them person by person, as the links and the people are kept.
+    __table_args__ = (
+        Index("ix_desired_memberships_person", "employee_id", "group_kind", "group_code", "role"),
+    )
     group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     group_code: Mapped[str] = mapped_column(KEY, primary_key=True)
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -218,6 +222,8 @@ class LinkRow(Base):
     """One target's link of an object key (its kind and parts: the primary key) to a remote id."""
 
     __tablename__ = "links"
+    # The plan finds the accounts no link names (adoption) by remote id.
+    __table_args__ = (Index("ix_links_target_kind_remote", "target", "kind", "remote_id"),)
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     hr_key: Mapped[str] = mapped_column(KEY)  # for people: `link_text`, a group's code alone

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -139,6 +140,29 @@ def load_remote_state(session: Session, target: str) -> RemoteState:
         complete=bool(state and state.complete),
         parts_read=_parts(state.parts_read if state else None),
     )
+
+
+def load_remote_frame(session: Session, target: str) -> RemoteState:
+    """The target's groups and courses as last fetched and how whole that read was, without
+    its users, memberships and enrollments (the streaming diff reads those in SQL)."""
+    state = session.get(FetchStateRow, target)
+    groups, courses = table_of(ShadowGroupRow), table_of(ShadowCourseRow)
+    group_rows = session.execute(select(groups).where(groups.c.target == target))
+    course_rows = session.execute(select(courses).where(courses.c.target == target))
+    return RemoteState(
+        groups=tuple(_group(r) for r in group_rows),
+        courses=tuple(RemoteCourse(RemoteId(r.remote_id), r.code, r.name) for r in course_rows),
+        complete=bool(state and state.complete),
+        parts_read=_parts(state.parts_read if state else None),
+    )
+
+
+def load_enrollment_state(session: Session, target: str) -> RemoteState:
+    """The target's courses and enrollments as last fetched (what a read back compares)."""
+    frame = load_remote_frame(session, target)
+    table = table_of(ShadowEnrollmentRow)
+    rows = session.execute(select(table).where(table.c.target == target))
+    return replace(frame, groups=(), enrollments=tuple(_enrollment(r) for r in rows))
 
 
 def _parts(text: str | None) -> frozenset[RemotePart]:

@@ -1,0 +1,380 @@
+"""What the streaming diff reads: the mirror, one target's shadow and its links, joined in SQL.
+
+The plan stage (`reconcile/stream.py`) resolves groups and accounts first and writes what
+it resolved into three temporary tables (`Resolution`): each employee's account (its
+remote id, or NULL when it is linked but unseen after a partial read), each HR group's
+LMS group, each course id's code. Every query below joins mirror, shadow and links
+through primary keys and those tables and returns *candidates* only, in the order the
+plan shows them: rows where some compared value differs. A row left out is one where
+every value is equal, so no rule of the diff could make an operation of it; the rules
+themselves stay in Python. Memory is the rows returned, not the rows read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Index,
+    MetaData,
+    Row,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from syncd.records import LinkKind, MemberRole
+from syncd.store.schema import (
+    DesiredEnrollmentRow,
+    DesiredMembershipRow,
+    LinkRow,
+    PersonRow,
+    ShadowEnrollmentRow,
+    ShadowMembershipRow,
+    ShadowUserRow,
+    table_of,
+)
+
+_TEMP = MetaData()
+KEY = String(255)
+USERS = Table(  # one row per person: whether active, and their account as resolved
+    "syncd_plan_people",
+    _TEMP,
+    Column("employee_id", KEY, primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("remote_id", KEY, nullable=True),  # NULL: no account (yet), or an unknown one
+    Column("unknown", Boolean, nullable=False),  # linked, unseen, and the read was partial
+    Index("ix_syncd_plan_people_remote", "remote_id", "active"),
+    prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
+)
+GROUPS = Table(
+    "syncd_plan_groups",
+    _TEMP,
+    Column("kind", String(16), primary_key=True),
+    Column("code", KEY, primary_key=True),
+    Column("remote_id", KEY, nullable=True),  # NULL: linked, unseen, the read was partial
+    Index("ix_syncd_plan_groups_remote", "kind", "remote_id"),
+    prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
+)
+COURSES = Table(
+    "syncd_plan_courses",
+    _TEMP,
+    Column("remote_id", KEY, primary_key=True),
+    Column("code", KEY, nullable=False),
+    Index("ix_syncd_plan_courses_code", "code"),
+    prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
+)
+people, links = table_of(PersonRow), table_of(LinkRow)
+shadow_users = table_of(ShadowUserRow)
+desired_members, shadow_members = table_of(DesiredMembershipRow), table_of(ShadowMembershipRow)
+desired_enrollments, shadow_enrollments = (
+    table_of(DesiredEnrollmentRow),
+    table_of(ShadowEnrollmentRow),
+)
+
+
+class Resolution:
+    """The temporary tables of one plan, on the session's connection: made empty on entry,
+    dropped on exit. Everything read through them must be read inside the `with`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __enter__(self) -> Resolution:
+        self._drop()
+        for table in (USERS, GROUPS, COURSES):
+            table.create(self._session.connection())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._drop()
+
+    def _drop(self) -> None:
+        for table in (USERS, GROUPS, COURSES):
+            self._session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+    def adopt_users(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Give people the accounts they adopted this cycle."""
+        rows_ = [{"b_employee_id": e, "b_remote_id": r} for e, r in rows]
+        if rows_:
+            adopted = (
+                update(USERS)
+                .where(USERS.c.employee_id == bindparam("b_employee_id"))
+                .values(remote_id=bindparam("b_remote_id"))
+            )
+            self._session.execute(adopted, rows_)
+
+    def put_groups(self, rows: Iterable[tuple[str, str, str | None]]) -> None:
+        rows_ = [{"kind": k, "code": c, "remote_id": r} for k, c, r in rows]
+        _put(self._session, GROUPS, rows_)
+
+    def put_courses(self, codes: Iterable[tuple[str, str]]) -> None:
+        _put(self._session, COURSES, [{"remote_id": r, "code": c} for r, c in codes])
+
+    def link_people(self, target: str, *, complete: bool) -> None:
+        """Every person, with the account their link names if the read saw it; after a
+        partial read, an unseen one is unknown."""
+        su, p = shadow_users, people
+        unknown = and_(links.c.remote_id.is_not(None), su.c.remote_id.is_(None))
+        rows = select(
+            p.c.employee_id,
+            p.c.active,
+            su.c.remote_id,
+            false() if complete else case((unknown, true()), else_=false()),
+        ).select_from(
+            p.outerjoin(
+                links, and_(_user_links(target), links.c.employee_id == p.c.employee_id)
+            ).outerjoin(su, and_(su.c.target == target, su.c.remote_id == links.c.remote_id))
+        )
+        columns = ["employee_id", "active", "remote_id", "unknown"]
+        self._session.execute(insert(USERS).from_select(columns, rows))
+
+
+def _put(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _user_links(target: str) -> ColumnElement[bool]:
+    return and_(links.c.target == target, links.c.kind == LinkKind.USER.value)
+
+
+def _seen(target: str) -> ColumnElement[bool]:
+    su = shadow_users
+    return exists().where(su.c.target == target, su.c.remote_id == links.c.remote_id)
+
+
+def _in_order(session: Session, *columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """Order by code point, as Python compares text (PostgreSQL's collation may not)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return [c.collate("C") for c in columns]
+    return list(columns)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def unlinked_users(session: Session, target: str) -> list[Row[Any]]:
+    """The target's accounts no user link names: what adoption by natural key may match."""
+    su = shadow_users
+    linked = exists().where(_user_links(target), links.c.remote_id == su.c.remote_id)
+    return list(session.execute(select(su).where(su.c.target == target, ~linked)))
+
+
+def unresolved_people(session: Session) -> Iterator[Row[Any]]:
+    """People without an account of their own yet (neither linked nor adopted), by employee."""
+    query = (
+        select(people)
+        .join(USERS, USERS.c.employee_id == people.c.employee_id)
+        .where(USERS.c.remote_id.is_(None), USERS.c.unknown == false())
+    )
+    return iter(session.execute(query.order_by(*_in_order(session, people.c.employee_id))))
+
+
+def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[Row[Any]]:
+    """People whose account may need an operation, by employee: no account, an unseen one,
+    a differing field or state; every leaver where leavers' accounts are deleted."""
+    su, p = shadow_users, people
+    differs = [p.c[name] != su.c[name] for name in ("username", "email", "first_name")]
+    differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
+    where = or_(su.c.remote_id.is_(None), *differs, *([p.c.active == false()] if deleting else []))
+    query = (
+        select(p, su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
+        .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
+        .add_columns(_origin(target, p.c.employee_id))
+        .select_from(_people_accounts(target))
+        .where(where)
+    )
+    return iter(session.execute(query.order_by(*_in_order(session, p.c.employee_id))))
+
+
+_REMOTE_FIELDS = ("username", "email", "first_name", "last_name", "active", "external_id")
+
+
+def _people_accounts(target: str) -> Any:
+    su = shadow_users
+    return people.join(USERS, USERS.c.employee_id == people.c.employee_id).outerjoin(
+        su, and_(su.c.target == target, su.c.remote_id == USERS.c.remote_id)
+    )
+
+
+def _origin(target: str, employee_id: ColumnElement[Any]) -> Any:
+    """The origin of the person's user link (created, adopted), NULL without one."""
+    mine = select(links.c.origin).where(_user_links(target), links.c.employee_id == employee_id)
+    return mine.scalar_subquery().label("origin")
+
+
+def vanished_users(session: Session, target: str) -> Iterator[Row[Any]]:
+    """Linked accounts the read saw of people HR no longer lists, by employee."""
+    su = shadow_users
+    listed = exists().where(people.c.employee_id == links.c.employee_id)
+    query = (
+        select(links.c.employee_id, links.c.origin, su.c.active)
+        .join(su, and_(su.c.target == target, su.c.remote_id == links.c.remote_id))
+        .where(_user_links(target), ~listed)
+    )
+    return iter(session.execute(query.order_by(*_in_order(session, links.c.employee_id))))
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _member_key(
+    session: Session, kind: ColumnElement[Any], code: ColumnElement[Any], emp: Any, role: Any
+) -> list[ColumnElement[Any]]:
+    """`MembershipKey`'s text (`[role@]kind:code/emp`): the order the plan shows them in."""
+    prefix = case((role == MemberRole.LEARNER.value, literal("")), else_=role + literal("@"))
+    return _in_order(session, prefix + kind + literal(":") + code + literal("/") + emp)
+
+
+def _membership_link(target: str, kind: Any, code: Any, emp: Any, role: Any) -> Any:
+    ml = links.alias("ml")
+    on = and_(
+        ml.c.target == target,
+        ml.c.kind == LinkKind.MEMBERSHIP.value,
+        ml.c.employee_id == emp,
+        ml.c.group_kind == kind,
+        ml.c.group_code == code,
+        ml.c.course_code == "",
+        ml.c.role == role,
+    )
+    return ml, on
+
+
+def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> Iterator[Row[Any]]:
+    """HR's memberships of active people in a role the LMS has, whose account and group are
+    not unknown, that the LMS lacks (`actual` NULL) or syncd does not link yet."""
+    dm, sm = desired_members, shadow_members
+    ml, on_link = _membership_link(
+        target, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role
+    )
+    actual = and_(
+        sm.c.target == target,
+        sm.c.group_kind == dm.c.group_kind,
+        sm.c.group_remote_id == GROUPS.c.remote_id,
+        sm.c.user_remote_id == USERS.c.remote_id,
+        sm.c.role == dm.c.role,
+    )
+    query = (
+        select(dm, GROUPS.c.remote_id.label("group_remote_id"))
+        .add_columns(USERS.c.remote_id.label("user_remote_id"))
+        .add_columns(sm.c.role.label("actual"), ml.c.kind.label("linked"))  # index-only
+        .select_from(
+            dm.join(USERS, and_(USERS.c.employee_id == dm.c.employee_id, USERS.c.active))
+            .outerjoin(
+                GROUPS, and_(GROUPS.c.kind == dm.c.group_kind, GROUPS.c.code == dm.c.group_code)
+            )
+            .outerjoin(sm, actual)
+            .outerjoin(ml, on_link)
+        )
+        .where(
+            dm.c.role.in_(list(roles)),
+            or_(GROUPS.c.kind.is_(None), GROUPS.c.remote_id.is_not(None)),
+            USERS.c.unknown == false(),
+            or_(sm.c.role.is_(None), ml.c.kind.is_(None)),
+        )
+    )
+    order = _member_key(session, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
+    # A bound that holds for every row, on the person index's first column: SQLite then
+    # scans that index (person by person, as the lookups beside it are kept), not the table.
+    query = query.where(dm.c.employee_id >= "")
+    return iter(session.execute(query.order_by(*order)))
+
+
+def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
+    """Memberships the LMS has, syncd links and HR no longer lists, of active people: the
+    shadow's memberships scanned, each looked up in HR's first (most are there)."""
+    dm, sm = desired_members, shadow_members
+    kind, code, emp = GROUPS.c.kind, GROUPS.c.code, USERS.c.employee_id
+    wanted = exists().where(
+        dm.c.group_kind == kind,
+        dm.c.group_code == code,
+        dm.c.employee_id == emp,
+        dm.c.role == sm.c.role,
+    )
+    ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
+    linked = exists().where(on_link).select_from(ml)
+    query = (
+        select(kind.label("group_kind"), code.label("group_code"), emp, sm.c.role)
+        .select_from(
+            sm.join(
+                GROUPS,
+                and_(GROUPS.c.kind == sm.c.group_kind, GROUPS.c.remote_id == sm.c.group_remote_id),
+            ).join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
+        )
+        .where(sm.c.target == target, ~wanted, linked)
+    )
+    return iter(session.execute(query.order_by(*_member_key(session, kind, code, emp, sm.c.role))))
+
+
+# --- enrollments ---------------------------------------------------------------------------
+
+
+def wanted_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
+    """HR's enrollments of active people whose account is not unknown, that the LMS lacks,
+    by course and employee."""
+    de, se = desired_enrollments, shadow_enrollments
+    in_lms = (
+        exists()
+        .where(  # nested, so that it is a lookup by the whole primary key
+            se.c.target == target,
+            se.c.course_remote_id == COURSES.c.remote_id,
+            se.c.user_remote_id == USERS.c.remote_id,
+        )
+        .correlate_except(se)
+    )
+    there = exists().where(COURSES.c.code == de.c.course_code, in_lms)
+    query = (
+        select(de)
+        .select_from(de.join(USERS, and_(USERS.c.employee_id == de.c.employee_id, USERS.c.active)))
+        .where(USERS.c.unknown == false(), ~there)
+    )
+    order = _in_order(session, de.c.course_code, de.c.employee_id)
+    return iter(session.execute(query.order_by(*order)))
+
+
+def dropped_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
+    """Enrollments the LMS has, syncd links and HR no longer lists, of active people, by
+    course, employee and course id (several ids may bear one code: the last one counts)."""
+    de, se = desired_enrollments, shadow_enrollments
+    emp, code = USERS.c.employee_id, COURSES.c.code
+    linked = exists().where(
+        links.c.target == target,
+        links.c.kind == LinkKind.ENROLLMENT.value,
+        links.c.employee_id == emp,
+        links.c.group_kind == "",
+        links.c.group_code == "",
+        links.c.course_code == code,
+        links.c.role == "",
+    )
+    wanted = exists().where(de.c.employee_id == emp, de.c.course_code == code)
+    query = (
+        select(emp, code.label("course_code"), se.c.status)
+        .select_from(
+            se.join(COURSES, COURSES.c.remote_id == se.c.course_remote_id).join(
+                USERS, USERS.c.remote_id == se.c.user_remote_id
+            )
+        )
+        .where(se.c.target == target, USERS.c.active, ~wanted, linked)
+    )
+    order = _in_order(session, code, emp, se.c.course_remote_id)
+    return iter(session.execute(query.order_by(*order)))
