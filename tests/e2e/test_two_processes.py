@@ -46,4 +46,4 @@ def test_two_processes_share_the_lane_and_agree(
         assert len([op for op in created if op.status == "done"]) == 34
     db.dispose()
     serial = [r for r in world.sim.requests if r.method != "GET" and "oauth2" not in r.path]
-    assert len(serial) > 20  # the run did real batch and branch work while the other waited
+    assert len(serial) > 10  # the run did real batch and branch work while the other waited
