@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from benchmarks.hrdata import RULES_TOML, HrData, churn, generate
+from benchmarks.hrdata import RULES_TOML, HrData, churn, generate, person
 from syncd.config import EnrollmentRule, GroupRule
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.keys import EnrollmentKey, GroupKey, MembershipKey, ObjectKey, UserKey
@@ -41,7 +41,6 @@ from syncd.records import (
     GroupRef,
     OrgUnit,
     OrgUnitCode,
-    Person,
     RemoteCourse,
     RemoteEnrollment,
     RemoteGroup,
@@ -58,7 +57,6 @@ from syncd.store.shadow import ShadowWriter
 
 TODAY = dt.date(2026, 1, 5)
 NOW = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
-EXTRA_COLUMNS = ("department", "country", "job_level")
 SYNCED, EMPTY = "lms", "empty-lms"  # the converged target, and one never read (first contact)
 
 
@@ -93,7 +91,7 @@ def desired_state(data: HrData) -> DesiredState:
     rules = tomllib.loads(RULES_TOML)
     group_rules = [GroupRule(**g) for g in rules["groups"]]
     enrollment_rules = [EnrollmentRule(**r) for r in rules["enrollment_rules"]]
-    people = [_person(row) for row in data.people]
+    people = [person(row) for row in data.people]
     units = [
         OrgUnit(OrgUnitCode(u.code), u.name, OrgUnitCode(u.parent) if u.parent else None)
         for u in data.units
@@ -113,19 +111,6 @@ def desired_state(data: HrData) -> DesiredState:
         groups={g.ref: g for g in desired_groups(units, group_rules)},
         memberships=frozenset(memberships),
         enrollments={(e.employee_id, e.course_code): e for e in enrollments},
-    )
-
-
-def _person(row: dict[str, str]) -> Person:
-    return Person(
-        employee_id=EmployeeId(row["employee_id"]),
-        email=row["email"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        username=row["email"],
-        active=row["status"] == "active",
-        org_unit=OrgUnitCode(row["org_unit"]) if row["org_unit"] else None,
-        attributes=tuple((name, row[name]) for name in EXTRA_COLUMNS),
     )
 
 

@@ -50,8 +50,8 @@ def plan_counts(db: Database, target: str) -> dict[str, int]:
 def scan(db: Database, target: str) -> dict[str, int]:
     """Every row the diff reads, in key order, iterated and dropped."""
     with db.session() as session:
-        for model in MIRROR:
-            _iterate(session, table_of(model), None)
+        for mirrored in MIRROR:
+            _iterate(session, table_of(mirrored), None)
         for model in (*SHADOW, LinkRow):
             _iterate(session, table_of(model), target)
     return {}

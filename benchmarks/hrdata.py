@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from syncd.records import EmployeeId, OrgUnitCode, Person
+
 Row = dict[str, str]
 
 DEPARTMENTS = ("Sales", "Engineering", "Support", "Finance", "Marketing", "Operations", "People")
@@ -252,3 +254,21 @@ def _hire(data: HrData, count: int, rng: random.Random) -> None:
         data.next_id += 1
         data.people.append(person)
         data.enrollments += _explicit(person, rng, hire=True)
+
+
+EXTRA_COLUMNS = ("department", "country", "job_level")
+
+
+def person(row: dict[str, str]) -> Person:
+    """An HR people row as syncd reads it: the username is the email, the three extra
+    columns the config's rules match on."""
+    return Person(
+        employee_id=EmployeeId(row["employee_id"]),
+        email=row["email"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["email"],
+        active=row["status"] == "active",
+        org_unit=OrgUnitCode(row["org_unit"]) if row["org_unit"] else None,
+        attributes=tuple((name, row[name]) for name in EXTRA_COLUMNS),
+    )

@@ -14,14 +14,13 @@ import datetime as dt
 import tomllib
 from collections.abc import Callable
 
-from benchmarks.hrdata import HrData
+from benchmarks.hrdata import HrData, person
 from benchmarks.minimum.state import GroupKey, LmsState, Member, UserView
 from syncd.config import EnrollmentRule, GroupRule
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
 
 TODAY = dt.date(2026, 1, 5)
-EXTRA_COLUMNS = ("department", "country", "job_level")
 KeyOf = Callable[[str, str, str], GroupKey]  # (kind, code, name) -> the LMS's key
 
 
@@ -29,7 +28,7 @@ def desired(data: HrData, rules_toml: str, before: LmsState, key: KeyOf, nested:
     """What the LMS should hold after a cycle on `data`, starting from `before`."""
     rules = tomllib.loads(rules_toml)
     group_rules = [GroupRule(**g) for g in rules["groups"]]
-    people = [_person(row) for row in data.people]
+    people = [person(row) for row in data.people]
     login = {p.employee_id: p.username for p in people}
     active = {p.username for p in people if p.active}
     groups = _groups(data, group_rules, key, nested)
@@ -97,19 +96,6 @@ def _units(data: HrData) -> list[OrgUnit]:
         OrgUnit(OrgUnitCode(u.code), u.name, OrgUnitCode(u.parent) if u.parent else None)
         for u in data.units
     ]
-
-
-def _person(row: dict[str, str]) -> Person:
-    return Person(
-        employee_id=EmployeeId(row["employee_id"]),
-        email=row["email"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        username=row["email"],
-        active=row["status"] == "active",
-        org_unit=OrgUnitCode(row["org_unit"]) if row["org_unit"] else None,
-        attributes=tuple((name, row[name]) for name in EXTRA_COLUMNS),
-    )
 
 
 def _enrollment(row: dict[str, str]) -> Enrollment:
