@@ -31,8 +31,9 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(
     fresh: World, tmp_path: Path, spawn: Spawn
 ) -> None:
     server = fresh.serve()
-    # Each branch call takes a while: the whole plan outlasts a healthcheck run on a loaded machine.
-    fresh.sim.latency(1.0, serial_only=True)
+    # Each batch or branch call takes a while (a first sync is only a few of them now): the
+    # whole plan outlasts a healthcheck run on a loaded machine.
+    fresh.sim.latency(3.0, serial_only=True)
     heartbeat = tmp_path / "heartbeat"
     env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path), "SYNCD_HEARTBEAT": str(heartbeat)}
     daemon = spawn(
