@@ -145,6 +145,14 @@ def state_line(stage: Stage) -> str:
     return f"state check: {mine}; the peer's: {peer}"
 
 
+def _peer(s: Stage) -> list[Cell]:
+    """The peer's requests and their ratio to the minimum; "not run" where it did not run
+    (the `:scale` runs)."""
+    if not s.peer:
+        return ["not run", "-"]
+    return [s.peer.total(), ratio(s.peer.total(), s.minimum.total(), float("inf"))]
+
+
 def summary_table(stages: Sequence[Stage]) -> list[str]:
     """One row per (LMS, size, cycle): requests and writes against the minimum, the peer,
     the state check, and for Litmos the real time its requests need at 100 a minute."""
@@ -159,8 +167,7 @@ def summary_table(stages: Sequence[Stage]) -> list[str]:
             s.writes,
             s.minimum_writes,
             ratio(s.writes, s.minimum_writes, WRITES_BOUND),
-            s.peer.total(),
-            ratio(s.peer.total(), s.minimum.total(), float("inf")),
+            *_peer(s),
             "ok" if not s.state_check else "RED",
             _minutes(s),
         ]
