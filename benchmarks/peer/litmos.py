@@ -14,20 +14,11 @@ import httpx
 from benchmarks.minimum.state import GroupKey, LmsState
 from benchmarks.peer.base import PeerWorld, checked, todo
 from syncd.clock import FakeClock
+from syncd.connectors.litmos.mapping import USER_FIELDS  # the spec's PUT body, in order
 
 LIMIT, PER_MINUTE = 1000, 100
 API = "/v1.svc"
 RESULTS_WINDOW = {"since": "2000-01-01", "to": "2100-01-01"}
-# The spec's `User` fields in its order (a PUT sends them so), less its read-only ones.
-ORDER = (
-    "Id", "UserName", "FirstName", "LastName", "FullName", "Email", "AccessLevel",
-    "DisableMessages", "Active", "Skype", "PhoneWork", "PhoneMobile", "IsCustomUsername",
-    "Password", "SkipFirstLogin", "TimeZone", "SalesforceId", "Street1", "Street2", "City",
-    "State", "PostalCode", "Country", "SalesforceContactId", "SalesforceAccountId", "Points",
-    "CompanyName", "JobTitle", *(f"CustomField{n}" for n in range(1, 11)), "Culture", "Brand",
-    "ManagerId", "ManagerName", "EnableTextNotification", "Website", "Twitter",
-    "ExpirationDate", "JobRole", "ExternalEmployeeId", "ProfileType",
-)  # fmt: skip
 
 
 class PacedTransport(httpx.BaseTransport):
@@ -148,7 +139,9 @@ def _update(peer: LitmosPeer, user: str, wanted: LmsState) -> None:
     current |= {"Email": email, "FirstName": first, "LastName": last, "Active": active}
     current["FullName"] = f"{first} {last}"
     peer.call(
-        "PUT", f"/users/{uid}", json={k: current[k] for k in ORDER if current.get(k) is not None}
+        "PUT",
+        f"/users/{uid}",
+        json={k: current[k] for k in USER_FIELDS if current.get(k) is not None},
     )
 
 
