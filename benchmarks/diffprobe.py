@@ -22,22 +22,18 @@ from syncd.reconcile.diff import DiffPolicy
 from syncd.reconcile.stream import stream_plan
 from syncd.store import Database, unit_of_work
 from syncd.store.schema import (
+    Base,
     DesiredEnrollmentRow,
     DesiredGroupRow,
     DesiredMembershipRow,
     LinkRow,
     PersonRow,
-    ShadowCourseRow,
-    ShadowEnrollmentRow,
-    ShadowGroupRow,
-    ShadowMembershipRow,
-    ShadowUserRow,
     table_of,
 )
+from syncd.store.shadow import SHADOW_MODELS
 
 DOCEBO = DiffPolicy(natural_keys=("username", "email"))  # what the Docebo connector declares
 MIRROR = (PersonRow, DesiredGroupRow, DesiredMembershipRow, DesiredEnrollmentRow)
-SHADOW = (ShadowUserRow, ShadowGroupRow, ShadowMembershipRow, ShadowCourseRow, ShadowEnrollmentRow)
 
 
 def plan_counts(db: Database, target: str) -> dict[str, int]:
@@ -52,7 +48,8 @@ def scan(db: Database, target: str) -> dict[str, int]:
     with db.session() as session:
         for mirrored in MIRROR:
             _iterate(session, table_of(mirrored), None)
-        for model in (*SHADOW, LinkRow):
+        shadow: list[type[Base]] = [*SHADOW_MODELS.values(), LinkRow]
+        for model in shadow:
             _iterate(session, table_of(model), target)
     return {}
 
