@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, runtime_checkab
 import httpx
 
 from syncd.operations import OpKind, Outcome
-from syncd.records import GroupKind, MemberRole, RemoteEnrollment, RemoteId
+from syncd.records import GroupKind, GroupRef, MemberRole, RemoteEnrollment, RemoteId
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
     from syncd.config import TargetBase
     from syncd.operations import Operation
-    from syncd.records import CourseCode, EmployeeId, FetchItem, GroupRef
+    from syncd.records import CourseCode, EmployeeId, FetchItem
 
 NATURAL_KEYS = ("external_id", "username", "email")
 
@@ -120,6 +120,19 @@ class RemoteRefs(Protocol):
     def course(self, code: CourseCode) -> RemoteId: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What the engine already links in a target, handed to `fetch`: each linked group's HR
+    group by its remote id. A connector may yield a linked group as that HR group without
+    reading what it would only read to tell which HR group it is (Litmos: a team's
+    Description); an unlinked one it reads as always (it may be adopted)."""
+
+    groups: Mapping[RemoteId, GroupRef] = field(default_factory=dict)
+
+
+NOTHING_LINKED = Linked()
+
+
 class Connector(Protocol):
     kind: ClassVar[str]
     capabilities: Capabilities
@@ -127,10 +140,10 @@ class Connector(Protocol):
     def check(self) -> None:
         """Make one authenticated read; raise FatalError or RetriableError if it fails."""
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         """Every user, group, membership, course and enrollment, page by page, with a
         `PartRead` after the last record of each part (so a read that breaks off later
-        still counts that part as read whole)."""
+        still counts that part as read whole). `linked`: what the engine links already."""
         ...
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:

@@ -18,7 +18,7 @@ import structlog
 
 from syncd.clock import Clock
 from syncd.config import SafetyConfig, TargetBase
-from syncd.connectors.base import Connector, PollsJobs
+from syncd.connectors.base import Connector, Linked, PollsJobs
 from syncd.errors import FatalError, PlanTooDestructiveError, ShutdownRequestedError, SyncdError
 from syncd.keys import Links, ObjectKey
 from syncd.operations import AddMember, Enroll
@@ -44,7 +44,10 @@ from syncd.reconcile.stages import (
 from syncd.reconcile.stream import diff_stored
 from syncd.records import (
     EmployeeId,
+    GroupKind,
+    GroupRef,
     LinkKind,
+    RemoteId,
 )
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
@@ -154,7 +157,7 @@ class _Cycle:
         env, name = self.env, self.target.name
         with unit_of_work(self.session) as session:
             writer = ShadowWriter(session, name, env.clock.now())
-            error = _stream(self.connector, writer, env)
+            error = _stream(self.connector, writer, env, _linked(session, name))
             writer.finish(env.clock.now(), complete=error is None, error=error)
         if error:
             log.warning("fetch_incomplete", error=error)
@@ -318,10 +321,12 @@ def _status(outcome: ApplyResult | SyncdError, fetch_error: str | None = None) -
             assert_never(outcome)
 
 
-def _stream(connector: Connector, writer: ShadowWriter, env: CycleEnv) -> str | None:
+def _stream(
+    connector: Connector, writer: ShadowWriter, env: CycleEnv, linked: Linked
+) -> str | None:
     """Every record the connector reads, into `writer`; the error if the read broke off."""
     try:
-        for record in connector.fetch():
+        for record in connector.fetch(linked):
             writer.add(record)
             _stop_if_asked(env)
     except (FatalError, ShutdownRequestedError):
@@ -343,6 +348,17 @@ _RESULTS = (
 
 def _results(entries: Sequence[journal.Entry]) -> dict[str, int]:
     return {s.value: sum(1 for e in entries if e.status is s) for s in _RESULTS}
+
+
+def _linked(session: Session, target: str) -> Linked:
+    """The target's linked groups by remote id, for the read (`Linked`); a remote id linked
+    to two HR groups is left out, so the read tells which it is."""
+    links = load_links(session, target, kinds=(LinkKind.ORG_UNIT, LinkKind.GROUP))
+    found: dict[RemoteId, GroupRef | None] = {}
+    for kind in GroupKind:
+        for ref, remote_id in links.groups(kind).items():
+            found[remote_id] = None if remote_id in found else ref
+    return Linked({rid: ref for rid, ref in found.items() if ref is not None and rid})
 
 
 def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:

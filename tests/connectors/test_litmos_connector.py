@@ -11,7 +11,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import ConnectorContext
+from syncd.connectors.base import ConnectorContext, Linked
 from syncd.connectors.litmos import LitmosConnector, factory, mapping
 from syncd.errors import FatalError
 from syncd.kinds import lookup
@@ -125,6 +125,29 @@ def test_fetch_walks_every_page_of_every_collection(
     assert {x.progress for x in enrollments if x is not done[0]} == {Progress(raw_status="0%")}
     assert _starts(litmos_sim, "/v1.svc/users") == [0, 2, 4, 6]  # 7 users: a short page ends
     assert _starts(litmos_sim, "/v1.svc/teams") == [0, 2, 4]  # 4 teams: a full page asks on
+
+
+def test_a_linked_team_is_not_read_for_its_description(
+    litmos_sim: LitmosSimulator, litmos: LitmosConnector
+) -> None:
+    """A team the engine links is yielded as its linked HR group, with its list name and
+    parent, without `GET /teams/{id}`; an unlinked one is read (it may be adopted)."""
+    sales = litmos_sim.seed_team("Sales", description="org_unit:SAL")
+    emea = litmos_sim.seed_team("Sales EMEA", sales, description="org_unit:EMEA")
+    loose = litmos_sim.seed_team("Mentors", description="group:mentors")
+    linked = Linked({RemoteId(sales): SALES, RemoteId(emea): EMEA})
+    groups = {r.remote_id: r for r in litmos.fetch(linked) if isinstance(r, RemoteGroup)}
+    assert groups[RemoteId(emea)] == RemoteGroup(
+        RemoteId(emea), GroupKind.ORG_UNIT, "Sales EMEA", "EMEA", RemoteId(sales)
+    )
+    assert groups[RemoteId(sales)] == RemoteGroup(
+        RemoteId(sales), GroupKind.ORG_UNIT, "Sales", "SAL"
+    )
+    assert groups[RemoteId(loose)] == RemoteGroup(
+        RemoteId(loose), GroupKind.GROUP, "Mentors", "mentors"
+    )
+    read = [r.path for r in litmos_sim.requests if r.path.count("/") == 3 and "/teams/" in r.path]
+    assert read == [f"/v1.svc/teams/{loose}"]
 
 
 def _starts(sim: LitmosSimulator, path: str) -> list[int]:

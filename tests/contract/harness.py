@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Protocol, cast
 import httpx
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import Connector, JobState, JobStatus, RemoteRefs
+from syncd.connectors.base import NOTHING_LINKED, Connector, JobState, JobStatus, Linked, RemoteRefs
 from syncd.connectors.dokeos import DokeosConnector
 from syncd.operations import Applied, Operation, Outcome, Pending, Rejected
 from syncd.records import GroupKind, GroupRef, RemoteId, RemoteRecord
@@ -216,8 +216,8 @@ class SettlingConnector:
     def check(self) -> None:
         self._connector.check()
 
-    def fetch(self) -> Iterator[RemoteRecord]:
-        return self._connector.fetch()
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[RemoteRecord]:
+        return self._connector.fetch(linked)
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         outcomes = self._connector.apply(batch, refs)

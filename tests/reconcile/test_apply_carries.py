@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import Engine
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import Capabilities, CreateCarries, RemoteRefs
+from syncd.connectors.base import NOTHING_LINKED, Capabilities, CreateCarries, Linked, RemoteRefs
 from syncd.keys import Links, MembershipKey
 from syncd.operations import (
     AddMember,
@@ -69,7 +69,7 @@ class Recording:
 
     def check(self) -> None: ...
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         return iter(())
 
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:

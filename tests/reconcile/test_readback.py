@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlalchemy import Engine
 
 from syncd.clock import FakeClock
-from syncd.connectors.base import Capabilities
+from syncd.connectors.base import NOTHING_LINKED, Capabilities, Linked
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.keys import Links, UserKey
 from syncd.reconcile.courses import CourseCodes
@@ -68,7 +68,7 @@ class FeedConnector:
         return (e for at, e in self.feed if since is None or at >= since)
 
     def check(self) -> None: ...
-    def fetch(self) -> Iterator[RemoteRecord]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[RemoteRecord]:
         return iter(())
 
     def apply(self, batch: object, refs: object) -> list[object]:

@@ -70,10 +70,12 @@ from typing import ClassVar, assert_never
 
 from syncd.config import TargetBase
 from syncd.connectors.base import (
+    NOTHING_LINKED,
     Capabilities,
     Connector,
     ConnectorContext,
     CreateCarries,
+    Linked,
     RemoteRefs,
 )
 from syncd.connectors.client import check_access
@@ -206,7 +208,7 @@ class CoursepathConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         for member in self._client.pages(MEMBERS):
             self._academy.saw_member(member)
             yield mapping.user(member)

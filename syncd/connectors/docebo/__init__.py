@@ -80,10 +80,12 @@ from typing import ClassVar, assert_never
 
 from syncd.config import TargetBase
 from syncd.connectors.base import (
+    NOTHING_LINKED,
     Capabilities,
     Connector,
     ConnectorContext,
     CreateCarries,
+    Linked,
     RemoteRefs,
 )
 from syncd.connectors.client import check_access
@@ -226,7 +228,7 @@ class DoceboConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         return self._reader.records()
 
     # --- writes --------------------------------------------------------------------------

@@ -58,11 +58,13 @@ import structlog
 
 from syncd.config import TargetBase
 from syncd.connectors.base import (
+    NOTHING_LINKED,
     Capabilities,
     Connector,
     ConnectorContext,
     JobState,
     JobStatus,
+    Linked,
     RemoteRefs,
 )
 from syncd.connectors.client import check_access
@@ -196,7 +198,7 @@ class DokeosConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         yield from map(mapping.user, self._client.pages(USERS))
         yield PartRead(RemotePart.USERS)
         for item in self._client.pages(GROUPS):

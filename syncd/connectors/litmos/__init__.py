@@ -68,12 +68,14 @@ from typing import Any, ClassVar, assert_never
 
 from syncd.config import TargetBase
 from syncd.connectors.base import (
+    NOTHING_LINKED,
     Capabilities,
     Connector,
     ConnectorContext,
     CreateCarries,
     EnrollScope,
     JobState,
+    Linked,
     RemoteRefs,
 )
 from syncd.connectors.client import check_access
@@ -256,10 +258,10 @@ class LitmosConnector:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def fetch(self) -> Iterator[FetchItem]:
+    def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
         yield from map(mapping.user, self._client.pages(USERS))
         yield PartRead(RemotePart.USERS)
-        yield from self._teams()
+        yield from self._teams(linked)
         yield PartRead(RemotePart.GROUPS)
         yield PartRead(RemotePart.MEMBERSHIPS)
         yield from map(self._course, self._client.pages(COURSES))
@@ -268,23 +270,36 @@ class LitmosConnector:
         yield from map(mapping.enrollment, self._client.pages(RESULTS, results))
         yield PartRead(RemotePart.ENROLLMENTS)
 
-    def _teams(self) -> Iterator[RemoteGroup | RemoteMembership]:
-        for team_id, parent in self._team_tree().items():
-            team = mapping.group(self._client.get(f"{TEAMS}/{team_id}"), parent)
+    def _teams(self, linked: Linked) -> Iterator[RemoteGroup | RemoteMembership]:
+        names: dict[RemoteId, str] = {}
+        for team_id, parent in self._team_tree(names).items():
+            team = self._team(team_id, parent, names, linked)
             yield team
             for member in self._client.pages(f"{TEAMS}/{team_id}/users"):
                 yield mapping.member(team, member)
 
-    def _team_tree(self) -> dict[RemoteId, RemoteId | None]:
+    def _team(
+        self, team_id: RemoteId, parent: RemoteId | None, names: dict[RemoteId, str], linked: Linked
+    ) -> RemoteGroup:
+        """A team as the HR group it stands for: a linked one as its link says, with the
+        name its list gave (no read); any other from `GET /teams/{id}`, whose Description
+        says which HR group it is (the list items carry no Description)."""
+        ref = linked.groups.get(team_id)
+        if ref is None or team_id not in names:
+            return mapping.group(self._client.get(f"{TEAMS}/{team_id}"), parent)
+        return RemoteGroup(team_id, ref.kind, names[team_id], ref.code, parent)
+
+    def _team_tree(self, names: dict[RemoteId, str]) -> dict[RemoteId, RemoteId | None]:
         """Every team, listed or below a listed one, with its parent: the team whose
-        `GET /teams/{id}/teams` names it (None for a top team). Each team's sub-teams are
-        asked once, so a tree that names a team twice cannot loop."""
+        `GET /teams/{id}/teams` names it (None for a top team); each one's list name goes in
+        `names`. Each team's sub-teams are asked once, so a tree that names a team twice
+        cannot loop."""
         parents: dict[RemoteId, RemoteId | None] = {
-            mapping.remote_id(item.get("Id")): None for item in self._listed(TEAMS)
+            mapping.remote_id(item.get("Id")): None for item in self._listed(TEAMS, names)
         }
         walk = list(parents)
         for team_id in walk:
-            for item in self._listed(f"{TEAMS}/{team_id}/teams"):
+            for item in self._listed(f"{TEAMS}/{team_id}/teams", names):
                 child = mapping.sub_team(item, team_id).remote_id
                 if child not in parents:
                     walk.append(child)
@@ -292,10 +307,12 @@ class LitmosConnector:
                     parents[child] = team_id
         return parents
 
-    def _listed(self, path: str) -> Iterator[dict[str, Any]]:
-        """A team list's items, their bulk-import codes learned on the way (for imports)."""
+    def _listed(self, path: str, names: dict[RemoteId, str]) -> Iterator[dict[str, Any]]:
+        """A team list's items, their names and bulk-import codes learned on the way."""
         for item in self._client.pages(path):
             self._codes.learn_team(item)
+            if isinstance(item.get("Id"), str) and item.get("Id"):
+                names[RemoteId(item["Id"])] = mapping.text(item.get("Name"))
             yield item
 
     def _course(self, item: dict[str, Any]) -> RemoteCourse:

@@ -50,10 +50,10 @@ def remote_id(value: object) -> RemoteId:
 def user(item: JsonObject) -> RemoteUser:
     return RemoteUser(
         remote_id=remote_id(item.get("Id")),
-        username=_text(item.get("UserName")),
-        email=_text(item.get("Email")),
-        first_name=_text(item.get("FirstName")),
-        last_name=_text(item.get("LastName")),
+        username=text(item.get("UserName")),
+        email=text(item.get("Email")),
+        first_name=text(item.get("FirstName")),
+        last_name=text(item.get("LastName")),
         active=item.get("Active") is True,
     )
 
@@ -63,7 +63,7 @@ def group(item: JsonObject, parent: RemoteId | None = None) -> RemoteGroup:
     its Description's code says which HR group it is; `parent` is the team whose sub-team
     list names it (None for a top team)."""
     kind, code = group_ref(item.get("Description"))
-    return RemoteGroup(remote_id(item.get("Id")), kind, _text(item.get("Name")), code, parent)
+    return RemoteGroup(remote_id(item.get("Id")), kind, text(item.get("Name")), code, parent)
 
 
 def sub_team(item: JsonObject, parent: RemoteId) -> RemoteGroup:
@@ -71,7 +71,7 @@ def sub_team(item: JsonObject, parent: RemoteId) -> RemoteGroup:
     get-sub-teams.yml shows it): a team whose parent is the team asked about. The item
     has no Description, so its HR group is read from `GET /teams/{id}` afterwards."""
     return RemoteGroup(
-        remote_id(item.get("Id")), GroupKind.GROUP, _text(item.get("Name")), None, parent
+        remote_id(item.get("Id")), GroupKind.GROUP, text(item.get("Name")), None, parent
     )
 
 
@@ -90,7 +90,7 @@ def member(group: RemoteGroup, item: JsonObject) -> RemoteMembership:
 
 
 def course(item: JsonObject) -> RemoteCourse:
-    return RemoteCourse(remote_id(item.get("Id")), _text(item.get("Code")), _text(item.get("Name")))
+    return RemoteCourse(remote_id(item.get("Id")), text(item.get("Code")), text(item.get("Name")))
 
 
 def enrollment(item: JsonObject) -> RemoteEnrollment:
@@ -133,7 +133,7 @@ def achievement(item: JsonObject) -> RemoteEnrollment | None:
     progress = Progress(
         completed_at=utc_time(item.get("AchievementDate")),
         score=score(item.get("Score")),
-        raw_status=_text(item.get("Result")) or None,
+        raw_status=text(item.get("Result")) or None,
     )
     return RemoteEnrollment(
         RemoteId(course_id), RemoteId(user_id), EnrollmentStatus.COMPLETED, progress
@@ -259,5 +259,5 @@ def created_id(body: Any) -> RemoteId:
     return remote_id(body.get("Id"))
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
     return "" if value is None else str(value)
