@@ -126,32 +126,55 @@ def test_rows_name_teams_and_courses_by_their_bulk_import_codes(
 def test_duplicates_and_invalid_emails_are_counted_and_listed(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
-    litmos.seed_user("user1", "F", "L", "user1@acme.test")
-    rows = [_row(1), _row(2), _row(2), _row(3, Email="not-an-email"), _row(4, Username="ab")]
+    litmos.seed_user("user1@acme.test", "F", "L", "user1@acme.test")
+    rows = [
+        {"Email": "user1@acme.test", "FirstName": "F", "LastName": "L"},  # known by its email
+        _row(2),
+        _row(2),  # a username an earlier row of the import made
+        _row(3, Email="not-an-email"),
+        _row(4, Username="ab"),
+    ]
     done = _done(litmos_client, clock, rows)
     counts = ("TotalUsersCreated", "Failed", "Duplicate", "InvalidEmail")
     assert [done[name] for name in counts] == [1, 4, 2, 1]
     errors = litmos_client.get(f"{IMPORTS}/{done['Id']}/usererrors").json()
     assert [(e["Username"], e["ImporStatus"]) for e in errors] == [
-        ("user1", bulk.DUPLICATE),
+        ("user1@acme.test", bulk.DUPLICATE),
         ("user2", bulk.DUPLICATE),
         ("user3", bulk.INVALID_EMAIL),
         ("ab", bulk.INVALID_USERNAME),
     ]
 
 
-def test_a_row_naming_an_existing_account_updates_nothing_of_it(
+def test_a_row_naming_an_existing_account_updates_the_fields_it_carries(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
-    """The strictest reading of "create and/or update": no source says which fields a row
-    updates, by which key, or what it does to the fields it leaves out, so a row whose
-    username is taken is a Duplicate and the account keeps its names, email and Active."""
-    user = litmos.seed_user("user1", "F", "L", "user1@acme.test", CustomField3="CC-7")
-    before = litmos.user_record(user)
-    row = _row(1, FirstName="New", LastName="Name", Email="new@acme.test", Active=False)
-    done = _done(litmos_client, clock, [row])
-    assert (done["TotalUsersCreated"], done["Duplicate"], done["Failed"]) == (0, 1, 1)
-    assert litmos.user_record(user) == before
+    """ "create and/or update" (spec): a row whose `Username` names an account (ignoring
+    case) updates it. Decided: each field the row carries is set (the username's spelling,
+    and an empty value, which blanks its field, included), a field it leaves out keeps its value; its teams and courses
+    are added, none taken away; no login email (for "new users" only)."""
+    user = litmos.seed_user("user1", "F", "L", "user1@acme.test", CustomField3="CC-7", City="Oslo")
+    kept, team = litmos.seed_team("Kept"), litmos.seed_team("Sales EMEA")
+    litmos.add_team_member(kept, user)
+    course = litmos.seed_course("SEC-101", "Security")
+    team_code = next(
+        t["TeamCodeForBulkImport"]
+        for t in litmos_client.get("/v1.svc/teams").json()
+        if t["Id"] == team
+    )
+    course_code = litmos_client.get(f"/v1.svc/courses/{course}").json()["CourseCodeForBulkImport"]
+    row = _row(1, Username="USER1", FirstName="New", LastName="Name", Email="new@acme.test")
+    row |= {"Active": False, "City": "", "Team1": team_code, "Course1": course_code}
+    done = _done(litmos_client, clock, [row], sendmessage="true")
+    assert (done["TotalUsersCreated"], done["Duplicate"], done["Failed"]) == (0, 0, 0)
+    record = litmos.user_record(user)
+    assert (record["UserName"], record["FirstName"], record["LastName"]) == ("USER1", "New", "Name")
+    assert (record["Email"], record["Active"], record["City"]) == ("new@acme.test", False, "")
+    assert record["CustomField3"] == "CC-7"  # not in the row: kept
+    snapshot = litmos.snapshot()
+    assert set(snapshot.members) == {("Kept", "USER1"), ("Sales EMEA", "USER1")}
+    assert snapshot.assignments == (("USER1", "SEC-101", False, None),)
+    assert [m.kind for m in litmos.sent_messages] == ["course"]  # no login email
 
 
 def test_a_row_without_username_is_known_by_its_email(

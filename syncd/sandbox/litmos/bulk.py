@@ -1,7 +1,8 @@
 """Handlers of /v1.svc/bulkimports: user imports, processed later on the simulator's clock.
 
 `POST /bulkimports` takes the spec's `UserImports` (`{"UserImport": [...]}`; each row needs
-Email, FirstName, LastName), at most 2,000,000 bytes of body (spec: "2000 KB can be
+Email, FirstName, LastName; a row whose `Username` names an account updates it, one that
+does not creates one), at most 2,000,000 bytes of body (spec: "2000 KB can be
 processed in a single import"), and answers 200 with its `UserBulkImport`, status
 `Pending`. It stays `Pending` for `state.import_queue` seconds, is `Processing` for
 `state.import_per_row` seconds a row, then its rows are applied at once and it is
@@ -12,12 +13,13 @@ and every view. Each rule and its source: docs/lms/litmos.md. Under the app lock
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from syncd.sandbox.litmos import render, words
 from syncd.sandbox.litmos.learning import assign
 from syncd.sandbox.litmos.profile import from_body
-from syncd.sandbox.litmos.state import BulkImport, LitmosState, SentMessage, utc_text
+from syncd.sandbox.litmos.state import BulkImport, LitmosState, SentMessage, User, utc_text
 from syncd.sandbox.litmos.userchecks import EMAIL, MIN_USERNAME, USERNAME
 from syncd.sandbox.litmos.users import add_user, body_object, flag
 from syncd.sandbox.litmos.wire import page
@@ -118,37 +120,62 @@ def settle(state: LitmosState) -> None:
     now = state.clock()
     for job in sorted(state.imports.values(), key=lambda job: job.created_at):
         if not job.done and now >= job.completes_at:
+            made: set[str] = set()  # usernames its rows created, casefolded
             for row in job.rows:
-                _import_row(state, job, row)
+                _import_row(state, job, row, made)
             job.done = True
 
 
-def _import_row(state: LitmosState, job: BulkImport, row: dict[str, Any]) -> None:
+def _import_row(
+    state: LitmosState, job: BulkImport, row: dict[str, Any], made: set[str]
+) -> None:
     username = str(row.get("Username") or row["Email"])
     teams, courses = _codes(state, row, TEAMS, "team"), _codes(state, row, COURSES, "course")
-    refused = _refusal(state, row, username, teams, courses)
+    account = _account(state, row, made)
+    refused = _refusal(state, row, (username, account), teams, courses)
     if refused is not None:
         job.errors.append((username, refused))
         job.duplicate += refused == DUPLICATE
         job.invalid_email += refused == INVALID_EMAIL
         return
+    if account is not None:
+        _update(state, job, row, account, (teams, courses))
+        return
+    made.add(username.casefold())
     _create(state, job, row, username, (teams, courses))
     job.created += 1
 
 
+def _account(state: LitmosState, row: dict[str, Any], made: set[str]) -> User | None:
+    """The account a row updates: the one its `Username` names (ignoring case, as Litmos
+    compares usernames), made before this import. Decided, the strictest reading of "create
+    and/or update": only `Username` finds an account (a row without one is known by its
+    email and creates, or is a duplicate); an account an earlier row of the same import made
+    is not updated (that row is a duplicate)."""
+    wanted = str(row.get("Username") or "").casefold()
+    if not wanted or wanted in made:
+        return None
+    return next((u for u in state.users.values() if u.username.casefold() == wanted), None)
+
+
 def _refusal(
-    state: LitmosState, row: dict[str, Any], username: str, teams: list[str], courses: list[str]
+    state: LitmosState,
+    row: dict[str, Any],
+    who: tuple[str, User | None],
+    teams: list[str],
+    courses: list[str],
 ) -> str | None:
     """Why a row is not imported (first reason found), or None. The whole row fails: no
     part of it is applied (decided, the strictest reading)."""
+    username, account = who
     if any(name not in KEPT and name not in TEAMS + COURSES for name in row):
         return NOT_MODELLED
     if len(username) < MIN_USERNAME or not USERNAME.match(username):
         return INVALID_USERNAME
     if not EMAIL.match(str(row["Email"])):
         return INVALID_EMAIL
-    if state.username_taken(username):
-        return DUPLICATE  # decided: an import never updates an existing user here
+    if account is None and state.username_taken(username):
+        return DUPLICATE
     if "" in teams:
         return NO_TEAM
     return NO_COURSE if "" in courses else None
@@ -166,6 +193,35 @@ def _codes(
     return [known.get(str(row[column]), "") for column in columns if row.get(column)]
 
 
+def _update(
+    state: LitmosState,
+    job: BulkImport,
+    row: dict[str, Any],
+    account: User,
+    places: tuple[list[str], list[str]],
+) -> None:
+    """A row for an existing account (decided, see docs/lms/litmos.md "User imports"): each
+    field the row carries is set, an empty one blanks its field, `Active` included; a field
+    the row leaves out keeps its value (the row is the spec's `UserImport`, whose only
+    required fields are Email, FirstName, LastName, not the whole `User` a PUT must send).
+    Its teams and courses are added, none taken away; no login email (the spec's
+    `sendmessage` is for "new users"), course emails as for a create."""
+    fields = {KEPT[name]: value for name, value in row.items() if name in KEPT}
+    state.users[account.id] = replace(account, profile={**account.profile, **fields})
+    _place(state, job, account.id, places)
+
+
+def _place(
+    state: LitmosState, job: BulkImport, user_id: str, places: tuple[list[str], list[str]]
+) -> None:
+    teams, courses = places
+    state.members.update((team_id, user_id) for team_id in teams)
+    for course_id in dict.fromkeys(courses):
+        assign(state, user_id, course_id)
+        if job.send_message is not False:
+            state.sent.append(SentMessage("course", user_id, course_id))
+
+
 def _create(
     state: LitmosState,
     job: BulkImport,
@@ -181,11 +237,6 @@ def _create(
     body = {"AccessLevel": "Learner", "TimeZone": "UTC", "Active": True, **fields}
     profile = {**from_body(body), "UserName": username, "SkipFirstLogin": job.skip_first_login}
     user = add_user(state, profile)
-    teams, courses = places
-    state.members.update((team_id, user.id) for team_id in teams)
     if job.send_message is True:
         state.sent.append(SentMessage("login", user.id))
-    for course_id in dict.fromkeys(courses):
-        assign(state, user.id, course_id)
-        if job.send_message is not False:
-            state.sent.append(SentMessage("course", user.id, course_id))
+    _place(state, job, user.id, places)
