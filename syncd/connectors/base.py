@@ -89,6 +89,14 @@ class Capabilities:
     # Whether one request removes a person from several groups: a batch of RemoveMember is
     # then cut by size only, not group by group (the connector packs it by person).
     removes_across_groups: bool = False
+    # Whether the user-create request is a list of rows, one per person, each creating or
+    # updating an account (its fields, Active) and carrying what `create_carries` allows,
+    # for existing people too (a Litmos import): the apply stage then packs the plan's user
+    # writes (create, update, reactivate, deactivate) with every person's carried
+    # memberships and enrollments into batches of whole people (CreateUser's size, counted
+    # in people), placed where the first of their steps stands in the plan. The connector
+    # answers one outcome per operation, and may still send them one by one.
+    user_rows: bool = False
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

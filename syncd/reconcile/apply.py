@@ -40,7 +40,7 @@ from syncd.operations import (
     Unenroll,
     UpdateUser,
 )
-from syncd.reconcile.carry import carried_steps, paired_removals
+from syncd.reconcile.carry import ROW_WRITES, carried_steps, paired_removals, people_steps
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
@@ -138,17 +138,51 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     person instead (the plan, and each operation's place in it, stay as reviewed), and where
     it removes one person from many groups per call, a run of removals is ordered by person
     and cut by size only. A batch of user creates also takes the steps its people's creates
-    carry (`carry.py`), after them."""
+    carry (`carry.py`), after them; where users are written as rows, the user writes and
+    what each person's row carries go in batches of people instead (`_people_batches`)."""
     capabilities = connector.capabilities
+    if capabilities.user_rows:
+        rows = _people_batches(steps, capabilities)
+        steps = _without(steps, [step for batch in rows for step in batch])
+    else:
+        rows = []
     carried = carried_steps(steps, capabilities.create_carries)
     rest = _without(steps, [step for riders in carried.values() for step in riders])
     moves = paired_removals(rest, capabilities.moves_members)
     rest = _without(rest, list(moves.values()))
     for kind, run in groupby(rest, key=lambda step: _run_kind(step[1], capabilities)):
+        items = list(run)
+        while rows and _first(rows[0]) < items[0][0]:  # a batch of people, where it stands
+            yield rows.pop(0)
         size = max(1, capabilities.batch_size(kind))
-        for items in _scoped(list(run), capabilities):
-            for start in range(0, len(items), size):
-                yield _with_riders(items[start : start + size], carried, moves)
+        for scoped in _scoped(items, capabilities):
+            for start in range(0, len(scoped), size):
+                yield _with_riders(scoped[start : start + size], carried, moves)
+    yield from rows
+
+
+def _first(batch: list[Step]) -> int:
+    return min(seq for seq, _ in batch)
+
+
+def _people_batches(steps: Sequence[Step], capabilities: Capabilities) -> list[list[Step]]:
+    """Where users are written as rows (`Capabilities.user_rows`): batches of whole people,
+    up to CreateUser's batch size in people, each person's user writes first (in plan
+    order) then what their row carries; each batch keyed, for its place in the plan, by its
+    first step (`carry.people_steps`)."""
+    people = list(people_steps(steps, capabilities.create_carries).values())
+    size = max(1, capabilities.batch_size(OpKind.CREATE_USER))
+    batches: list[list[Step]] = []
+    for start in range(0, len(people), size):
+        chunk = [step for person in people[start : start + size] for step in person]
+        writes = sorted((s for s in chunk if isinstance(s[1], ROW_WRITES)), key=_seq)
+        riders = sorted((s for s in chunk if not isinstance(s[1], ROW_WRITES)), key=_seq)
+        batches.append(writes + riders)
+    return sorted(batches, key=_first)
+
+
+def _seq(step: Step) -> int:
+    return step[0]
 
 
 def _scoped(run: list[Step], capabilities: Capabilities) -> list[list[Step]]:

@@ -2,7 +2,9 @@
 
 `apply._batches` asks `carried_steps` once per plan: for each person the plan creates,
 their learner memberships of the kinds the connector's `CreateCarries` names and their
-enrollments, up to its per-person counts, in plan order. It asks `paired_removals` for
+enrollments, up to its per-person counts, in plan order. Where the connector writes users
+as rows (`Capabilities.user_rows`) it asks `people_steps` instead: every user write of the
+plan and, for every person, what their row carries. It asks `paired_removals` for
 the moves: a person's learner RemoveMember of a kind the connector moves in one request
 (`Capabilities.moves_members`) rides with their AddMember of that kind. The plan itself
 is unchanged; only how its steps are packed into requests is.
@@ -14,7 +16,17 @@ from collections import Counter
 from collections.abc import Sequence
 
 from syncd.connectors.base import CreateCarries
-from syncd.operations import AddMember, CreateUser, Enroll, Operation, OpKind, RemoveMember
+from syncd.operations import (
+    AddMember,
+    CreateUser,
+    DeactivateUser,
+    Enroll,
+    Operation,
+    OpKind,
+    ReactivateUser,
+    RemoveMember,
+    UpdateUser,
+)
 from syncd.records import EmployeeId, GroupKind, MemberRole
 
 Step = tuple[int, Operation]  # (place in the plan, operation)
@@ -37,6 +49,30 @@ def carried_steps(steps: Sequence[Step], carries: CreateCarries) -> dict[Employe
                 counts[slot] += 1
                 found.setdefault(op.employee_id, []).append(step)
     return found
+
+
+ROW_WRITES = (CreateUser, UpdateUser, ReactivateUser, DeactivateUser)
+
+
+def people_steps(steps: Sequence[Step], carries: CreateCarries) -> dict[EmployeeId, list[Step]]:
+    """Per person, in the order of their first step: their user writes and the memberships
+    and enrollments their row carries (up to `carries`' per-person counts, in plan order)."""
+    people: dict[EmployeeId, list[Step]] = {}
+    counts: Counter[tuple[EmployeeId, OpKind]] = Counter()
+    for step in steps:
+        op = step[1]
+        if isinstance(op, ROW_WRITES):
+            people.setdefault(_person(op), []).append(step)
+        elif isinstance(op, AddMember | Enroll) and counts[op.employee_id, op.KIND] < _limit(
+            op, carries
+        ):
+            counts[op.employee_id, op.KIND] += 1
+            people.setdefault(op.employee_id, []).append(step)
+    return people
+
+
+def _person(op: CreateUser | UpdateUser | ReactivateUser | DeactivateUser) -> EmployeeId:
+    return op.person.employee_id if isinstance(op, CreateUser | UpdateUser) else op.employee_id
 
 
 def _limit(op: AddMember | Enroll, carries: CreateCarries) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from sqlalchemy import Engine
 
@@ -15,7 +16,9 @@ from syncd.keys import Links, MembershipKey
 from syncd.operations import (
     AddMember,
     Applied,
+    CreateGroup,
     CreateUser,
+    DeactivateUser,
     Enroll,
     Operation,
     OpKind,
@@ -31,6 +34,7 @@ from syncd.records import (
     CourseCode,
     EmployeeId,
     FetchItem,
+    Group,
     GroupKind,
     GroupRef,
     MemberRole,
@@ -297,3 +301,37 @@ def test_removals_go_by_person_across_groups_where_the_connector_removes_so() ->
     )
     by_person = [[plan[0]], [plan[1]], [plan[2], plan[4], plan[3]], [plan[5]]]
     assert layout(plan, connector) == by_person
+
+
+def test_where_users_are_rows_a_batch_of_people_takes_every_user_write_and_what_rows_carry() -> (
+    None
+):
+    """`user_rows`: creates, updates and status changes of the plan, and the carried steps
+    of every person (existing ones too), go in one batch of people where the first of them
+    stands; what a row cannot carry stays in its own kind's batches."""
+    connector = Recording(CreateCarries(frozenset({GroupKind.ORG_UNIT}), 1, 1))
+    connector.capabilities = replace(connector.capabilities, user_rows=True)
+    plan: list[Operation] = [
+        CreateGroup(Group(EU, "EU")),
+        CreateUser(person(1)),
+        UpdateUser(person(3), ()),
+        AddMember(EU, e(1)),
+        AddMember(EU, e(4)),  # a person with no user write: her row carries it
+        AddMember(DE, e(4)),  # over the one membership a row carries
+        Enroll(e(1), CourseCode("SEC-101")),
+        RemoveMember(DE, e(5)),
+        DeactivateUser(e(5)),
+    ]
+    assert layout(plan, connector) == [
+        [CreateGroup(Group(EU, "EU"))],
+        [
+            CreateUser(person(1)),
+            UpdateUser(person(3), ()),
+            DeactivateUser(e(5)),
+            AddMember(EU, e(1)),
+            AddMember(EU, e(4)),
+            Enroll(e(1), CourseCode("SEC-101")),
+        ],
+        [AddMember(DE, e(4))],
+        [RemoveMember(DE, e(5))],
+    ]
