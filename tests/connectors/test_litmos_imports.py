@@ -7,6 +7,7 @@ new ids."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -116,14 +117,15 @@ def test_the_poll_names_the_failed_rows_with_litmos_s_words(
 ) -> None:
     refs = Refs()
     _world(litmos_sim, refs)
-    litmos_sim.seed_user("P1@acme.com", "Taken", "Already", "p1@acme.com")
     litmos = make_litmos(bulk_import_threshold=2)
-    outcomes = litmos.apply(_batch(range(2)), refs)
+    batch = _batch(range(2))
+    batch[1] = CreateUser(replace(person(1), email="not-an-email"))
+    outcomes = litmos.apply(batch, refs)
     job_id = {o.job_id for o in outcomes if isinstance(o, Pending)}.pop()
     clock.advance(SETTLED)
     state = litmos.poll_job(job_id)
     assert state.status is JobStatus.DONE
-    assert state.failed_items == {"p1@acme.com": "Failed - Duplicate Username"}
+    assert state.failed_items == {"p1@acme.com": "Failed - Invalid Email"}
 
 
 def test_imports_are_cut_by_the_2000_kb_limit_on_the_json_sent(

@@ -80,7 +80,7 @@ from syncd.connectors.base import (
 )
 from syncd.connectors.client import check_access
 from syncd.connectors.http import HttpStats
-from syncd.connectors.litmos import mapping
+from syncd.connectors.litmos import mapping, people
 from syncd.connectors.litmos.client import (
     ACHIEVEMENTS,
     COURSES,
@@ -89,15 +89,15 @@ from syncd.connectors.litmos.client import (
     USERS,
     LitmosClient,
 )
-from syncd.connectors.litmos.creates import one_by_one_carrying
+from syncd.connectors.litmos.creates import indexed, one_by_one_people
 from syncd.connectors.litmos.imports import BulkCodes, Carried, Importer
 from syncd.connectors.litmos.polls import ImportPolls
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.connectors.litmos.writes import Writer, WriteSettings
 from syncd.connectors.outcomes import (
     ClientSettings,
+    Outcomes,
     adopted,
-    carried_batch,
     one_by_one,
     refused,
     same_kind,
@@ -116,7 +116,6 @@ from syncd.operations import (
     Operation,
     OpKind,
     Outcome,
-    Pending,
     ReactivateUser,
     RemoveMember,
     Unenroll,
@@ -133,6 +132,7 @@ from syncd.records import (
     RemoteId,
     RemoteMembership,
     RemotePart,
+    RemoteUser,
 )
 from syncd.redact import register
 
@@ -165,6 +165,7 @@ def capabilities(target: LitmosTarget) -> Capabilities:
         },
         enroll_scope=EnrollScope.PERSON,
         create_carries=_carries(target),
+        user_rows=imports_on(target),
         job_lifetime=IMPORT_LIFETIME,
         supports=frozenset(OpKind) - UNSUPPORTED,
         natural_keys=("username", "email"),
@@ -174,9 +175,10 @@ def capabilities(target: LitmosTarget) -> Capabilities:
 
 
 def imports_on(target: LitmosTarget) -> bool:
-    """Whether new people may be imported: a threshold is set and the target keeps the
-    default account settings (an import row has no TimeZone, and its AccessLevel is a
-    number no source maps to Litmos's names: an imported account gets Litmos's defaults)."""
+    """Whether people may be written by import rows: a threshold is set and the target
+    keeps the default account settings (an import row has no TimeZone, and its AccessLevel
+    is a number no source maps to Litmos's names: an imported account gets Litmos's
+    defaults)."""
     defaults = (target.access_level, target.time_zone) == (DEFAULT_LEVEL, DEFAULT_ZONE)
     return bool(target.bulk_import_threshold) and defaults
 
@@ -198,7 +200,7 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
         case Adopt():
             return adopted(same_kind(batch, first))
         case CreateUser():
-            raise AssertionError("user creates go through LitmosConnector._create_users")
+            raise AssertionError("user creates go through LitmosConnector._people")
         case UpdateUser():
             return one_by_one(same_kind(batch, first), writer.update_user)
         case DeactivateUser():
@@ -244,6 +246,7 @@ class LitmosConnector:
         self.capabilities = capabilities(target)
         self._codes = BulkCodes()
         self._polls = ImportPolls(self._client)
+        self._accounts: dict[RemoteId, RemoteUser] = {}  # as the last read saw them
 
     @property
     def stats(self) -> HttpStats:
@@ -259,7 +262,8 @@ class LitmosConnector:
     # --- reads ---------------------------------------------------------------------------
 
     def fetch(self, linked: Linked = NOTHING_LINKED) -> Iterator[FetchItem]:
-        yield from map(mapping.user, self._client.pages(USERS))
+        self._accounts = {}
+        yield from map(self._account, self._client.pages(USERS))
         yield PartRead(RemotePart.USERS)
         yield from self._teams(linked)
         yield PartRead(RemotePart.GROUPS)
@@ -315,6 +319,12 @@ class LitmosConnector:
                 names[RemoteId(item["Id"])] = mapping.text(item.get("Name"))
             yield item
 
+    def _account(self, item: dict[str, Any]) -> RemoteUser:
+        """A user read, kept for the rows of a batch of people (people.py)."""
+        account = mapping.user(item)
+        self._accounts[account.remote_id] = account
+        return account
+
     def _course(self, item: dict[str, Any]) -> RemoteCourse:
         self._codes.learn_course(item)
         return mapping.course(item)
@@ -340,22 +350,37 @@ class LitmosConnector:
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         if not batch:
             return []
-        if isinstance(batch[0], CreateUser):
-            return self._create_users(batch, refs)
+        if isinstance(batch[0], CreateUser) or (self.capabilities.user_rows and _of_people(batch)):
+            return self._people(batch, refs)
         return _write(self._writer(refs), batch)
 
-    def _create_users(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
-        """One import at or above the threshold, else one by one (creates.py)."""
-        creates, riders = carried_batch(batch, self.capabilities.create_carries)
-        threshold = self._target.bulk_import_threshold
-        if imports_on(self._target) and len(creates) >= threshold:
+    def _people(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
+        """A batch of people's operations: the rows people.py makes, as an import where it
+        saves at least `bulk_import_threshold` requests, and the rest one by one (creates.py)."""
+        outcomes = Outcomes(len(batch))
+        rows = people.Sorted(single=list(range(len(batch))))
+        if imports_on(self._target):
+            rows = people.sort(batch, refs, self._accounts, self._row_room())
+            saves = people.import_saves(batch, rows, self._walk_pages)
+            if saves < self._target.bulk_import_threshold:
+                rows = people.Sorted(single=list(range(len(batch))))
+        if rows.rows:
             writer = self._writer(refs)
             where = partial(_place_of, refs, writer)
             query = self._write_settings().create_query
-            outcomes = Importer(self._client, self._codes, where, query).apply(creates, riders)
-            self._polls.sent(o.job_id for o in outcomes if isinstance(o, Pending))
-            return outcomes
-        return one_by_one_carrying(self._writer(refs), refs, (creates, riders), self._writer)
+            importer = Importer(self._client, self._codes, where, query)
+            jobs = importer.apply(outcomes, rows.rows, rows.riders)
+            self._polls.sent(jobs, creating=any(row.new for row in rows.rows.values()))
+        one_by_one_people(outcomes, indexed(batch, rows.single), refs, self._writer)
+        return outcomes.done()
+
+    def _row_room(self) -> tuple[int, int]:
+        """The teams and courses a row may name (no courses where Litmos emails them)."""
+        return ROW_TEAMS, 0 if self._target.send_course_emails else ROW_COURSES
+
+    def _walk_pages(self, new: int) -> int:
+        """Pages of `GET /users` once `new` more accounts exist (a walk ends on a short page)."""
+        return (len(self._accounts) + new) // self._target.page_size + 1
 
     def _writer(self, refs: RemoteRefs) -> Writer:
         return Writer(self._client, refs, self._write_settings())
@@ -370,6 +395,11 @@ class LitmosConnector:
         target = self._target
         account = mapping.NewAccount(target.access_level, target.time_zone, target.skip_first_login)
         return WriteSettings(target.courses, account, target.send_course_emails)
+
+
+def _of_people(batch: Sequence[Operation]) -> bool:
+    """Whether every operation is a user write, a membership or an enrollment."""
+    return all(isinstance(op, (*people.USER_WRITES, AddMember, Enroll)) for op in batch)
 
 
 def _place_of(refs: RemoteRefs, writer: Writer, op: Carried) -> RemoteId:

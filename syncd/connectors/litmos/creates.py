@@ -1,9 +1,10 @@
-"""A batch of Litmos user creates with what they carry (`CreateCarries`), as few calls.
+"""A batch of people's operations (or part of one) as single calls, in as few as they allow.
 
-At or above the target's `bulk_import_threshold` the batch is one import (or a few, by
-size: imports.py), every operation Pending on it. Below it, each person is created with
-`POST /users` as before, then the carried memberships and enrollments are sent as their
-own kinds are (one call per team, one per person), with the ids just made.
+Where an import does not pay (people.py), or a person cannot have a row, each new person
+is created with `POST /users`, each change of an existing one is a read-modify-write
+(`GET` and `PUT /users/{id}`), then the memberships and enrollments are sent as their own
+kinds are (one call per team, one per person), with the ids just made. A membership or
+enrollment of someone whose create failed is rejected by the lookup.
 """
 
 from __future__ import annotations
@@ -11,11 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from syncd.connectors.base import RemoteRefs
-from syncd.connectors.litmos.imports import Carried
 from syncd.connectors.litmos.writes import Writer
-from syncd.connectors.outcomes import one_by_one
-from syncd.operations import AddMember, Applied, CreateUser, Enroll, Outcome
+from syncd.connectors.outcomes import Outcomes, each
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateUser,
+    DeactivateUser,
+    Enroll,
+    Operation,
+    Outcome,
+    ReactivateUser,
+    UpdateUser,
+)
 from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
+
+Indexed = list[tuple[int, Operation]]
 
 
 class _Known:
@@ -34,29 +46,58 @@ class _Known:
         return self._refs.course(code)
 
 
-def one_by_one_carrying(
-    writer: Writer,
+def one_by_one_people(
+    outcomes: Outcomes,
+    ops: Indexed,
     refs: RemoteRefs,
-    batch: tuple[Sequence[CreateUser], Sequence[Carried]],
     writer_for: Callable[[RemoteRefs], Writer],
-) -> list[Outcome]:
-    """Each create on its own, then what they carry, grouped as their kinds are sent; a
-    carried operation of someone whose create failed is rejected by the lookup."""
-    creates, riders = batch
-    made = one_by_one(creates, writer.create_user)
+) -> None:
+    """Fill `outcomes` at the given indexes: creates, then changes, then memberships (a
+    call per team) and enrollments (a call per person)."""
+    writer = writer_for(refs)
+    creates = [(i, op) for i, op in ops if isinstance(op, CreateUser)]
+    each(outcomes, creates, writer.create_user)
     created = {
         op.person.employee_id: outcome.remote_id
-        for op, outcome in zip(creates, made, strict=True)
-        if isinstance(outcome, Applied) and outcome.remote_id
+        for i, op in creates
+        if isinstance(outcome := outcomes.get(i), Applied) and outcome.remote_id
     }
+    each(outcomes, [(i, op) for i, op in ops if _changes(op)], partial_change(writer))
     after = writer_for(_Known(refs, created))
-    members = [(i, op) for i, op in enumerate(riders) if isinstance(op, AddMember)]
-    enrolls = [(i, op) for i, op in enumerate(riders) if isinstance(op, Enroll)]
-    answers = [
-        *after.add_members([op for _, op in members]),
-        *after.enroll([op for _, op in enrolls]),
-    ]
-    outcomes: list[Outcome] = list(answers)  # placed back in the riders' order below
-    for (index, _), outcome in zip([*members, *enrolls], answers, strict=True):
-        outcomes[index] = outcome
-    return [*made, *outcomes]
+    members = [(i, op) for i, op in ops if isinstance(op, AddMember)]
+    if members:
+        _put(outcomes, members, after.add_members([op for _, op in members]))
+    enrolls = [(i, op) for i, op in ops if isinstance(op, Enroll)]
+    if enrolls:
+        _put(outcomes, enrolls, after.enroll([op for _, op in enrolls]))
+
+
+def _changes(op: Operation) -> bool:
+    return isinstance(op, UpdateUser | ReactivateUser | DeactivateUser)
+
+
+def partial_change(writer: Writer) -> Callable[[Operation], Outcome]:
+    """The writer's call for a change of an existing account."""
+
+    def change(op: Operation) -> Outcome:
+        match op:
+            case UpdateUser():
+                return writer.update_user(op)
+            case ReactivateUser():
+                return writer.reactivate_user(op)
+            case DeactivateUser():
+                return writer.deactivate_user(op)
+            case _:
+                raise TypeError(f"not a change of an account: {op!r}")
+
+    return change
+
+
+def _put(outcomes: Outcomes, ops: Sequence[tuple[int, object]], answers: list[Outcome]) -> None:
+    """The answers of a grouping writer call (by team, by person), back at their indexes."""
+    for (index, _), outcome in zip(ops, answers, strict=True):
+        outcomes.set(index, outcome)
+
+
+def indexed(batch: Sequence[Operation], indexes: Sequence[int]) -> Indexed:
+    return [(i, batch[i]) for i in indexes]

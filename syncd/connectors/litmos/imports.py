@@ -1,17 +1,19 @@
-"""Litmos user imports: a batch of user creates, with what they carry, as `POST /bulkimports`.
+"""Litmos user imports: a batch of people's rows, with what they carry, as `POST /bulkimports`.
 
-`Importer.apply` turns `[CreateUser…, carried AddMember/Enroll…]` into import rows (one
-per person: Username, Email, FirstName, LastName, Active, the teams by their
-`TeamCodeForBulkImport` in Team1..5 and the courses by their `CourseCodeForBulkImport` in
-Course1..3), sends them in as few imports as the 2,000 KB limit allows (measured on the
-JSON exactly as it is sent), and answers each operation `Pending` on its import's id,
-named by its row's username (`Pending.item`). The polls are `polls.py`.
+`Importer.apply` takes the rows people.py made (one per person: Username, Email,
+FirstName, LastName, and Active where it changes, for a new account or an existing one;
+each with the indexes of the user writes it carries), places the carried memberships and
+enrollments in them (the teams by their `TeamCodeForBulkImport` in Team1..5, the courses
+by their `CourseCodeForBulkImport` in Course1..3), sends them in as few imports as the
+2,000 KB limit allows (measured on the JSON exactly as it is sent), and answers each
+operation `Pending` on its import's id, named by its row's username (`Pending.item`). The
+polls are `polls.py`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +21,8 @@ from syncd.connectors.http import OutcomeUnknownError, Params
 from syncd.connectors.litmos.client import COURSES, TEAMS, LitmosClient
 from syncd.connectors.outcomes import Outcomes, refusal
 from syncd.errors import SkippableError
-from syncd.operations import AddMember, CreateUser, Enroll, Outcome, Pending, Unconfirmed
-from syncd.records import RemoteId
+from syncd.operations import AddMember, Enroll, Outcome, Pending, Unconfirmed
+from syncd.records import EmployeeId, RemoteId
 
 IMPORTS = "/bulkimports"
 MAX_BYTES = 2_000_000  # spec: "2000 KB can be processed in a single import" (1000-byte KB)
@@ -55,17 +57,18 @@ def _learn(codes: dict[RemoteId, str], item: dict[str, Any], key: str) -> None:
 
 
 @dataclass(slots=True)
-class _Row:
-    """One person's import row and the indexes of the operations it carries."""
+class Row:
+    """One person's import row and the indexes (in the batch) of the operations it carries."""
 
     fields: dict[str, object]
     indexes: list[int]
+    new: bool = False  # whether it makes an account (else it updates one)
     teams: int = 0
     courses: int = 0
 
 
 class Importer:
-    """The imports of one batch of user creates."""
+    """The imports of one batch of people."""
 
     def __init__(
         self,
@@ -77,19 +80,24 @@ class Importer:
         self._client, self._codes, self._where, self._query = client, codes, where, query
         self._refreshed: set[str] = set()
 
-    def apply(self, creates: Sequence[CreateUser], riders: Sequence[Carried]) -> list[Outcome]:
-        outcomes = Outcomes(len(creates) + len(riders))
-        rows = {op.person.employee_id: _row(op, index) for index, op in enumerate(creates)}
-        for index, op in enumerate(riders, start=len(creates)):
+    def apply(
+        self,
+        outcomes: Outcomes,
+        rows: Mapping[EmployeeId, Row],
+        riders: Sequence[tuple[int, Carried]],
+    ) -> list[str]:
+        """Fill `outcomes` for every operation the rows carry and for `riders` (each placed
+        in its person's row); the ids of the imports sent."""
+        for index, op in riders:
             try:
                 self._place(rows[op.employee_id], op, index)
             except SkippableError as err:
                 outcomes.reject([index], refusal(err))
-        for chunk in _chunks(list(rows.values())):
-            self._send(outcomes, chunk)
-        return outcomes.done()
+        return [
+            job for chunk in _chunks(list(rows.values())) if (job := self._send(outcomes, chunk))
+        ]
 
-    def _place(self, row: _Row, op: Carried, index: int) -> None:
+    def _place(self, row: Row, op: Carried, index: int) -> None:
         if isinstance(op, AddMember):
             row.teams += 1
             row.fields[f"Team{row.teams}"] = self._code(TEAMS, self._where(op))
@@ -111,25 +119,26 @@ class Importer:
             raise SkippableError(f"Litmos lists no bulk-import code for {path[1:-1]} {remote_id}")
         return codes[remote_id]
 
-    def _send(self, outcomes: Outcomes, chunk: list[_Row]) -> None:
+    def _send(self, outcomes: Outcomes, chunk: list[Row]) -> str | None:
         body = {"UserImport": [row.fields for row in chunk]}
         try:
             answer = self._client.send("POST", IMPORTS, body, params=self._query)
         except SkippableError as err:
             outcomes.reject([i for row in chunk for i in row.indexes], refusal(err))
-            return
+            return None
         except OutcomeUnknownError as err:
             lost = Unconfirmed(f"{err}; the next read settles it")
             _each(outcomes, chunk, lambda _: lost)
-            return
+            return None
         job_id = str(answer.get("Id", "")) if isinstance(answer, dict) else ""
         if not job_id:
             _each(outcomes, chunk, lambda _: Unconfirmed("Litmos answered no import id"))
-            return
-        _each(outcomes, chunk, lambda row: Pending(job_id, item=_item(row.fields)))
+            return None
+        _each(outcomes, chunk, lambda row: Pending(job_id, item=item(row.fields)))
+        return job_id
 
 
-def _each(outcomes: Outcomes, chunk: list[_Row], outcome: Callable[[_Row], Outcome]) -> None:
+def _each(outcomes: Outcomes, chunk: list[Row], outcome: Callable[[Row], Outcome]) -> None:
     """Every operation of the chunk's rows, but those already rejected, gets `outcome`."""
     for row in chunk:
         for index in row.indexes:
@@ -137,26 +146,19 @@ def _each(outcomes: Outcomes, chunk: list[_Row], outcome: Callable[[_Row], Outco
                 outcomes.set(index, outcome(row))
 
 
-def _row(op: CreateUser, index: int) -> _Row:
-    person = op.person
-    fields: dict[str, object] = {
-        "Username": person.username,
-        "Email": person.email,
-        "FirstName": person.first_name,
-        "LastName": person.last_name,
-        "Active": person.active,
-    }
-    return _Row(fields, [index])
-
-
-def _item(fields: dict[str, object]) -> str:
+def item(fields: Mapping[str, object]) -> str:
     """How `usererrors` names a row: its username (compared ignoring case, as Litmos does)."""
     return str(fields["Username"]).casefold()
 
 
-def _chunks(rows: list[_Row]) -> list[list[_Row]]:
+def imports_for(rows: Sequence[Row]) -> int:
+    """How many imports the rows take (as they stand: before their teams and courses)."""
+    return len(_chunks(list(rows)))
+
+
+def _chunks(rows: list[Row]) -> list[list[Row]]:
     """Rows in imports of at most MAX_BYTES each, in order."""
-    chunks: list[list[_Row]] = []
+    chunks: list[list[Row]] = []
     size = MAX_BYTES
     for row in rows:
         extra = encoded_size(row.fields) + 1  # and its comma

@@ -3,12 +3,13 @@
 An import `Completed` is DONE with its failed rows (`GET /bulkimports/{id}/usererrors`,
 read only when it counts failures) named with Litmos's words, and the ids of the accounts
 by username, from a walk of `GET /users`, so the new accounts are linked now rather than
-adopted by the next plan. One walk serves every import Litmos had completed before it
-began: before walking for one import, the poll looks at the other imports this connector
-sent and has not yet seen settle (the look each would take at its own poll anyway), and
-keeps the answers of the completed ones for their polls, which then send nothing. A status
-saying the import failed is FAILED; any other is PENDING (the job's lifetime bounds it); an
-id Litmos no longer knows (400) is GONE.
+adopted by the next plan (an import this connector sent with no new account, only updates,
+is not walked for; one sent by an earlier process always is). One walk serves every import
+Litmos had completed before it began: before walking for one import, the poll looks at the
+other imports this connector sent and has not yet seen settle (the look each would take at
+its own poll anyway), and keeps the answers of the completed ones for their polls, which
+then send nothing. A status saying the import failed is FAILED; any other is PENDING (the
+job's lifetime bounds it); an id Litmos no longer knows (400) is GONE.
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ class ImportPolls:
         self._ahead: dict[str, dict[str, Any]] = {}  # completed answers read ahead of their poll
         self._walk: dict[str, RemoteId] = {}
         self._covered: set[str] = set()  # the completed imports `_walk` holds the accounts of
+        self._no_accounts: set[str] = set()  # imports sent here that make no account
 
-    def sent(self, job_ids: Iterable[str]) -> None:
-        """Imports just sent: their polls may share a walk."""
-        self._open += [job for job in dict.fromkeys(job_ids) if job not in self._open]
+    def sent(self, job_ids: Iterable[str], *, creating: bool = True) -> None:
+        """Imports just sent: their polls may share a walk. An import `creating` no account
+        (only updates) needs no walk: its poll learns no id."""
+        jobs = list(dict.fromkeys(job_ids))
+        self._open += [job for job in jobs if job not in self._open]
+        if not creating:
+            self._no_accounts.update(jobs)
 
     def poll(self, job_id: str) -> JobState:
         answer = self._ahead.pop(job_id, None)
@@ -61,7 +67,8 @@ class ImportPolls:
         if status.casefold() == "completed":
             failed = answer.get("Failed")
             errors = row_errors(self._client, job_id) if failed != 0 else {}
-            return JobState(JobStatus.DONE, failed_items=errors, remote_ids=self._accounts(job_id))
+            made = {} if job_id in self._no_accounts else self._accounts(job_id)
+            return JobState(JobStatus.DONE, failed_items=errors, remote_ids=made)
         if "fail" in status.casefold():
             return JobState(JobStatus.FAILED, f"the Litmos import {job_id} says {status}")
         return JobState(JobStatus.PENDING)

@@ -126,9 +126,7 @@ def settle(state: LitmosState) -> None:
             job.done = True
 
 
-def _import_row(
-    state: LitmosState, job: BulkImport, row: dict[str, Any], made: set[str]
-) -> None:
+def _import_row(state: LitmosState, job: BulkImport, row: dict[str, Any], made: set[str]) -> None:
     username = str(row.get("Username") or row["Email"])
     teams, courses = _codes(state, row, TEAMS, "team"), _codes(state, row, COURSES, "course")
     account = _account(state, row, made)
