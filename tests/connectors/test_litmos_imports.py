@@ -14,7 +14,18 @@ import pytest
 from syncd.clock import FakeClock
 from syncd.connectors.base import JobState, JobStatus
 from syncd.connectors.litmos import LitmosConnector, imports
-from syncd.operations import AddMember, Applied, CreateUser, Enroll, Operation, Pending
+from syncd.operations import (
+    AddMember,
+    Applied,
+    CreateUser,
+    DeactivateUser,
+    Enroll,
+    FieldChange,
+    Operation,
+    Pending,
+    ReactivateUser,
+    UpdateUser,
+)
 from syncd.records import CourseCode, EmployeeId, GroupKind, GroupRef, Person, RemoteId
 from syncd.sandbox.litmos import LitmosSimulator, render
 from tests.lms_fixtures import Refs
@@ -250,3 +261,152 @@ def test_a_target_with_its_own_account_settings_creates_one_by_one(
     outcomes = litmos.apply([CreateUser(person(n)) for n in range(3)], refs)
     assert all(isinstance(o, Applied) for o in outcomes)
     assert _posted(litmos_sim, "POST", "/v1.svc/bulkimports") == []
+
+
+# --- batches of people: existing accounts in rows too ------------------------------------
+
+
+def _existing(sim: LitmosSimulator, refs: Refs, n: int, **fields: object) -> RemoteId:
+    user = RemoteId(
+        sim.seed_user(f"p{n}@acme.com", f"First{n}", f"Last{n}", f"p{n}@acme.com", **fields)
+    )
+    refs.users[EmployeeId(f"E{n}")] = user
+    return user
+
+
+def test_changes_of_existing_people_ride_in_rows_that_set_only_what_syncd_owns(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, clock: FakeClock
+) -> None:
+    """A rename, a deactivation, a reactivation and an existing person's new team and course
+    go in rows with the creates: each row names the account's Username, Email, FirstName,
+    LastName (required) and Active only where it changes; no other field (a row blanks what
+    it names). One import, one status poll, one walk for the new account's id."""
+    refs = Refs()
+    _world(litmos_sim, refs)
+    kept = _existing(litmos_sim, refs, 1, CustomField3="CC-7", City="Oslo")
+    leaver = _existing(litmos_sim, refs, 2)
+    back = _existing(litmos_sim, refs, 3, Active=False)
+    mover = _existing(litmos_sim, refs, 4)
+    litmos = make_litmos(bulk_import_threshold=1)
+    list(litmos.fetch())  # the read the rows are made from
+    fetched = len(litmos_sim.requests)
+    renamed = replace(person(1), last_name="Renamed")
+    batch: list[Operation] = [
+        CreateUser(person(5)),
+        UpdateUser(renamed, (FieldChange("last_name", "Last1", "Renamed"),)),
+        DeactivateUser(EmployeeId("E2")),
+        ReactivateUser(EmployeeId("E3")),
+        AddMember(SALES, EmployeeId("E4")),
+        Enroll(EmployeeId("E4"), CourseCode("SEC-101")),
+        AddMember(SALES, EmployeeId("E5")),
+    ]
+    outcomes = litmos.apply(batch, refs)
+    assert all(isinstance(o, Pending) for o in outcomes)
+    [body] = _posted(litmos_sim, "POST", "/v1.svc/bulkimports")
+    rows = {row["Username"]: row for row in body["UserImport"]}  # type: ignore[index]
+    sales = render.team_code(litmos_sim.state.teams[refs.groups[SALES]])
+    course = render.course_code(litmos_sim.state.courses[refs.courses[CourseCode("SEC-101")]])
+    names = {"Email": "p1@acme.com", "FirstName": "First1", "LastName": "Renamed"}
+    assert rows["p1@acme.com"] == {"Username": "p1@acme.com", **names}
+    assert rows["p2@acme.com"]["Active"] is False
+    assert rows["p3@acme.com"]["Active"] is True
+    assert rows["p4@acme.com"] == {
+        "Username": "p4@acme.com",
+        "Email": "p4@acme.com",
+        "FirstName": "First4",
+        "LastName": "Last4",
+        "Team1": sales,
+        "Course1": course,
+    }
+    assert rows["p5@acme.com"]["Team1"] == sales
+    clock.advance(SETTLED)
+    [job_id] = {o.job_id for o in outcomes if isinstance(o, Pending)}
+    assert litmos.poll_job(job_id).failed_items == {}
+    paths = [r.path for r in litmos_sim.requests[fetched:]]
+    assert paths == ["/v1.svc/bulkimports", f"/v1.svc/bulkimports/{job_id}", "/v1.svc/users"]
+    record = litmos_sim.user_record(kept)
+    assert (record["LastName"], record["CustomField3"], record["City"]) == (
+        "Renamed",
+        "CC-7",
+        "Oslo",
+    )
+    assert litmos_sim.user_record(leaver)["Active"] is False
+    assert litmos_sim.user_record(back)["Active"] is True
+    snapshot = litmos_sim.snapshot()
+    assert ("Sales", "p4@acme.com") in snapshot.members
+    assert ("p4@acme.com", "SEC-101", False, None) in snapshot.assignments
+    assert mover in litmos_sim.state.users
+
+
+def test_an_update_import_walks_no_accounts_and_a_failed_row_fails_its_operations(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, clock: FakeClock
+) -> None:
+    """No new account: the poll learns no id, so no walk of `GET /users`. A row Litmos
+    refuses fails every operation it carried, with Litmos's words, by username."""
+    refs = Refs()
+    _world(litmos_sim, refs)
+    _existing(litmos_sim, refs, 1)
+    _existing(litmos_sim, refs, 2)
+    litmos = make_litmos(bulk_import_threshold=1)
+    list(litmos.fetch())
+    bad = replace(person(2), email="not-an-email")
+    batch: list[Operation] = [
+        UpdateUser(bad, (FieldChange("email", "p2@acme.com", "not-an-email"),)),
+        DeactivateUser(EmployeeId("E1")),
+        AddMember(SALES, EmployeeId("E2")),
+        AddMember(MENTORS, EmployeeId("E1")),
+        AddMember(MENTORS, EmployeeId("E2")),
+    ]
+    outcomes = litmos.apply(batch, refs)
+    [job_id] = {o.job_id for o in outcomes if isinstance(o, Pending)}
+    assert [o.item for o in outcomes if isinstance(o, Pending)] == [
+        "p2@acme.com", "p1@acme.com", "p2@acme.com", "p1@acme.com", "p2@acme.com"
+    ]  # fmt: skip
+    clock.advance(SETTLED)
+    before = len(litmos_sim.requests)
+    state = litmos.poll_job(job_id)
+    assert state.failed_items == {"p2@acme.com": "Failed - Invalid Email"}
+    assert state.remote_ids == {}
+    paths = [r.path for r in litmos_sim.requests[before:]]
+    assert paths == [f"/v1.svc/bulkimports/{job_id}", f"/v1.svc/bulkimports/{job_id}/usererrors"]
+
+
+def test_a_username_change_or_an_account_the_read_did_not_see_goes_by_put(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker
+) -> None:
+    """An import finds an account by Username, so a new username is a read-modify-write;
+    so is a change of an account the read did not see (its row could not name it)."""
+    refs = Refs()
+    _world(litmos_sim, refs)
+    first = _existing(litmos_sim, refs, 1)
+    litmos = make_litmos(bulk_import_threshold=1)
+    list(litmos.fetch())
+    second = _existing(litmos_sim, refs, 2)  # made after the read
+    moved = replace(person(1), username="p1.new@acme.com")
+    batch: list[Operation] = [
+        UpdateUser(moved, (FieldChange("username", "p1@acme.com", "p1.new@acme.com"),)),
+        DeactivateUser(EmployeeId("E2")),
+    ]
+    assert litmos.apply(batch, refs) == [Applied(), Applied()]
+    assert _posted(litmos_sim, "POST", "/v1.svc/bulkimports") == []
+    puts = [r.path for r in litmos_sim.requests if r.method == "PUT"]
+    assert puts == [f"/v1.svc/users/{first}", f"/v1.svc/users/{second}"]
+
+
+def test_an_import_that_saves_fewer_requests_than_the_threshold_is_not_sent(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker
+) -> None:
+    """Two changes one by one are 4 requests (a GET and a PUT each); as an import, 2 (its
+    POST and a status poll): it saves 2, under a threshold of 3, so they go one by one."""
+    refs = Refs()
+    _world(litmos_sim, refs)
+    _existing(litmos_sim, refs, 1)
+    _existing(litmos_sim, refs, 2)
+    batch: list[Operation] = [DeactivateUser(EmployeeId("E1")), DeactivateUser(EmployeeId("E2"))]
+    litmos = make_litmos(bulk_import_threshold=3)
+    list(litmos.fetch())
+    assert litmos.apply(batch, refs) == [Applied(), Applied()]
+    assert _posted(litmos_sim, "POST", "/v1.svc/bulkimports") == []
+    litmos = make_litmos(bulk_import_threshold=2)
+    list(litmos.fetch())
+    assert all(isinstance(o, Pending) for o in litmos.apply(batch, refs))

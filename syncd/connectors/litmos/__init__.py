@@ -98,6 +98,7 @@ from syncd.connectors.outcomes import (
     ClientSettings,
     Outcomes,
     adopted,
+    carried_batch,
     one_by_one,
     refused,
     same_kind,
@@ -350,7 +351,7 @@ class LitmosConnector:
     def apply(self, batch: Sequence[Operation], refs: RemoteRefs) -> list[Outcome]:
         if not batch:
             return []
-        if isinstance(batch[0], CreateUser) or (self.capabilities.user_rows and _of_people(batch)):
+        if _of_people(batch, rows=self.capabilities.user_rows):
             return self._people(batch, refs)
         return _write(self._writer(refs), batch)
 
@@ -359,8 +360,10 @@ class LitmosConnector:
         saves at least `bulk_import_threshold` requests, and the rest one by one (creates.py)."""
         outcomes = Outcomes(len(batch))
         rows = people.Sorted(single=list(range(len(batch))))
-        if imports_on(self._target):
-            rows = people.sort(batch, refs, self._accounts, self._row_room())
+        if not self.capabilities.user_rows:
+            carried_batch(batch, self.capabilities.create_carries)  # creates only: checked
+        else:
+            rows = people.sort(batch, refs, self._accounts, self.capabilities.create_carries)
             saves = people.import_saves(batch, rows, self._walk_pages)
             if saves < self._target.bulk_import_threshold:
                 rows = people.Sorted(single=list(range(len(batch))))
@@ -373,10 +376,6 @@ class LitmosConnector:
             self._polls.sent(jobs, creating=any(row.new for row in rows.rows.values()))
         one_by_one_people(outcomes, indexed(batch, rows.single), refs, self._writer)
         return outcomes.done()
-
-    def _row_room(self) -> tuple[int, int]:
-        """The teams and courses a row may name (no courses where Litmos emails them)."""
-        return ROW_TEAMS, 0 if self._target.send_course_emails else ROW_COURSES
 
     def _walk_pages(self, new: int) -> int:
         """Pages of `GET /users` once `new` more accounts exist (a walk ends on a short page)."""
@@ -397,9 +396,14 @@ class LitmosConnector:
         return WriteSettings(target.courses, account, target.send_course_emails)
 
 
-def _of_people(batch: Sequence[Operation]) -> bool:
-    """Whether every operation is a user write, a membership or an enrollment."""
-    return all(isinstance(op, (*people.USER_WRITES, AddMember, Enroll)) for op in batch)
+def _of_people(batch: Sequence[Operation], *, rows: bool) -> bool:
+    """Whether the batch is people's (`_people`): user creates with what they carry; where
+    users are written as rows, also any batch holding a user write, or memberships and
+    enrollments together (a batch of only one of those goes as that kind always does)."""
+    if isinstance(batch[0], CreateUser):
+        return True
+    kinds = {type(op) for op in batch}
+    return rows and (bool(kinds & set(people.USER_WRITES)) or {AddMember, Enroll} <= kinds)
 
 
 def _place_of(refs: RemoteRefs, writer: Writer, op: Carried) -> RemoteId:

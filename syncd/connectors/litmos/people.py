@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from syncd.connectors.base import RemoteRefs
+from syncd.connectors.base import CreateCarries, RemoteRefs
 from syncd.connectors.litmos.imports import Carried, Row, imports_for
 from syncd.errors import SkippableError
 from syncd.operations import (
@@ -33,7 +33,7 @@ from syncd.operations import (
     ReactivateUser,
     UpdateUser,
 )
-from syncd.records import EmployeeId, Person, RemoteId, RemoteUser
+from syncd.records import EmployeeId, MemberRole, Person, RemoteId, RemoteUser
 
 UserWrite = CreateUser | UpdateUser | ReactivateUser | DeactivateUser
 USER_WRITES = (CreateUser, UpdateUser, ReactivateUser, DeactivateUser)
@@ -53,31 +53,28 @@ def sort(
     batch: Sequence[Operation],
     refs: RemoteRefs,
     accounts: Mapping[RemoteId, RemoteUser],
-    room: tuple[int, int],
+    carries: CreateCarries,
 ) -> Sorted:
-    """Each operation of the batch in its person's row, or left to a single call; `room`:
-    the teams and courses a row may name (what is past it goes by single calls, as does
-    every operation of a person who cannot have a row)."""
+    """Each operation of the batch in its person's row, or left to single calls with every
+    other operation of a person who cannot have a row. A batch the engine never packs (a
+    membership or enrollment past what a row carries, `carries`) is a TypeError."""
     people: dict[EmployeeId, list[int]] = {}
     for index, op in enumerate(batch):
         people.setdefault(_person(op), []).append(index)
     result = Sorted()
     for person, indexes in people.items():
         ops = [batch[i] for i in indexes]
+        _check(ops, carries)
         row = _row(person, ops, refs, accounts)
         if row is None:
             result.single += indexes
             continue
         result.rows[person] = row
-        left: dict[type, int] = {AddMember: room[0], Enroll: room[1]}
         for index, op in zip(indexes, ops, strict=True):
-            if not isinstance(op, AddMember | Enroll):
-                row.indexes.append(index)
-            elif left[type(op)] > 0:
-                left[type(op)] -= 1
+            if isinstance(op, AddMember | Enroll):
                 result.riders.append((index, op))
             else:
-                result.single.append(index)  # past the row's room
+                row.indexes.append(index)
     return result
 
 
@@ -86,7 +83,19 @@ def _person(op: Operation) -> EmployeeId:
         return op.person.employee_id
     if isinstance(op, ReactivateUser | DeactivateUser | AddMember | Enroll):
         return op.employee_id
-    raise TypeError(f"a batch of people holds user writes, memberships and enrollments: {op!r}")
+    raise TypeError(f"apply takes operations of one kind; a batch of people has no {op!r}")
+
+
+def _check(ops: Sequence[Operation], carries: CreateCarries) -> None:
+    """One person's memberships and enrollments are what a row carries, within its room."""
+    members = [op for op in ops if isinstance(op, AddMember)]
+    if any(op.role is not MemberRole.LEARNER for op in members) or any(
+        op.group.kind not in carries.member_kinds for op in members
+    ):
+        raise TypeError("apply takes operations of one kind; a row carries learners only")
+    enrolls = sum(1 for op in ops if isinstance(op, Enroll))
+    if len(members) > carries.members or enrolls > carries.enrollments:
+        raise TypeError("apply takes operations of one kind; more than a row carries")
 
 
 def _row(
