@@ -5,7 +5,9 @@ request, and its outcome after. Consecutive operations of one kind are packed
 up to the connector's batch size (user creates and updates together where the
 connector upserts); a batch of user creates also carries the new
 people's memberships and enrollments the connector's `create_carries` allows,
-and one of member additions the removals that make them moves (`carry.py`). A
+and one of member additions the removals that make them moves (`carry.py`);
+where the connector writes users as rows (`user_rows`), batches of people take
+every user write and what each person's row carries. A
 request refused whole fails its batch and the lane goes on; a target-level
 error (auth, LMS down) stops the lane and skips the rest; a shutdown request
 stops after the request in flight.

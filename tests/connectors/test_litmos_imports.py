@@ -1,8 +1,8 @@
-"""Litmos user creates at or above the target's threshold go in one `/bulkimports` import
-with the teams and courses they carry (by their bulk-import codes), split by the 2,000 KB
-limit; each operation waits on the import, and the poll reads the failed rows by name.
-Below the threshold, each person is created alone and what they carry follows with the
-new ids."""
+"""Litmos batches of people go in one `/bulkimports` import (rows for new and existing
+people, with the teams and courses they carry, by their bulk-import codes), split by the
+2,000 KB limit, where that saves at least the target's threshold in requests; each
+operation waits on the import, and the poll reads the failed rows by name. Otherwise, each
+person is written alone and what they carry follows with the new ids."""
 
 from __future__ import annotations
 

@@ -149,10 +149,11 @@ def test_duplicates_and_invalid_emails_are_counted_and_listed(
 def test_a_row_naming_an_existing_account_updates_the_fields_it_carries(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
-    """ "create and/or update" (spec): a row whose `Username` names an account (ignoring
-    case) updates it. Decided: each field the row carries is set (the username's spelling,
-    and an empty value, which blanks its field, included), a field it leaves out keeps its value; its teams and courses
-    are added, none taken away; no login email (for "new users" only)."""
+    """The spec's "create and/or update": a row whose `Username` names an account
+    (ignoring case) updates it. Decided: each field the row carries is set (the username's
+    spelling, and an empty value, which blanks its field, included), a field it leaves out
+    keeps its value; its teams and courses are added, none taken away; no login email (for
+    "new users" only)."""
     user = litmos.seed_user("user1", "F", "L", "user1@acme.test", CustomField3="CC-7", City="Oslo")
     kept, team = litmos.seed_team("Kept"), litmos.seed_team("Sales EMEA")
     litmos.add_team_member(kept, user)

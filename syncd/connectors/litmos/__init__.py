@@ -16,17 +16,18 @@ Decisions:
   margin under Litmos's 100) requests leave in any 60 s of the injected clock (retries
   included), so normal operation never meets the limit. A 503 saying "rating limit" (the
   seed's or the spec's wording) is waited out and sent again, up to `max_attempts` times.
-- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages of 1000
-  until a page shorter than `limit`: Litmos pages by offset); teams: the list, then the
-  tree learned by walking `GET /teams/{id}/teams` from every team listed (no captured
-  team answer carries a parent field), then
-  `GET /teams/{id}` each for its Description and `GET /teams/{id}/users` for its learners
-  (active members only, as Litmos lists them); courses; and every assignment from one
-  walk of `GET /results/details?since=2000-01-01&to=<end>` (one record per user and
+- Reads, each part followed by its `PartRead`: users (`start`/`limit` pages of 1000 until a
+  page shorter than `limit`: Litmos pages by offset); teams: the list, then the tree learned
+  by walking `GET /teams/{id}/teams` from every team listed (no captured team answer carries
+  a parent field), then, for a team the engine does not link yet (`Linked`),
+  `GET /teams/{id}` for its Description (the list items carry none; a linked team is
+  yielded as its linked HR group with its list name), and `GET /teams/{id}/users` for each team's
+  learners (active members only, as Litmos lists them); courses; and every assignment from
+  one walk of `GET /results/details?since=2000-01-01&to=<end>` (one record per user and
   course: cheaper under the rate limit than `GET /users/{id}/courses` per user). The spec
   requires `to`; `<end>` is the walk's start rounded up to the next whole second, plus one
-  second, so whatever Litmos's boundary rule (inclusive or not), no result that existed
-  when the walk began is outside the window.
+  second, so whatever Litmos's boundary rule (inclusive or not), no result that existed when
+  the walk began is outside the window.
   Complete -> COMPLETED, 0 % -> ENROLLED, more -> IN_PROGRESS, unreadable -> IN_PROGRESS.
   Each enrollment carries its `Progress`: CompletedDate, and raw status "Complete" or the
   percentage ("42%"); no assignment date and no score (the feed has neither).
@@ -41,6 +42,16 @@ Decisions:
   `POST /teams/{parentId}/teams`. Litmos has no team rename, move or delete: UpdateGroup,
   MoveGroup and DeleteGroup are not supported. A team create refused as taken (409)
   adopts the team of that name.
+- People as import rows (`user_rows`, where imports are on: `imports_on`): the engine hands
+  over batches of people (user creates, updates, (de)activations, and everyone's learner
+  teams, up to 5, and courses, up to 3); people.py puts each person in one row of a
+  `/bulkimports` (imports.py), a new person's or an existing account's (found by Username:
+  a username change, or an account the read did not see, goes by single calls); the row
+  names only the fields syncd owns (Username, Email, FirstName, LastName, Active where it
+  changes: a row blanks a field it names empty, and keeps one it leaves out). The batch is
+  an import when that saves at least `bulk_import_threshold` requests over single calls
+  (people.py counts both); every operation then waits on the import, and the poll fails
+  the operations of a refused row with Litmos's words, by username (`usererrors`).
 - Users: natural keys are username then email (Litmos has no employee-id field the API
   keeps). A create sends every field the spec requires, in the captured order, with the
   target's access level, time zone and first-login setting. A create refused with 409

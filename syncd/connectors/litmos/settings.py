@@ -34,9 +34,10 @@ class LitmosTarget(TargetBase):
     access_level: NonEmpty = "Learner"
     time_zone: NonEmpty = "UTC"
     skip_first_login: Flag = False
-    # A batch of at least this many new people goes in one user import (`/bulkimports`,
-    # thousands a request, processed by Litmos in the background) with their teams and up
-    # to three courses; smaller batches are created one `POST /users` each. 0: never import.
+    # The fewest requests a user import (`/bulkimports`, thousands of people a request,
+    # processed by Litmos in the background) must save over single calls before a batch of
+    # people (new and changed ones, their new teams and up to three courses) goes as one;
+    # else one request each (connectors/litmos/people.py counts both). 0: never import.
     bulk_import_threshold: Count = Field(default=25, ge=0)
 
     def secret_values(self) -> tuple[str, ...]:
