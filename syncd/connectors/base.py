@@ -89,6 +89,11 @@ class Capabilities:
     # Whether one request removes a person from several groups: a batch of RemoveMember is
     # then cut by size only, not group by group (the connector packs it by person).
     removes_across_groups: bool = False
+    # Whether one request carries every membership change of one group, additions and
+    # removals of every role: then a batch of AddMember or RemoveMember is cut group by
+    # group whatever the role, and a group's removals ride in the batch of its first
+    # additions (`carry.group_removals`), so the connector sends the group one request.
+    edits_group_members: bool = False
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -297,3 +297,87 @@ def test_removals_go_by_person_across_groups_where_the_connector_removes_so() ->
     )
     by_person = [[plan[0]], [plan[1]], [plan[2], plan[4], plan[3]], [plan[5]]]
     assert layout(plan, connector) == by_person
+
+
+# --- a group's additions and removals share a batch where one request edits them ------------
+
+
+def group_editing(batch_size: int = 100) -> Recording:
+    connector = Recording(batch_size=batch_size)
+    connector.capabilities = Capabilities(
+        batch_sizes=dict.fromkeys(OpKind, batch_size), edits_group_members=True
+    )
+    return connector
+
+
+def test_a_groups_removals_of_every_role_ride_with_its_first_additions() -> None:
+    plan: list[Operation] = [
+        AddMember(EU, e(9), MemberRole.MANAGER),
+        AddMember(DE, e(1)),
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+        Enroll(e(1), CourseCode("C1")),
+        RemoveMember(DE, e(8), MemberRole.MANAGER),
+        RemoveMember(EU, e(3)),
+        RemoveMember(SALES, e(4)),  # nobody joins Sales: its removal keeps its own batch
+    ]
+    assert layout(plan, group_editing()) == [
+        [plan[0], plan[2], plan[3], plan[6]],  # one group, both roles, its removal after
+        [plan[1], plan[5]],
+        [plan[4]],
+        [plan[7]],
+    ]
+    assert layout(plan, Recording()) == [  # without it: by role and group, removals apart
+        [plan[0]],
+        [plan[1]],
+        [plan[2], plan[3]],
+        [plan[4]],
+        [plan[5]],
+        [plan[6]],
+        [plan[7]],
+    ]
+
+
+def test_a_groups_removals_ride_with_the_first_cut_of_its_additions() -> None:
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+        AddMember(EU, e(3)),
+        RemoveMember(EU, e(4)),
+        RemoveMember(EU, e(5), MemberRole.MANAGER),
+        RemoveMember(EU, e(1), MemberRole.MANAGER),  # another role: no clash
+    ]
+    assert layout(plan, group_editing(batch_size=2)) == [
+        [plan[0], plan[1], plan[3], plan[4], plan[5]],
+        [plan[2]],
+    ]
+
+
+def test_a_removal_of_a_membership_the_plan_also_adds_stays_apart() -> None:
+    plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(EU, e(1)), RemoveMember(EU, e(2))]
+    assert layout(plan, group_editing()) == [[plan[0], plan[2]], [plan[1]]]
+
+
+def test_a_group_edit_is_journaled_each_operation_in_its_own_place(engine: Engine) -> None:
+    clock, session = FakeClock(), session_factory(engine)()
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        Enroll(e(1), CourseCode("C1")),
+        RemoveMember(EU, e(2)),
+    ]
+    run = start_run(session, "lms", dry_run=False, now=clock.now())
+    record_plan(session, run, "lms", plan, clock.now())
+    session.commit()
+    connector = group_editing()
+    lane = Lane(
+        session, "lms", run, connector, LiveRefs(Links(), CourseCodes()), clock, threading.Event()
+    )
+    result = apply_plan(lane, list(enumerate(plan)))
+    assert connector.batches == [[plan[0], plan[2]], [plan[1]]]
+    entries = run_operations(session, run)
+    assert [(entry.kind, entry.status) for entry in entries] == [
+        (OpKind.ADD_MEMBER, OpStatus.DONE),
+        (OpKind.ENROLL, OpStatus.DONE),
+        (OpKind.REMOVE_MEMBER, OpStatus.DONE),
+    ]
+    assert result.done == 3
