@@ -190,13 +190,10 @@ def test_fetch_walks_every_page_of_every_collection(
     assert all(r.query["page_size"] == ("2",) and r.query["sort_dir"] == ("asc",) for r in lists)
     pages = [int(r.query["page"][0]) for r in lists if r.path == USERS]
     assert pages == [1, 2, 3, 4]
-    if sim.api_era == "2017":
-        enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
-        assert len(enrollment_pages) == 10  # 20 enrollments, 2 a page
-    else:  # each course's list: 6, 5, 4, 3 and 2 enrollments, 2 a page
-        enrollment_pages = [r for r in lists if r.path.startswith("/course/v1/courses/")]
-        assert len(enrollment_pages) == 3 + 3 + 2 + 2 + 1
-        assert all(r.query["extra_fields[]"] == ("enrollment_status",) for r in enrollment_pages)
+    # The one list, 20 enrollments 2 a page, where each course's (6, 5, 4, 3 and 2) takes 11.
+    enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
+    assert len(enrollment_pages) == 10
+    assert not [r for r in lists if r.path.startswith("/course/v1/courses/")]
 
 
 @both_eras
@@ -217,25 +214,41 @@ def test_fetch_lists_the_tree_in_as_few_listings_as_the_era_allows(
 def test_groups_and_enrollments_come_from_the_lists_the_tenant_serves(
     sim: DoceboSimulator, connector: DoceboConnector
 ) -> None:
-    """A 2017 tenant refuses audiences and the per-course list once each (404); the
-    connector remembers, so its next fetch asks neither."""
+    """A 2017 tenant refuses audiences once (404); the connector remembers, so its next
+    fetch does not ask. Both eras serve the one enrollment list, the cheaper walk."""
     seed_platform(sim)
     list(connector.fetch())
     refused = [(r.path, r.status) for r in sim.requests if r.status == 404]
     modern = sim.api_era == "modern"
     first_course = min(sim.state.courses)
-    probes = [
-        ("/audiences/v1/audience", 404),
-        (f"/course/v1/courses/{first_course}/enrollments", 404),
-    ]
-    assert refused == ([] if modern else probes)
+    assert first_course
+    assert refused == ([] if modern else [("/audiences/v1/audience", 404)])
     sim.clear_log()
     list(connector.fetch())
     paths = {r.path for r in sim.requests}
     assert all(r.status == 200 for r in sim.requests)
     assert ("/audiences/v1/audience" in paths) is modern
     assert ("/manage/v1/group" in paths) is not modern
-    assert ("/learn/v1/enrollments" in paths) is not modern
+    assert "/learn/v1/enrollments" in paths
+    assert not [path for path in paths if path.startswith("/course/v1/courses/")]
+
+
+def test_a_tenant_refusing_the_enrollment_list_is_read_course_by_course(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    """A 404 on the one list: each course's list instead (2 a page: 3 + 3 + 2 + 2 + 1
+    pages), remembered for the connector's life."""
+    expected = seed_platform(sim)
+    connector = make_connector(page_size=2)
+    sim.fail_next(1, 404, path_prefix="/learn/v1/enrollments")
+    assert set(records_of(connector.fetch())) == expected
+    sim.clear_log()
+    assert set(records_of(connector.fetch())) == expected
+    lists = [r for r in sim.requests if r.method == "GET"]
+    assert not [r for r in lists if r.path == "/learn/v1/enrollments"]
+    per_course = [r for r in lists if r.path.startswith("/course/v1/courses/")]
+    assert len(per_course) == 3 + 3 + 2 + 2 + 1
+    assert all(r.query["extra_fields[]"] == ("enrollment_status",) for r in per_course)
 
 
 @both_eras
