@@ -86,6 +86,11 @@ class Capabilities:
     # Whether one user-write request both creates and updates (an upsert by natural key):
     # then CreateUser and UpdateUser steps share batches (CreateUser's size), creates first.
     upserts_users: bool = False
+    # Whether those user-write rows also set a user's active status (with `upserts_users`):
+    # then DeactivateUser and ReactivateUser steps may share the user batches where that
+    # takes no more requests (`reconcile.status_rows`); a batch of one status kind alone
+    # may still go through the LMS's own status call.
+    status_in_user_rows: bool = False
     # Whether one request removes a person from several groups: a batch of RemoveMember is
     # then cut by size only, not group by group (the connector packs it by person).
     removes_across_groups: bool = False

@@ -44,6 +44,7 @@ from syncd.operations import (
 from syncd.reconcile.carry import carried_steps, group_removals, paired_removals
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
+from syncd.reconcile.status_rows import status_rows
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
 from syncd.store import Session, durable_unit_of_work, jobs, journal, unit_of_work
@@ -140,7 +141,8 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     person instead (the plan, and each operation's place in it, stay as reviewed), and where
     it removes one person from many groups per call, a run of removals is ordered by person
     and cut by size only; where one request edits a group's members whole, runs of members
-    are cut group by group whatever the role. A batch of user creates also takes the steps
+    are cut group by group whatever the role; where user rows also set the active status,
+    (de)activations may join them (`status_rows.py`). A batch of user creates also takes the steps
     its people's creates carry, and one of member additions the removals riding with them
     (`carry.py`), after them."""
     capabilities = connector.capabilities
@@ -148,7 +150,8 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     rest = _without(steps, [step for riders in carried.values() for step in riders])
     moves = _removal_riders(rest, capabilities)
     rest = _without(rest, [step for riders in moves.values() for step in riders])
-    for kind, run in groupby(rest, key=lambda step: _run_kind(step[1], capabilities)):
+    rest, joined = status_rows(rest, capabilities)
+    for kind, run in groupby(rest, key=lambda step: _run_kind(step, capabilities, joined)):
         size = max(1, capabilities.batch_size(kind))
         for items in _scoped(list(run), capabilities):
             for start in range(0, len(items), size):
@@ -187,9 +190,11 @@ def _scoped(run: list[Step], capabilities: Capabilities) -> list[list[Step]]:
     return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
 
 
-def _run_kind(op: Operation, capabilities: Capabilities) -> OpKind:
-    """The kind a run shares (user updates count as creates where the LMS upserts)."""
-    if op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users:
+def _run_kind(step: Step, capabilities: Capabilities, joined: set[int]) -> OpKind:
+    """The kind a run shares (user updates count as creates where the LMS upserts, and so
+    do the (de)activations that join the user rows, `status_rows`)."""
+    seq, op = step
+    if (op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users) or seq in joined:
         return OpKind.CREATE_USER
     return op.KIND
 

@@ -32,6 +32,7 @@ from syncd.operations import (
     Enroll,
     FieldChange,
     MoveGroup,
+    Operation,
     OpKind,
     ReactivateUser,
     Rejected,
@@ -349,6 +350,45 @@ def test_deactivate_and_reactivate(
     assert connector.apply([ReactivateUser(EmployeeId("E2"))], refs) == [Applied()]
     assert sim.snapshot().users["p2@acme.com"][3] is True
     assert len(bodies(sim, "PUT", "/manage/v1/user/change_status")) == 2
+
+
+def test_status_changes_ride_in_the_user_batch_as_active_rows(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    """lms-apis.md 1.7: `active` is a batch item field. A (de)activation packed with user
+    rows (`status_in_user_rows`) is a row of `user_id` and `active`, in the same call."""
+    ids = seed_people(sim, refs, 1, 2)
+    connector.apply([DeactivateUser(EmployeeId("E2"))], refs)
+    ops: list[Operation] = [
+        CreateUser(person(3)),
+        DeactivateUser(EmployeeId("E1")),
+        ReactivateUser(EmployeeId("E2")),
+    ]
+    outcomes = connector.apply(ops, refs)
+    assert isinstance(outcomes[0], Applied)
+    assert all(isinstance(o, Applied) for o in outcomes[1:])
+    [body] = bodies(sim, "POST", "/manage/v1/user/batch")
+    assert body["items"][:2] == [
+        {"user_id": int(ids[1]), "active": False},
+        {"user_id": int(ids[2]), "active": True},
+    ]
+    users = sim.snapshot().users
+    assert (users["p1@acme.com"][3], users["p2@acme.com"][3], users["p3@acme.com"][3]) == (
+        False,
+        True,
+        True,
+    )
+    assert len(bodies(sim, "PUT", "/manage/v1/user/change_status")) == 1  # the seeding's
+
+
+def test_a_status_row_for_someone_the_batch_writes_is_refused_unsent(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    op = UpdateUser(person(1, first_name="Ann"), (FieldChange("first_name", "First1", "Ann"),))
+    with pytest.raises(TypeError, match="one kind"):
+        connector.apply([op, DeactivateUser(EmployeeId("E1"))], refs)
+    assert bodies(sim, "POST", "/manage/v1/user/batch") == []
 
 
 def test_a_failed_row_rejects_that_user_only(

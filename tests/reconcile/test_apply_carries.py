@@ -16,10 +16,12 @@ from syncd.operations import (
     AddMember,
     Applied,
     CreateUser,
+    DeactivateUser,
     Enroll,
     Operation,
     OpKind,
     Outcome,
+    ReactivateUser,
     Rejected,
     RemoveMember,
     UpdateUser,
@@ -381,3 +383,53 @@ def test_a_group_edit_is_journaled_each_operation_in_its_own_place(engine: Engin
         (OpKind.REMOVE_MEMBER, OpStatus.DONE),
     ]
     assert result.done == 3
+
+
+# --- (de)activations join the user rows where those rows set the status --------------------
+
+
+def status_rows(rows: int = 100, ids: int = 1000) -> Recording:
+    connector = Recording()
+    sizes = {**dict.fromkeys(OpKind, ids), OpKind.CREATE_USER: rows, OpKind.UPDATE_USER: rows}
+    connector.capabilities = Capabilities(
+        batch_sizes=sizes, upserts_users=True, status_in_user_rows=True
+    )
+    return connector
+
+
+def test_status_changes_join_the_user_rows_when_that_costs_no_more_requests() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(2), ()),
+        ReactivateUser(e(3)),
+        ReactivateUser(e(2)),  # E2 has a row already: apart
+        AddMember(EU, e(1)),
+        RemoveMember(EU, e(4)),
+        DeactivateUser(e(4)),  # E4 has another step: stays last
+        DeactivateUser(e(5)),
+    ]
+    assert layout(plan, status_rows()) == [
+        [plan[0], plan[1], plan[2], plan[7]],
+        [plan[3]],
+        [plan[4]],
+        [plan[5]],
+        [plan[6]],
+    ]
+
+
+def test_status_changes_stay_apart_where_the_rows_would_take_more_requests() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        CreateUser(person(2)),
+        DeactivateUser(e(4)),
+        DeactivateUser(e(5)),
+    ]
+    assert layout(plan, status_rows(rows=2)) == [[plan[0], plan[1]], [plan[2], plan[3]]]
+    assert layout(plan, status_rows(rows=3)) == [[plan[0], plan[1], plan[2]], [plan[3]]]
+
+
+def test_without_user_rows_or_the_capability_status_changes_keep_their_calls() -> None:
+    alone: list[Operation] = [ReactivateUser(e(3)), DeactivateUser(e(4))]
+    assert layout(alone, status_rows()) == [[alone[0]], [alone[1]]]
+    plan: list[Operation] = [CreateUser(person(1)), DeactivateUser(e(4))]
+    assert layout(plan, upserting()) == [[plan[0]], [plan[1]]]

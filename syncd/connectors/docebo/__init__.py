@@ -17,8 +17,10 @@ Decisions where public sources are silent:
   create carries (`branch_code`, with `branch_option` "existing": a code naming no one
   branch fails that row, and the carried membership with it; no branch is ever created
   that way). An update sends
-  `user_id` and, only when the username changed, `new_username`. Activation goes
-  only through `change_status`.
+  `user_id` and, only when the username changed, `new_username`. A (de)activation is a
+  row of `user_id` and `active` in the same call where the engine packs it there
+  (`status_in_user_rows`: where that takes no more calls); a batch of one status alone
+  goes through `change_status` (1,000 ids a call).
 - A person's branch removal rides with their branch addition (`moves_members`) and
   the pair is one `move_to_branch` per destination when the fetch showed that person
   in exactly one branch; `move_to_branch` is read strictly (it takes the user out of
@@ -161,7 +163,17 @@ def capabilities(target: DoceboTarget) -> Capabilities:
         create_carries=CARRIES,
         moves_members=BRANCHES,
         upserts_users=True,
+        status_in_user_rows=True,
     )
+
+
+def _one_status(batch: Sequence[Operation]) -> bool:
+    """Whether the batch only (de)activates, all one way: `change_status` takes it whole."""
+    return len({type(op) for op in batch}) == 1
+
+
+def _activates(op: DeactivateUser | ReactivateUser) -> bool:
+    return isinstance(op, ReactivateUser)
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
@@ -172,13 +184,11 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
     match first:
         case Adopt():
             return adopted(same_kind(batch, first))
-        case CreateUser() | UpdateUser():
+        case DeactivateUser() | ReactivateUser() if _one_status(batch):
+            return writer.change_status(same_kind(batch, first), active=_activates(first))
+        case CreateUser() | UpdateUser() | DeactivateUser() | ReactivateUser():
             users, riders = upserted_batch(batch, CARRIES)
             return writer.write_users(users, [r for r in riders if isinstance(r, AddMember)])
-        case DeactivateUser():
-            return writer.change_status(same_kind(batch, first), active=False)
-        case ReactivateUser():
-            return writer.change_status(same_kind(batch, first), active=True)
         case DeleteUser():
             return writer.delete_users(same_kind(batch, first))
         case CreateGroup():
