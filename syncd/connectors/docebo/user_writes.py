@@ -50,7 +50,7 @@ class UserWrites:
         rows.sort(key=lambda row: isinstance(ops[row[0]], CreateUser))
         if rows:
             send_guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
-        return outcomes.done()
+        return [_as_status(op, outcome) for op, outcome in zip(ops, outcomes.done(), strict=True)]
 
     def write_users(self, ops: Sequence[UserRow], riders: Sequence[AddMember]) -> list[Outcome]:
         """Users created and updated, each new one placed by its row's `branch_code` in the
@@ -134,6 +134,13 @@ class UserWrites:
         user_id = self._refs.user(employee_id)
         check_ids(user_id)
         return user_id
+
+
+def _as_status(op: UserRow, outcome: Outcome) -> Outcome:
+    """A (de)activation row done is Applied as `change_status` answers it: the account's id
+    is the link's already."""
+    done = isinstance(op, ReactivateUser | DeactivateUser) and isinstance(outcome, Applied)
+    return Applied() if done else outcome
 
 
 def check_ids(*ids: RemoteId) -> None:
