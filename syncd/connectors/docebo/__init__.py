@@ -54,8 +54,9 @@ Decisions where public sources are silent:
 - The tree is read with `flattened=true` from the root (all of it on a modern
   tenant); branches the answer shows with children it does not list are listed
   next by `node_id` (a 2017 tenant ignores the flag: root, then each inner branch).
-  Groups are read from audiences, else (404) `/manage/v1/group`; enrollments from
-  each course's list, else (404) `/learn/v1/enrollments`; decided once a connector.
+  Groups are read from audiences, else (404) `/manage/v1/group`; enrollments from the
+  one `/learn/v1/enrollments` list, never more pages than each course's (learning-plan
+  items skipped), else (404) each course's list; decided once a connector.
 - Lists are read ascending on their id (`user_id`, `id`, `group_id`; members by
   `user_id`) so pages do not shift; a branch seen twice is a FatalError.
 - Enrollments are sent at level 3 (student), one request per course; HR due dates
@@ -150,8 +151,9 @@ def capabilities(target: DoceboTarget) -> Capabilities:
     """User rows and deleted ids `batch_size` a call (default 100, Docebo's own job
     chunk_size; at most 1,000), creates and updates in one batch (the user batch upserts);
     status, member and enrollment calls 1,000 ids; one at a time for every group op. A new
-    user's row carries their branch (`branch_code`); a branch removal rides with the
-    person's branch addition, so the pair can be one move."""
+    user's row carries their branch (`branch_code`); a (de)activation may be a row too
+    (`active`); a branch removal rides with the person's branch addition, so the pair can
+    be one move."""
     rows = max(1, min(target.batch_size, MAX_USER_BATCH))
     return Capabilities(
         batch_sizes={
