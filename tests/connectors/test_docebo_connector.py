@@ -722,6 +722,7 @@ def test_capabilities(make_connector: ConnectorMaker) -> None:
     branches = frozenset({GroupKind.ORG_UNIT})
     assert caps.create_carries == CreateCarries(member_kinds=branches, members=1)
     assert caps.moves_members == branches
+    assert (caps.upserts_users, caps.status_in_user_rows) == (True, True)
     assert caps.natural_keys == ("username", "email")
     assert caps.groups_have_codes is True
     assert DoceboConnector.kind == "docebo"

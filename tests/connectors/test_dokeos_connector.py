@@ -961,6 +961,7 @@ def test_capabilities(make_dokeos: DokeosMaker) -> None:
     assert caps.groups_have_codes is True
     assert caps.supports == frozenset(OpKind) - {OpKind.MOVE_GROUP}
     assert caps.job_lifetime == dt.timedelta(days=7)
+    assert caps.edits_group_members is True  # one PUT /groups/:id per group and batch
     batched = {kind for kind in OpKind if caps.batch_size(kind) == 40}
     assert batched == {
         OpKind.CREATE_USER,
