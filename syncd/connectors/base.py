@@ -86,6 +86,11 @@ class Capabilities:
     # Whether one user-write request both creates and updates (an upsert by natural key):
     # then CreateUser and UpdateUser steps share batches (CreateUser's size), creates first.
     upserts_users: bool = False
+    # Whether those user-write rows also set a user's active status (with `upserts_users`):
+    # then DeactivateUser and ReactivateUser steps may share the user batches where that
+    # takes no more requests (`reconcile.status_rows`); a batch of one status kind alone
+    # may still go through the LMS's own status call.
+    status_in_user_rows: bool = False
     # Whether one request removes a person from several groups: a batch of RemoveMember is
     # then cut by size only, not group by group (the connector packs it by person).
     removes_across_groups: bool = False
@@ -97,6 +102,11 @@ class Capabilities:
     # in people), placed where the first of their steps stands in the plan. The connector
     # answers one outcome per operation, and may still send them one by one.
     user_rows: bool = False
+    # Whether one request carries every membership change of one group, additions and
+    # removals of every role: then a batch of AddMember or RemoveMember is cut group by
+    # group whatever the role, and a group's removals ride in the batch of its first
+    # additions (`carry.group_removals`), so the connector sends the group one request.
+    edits_group_members: bool = False
 
     def batch_size(self, kind: OpKind) -> int:
         return self.batch_sizes.get(kind, 1)

@@ -22,10 +22,12 @@ from syncd.operations import (
     Adopt,
     Applied,
     CreateUser,
+    DeactivateUser,
     Enroll,
     Operation,
     OpKind,
     Outcome,
+    ReactivateUser,
     Rejected,
     RemoveMember,
     Unconfirmed,
@@ -189,21 +191,39 @@ def carried_batch(
     return creates, riders
 
 
+UserRow = CreateUser | UpdateUser | ReactivateUser | DeactivateUser
+
+
 def upserted_batch(
     batch: Sequence[Operation], carries: CreateCarries
-) -> tuple[list[CreateUser | UpdateUser], list[Carried]]:
-    """A batch of user creates and updates (`Capabilities.upserts_users`) and what the
-    creates carry, as the engine packs it: the user operations first, then the riders of
-    `carried_batch`. Any other shape is a TypeError."""
-    users: list[CreateUser | UpdateUser] = []
+) -> tuple[list[UserRow], list[Carried]]:
+    """A batch of user rows (`Capabilities.upserts_users`: creates and updates, and where
+    `status_in_user_rows`, (de)activations) and what the creates carry, as the engine
+    packs it: the user operations first, then the riders of `carried_batch`. Any other
+    shape is a TypeError."""
+    users: list[UserRow] = []
     for op in batch:
-        if not isinstance(op, CreateUser | UpdateUser):
+        if not isinstance(op, UserRow):
             break
         users.append(op)
-    if any(isinstance(op, UpdateUser) for op in batch[len(users) :]):
+    late = batch[len(users) :]
+    if any(isinstance(op, UserRow) and not isinstance(op, CreateUser) for op in late):
         raise TypeError("apply takes operations of one kind; an update came after a rider")
-    _, riders = carried_batch([op for op in batch if not isinstance(op, UpdateUser)], carries)
+    if _status_of_a_row(users):
+        raise TypeError("apply takes operations of one kind; a status change joins another row")
+    plain = [op for op in batch if isinstance(op, CreateUser) or not isinstance(op, UserRow)]
+    _, riders = carried_batch(plain, carries)
     return users, riders
+
+
+def _status_of_a_row(users: Sequence[UserRow]) -> bool:
+    """Whether a (de)activation concerns a person another row of the batch creates or
+    updates: the engine packs a status change only for someone with no other step."""
+    written = {op.person.employee_id for op in users if isinstance(op, CreateUser | UpdateUser)}
+    return any(
+        isinstance(op, ReactivateUser | DeactivateUser) and op.employee_id in written
+        for op in users
+    )
 
 
 def _carriable(op: Carried, carries: CreateCarries, created: set[EmployeeId]) -> bool:

@@ -5,9 +5,10 @@ request, and its outcome after. Consecutive operations of one kind are packed
 up to the connector's batch size (user creates and updates together where the
 connector upserts); a batch of user creates also carries the new
 people's memberships and enrollments the connector's `create_carries` allows,
-and one of member additions the removals that make them moves (`carry.py`);
-where the connector writes users as rows (`user_rows`), batches of people take
-every user write and what each person's row carries. A
+and one of member additions the removals that make them moves, or, where one request
+edits a group's members whole, the group's removals (`carry.py`); where the connector
+writes users as rows (`user_rows`), batches of people take every user write and what
+each person's row carries. A
 request refused whole fails its batch and the lane goes on; a target-level
 error (auth, LMS down) stops the lane and skips the rest; a shutdown request
 stops after the request in flight.
@@ -42,9 +43,16 @@ from syncd.operations import (
     Unenroll,
     UpdateUser,
 )
-from syncd.reconcile.carry import ROW_WRITES, carried_steps, paired_removals, people_steps
+from syncd.reconcile.carry import (
+    ROW_WRITES,
+    carried_steps,
+    group_removals,
+    paired_removals,
+    people_steps,
+)
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
 from syncd.reconcile.refs import LiveRefs
+from syncd.reconcile.status_rows import status_rows
 from syncd.records import CourseCode, EmployeeId, GroupRef, MemberRole, RemoteId
 from syncd.statuses import RunStatus
 from syncd.store import Session, durable_unit_of_work, jobs, journal, unit_of_work
@@ -53,6 +61,7 @@ from syncd.store.links import LinkChanges, write_links
 
 log = structlog.get_logger()
 Step = tuple[int, Operation]  # (place in the plan, operation)
+MEMBER_KINDS = frozenset({OpKind.ADD_MEMBER, OpKind.REMOVE_MEMBER})
 
 
 @dataclass(slots=True)
@@ -139,9 +148,12 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
     LMS enrolls one person in many courses per call, a run of enrollments is regrouped by
     person instead (the plan, and each operation's place in it, stay as reviewed), and where
     it removes one person from many groups per call, a run of removals is ordered by person
-    and cut by size only. A batch of user creates also takes the steps its people's creates
-    carry (`carry.py`), after them; where users are written as rows, the user writes and
-    what each person's row carries go in batches of people instead (`_people_batches`)."""
+    and cut by size only; where one request edits a group's members whole, runs of members
+    are cut group by group whatever the role; where user rows also set the active status,
+    (de)activations may join them (`status_rows.py`). A batch of user creates also takes
+    the steps its people's creates carry, and one of member additions the removals riding
+    with them (`carry.py`), after them; where users are written as rows, the user writes
+    and what each person's row carries go in batches of people instead (`_people_batches`)."""
     capabilities = connector.capabilities
     if capabilities.user_rows:
         rows = _people_batches(steps, capabilities)
@@ -150,9 +162,10 @@ def _batches(steps: Sequence[Step], connector: Connector) -> Iterator[list[Step]
         rows = []
     carried = carried_steps(steps, capabilities.create_carries)
     rest = _without(steps, [step for riders in carried.values() for step in riders])
-    moves = paired_removals(rest, capabilities.moves_members)
-    rest = _without(rest, list(moves.values()))
-    for kind, run in groupby(rest, key=lambda step: _run_kind(step[1], capabilities)):
+    moves = _removal_riders(rest, capabilities)
+    rest = _without(rest, [step for riders in moves.values() for step in riders])
+    rest, joined = status_rows(rest, capabilities)
+    for kind, run in groupby(rest, key=lambda step: _run_kind(step, capabilities, joined)):
         items = list(run)
         while rows and _first(rows[0]) < items[0][0]:  # a batch of people, where it stands
             yield rows.pop(0)
@@ -187,9 +200,27 @@ def _seq(step: Step) -> int:
     return step[0]
 
 
+def _removal_riders(steps: Sequence[Step], capabilities: Capabilities) -> dict[int, list[Step]]:
+    """The RemoveMember steps that ride with an AddMember step, by that step's plan place:
+    the removals that make additions moves, and where one request edits a group's members,
+    each group's removals with its first addition."""
+    moves = paired_removals(steps, capabilities.moves_members)
+    riders = {seq: [step] for seq, step in moves.items()}
+    if capabilities.edits_group_members:
+        rest = _without(steps, list(moves.values()))
+        for seq, steps_of_group in group_removals(rest).items():
+            riders.setdefault(seq, []).extend(steps_of_group)
+    return riders
+
+
 def _scoped(run: list[Step], capabilities: Capabilities) -> list[list[Step]]:
     """A run of one kind cut by what one request can carry (see `_batches`)."""
     kind = run[0][1].KIND
+    if kind in MEMBER_KINDS and capabilities.edits_group_members:
+        groups: dict[GroupRef | None, list[Step]] = {}
+        for step in run:
+            groups.setdefault(_group_of(step[1]), []).append(step)
+        return list(groups.values())
     if kind is OpKind.REMOVE_MEMBER and capabilities.removes_across_groups:
         return [sorted(run, key=lambda step: str(getattr(step[1], "employee_id", "")))]
     if kind is OpKind.ENROLL and capabilities.enroll_scope is EnrollScope.PERSON:
@@ -201,9 +232,11 @@ def _scoped(run: list[Step], capabilities: Capabilities) -> list[list[Step]]:
     return [list(items) for _, items in groupby(run, key=lambda step: _scope(step[1]))]
 
 
-def _run_kind(op: Operation, capabilities: Capabilities) -> OpKind:
-    """The kind a run shares (user updates count as creates where the LMS upserts)."""
-    if op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users:
+def _run_kind(step: Step, capabilities: Capabilities, joined: set[int]) -> OpKind:
+    """The kind a run shares (user updates count as creates where the LMS upserts, and so
+    do the (de)activations that join the user rows, `status_rows`)."""
+    seq, op = step
+    if (op.KIND is OpKind.UPDATE_USER and capabilities.upserts_users) or seq in joined:
         return OpKind.CREATE_USER
     return op.KIND
 
@@ -214,7 +247,7 @@ def _without(steps: Sequence[Step], taken: list[Step]) -> list[Step]:
 
 
 def _with_riders(
-    batch: list[Step], carried: dict[EmployeeId, list[Step]], moves: dict[int, Step]
+    batch: list[Step], carried: dict[EmployeeId, list[Step]], moves: dict[int, list[Step]]
 ) -> list[Step]:
     """A batch of creates (updates too, where the LMS upserts) followed by what their creates
     carry, or of member additions followed by the removals they pair with as moves; the
@@ -224,10 +257,14 @@ def _with_riders(
             people = [op.person.employee_id for _, op in batch if isinstance(op, CreateUser)]
             riders = [step for person in people for step in carried.get(person, ())]
         case AddMember():
-            riders = [moves[seq] for seq, _ in batch if seq in moves]
+            riders = [step for seq, _ in batch for step in moves.get(seq, ())]
         case _:
             riders = []
     return batch + sorted(riders, key=lambda step: step[0])
+
+
+def _group_of(op: Operation) -> GroupRef | None:
+    return op.group if isinstance(op, AddMember | RemoveMember) else None
 
 
 def _scope(op: Operation) -> tuple[MemberRole, GroupRef] | CourseCode | None:

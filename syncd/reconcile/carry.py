@@ -7,7 +7,9 @@ as rows (`Capabilities.user_rows`) it asks `people_steps` instead: every user wr
 plan and, for every person, what their row carries. It asks `paired_removals` for
 the moves: a person's learner RemoveMember of a kind the connector moves in one request
 (`Capabilities.moves_members`) rides with their AddMember of that kind. The plan itself
-is unchanged; only how its steps are packed into requests is.
+is unchanged; only how its steps are packed into requests is. Where one request edits a
+group's members whole (`Capabilities.edits_group_members`), `group_removals` gives each
+group's removals, of every role, to the step of its first addition.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from syncd.connectors.base import CreateCarries
+from syncd.keys import MembershipKey
 from syncd.operations import (
     AddMember,
     CreateUser,
@@ -27,7 +30,7 @@ from syncd.operations import (
     RemoveMember,
     UpdateUser,
 )
-from syncd.records import EmployeeId, GroupKind, MemberRole
+from syncd.records import EmployeeId, GroupKind, GroupRef, MemberRole
 
 Step = tuple[int, Operation]  # (place in the plan, operation)
 
@@ -101,3 +104,20 @@ def paired_removals(steps: Sequence[Step], kinds: frozenset[GroupKind]) -> dict[
 
 def _moved(op: AddMember | RemoveMember, kinds: frozenset[GroupKind]) -> bool:
     return op.role is MemberRole.LEARNER and op.group.kind in kinds
+
+
+def group_removals(steps: Sequence[Step]) -> dict[int, list[Step]]:
+    """By the plan place of a group's first AddMember (any role), the RemoveMember steps of
+    that group that come later in the plan, in plan order: one request then carries the
+    group's additions and removals. A removal of a membership the plan also adds stays
+    apart (one request cannot both add and remove one person in one role)."""
+    first: dict[GroupRef, int] = {}
+    added: set[MembershipKey] = set()
+    riders: dict[int, list[Step]] = {}
+    for seq, op in steps:
+        if isinstance(op, AddMember):
+            first.setdefault(op.group, seq)
+            added.add(op.key)
+        elif isinstance(op, RemoveMember) and op.group in first and op.key not in added:
+            riders.setdefault(first[op.group], []).append((seq, op))
+    return riders

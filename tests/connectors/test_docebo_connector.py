@@ -32,6 +32,7 @@ from syncd.operations import (
     Enroll,
     FieldChange,
     MoveGroup,
+    Operation,
     OpKind,
     ReactivateUser,
     Rejected,
@@ -190,13 +191,10 @@ def test_fetch_walks_every_page_of_every_collection(
     assert all(r.query["page_size"] == ("2",) and r.query["sort_dir"] == ("asc",) for r in lists)
     pages = [int(r.query["page"][0]) for r in lists if r.path == USERS]
     assert pages == [1, 2, 3, 4]
-    if sim.api_era == "2017":
-        enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
-        assert len(enrollment_pages) == 10  # 20 enrollments, 2 a page
-    else:  # each course's list: 6, 5, 4, 3 and 2 enrollments, 2 a page
-        enrollment_pages = [r for r in lists if r.path.startswith("/course/v1/courses/")]
-        assert len(enrollment_pages) == 3 + 3 + 2 + 2 + 1
-        assert all(r.query["extra_fields[]"] == ("enrollment_status",) for r in enrollment_pages)
+    # The one list, 20 enrollments 2 a page, where each course's (6, 5, 4, 3 and 2) takes 11.
+    enrollment_pages = [r for r in lists if r.path == "/learn/v1/enrollments"]
+    assert len(enrollment_pages) == 10
+    assert not [r for r in lists if r.path.startswith("/course/v1/courses/")]
 
 
 @both_eras
@@ -217,25 +215,41 @@ def test_fetch_lists_the_tree_in_as_few_listings_as_the_era_allows(
 def test_groups_and_enrollments_come_from_the_lists_the_tenant_serves(
     sim: DoceboSimulator, connector: DoceboConnector
 ) -> None:
-    """A 2017 tenant refuses audiences and the per-course list once each (404); the
-    connector remembers, so its next fetch asks neither."""
+    """A 2017 tenant refuses audiences once (404); the connector remembers, so its next
+    fetch does not ask. Both eras serve the one enrollment list, the cheaper walk."""
     seed_platform(sim)
     list(connector.fetch())
     refused = [(r.path, r.status) for r in sim.requests if r.status == 404]
     modern = sim.api_era == "modern"
     first_course = min(sim.state.courses)
-    probes = [
-        ("/audiences/v1/audience", 404),
-        (f"/course/v1/courses/{first_course}/enrollments", 404),
-    ]
-    assert refused == ([] if modern else probes)
+    assert first_course
+    assert refused == ([] if modern else [("/audiences/v1/audience", 404)])
     sim.clear_log()
     list(connector.fetch())
     paths = {r.path for r in sim.requests}
     assert all(r.status == 200 for r in sim.requests)
     assert ("/audiences/v1/audience" in paths) is modern
     assert ("/manage/v1/group" in paths) is not modern
-    assert ("/learn/v1/enrollments" in paths) is not modern
+    assert "/learn/v1/enrollments" in paths
+    assert not [path for path in paths if path.startswith("/course/v1/courses/")]
+
+
+def test_a_tenant_refusing_the_enrollment_list_is_read_course_by_course(
+    sim: DoceboSimulator, make_connector: ConnectorMaker
+) -> None:
+    """A 404 on the one list: each course's list instead (2 a page: 3 + 3 + 2 + 2 + 1
+    pages), remembered for the connector's life."""
+    expected = seed_platform(sim)
+    connector = make_connector(page_size=2)
+    sim.fail_next(1, 404, path_prefix="/learn/v1/enrollments")
+    assert set(records_of(connector.fetch())) == expected
+    sim.clear_log()
+    assert set(records_of(connector.fetch())) == expected
+    lists = [r for r in sim.requests if r.method == "GET"]
+    assert not [r for r in lists if r.path == "/learn/v1/enrollments"]
+    per_course = [r for r in lists if r.path.startswith("/course/v1/courses/")]
+    assert len(per_course) == 3 + 3 + 2 + 2 + 1
+    assert all(r.query["extra_fields[]"] == ("enrollment_status",) for r in per_course)
 
 
 @both_eras
@@ -336,6 +350,45 @@ def test_deactivate_and_reactivate(
     assert connector.apply([ReactivateUser(EmployeeId("E2"))], refs) == [Applied()]
     assert sim.snapshot().users["p2@acme.com"][3] is True
     assert len(bodies(sim, "PUT", "/manage/v1/user/change_status")) == 2
+
+
+def test_status_changes_ride_in_the_user_batch_as_active_rows(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    """lms-apis.md 1.7: `active` is a batch item field. A (de)activation packed with user
+    rows (`status_in_user_rows`) is a row of `user_id` and `active`, in the same call."""
+    ids = seed_people(sim, refs, 1, 2)
+    connector.apply([DeactivateUser(EmployeeId("E2"))], refs)
+    ops: list[Operation] = [
+        CreateUser(person(3)),
+        DeactivateUser(EmployeeId("E1")),
+        ReactivateUser(EmployeeId("E2")),
+    ]
+    outcomes = connector.apply(ops, refs)
+    assert isinstance(outcomes[0], Applied)
+    assert all(isinstance(o, Applied) for o in outcomes[1:])
+    [body] = bodies(sim, "POST", "/manage/v1/user/batch")
+    assert body["items"][:2] == [
+        {"user_id": int(ids[1]), "active": False},
+        {"user_id": int(ids[2]), "active": True},
+    ]
+    users = sim.snapshot().users
+    assert (users["p1@acme.com"][3], users["p2@acme.com"][3], users["p3@acme.com"][3]) == (
+        False,
+        True,
+        True,
+    )
+    assert len(bodies(sim, "PUT", "/manage/v1/user/change_status")) == 1  # the seeding's
+
+
+def test_a_status_row_for_someone_the_batch_writes_is_refused_unsent(
+    sim: DoceboSimulator, connector: DoceboConnector, refs: Refs
+) -> None:
+    seed_people(sim, refs, 1)
+    op = UpdateUser(person(1, first_name="Ann"), (FieldChange("first_name", "First1", "Ann"),))
+    with pytest.raises(TypeError, match="one kind"):
+        connector.apply([op, DeactivateUser(EmployeeId("E1"))], refs)
+    assert bodies(sim, "POST", "/manage/v1/user/batch") == []
 
 
 def test_a_failed_row_rejects_that_user_only(
@@ -669,6 +722,7 @@ def test_capabilities(make_connector: ConnectorMaker) -> None:
     branches = frozenset({GroupKind.ORG_UNIT})
     assert caps.create_carries == CreateCarries(member_kinds=branches, members=1)
     assert caps.moves_members == branches
+    assert (caps.upserts_users, caps.status_in_user_rows) == (True, True)
     assert caps.natural_keys == ("username", "email")
     assert caps.groups_have_codes is True
     assert DoceboConnector.kind == "docebo"

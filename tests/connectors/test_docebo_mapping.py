@@ -178,6 +178,27 @@ def test_a_per_course_item_takes_its_course_from_the_path() -> None:
     assert (read.course_remote_id, read.user_remote_id) == (R("7"), R("12"))
 
 
+@pytest.mark.parametrize(
+    ("kind", "in_a_course"),
+    [
+        (None, True),
+        ("elearning", True),
+        ("classroom", True),
+        ("learning_plan", False),
+        (" Learning_Plan ", False),
+    ],
+)
+def test_the_one_lists_learning_plan_items_are_no_courses(
+    kind: str | None, in_a_course: bool
+) -> None:
+    """lms-apis.md 1.6: `/learn/v1/enrollments` items have a `type`, `learning_plan` among
+    them, whose `id` is the plan's; an item without `type` is a course's."""
+    item: Json = {"id": 7, "user_id": 12, "status": "subscribed"}
+    if kind is not None:
+        item["type"] = kind
+    assert mapping.in_a_course(item) is in_a_course
+
+
 # --- failing loudly -------------------------------------------------------------------------
 
 MISSING: list[tuple[str, Any, Json, str]] = [

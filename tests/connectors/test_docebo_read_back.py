@@ -35,8 +35,8 @@ def sim(request: pytest.FixtureRequest, clock: FakeClock) -> DoceboSimulator:
 
 
 def enrollment_list(sim: DoceboSimulator, course: int) -> str:
-    """The path the connector reads `course`'s enrollments from, in the simulator's era."""
-    return f"/course/v1/courses/{course}/enrollments" if sim.api_era == "modern" else ENROLLMENTS
+    """The path the connector reads `course`'s enrollments from: the one list, in either era."""
+    return ENROLLMENTS
 
 
 def enrollments(connector: DoceboConnector) -> dict[tuple[str, str], RemoteEnrollment]:

@@ -55,6 +55,7 @@ from syncd.records import (
     Group,
     GroupKind,
     GroupRef,
+    MemberRole,
     PartRead,
     Person,
     Progress,
@@ -675,6 +676,59 @@ def test_add_and_remove_learners_one_job_per_group(
     }
 
 
+def test_one_put_carries_a_groups_additions_and_removals_of_both_roles(
+    dokeos_sim: DokeosSimulator, dokeos: DokeosConnector, refs: Refs
+) -> None:
+    """docs/lms/dokeos.md Groups: one body may carry every membership key at once."""
+    ids = seed_people(dokeos_sim, refs, 1, 2, 3, 4)
+    refs.groups[SAL] = rid(dokeos_sim.seed_group("Sales", "org_unit:SAL"))
+    before = dokeos.apply([AddMember(SAL, e(2)), AddMember(SAL, e(3), MemberRole.MANAGER)], refs)
+    assert done(settle(dokeos_sim, dokeos, before))
+    sent_before = len(dokeos_sim.writes)
+    batch: list[Operation] = [
+        AddMember(SAL, e(4), MemberRole.MANAGER),
+        AddMember(SAL, e(1)),
+        RemoveMember(SAL, e(3), MemberRole.MANAGER),
+        RemoveMember(SAL, e(2)),
+    ]
+    outcomes = dokeos.apply(batch, refs)
+    assert len({o.job_id for o in outcomes if isinstance(o, Pending)}) == 1
+    assert [(w.path, w.body) for w in dokeos_sim.writes[sent_before:]] == [
+        (
+            f"/groups/{refs.groups[SAL]}",
+            {
+                "add_manager_ids": [ids[4]],
+                "add_learner_ids": [ids[1]],
+                "remove_manager_ids": [ids[3]],
+                "remove_learner_ids": [ids[2]],
+            },
+        )
+    ]
+    assert done(settle(dokeos_sim, dokeos, outcomes))
+    snapshot = dokeos_sim.snapshot()
+    assert snapshot.learners == {("org_unit:SAL", "p1")}
+    assert snapshot.managers == {("org_unit:SAL", "p4")}
+
+
+def test_a_member_batch_of_another_shape_is_refused_unsent(
+    dokeos_sim: DokeosSimulator, dokeos: DokeosConnector, refs: Refs
+) -> None:
+    """Removals ride only after additions to their group, never re-adding one membership."""
+    seed_people(dokeos_sim, refs, 1, 2)
+    refs.groups[SAL] = rid(dokeos_sim.seed_group("Sales", "org_unit:SAL"))
+    refs.groups[EMEA] = rid(dokeos_sim.seed_group("Sales EMEA", "group:sales-emea"))
+    refused: list[list[Operation]] = [
+        [RemoveMember(SAL, e(1)), AddMember(SAL, e(2))],
+        [AddMember(SAL, e(1)), RemoveMember(EMEA, e(2))],
+        [AddMember(SAL, e(1)), RemoveMember(SAL, e(1))],
+        [AddMember(SAL, e(1)), Enroll(e(1), CourseCode("SEC-101"))],
+    ]
+    for batch in refused:
+        with pytest.raises(TypeError, match="one kind"):
+            dokeos.apply(batch, refs)
+    assert dokeos_sim.writes == []
+
+
 def test_a_learner_dokeos_does_not_know_fails_the_job_in_its_words(
     dokeos_sim: DokeosSimulator, dokeos: DokeosConnector, refs: Refs
 ) -> None:
@@ -907,6 +961,7 @@ def test_capabilities(make_dokeos: DokeosMaker) -> None:
     assert caps.groups_have_codes is True
     assert caps.supports == frozenset(OpKind) - {OpKind.MOVE_GROUP}
     assert caps.job_lifetime == dt.timedelta(days=7)
+    assert caps.edits_group_members is True  # one PUT /groups/:id per group and batch
     batched = {kind for kind in OpKind if caps.batch_size(kind) == 40}
     assert batched == {
         OpKind.CREATE_USER,

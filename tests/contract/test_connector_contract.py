@@ -438,6 +438,28 @@ def test_a_move_lands_as_its_addition_and_removal_would(harness: Harness) -> Non
     assert harness.state().members == {(harness.group_key(DE, "DE"), login)}
 
 
+def test_a_group_edit_lands_as_its_additions_and_removals_would(harness: Harness) -> None:
+    """Where one request edits a group's members (`edits_group_members`), a batch of the
+    group's additions, both roles where the LMS has managers, then its removals, lands as
+    the batches apart would."""
+    connector, links = harness.connect(), Refs()
+    if not connector.capabilities.edits_group_members:
+        pytest.skip(f"{harness.name}: a group's members change by separate requests")
+    links.groups[EU] = harness.seed_group(EU, "Europe", None)
+    for n in (1, 2, 3):
+        links.users[e(n)] = harness.seed_user(f"p{n}@acme.com", f"p{n}@acme.com", "F", "L")
+    harness.seed_member(EU, links.groups[EU], links.users[e(2)])
+    manager = MemberRole.MANAGER in connector.capabilities.member_roles
+    batch: list[Operation] = [
+        *([AddMember(EU, e(3), MemberRole.MANAGER)] if manager else []),
+        AddMember(EU, e(1)),
+        RemoveMember(EU, e(2)),
+    ]
+    assert applied(connector, batch, links)
+    login = harness.login("p1@acme.com", "p1@acme.com")
+    assert harness.state().members == {(harness.group_key(EU, "Europe"), login)}
+
+
 def test_creating_the_same_user_twice_leaves_one_user(harness: Harness) -> None:
     connector = harness.connect()
     [first] = applied(connector, [CreateUser(person(1))], Refs())

@@ -37,8 +37,9 @@ def era(request: pytest.FixtureRequest) -> ApiEra:
     return request.param  # type: ignore[no-any-return]
 
 
-MODERN_READS = {"/audiences/v1/audience", "/course/v1/courses/{id}/enrollments"}
+MODERN_READS = {"/audiences/v1/audience", "/learn/v1/enrollments"}
 LEGACY_READS = {"/manage/v1/group", "/learn/v1/enrollments"}
+PER_COURSE = "/course/v1/courses/{id}/enrollments"  # served by modern tenants, never cheaper
 
 
 def test_a_cycle_reads_each_era_through_its_own_lists(
@@ -55,12 +56,6 @@ def test_a_cycle_reads_each_era_through_its_own_lists(
     modern = era == "modern"
     own, other = (MODERN_READS, LEGACY_READS) if modern else (LEGACY_READS, MODERN_READS)
     assert reads >= own
-    assert not reads & other
-    assert [path for path, _ in refused] == (
-        []
-        if modern
-        else [
-            "/audiences/v1/audience",
-            f"/course/v1/courses/{min(synced.sim.state.courses)}/enrollments",
-        ]
-    )
+    assert not reads & (other - own)
+    assert PER_COURSE not in reads
+    assert [path for path, _ in refused] == ([] if modern else ["/audiences/v1/audience"])

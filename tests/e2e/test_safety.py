@@ -59,7 +59,7 @@ def test_a_read_broken_off_at_the_enrollments_holds_back_only_enrollments(synced
     synced.hr.people.append(
         {**synced.hr.person("E1002"), "employee_id": "E2002", "email": "new.hire@example.com"}
     )
-    synced.sim.fail_next(3, 503, path_prefix="/course/v1/courses/")  # every attempt of a page
+    synced.sim.fail_next(3, 503, path_prefix="/learn/v1/enrollments")  # every attempt of a page
     report = synced.run()
     target = report.targets[0]
     assert target.status == "incomplete"

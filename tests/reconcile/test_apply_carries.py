@@ -23,6 +23,7 @@ from syncd.operations import (
     Operation,
     OpKind,
     Outcome,
+    ReactivateUser,
     Rejected,
     RemoveMember,
     UpdateUser,
@@ -335,3 +336,137 @@ def test_where_users_are_rows_a_batch_of_people_takes_every_user_write_and_what_
         [AddMember(DE, e(4))],
         [RemoveMember(DE, e(5))],
     ]
+
+
+# --- a group's additions and removals share a batch where one request edits them ------------
+
+
+def group_editing(batch_size: int = 100) -> Recording:
+    connector = Recording(batch_size=batch_size)
+    connector.capabilities = Capabilities(
+        batch_sizes=dict.fromkeys(OpKind, batch_size), edits_group_members=True
+    )
+    return connector
+
+
+def test_a_groups_removals_of_every_role_ride_with_its_first_additions() -> None:
+    plan: list[Operation] = [
+        AddMember(EU, e(9), MemberRole.MANAGER),
+        AddMember(DE, e(1)),
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+        Enroll(e(1), CourseCode("C1")),
+        RemoveMember(DE, e(8), MemberRole.MANAGER),
+        RemoveMember(EU, e(3)),
+        RemoveMember(SALES, e(4)),  # nobody joins Sales: its removal keeps its own batch
+    ]
+    assert layout(plan, group_editing()) == [
+        [plan[0], plan[2], plan[3], plan[6]],  # one group, both roles, its removal after
+        [plan[1], plan[5]],
+        [plan[4]],
+        [plan[7]],
+    ]
+    assert layout(plan, Recording()) == [  # without it: by role and group, removals apart
+        [plan[0]],
+        [plan[1]],
+        [plan[2], plan[3]],
+        [plan[4]],
+        [plan[5]],
+        [plan[6]],
+        [plan[7]],
+    ]
+
+
+def test_a_groups_removals_ride_with_the_first_cut_of_its_additions() -> None:
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        AddMember(EU, e(2)),
+        AddMember(EU, e(3)),
+        RemoveMember(EU, e(4)),
+        RemoveMember(EU, e(5), MemberRole.MANAGER),
+        RemoveMember(EU, e(1), MemberRole.MANAGER),  # another role: no clash
+    ]
+    assert layout(plan, group_editing(batch_size=2)) == [
+        [plan[0], plan[1], plan[3], plan[4], plan[5]],
+        [plan[2]],
+    ]
+
+
+def test_a_removal_of_a_membership_the_plan_also_adds_stays_apart() -> None:
+    plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(EU, e(1)), RemoveMember(EU, e(2))]
+    assert layout(plan, group_editing()) == [[plan[0], plan[2]], [plan[1]]]
+
+
+def test_a_group_edit_is_journaled_each_operation_in_its_own_place(engine: Engine) -> None:
+    clock, session = FakeClock(), session_factory(engine)()
+    plan: list[Operation] = [
+        AddMember(EU, e(1)),
+        Enroll(e(1), CourseCode("C1")),
+        RemoveMember(EU, e(2)),
+    ]
+    run = start_run(session, "lms", dry_run=False, now=clock.now())
+    record_plan(session, run, "lms", plan, clock.now())
+    session.commit()
+    connector = group_editing()
+    lane = Lane(
+        session, "lms", run, connector, LiveRefs(Links(), CourseCodes()), clock, threading.Event()
+    )
+    result = apply_plan(lane, list(enumerate(plan)))
+    assert connector.batches == [[plan[0], plan[2]], [plan[1]]]
+    entries = run_operations(session, run)
+    assert [(entry.kind, entry.status) for entry in entries] == [
+        (OpKind.ADD_MEMBER, OpStatus.DONE),
+        (OpKind.ENROLL, OpStatus.DONE),
+        (OpKind.REMOVE_MEMBER, OpStatus.DONE),
+    ]
+    assert result.done == 3
+
+
+# --- (de)activations join the user rows where those rows set the status --------------------
+
+
+def status_rows(rows: int = 100, ids: int = 1000) -> Recording:
+    connector = Recording()
+    sizes = {**dict.fromkeys(OpKind, ids), OpKind.CREATE_USER: rows, OpKind.UPDATE_USER: rows}
+    connector.capabilities = Capabilities(
+        batch_sizes=sizes, upserts_users=True, status_in_user_rows=True
+    )
+    return connector
+
+
+def test_status_changes_join_the_user_rows_when_that_costs_no_more_requests() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        UpdateUser(person(2), ()),
+        ReactivateUser(e(3)),
+        ReactivateUser(e(2)),  # E2 has a row already: apart
+        AddMember(EU, e(1)),
+        RemoveMember(EU, e(4)),
+        DeactivateUser(e(4)),  # E4 has another step: stays last
+        DeactivateUser(e(5)),
+    ]
+    assert layout(plan, status_rows()) == [
+        [plan[0], plan[1], plan[2], plan[7]],
+        [plan[3]],
+        [plan[4]],
+        [plan[5]],
+        [plan[6]],
+    ]
+
+
+def test_status_changes_stay_apart_where_the_rows_would_take_more_requests() -> None:
+    plan: list[Operation] = [
+        CreateUser(person(1)),
+        CreateUser(person(2)),
+        DeactivateUser(e(4)),
+        DeactivateUser(e(5)),
+    ]
+    assert layout(plan, status_rows(rows=2)) == [[plan[0], plan[1]], [plan[2], plan[3]]]
+    assert layout(plan, status_rows(rows=3)) == [[plan[0], plan[1], plan[2]], [plan[3]]]
+
+
+def test_without_user_rows_or_the_capability_status_changes_keep_their_calls() -> None:
+    alone: list[Operation] = [ReactivateUser(e(3)), DeactivateUser(e(4))]
+    assert layout(alone, status_rows()) == [[alone[0]], [alone[1]]]
+    plan: list[Operation] = [CreateUser(person(1)), DeactivateUser(e(4))]
+    assert layout(plan, upserting()) == [[plan[0]], [plan[1]]]

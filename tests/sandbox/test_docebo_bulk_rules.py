@@ -1,6 +1,6 @@
 """The Docebo simulator's rules for writes that carry many people at once, called directly:
-a user batch row's `branch_code` and the `branch_option` that governs it, `move_to_branch`,
-and the 1,000-id limit of every list-taking write (docs/lms/docebo.md)."""
+a user batch row's `active`, its `branch_code` and the `branch_option` that governs it,
+`move_to_branch`, and the 1,000-id limit of every list-taking write (docs/lms/docebo.md)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,35 @@ def rows(client: httpx.Client, items: list[Json], **options: object) -> list[Jso
 
 def new(username: str, **fields: object) -> Json:
     return {"username": username, "email": f"{username}@acme.com", **fields}
+
+
+# -- active in the user batch ------------------------------------------------------------
+
+
+def test_a_row_of_a_user_id_and_active_sets_only_the_status(
+    client: httpx.Client, sim: DoceboSimulator
+) -> None:
+    """lms-apis.md 1.7: `active` (bool) is an item field; `user_id` names the user."""
+    ann = sim.seed_user("ann", "ann@acme.com", "Ann", "Lee")
+    bob = sim.seed_user("bob", "bob@acme.com", "Bob", "Roe", active=False)
+    answer = rows(
+        client,
+        [{"user_id": ann, "active": False}, {"user_id": str(bob), "active": True}],
+        update_user_info=True,
+    )
+    assert [row["success"] for row in answer] == [True, True]
+    users = sim.snapshot().users
+    assert users["ann"] == ("ann@acme.com", "Ann", "Lee", False)
+    assert users["bob"][3] is True
+
+
+def test_an_active_that_is_not_a_boolean_fails_its_row(
+    client: httpx.Client, sim: DoceboSimulator
+) -> None:
+    ann = sim.seed_user("ann", "ann@acme.com", "Ann", "Lee")
+    [row] = rows(client, [{"user_id": ann, "active": "no"}], update_user_info=True)
+    assert (row["success"], row["output"]["error"]) == (False, "active must be a boolean")
+    assert sim.snapshot().users["ann"][3] is True
 
 
 # -- branch_code in the user batch -------------------------------------------------------

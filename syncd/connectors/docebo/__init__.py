@@ -17,8 +17,10 @@ Decisions where public sources are silent:
   create carries (`branch_code`, with `branch_option` "existing": a code naming no one
   branch fails that row, and the carried membership with it; no branch is ever created
   that way). An update sends
-  `user_id` and, only when the username changed, `new_username`. Activation goes
-  only through `change_status`.
+  `user_id` and, only when the username changed, `new_username`. A (de)activation is a
+  row of `user_id` and `active` in the same call where the engine packs it there
+  (`status_in_user_rows`: where that takes no more calls); a batch of one status alone
+  goes through `change_status` (1,000 ids a call).
 - A person's branch removal rides with their branch addition (`moves_members`) and
   the pair is one `move_to_branch` per destination when the fetch showed that person
   in exactly one branch; `move_to_branch` is read strictly (it takes the user out of
@@ -52,8 +54,9 @@ Decisions where public sources are silent:
 - The tree is read with `flattened=true` from the root (all of it on a modern
   tenant); branches the answer shows with children it does not list are listed
   next by `node_id` (a 2017 tenant ignores the flag: root, then each inner branch).
-  Groups are read from audiences, else (404) `/manage/v1/group`; enrollments from
-  each course's list, else (404) `/learn/v1/enrollments`; decided once a connector.
+  Groups are read from audiences, else (404) `/manage/v1/group`; enrollments from the
+  one `/learn/v1/enrollments` list, never more pages than each course's (learning-plan
+  items skipped), else (404) each course's list; decided once a connector.
 - Lists are read ascending on their id (`user_id`, `id`, `group_id`; members by
   `user_id`) so pages do not shift; a branch seen twice is a FatalError.
 - Enrollments are sent at level 3 (student), one request per course; HR due dates
@@ -150,8 +153,9 @@ def capabilities(target: DoceboTarget) -> Capabilities:
     """User rows and deleted ids `batch_size` a call (default 100, Docebo's own job
     chunk_size; at most 1,000), creates and updates in one batch (the user batch upserts);
     status, member and enrollment calls 1,000 ids; one at a time for every group op. A new
-    user's row carries their branch (`branch_code`); a branch removal rides with the
-    person's branch addition, so the pair can be one move."""
+    user's row carries their branch (`branch_code`); a (de)activation may be a row too
+    (`active`); a branch removal rides with the person's branch addition, so the pair can
+    be one move."""
     rows = max(1, min(target.batch_size, MAX_USER_BATCH))
     return Capabilities(
         batch_sizes={
@@ -163,7 +167,17 @@ def capabilities(target: DoceboTarget) -> Capabilities:
         create_carries=CARRIES,
         moves_members=BRANCHES,
         upserts_users=True,
+        status_in_user_rows=True,
     )
+
+
+def _one_status(batch: Sequence[Operation]) -> bool:
+    """Whether the batch only (de)activates, all one way: `change_status` takes it whole."""
+    return len({type(op) for op in batch}) == 1
+
+
+def _activates(op: DeactivateUser | ReactivateUser) -> bool:
+    return isinstance(op, ReactivateUser)
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
@@ -174,13 +188,11 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
     match first:
         case Adopt():
             return adopted(same_kind(batch, first))
-        case CreateUser() | UpdateUser():
+        case DeactivateUser() | ReactivateUser() if _one_status(batch):
+            return writer.change_status(same_kind(batch, first), active=_activates(first))
+        case CreateUser() | UpdateUser() | DeactivateUser() | ReactivateUser():
             users, riders = upserted_batch(batch, CARRIES)
             return writer.write_users(users, [r for r in riders if isinstance(r, AddMember)])
-        case DeactivateUser():
-            return writer.change_status(same_kind(batch, first), active=False)
-        case ReactivateUser():
-            return writer.change_status(same_kind(batch, first), active=True)
         case DeleteUser():
             return writer.delete_users(same_kind(batch, first))
         case CreateGroup():

@@ -46,6 +46,12 @@ def update_item(op: UpdateUser, user_id: RemoteId) -> dict[str, object]:
     return {"user_id": docebo_id(user_id), **_person_fields(op.person), **rename}
 
 
+def status_item(user_id: RemoteId, *, active: bool) -> dict[str, object]:
+    """An item that only (de)activates the user by id: `active` is a batch item field
+    (lms-apis.md 1.7, the 2017 SDK's `ManageUserBatchItems.md`)."""
+    return {"user_id": docebo_id(user_id), "active": active}
+
+
 def _person_fields(person: Person) -> dict[str, object]:
     return {"email": person.email, "first_name": person.first_name, "last_name": person.last_name}
 

@@ -252,6 +252,17 @@ def course(item: JsonObject) -> RemoteCourse:
 # --- enrollments -----------------------------------------------------------------------------
 
 
+LEARNING_PLAN = "learning_plan"  # an item `type` of `/learn/v1/enrollments` (LMS_APIS 1.6)
+
+
+def in_a_course(item: JsonObject) -> bool:
+    """Whether an item of the one `/learn/v1/enrollments` list is a course's: that list also
+    holds learning-plan enrollments (`type` "learning_plan", their `id` a plan's, SDK
+    LearnEnrollmentIndexItems); an item without `type` is a course's."""
+    kind = item.get("type")
+    return not (isinstance(kind, str) and kind.strip().lower() == LEARNING_PLAN)
+
+
 def enrollment(item: JsonObject, course_id: RemoteId | None = None) -> RemoteEnrollment:
     """An enrollment item with the learner's progress it carries; `course_id` is the course of
     a per-course list (its path names the course), else the item's own."""

@@ -4,10 +4,10 @@
 listing on a modern tenant; the root and each inner branch on a 2017 one) with each
 branch's users, the groups with their members, the courses and the enrollments.
 Groups come from audiences where the tenant serves them (a 404 means it predates them:
-`/manage/v1/group`), enrollments from each course's list where served (else the 2017
-`/learn/v1/enrollments`). Each choice is made on the first answer and kept for the
-reader's life (one connector, one cycle): a 2017 tenant costs one refused request for
-each, a modern one none.
+`/manage/v1/group`), enrollments from the one `/learn/v1/enrollments` list, the cheaper
+walk, where served (else each course's list). Each choice is made on the first answer
+and kept for the reader's life (one connector, one cycle): a 2017 tenant costs one
+refused request (audiences), a modern one none.
 """
 
 from __future__ import annotations
@@ -134,23 +134,35 @@ class Reader:
     # --- enrollments ---------------------------------------------------------------------
 
     def _enrollments(self, courses: Sequence[RemoteId]) -> Iterator[RemoteEnrollment]:
-        todo = list(courses)
-        if self.per_course is None and todo:
-            first = served(self._course_list(todo[0]))
-            self.per_course = first is not None
-            if first is not None:
-                yield from first
-                todo = todo[1:]
+        """The one `/learn/v1/enrollments` list where served, else each course's list; no
+        course, no request. The one list never takes more pages than the per-course lists
+        together (their page counts sum to at least the page count of their union, and
+        each course costs a request even when empty), so it is the cheaper walk wherever
+        the tenant serves it (docs/lms/docebo.md Courses and enrollments). Its
+        learning-plan items are no course's and are skipped."""
+        if not courses:
+            return
+        if self.per_course is None:
+            listed = served(self._client.pages(ENROLLMENTS, sort_attr="id"))
+            self.per_course = listed is None
+            if listed is not None:
+                yield from _course_enrollments(listed)
+                return
         if self.per_course:
-            for course in todo:
+            for course in courses:
                 yield from self._course_list(course)
-        elif todo:
-            yield from map(mapping.enrollment, self._client.pages(ENROLLMENTS, sort_attr="id"))
+        else:
+            yield from _course_enrollments(self._client.pages(ENROLLMENTS, sort_attr="id"))
 
     def _course_list(self, course: RemoteId) -> Iterator[RemoteEnrollment]:
         path = COURSE_ENROLLMENTS.format(course_id=quote(course))
         items = self._client.pages(path, sort_attr="user_id", params=WITH_STATUS)
         return (mapping.enrollment(item, course) for item in items)
+
+
+def _course_enrollments(items: Iterator[JsonObject]) -> Iterator[RemoteEnrollment]:
+    """The list's items as enrollments, less those of learning plans (lms-apis.md 1.6)."""
+    return (mapping.enrollment(item) for item in items if mapping.in_a_course(item))
 
 
 def served(items: Iterator[T]) -> Iterator[T] | None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import assert_never
 
 from syncd.connectors.base import RemoteRefs
 from syncd.connectors.docebo import answers, mapping
 from syncd.connectors.docebo.client import CHANGE_STATUS, USER_BATCH, USER_DELETE, DoceboClient
-from syncd.connectors.outcomes import Outcomes, refusal, resolve, send_guarded
+from syncd.connectors.outcomes import Outcomes, UserRow, refusal, resolve, send_guarded
 from syncd.errors import SkippableError
 from syncd.operations import (
     AddMember,
@@ -38,21 +39,20 @@ class UserWrites:
         self._refs = refs
 
     def upsert_users(
-        self, ops: Sequence[CreateUser | UpdateUser], codes: Mapping[EmployeeId, str] | None = None
+        self, ops: Sequence[UserRow], codes: Mapping[EmployeeId, str] | None = None
     ) -> list[Outcome]:
-        """Users by the batch, a new one placed in the branch `codes` gives its person. Update
-        rows go first: rows run in order, so what an update gives up (a username, an email)
-        is free for a create of the same call."""
+        """Users by the batch, a new one placed in the branch `codes` gives its person; a
+        (de)activation is a row of its user's id and `active`. Rows of existing users go
+        first: rows run in order, so what an update gives up (a username, an email) is free
+        for a create of the same call."""
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, partial(self._user_item, codes or {}))
         rows.sort(key=lambda row: isinstance(ops[row[0]], CreateUser))
         if rows:
             send_guarded(outcomes, rows, partial(self._user_batch, bool(codes)))
-        return outcomes.done()
+        return [_as_status(op, outcome) for op, outcome in zip(ops, outcomes.done(), strict=True)]
 
-    def write_users(
-        self, ops: Sequence[CreateUser | UpdateUser], riders: Sequence[AddMember]
-    ) -> list[Outcome]:
+    def write_users(self, ops: Sequence[UserRow], riders: Sequence[AddMember]) -> list[Outcome]:
         """Users created and updated, each new one placed by its row's `branch_code` in the
         branch its carried AddMember names (a branch not linked yet: that membership is
         refused, the row is sent without it). A carried membership's outcome is its row's."""
@@ -65,19 +65,28 @@ class UserWrites:
             except SkippableError as err:
                 refused[index] = Rejected(refusal(err))
         made = self.upsert_users(ops, codes)
-        rows = {op.person.employee_id: outcome for op, outcome in zip(ops, made, strict=True)}
+        rows = {
+            op.person.employee_id: outcome
+            for op, outcome in zip(ops, made, strict=True)
+            if isinstance(op, CreateUser)
+        }
         placed = [
             refused.get(i) or answers.placement(rows[rider.employee_id])
             for i, rider in enumerate(riders)
         ]
         return made + placed
 
-    def _user_item(
-        self, codes: Mapping[EmployeeId, str], op: CreateUser | UpdateUser
-    ) -> dict[str, object]:
-        if isinstance(op, CreateUser):
-            return answers.create_item(op.person, codes.get(op.person.employee_id))
-        return answers.update_item(op, self._refs.user(op.person.employee_id))
+    def _user_item(self, codes: Mapping[EmployeeId, str], op: UserRow) -> dict[str, object]:
+        match op:
+            case CreateUser():
+                return answers.create_item(op.person, codes.get(op.person.employee_id))
+            case UpdateUser():
+                return answers.update_item(op, self._refs.user(op.person.employee_id))
+            case ReactivateUser() | DeactivateUser():
+                active = isinstance(op, ReactivateUser)
+                return answers.status_item(self._refs.user(op.employee_id), active=active)
+            case _:
+                assert_never(op)
 
     def _user_batch(self, placing: bool, items: list[dict[str, object]]) -> list[Outcome]:
         # update_user_info makes a create retried after a lost answer an update: idempotent.
@@ -125,6 +134,13 @@ class UserWrites:
         user_id = self._refs.user(employee_id)
         check_ids(user_id)
         return user_id
+
+
+def _as_status(op: UserRow, outcome: Outcome) -> Outcome:
+    """A (de)activation row done is Applied as `change_status` answers it: the account's id
+    is the link's already."""
+    done = isinstance(op, ReactivateUser | DeactivateUser) and isinstance(outcome, Applied)
+    return Applied() if done else outcome
 
 
 def check_ids(*ids: RemoteId) -> None:

@@ -33,8 +33,9 @@ Decisions:
   username, email, firstname and lastname; (de)activation only `active`. Every user op is
   one request. Deleting what is already gone (404) is done.
 - Asynchronous calls answer Pending(job_id): user deletion (`DELETE /user/:id`), learners
-  and managers (one `PUT /groups/:id` per group and role per batch, one job for all its
-  operations: `add_learner_ids`, `remove_manager_ids`, ...), and
+  and managers (one `PUT /groups/:id` per group per batch, one job for all its operations:
+  `add_learner_ids`, `remove_manager_ids`, ... together; the engine packs a group's
+  additions and removals of both roles into one batch, `edits_group_members`), and
   participations (one `POST` per enrollment, one `DELETE` per participation). Unenroll
   finds participation ids with `GET /participations` filters of at most 5 user ids and
   5 training ids each; a pair with no participation is Applied (already gone).
@@ -77,7 +78,7 @@ from syncd.connectors.dokeos.client import (
     DokeosClient,
 )
 from syncd.connectors.dokeos.settings import DokeosTarget
-from syncd.connectors.dokeos.writes import Writer
+from syncd.connectors.dokeos.writes import Writer, member_edits
 from syncd.connectors.http import HttpStats, RequestRefusedError
 from syncd.connectors.outcomes import ClientSettings, adopted, one_by_one, same_kind
 from syncd.errors import ConfigError
@@ -135,6 +136,7 @@ def capabilities(target: DokeosTarget) -> Capabilities:
         member_roles=frozenset(MemberRole),
         nested_groups=False,
         job_lifetime=JOB_LIFETIME,
+        edits_group_members=True,
     )
 
 
@@ -162,10 +164,8 @@ def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa
             return one_by_one(same_kind(batch, first), writer.move_group)
         case DeleteGroup():
             return one_by_one(same_kind(batch, first), writer.delete_group)
-        case AddMember():
-            return writer.add_members(same_kind(batch, first))
-        case RemoveMember():
-            return writer.remove_members(same_kind(batch, first))
+        case AddMember() | RemoveMember():
+            return writer.edit_members(member_edits(batch))
         case Enroll():
             return one_by_one(same_kind(batch, first), writer.enroll)
         case Unenroll():

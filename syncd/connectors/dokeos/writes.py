@@ -30,6 +30,7 @@ from syncd.operations import (
     DeleteUser,
     Enroll,
     MoveGroup,
+    Operation,
     Outcome,
     Pending,
     ReactivateUser,
@@ -45,6 +46,7 @@ FILTER_LIMIT = 5  # ids per `user_ids` / `training_ids` filter of GET /participa
 FLAT = "Dokeos groups are flat: a group has no parent to move to"
 
 T = TypeVar("T")
+V = TypeVar("V")
 Pair = tuple[RemoteId, RemoteId]  # (user id, training id): one participation
 
 
@@ -166,29 +168,26 @@ class Writer:
 
     # --- learners, managers and participations ---------------------------------------------
 
-    def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
-        return self._learners(ops, f"add_{_ids_of(ops)}")
-
-    def remove_members(self, ops: Sequence[RemoveMember]) -> list[Outcome]:
-        return self._learners(ops, f"remove_{_ids_of(ops)}")
-
-    def _learners(self, ops: Sequence[AddMember | RemoveMember], key: str) -> list[Outcome]:
-        """One `PUT /groups/:id` per group (learners or managers); its job is every op's."""
+    def edit_members(self, ops: Sequence[AddMember | RemoveMember]) -> list[Outcome]:
+        """One `PUT /groups/:id` per group for all of its operations, additions and removals
+        of learners and managers (a batch `member_edits` gives); its job is every op's."""
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, self._member)
-        for group_id, users in _by_key(rows).items():
-            send_guarded(outcomes, users, partial(self._put_learners, key, group_id))
+        for group_id, edits in _by_key(rows).items():
+            send_guarded(outcomes, edits, partial(self._put_members, group_id))
         return outcomes.done()
 
-    def _member(self, op: AddMember | RemoveMember) -> tuple[RemoteId, RemoteId]:
+    def _member(self, op: AddMember | RemoveMember) -> tuple[RemoteId, tuple[str, RemoteId]]:
         group_id, user_id = self._refs.group(op.group), self._refs.user(op.employee_id)
         _check_ids(group_id, user_id)
-        return group_id, user_id
+        return group_id, (_body_key(op), user_id)
 
-    def _put_learners(self, key: str, group_id: RemoteId, users: list[RemoteId]) -> list[Outcome]:
-        body = {key: [mapping.dokeos_id(u) for u in users]}
+    def _put_members(self, group_id: RemoteId, edits: list[tuple[str, RemoteId]]) -> list[Outcome]:
+        body: dict[str, list[int]] = {}
+        for key, user_id in edits:
+            body.setdefault(key, []).append(mapping.dokeos_id(user_id))
         answer = self._client.send("PUT", f"{GROUPS}/{mapping.dokeos_id(group_id)}", body)
-        return [Pending(mapping.job_id(answer))] * len(users)
+        return [Pending(mapping.job_id(answer))] * len(edits)
 
     def enroll(self, op: Enroll) -> Outcome:
         user_id, training_id = self._pair(op)
@@ -253,8 +252,8 @@ def _delete(client: DokeosClient, path: str) -> Any:
         raise
 
 
-def _by_key(rows: Sequence[tuple[int, tuple[T, RemoteId]]]) -> dict[T, list[tuple[int, RemoteId]]]:
-    grouped: dict[T, list[tuple[int, RemoteId]]] = {}
+def _by_key(rows: Sequence[tuple[int, tuple[T, V]]]) -> dict[T, list[tuple[int, V]]]:
+    grouped: dict[T, list[tuple[int, V]]] = {}
     for index, (key, value) in rows:
         grouped.setdefault(key, []).append((index, value))
     return grouped
@@ -276,9 +275,24 @@ def _same(item: Mapping[str, Any], key: str, wanted: str) -> bool:
     return found == wanted if key == "external_id" else found.casefold() == wanted.casefold()
 
 
-def _ids_of(ops: Sequence[AddMember | RemoveMember]) -> str:
-    """The body key's noun for a batch: the engine never mixes roles in one batch."""
-    roles = {op.role for op in ops}
-    if len(roles) != 1:
-        raise ValueError(f"one role per batch, got {sorted(roles)}")
-    return "manager_ids" if roles == {MemberRole.MANAGER} else "learner_ids"
+def member_edits(batch: Sequence[Operation]) -> list[AddMember | RemoveMember]:
+    """The batch as the engine packs members for Dokeos (`edits_group_members`): additions,
+    then removals from groups the batch adds to (or removals alone), never one membership
+    both added and removed (Dokeos refuses one id in both lists: 422). Any other shape is a
+    TypeError."""
+    leading = next((i for i, op in enumerate(batch) if not isinstance(op, AddMember)), len(batch))
+    adds = [op for op in batch[:leading] if isinstance(op, AddMember)]
+    removes = [op for op in batch[leading:] if isinstance(op, RemoveMember)]
+    groups, added = {op.group for op in adds}, {op.key for op in adds}
+    fits = not adds or all(op.group in groups and op.key not in added for op in removes)
+    if len(adds) + len(removes) != len(batch) or not fits:
+        named = type(batch[0]).__name__ if batch else "nothing"
+        raise TypeError(f"apply takes operations of one kind; this batch mixes {named}")
+    return [*adds, *removes]
+
+
+def _body_key(op: AddMember | RemoveMember) -> str:
+    """The `PUT /groups/:id` body key that carries `op`: `add_learner_ids`..."""
+    verb = "add" if isinstance(op, AddMember) else "remove"
+    noun = "manager_ids" if op.role is MemberRole.MANAGER else "learner_ids"
+    return f"{verb}_{noun}"
