@@ -1,6 +1,6 @@
 """Which later steps of a plan ride along with an earlier one's request.
 
-`apply._batches` asks `carried_steps` once per plan: for each person the plan creates,
+`batching.batches` asks `carried_steps` once per plan: for each person the plan creates,
 their learner memberships of the kinds the connector's `CreateCarries` names and their
 enrollments, up to its per-person counts, in plan order. Where the connector writes users
 as rows (`Capabilities.user_rows`) it asks `people_steps` instead: every user write of the

@@ -1,7 +1,7 @@
 """Which user (de)activations travel as rows of the user-write request.
 
 Where one user-write request creates and updates users and also sets their active status
-in its rows (`Capabilities.upserts_users` and `status_in_user_rows`), `apply._batches`
+in its rows (`Capabilities.upserts_users` and `status_in_user_rows`), `batching.batches`
 asks `status_rows` once per plan. The joining steps move to just after the plan's last
 user row (reactivations' phase follows the updates anyway; deactivations move up). The
 plan itself, and each operation's place in the journal, are unchanged; only how steps are

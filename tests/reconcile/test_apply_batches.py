@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from syncd.connectors.base import Capabilities, EnrollScope
 from syncd.operations import Enroll, Operation, OpKind
-from syncd.reconcile.apply import _batches
+from syncd.reconcile.batching import batches
 from syncd.records import CourseCode, EmployeeId
 
 
@@ -25,7 +25,7 @@ def _plan() -> list[tuple[int, Operation]]:
 
 def _seqs(scope: EnrollScope, size: int) -> list[list[int]]:
     caps = Capabilities(batch_sizes={OpKind.ENROLL: size}, enroll_scope=scope)
-    return [[seq for seq, _ in batch] for batch in _batches(_plan(), _Stub(caps))]  # type: ignore[arg-type]
+    return [[seq for seq, _ in batch] for batch in batches(_plan(), _Stub(caps))]  # type: ignore[arg-type]
 
 
 def test_enrollments_are_cut_per_course_by_default() -> None:

@@ -28,7 +28,8 @@ from syncd.operations import (
     RemoveMember,
     UpdateUser,
 )
-from syncd.reconcile.apply import Lane, _batches, apply_plan
+from syncd.reconcile.apply import Lane, apply_plan
+from syncd.reconcile.batching import batches
 from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import (
@@ -94,7 +95,7 @@ class Recording:
 
 
 def layout(ops: Sequence[Operation], connector: Recording) -> list[list[Operation]]:
-    return [[op for _, op in batch] for batch in _batches(list(enumerate(ops)), connector)]
+    return [[op for _, op in batch] for batch in batches(list(enumerate(ops)), connector)]
 
 
 PLAN: list[Operation] = [
@@ -217,7 +218,7 @@ def test_a_persons_branch_removal_rides_with_their_branch_addition() -> None:
     ]
 
 
-def test_without_moves_removals_keep_their_own_batches() -> None:
+def test_without_moves_removals_keep_their_ownbatches() -> None:
     plan: list[Operation] = [AddMember(EU, e(1)), RemoveMember(DE, e(1))]
     assert layout(plan, Recording()) == [[plan[0]], [plan[1]]]
 
