@@ -31,8 +31,8 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(
     fresh: World, tmp_path: Path, spawn: Spawn
 ) -> None:
     server = fresh.serve()
-    # Each batch or branch call takes a while (a first sync is only a few of them now): the
-    # whole plan outlasts a healthcheck run on a loaded machine.
+    # Each batch or branch call takes a while (a first sync is only a few of them now), so
+    # the signal sent after the first write finds serial calls still to go.
     fresh.sim.latency(3.0, serial_only=True)
     heartbeat = tmp_path / "heartbeat"
     env = {**os.environ, "SYNCD_CONFIG": str(fresh.config_path), "SYNCD_HEARTBEAT": str(heartbeat)}
@@ -43,12 +43,14 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(lambda: len(fresh.sim.writes) >= 2, 60)
-        health = subprocess.run(
-            [sys.executable, "-m", "syncd", "healthcheck"], env=env, check=False
-        )
+        _wait_for(lambda: len(fresh.sim.writes) >= 1, 60)
+        # The healthcheck reads the heartbeat the daemon keeps while it syncs; it starts
+        # with the stop signal, not before it, so that however slowly it starts on a loaded
+        # machine the signal still lands while the sync has serial calls to go.
+        health = subprocess.Popen([sys.executable, "-m", "syncd", "healthcheck"], env=env)
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=60)
+        health.wait(timeout=60)
     finally:
         server.shutdown()
     assert daemon.returncode == 0, err[-2000:]
