@@ -31,7 +31,7 @@ from syncd.operations import (
     Unenroll,
 )
 from syncd.reconcile.courses import CourseCodes
-from syncd.reconcile.diff import DiffPolicy, Plan, _group_ops, _idle, _supports, _user_changes
+from syncd.reconcile.diff import DiffPolicy, Plan, _group_ops, _idle, _user_changes
 from syncd.reconcile.hold import holding
 from syncd.reconcile.order import ordered
 from syncd.reconcile.resolve import Resolved, first_match, person_keys, resolve_groups, user_index
@@ -76,17 +76,13 @@ def diff_stored(session: Session, target: str, policy: DiffPolicy) -> Plan:
 
 
 def stream_plan(session: Session, target: str, policy: DiffPolicy) -> PlanStream:
-    """Every phase read and spooled (the store is done with when this returns), then the
-    plan given out phase by phase, filtered as `diff()` filters it."""
+    """The plan given out phase by phase, filtered as `diff()` filters it. Each phase's
+    query runs when its turn comes: the session must stay open until `ops` is exhausted
+    (the temporary tables are dropped then)."""
     frame, desired = load_remote_frame(session, target), load_groups(session)
     groups = _groups(session, target, frame, desired, policy)
-    phases = {kind: Spool() for kind in OpKind}
-    with Resolution(session) as resolution:
-        _resolve(resolution, target, frame, groups, policy)
-        users = _adopt_users(session, target, resolution, policy.natural_keys)
-        _read_phases(session, target, policy, phases)
     stream = PlanStream(iter(()))
-    ops = _in_order(phases, users, (desired, groups), policy)
+    ops = _phases(session, target, frame, (desired, groups), policy)
     stream.ops = holding(_possible(ops, policy, stream.unsupported), frame, stream.held)
     return stream
 
@@ -155,23 +151,6 @@ def _remote_user(r: Any, prefix: str = "") -> RemoteUser:
     )
 
 
-def _read_phases(
-    session: Session, target: str, policy: DiffPolicy, phases: dict[OpKind, Spool]
-) -> None:
-    for op in _user_ops(session, target, policy):
-        phases[op.KIND].append(op)
-    roles = [role.value for role in policy.member_roles]
-    for op in _wanted_memberships(planreads.wanted_memberships(session, target, roles)):
-        phases[op.KIND].append(op)
-    for row in planreads.dropped_memberships(session, target):
-        phases[OpKind.REMOVE_MEMBER].append(RemoveMember(*_membership(row)))
-    for row in planreads.wanted_enrollments(session, target):
-        enroll = Enroll(EmployeeId(row.employee_id), CourseCode(row.course_code), row.due_date)
-        phases[OpKind.ENROLL].append(enroll)
-    for op in _unenrolls(planreads.dropped_enrollments(session, target)):
-        phases[OpKind.UNENROLL].append(op)
-
-
 # --- users ---------------------------------------------------------------------------------
 
 
@@ -210,19 +189,39 @@ def _vanished_ops(row: Any, deleting: bool) -> Iterator[Operation]:
 # --- memberships and enrollments -------------------------------------------------------------
 
 
-def _membership(row: Any) -> tuple[GroupRef, EmployeeId, MemberRole]:
-    ref = GroupRef(GroupKind(row.group_kind), row.group_code)
-    return ref, EmployeeId(row.employee_id), MemberRole(row.role)
+class _Memberships:
+    """Membership rows (`kind, code, employee, role, ...`) made operations, each group's
+    `GroupRef` and each role made once."""
+
+    def __init__(self) -> None:
+        self._refs: dict[tuple[str, str], GroupRef] = {}
+        self._roles = {role.value: role for role in MemberRole}
+
+    def _ref(self, kind: str, code: str) -> GroupRef:
+        ref = self._refs.get((kind, code))
+        if ref is None:
+            ref = self._refs[kind, code] = GroupRef(GroupKind(kind), code)
+        return ref
+
+    def added(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        ref, roles = self._ref, self._roles
+        for kind, code, emp, role in rows:
+            yield AddMember(ref(kind, code), emp, roles[role])
+
+    def adopted_or_removed(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        """Adopted where HR lists it (no link yet), removed where it does not (linked)."""
+        ref, roles = self._ref, self._roles
+        for kind, code, emp, role, group_rid, user_rid, wanted in rows:
+            if wanted is None:
+                yield RemoveMember(ref(kind, code), emp, roles[role])
+            else:
+                key = MembershipKey(ref(kind, code), emp, roles[role])
+                yield Adopt(key, RemoteId(f"{group_rid}/{user_rid}"))
 
 
-def _wanted_memberships(rows: Iterable[Any]) -> Iterator[Operation]:
+def _enrolls(rows: Iterable[Any]) -> Iterator[Operation]:
     for row in rows:
-        ref, emp, role = _membership(row)
-        if row.actual is None:
-            yield AddMember(ref, emp, role)
-        elif row.linked is None:
-            rid = RemoteId(f"{row.group_remote_id}/{row.user_remote_id}")
-            yield Adopt(MembershipKey(ref, emp, role), rid)
+        yield Enroll(row.employee_id, row.course_code, row.due_date)
 
 
 def _unenrolls(rows: Iterable[Any]) -> Iterator[Operation]:
@@ -247,21 +246,49 @@ def _unenroll(row: Any) -> Iterator[Operation]:
 # --- the plan, phase by phase ----------------------------------------------------------------
 
 
-def _in_order(
-    phases: dict[OpKind, Spool],
-    users: list[Adopt],
+def _phases(
+    session: Session,
+    target: str,
+    frame: RemoteState,
     both: tuple[Mapping[GroupRef, Group], Resolved[GroupRef, RemoteGroup]],
     policy: DiffPolicy,
 ) -> Iterator[Operation]:
-    """Adoptions (merged by kind and key), then each phase's spool in `OpKind`'s order; the
-    group operations (a few) are ordered as `order.ordered` orders them."""
+    """Adoptions (merged by kind and key), then each phase in `OpKind`'s order. A phase with
+    a query of its own is read when its turn comes and given out as it is read; what that
+    query finds of a later phase waits in the later phase's spool, as do the shadow's
+    memberships (adoptions go first, removals late) and the group operations (a few,
+    ordered as `order.ordered` orders them)."""
     desired, groups = both
-    for op in ordered(_group_ops(desired, groups, policy.nested_groups), desired, groups.matched):
-        phases[op.KIND].append(op)
-    small = sorted([*groups.adoptions, *users], key=_adopt_order)
-    yield from heapq.merge(small, phases.pop(OpKind.ADOPT), key=_adopt_order)
-    for kind in OpKind:
-        yield from phases.get(kind, ())
+    later: dict[OpKind, Spool] = {kind: Spool() for kind in OpKind}
+    memberships = _Memberships()
+    with Resolution(session) as resolution:
+        _resolve(resolution, target, frame, groups, policy)
+        users = _adopt_users(session, target, resolution, policy.natural_keys)
+        roles = [role.value for role in policy.member_roles]
+        shadow = planreads.shadow_memberships(session, target, roles)
+        for op in memberships.adopted_or_removed(shadow):
+            later[op.KIND].append(op)
+        group_ops = _group_ops(desired, groups, policy.nested_groups)
+        for op in ordered(group_ops, desired, groups.matched):
+            later[op.KIND].append(op)
+        small = sorted([*groups.adoptions, *users], key=_adopt_order)
+        yield from heapq.merge(small, later.pop(OpKind.ADOPT), key=_adopt_order)
+        readers = {
+            OpKind.CREATE_USER: lambda: _user_ops(session, target, policy),
+            OpKind.ADD_MEMBER: lambda: memberships.added(
+                planreads.wanted_memberships(session, target, roles)
+            ),
+            OpKind.ENROLL: lambda: _enrolls(planreads.wanted_enrollments(session, target)),
+            OpKind.UNENROLL: lambda: _unenrolls(planreads.dropped_enrollments(session, target)),
+        }
+        for kind, spool in later.items():
+            read = readers.get(kind)
+            for op in read() if read is not None else ():
+                if op.KIND is kind:
+                    yield op
+                else:
+                    later[op.KIND].append(op)  # a later phase's: its readers' kinds are
+            yield from spool
 
 
 def _adopt_order(op: Operation) -> tuple[str, str]:
@@ -271,10 +298,14 @@ def _adopt_order(op: Operation) -> tuple[str, str]:
 def _possible(
     ops: Iterable[Operation], policy: DiffPolicy, unsupported: list[Operation]
 ) -> Iterator[Operation]:
+    """`diff()`'s filter: what a job in flight touches is left out (`_idle`), what the API
+    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds)."""
+    supported = policy.supports | {OpKind.ADOPT}
+    busy = bool(policy.busy)
     for op in ops:
-        if not _idle(op, policy):
+        if busy and not _idle(op, policy):
             continue
-        if _supports(policy, op):
+        if op.KIND in supported:
             yield op
         else:
             unsupported.append(op)

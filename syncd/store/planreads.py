@@ -262,11 +262,9 @@ def _membership_link(target: str, kind: Any, code: Any, emp: Any, role: Any) -> 
 
 def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> Iterator[Row[Any]]:
     """HR's memberships of active people in a role the LMS has, whose account and group are
-    not unknown, that the LMS lacks (`actual` NULL) or syncd does not link yet."""
+    not unknown, that the LMS lacks (those it has but syncd does not link yet are adopted:
+    `shadow_memberships`)."""
     dm, sm = desired_members, shadow_members
-    ml, on_link = _membership_link(
-        target, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role
-    )
     actual = and_(
         sm.c.target == target,
         sm.c.group_kind == dm.c.group_kind,
@@ -275,22 +273,19 @@ def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> I
         sm.c.role == dm.c.role,
     )
     query = (
-        select(dm, GROUPS.c.remote_id.label("group_remote_id"))
-        .add_columns(USERS.c.remote_id.label("user_remote_id"))
-        .add_columns(sm.c.role.label("actual"), ml.c.kind.label("linked"))  # index-only
+        select(dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
         .select_from(
             dm.join(USERS, and_(USERS.c.employee_id == dm.c.employee_id, USERS.c.active))
             .outerjoin(
                 GROUPS, and_(GROUPS.c.kind == dm.c.group_kind, GROUPS.c.code == dm.c.group_code)
             )
             .outerjoin(sm, actual)
-            .outerjoin(ml, on_link)
         )
         .where(
             dm.c.role.in_(list(roles)),
             or_(GROUPS.c.kind.is_(None), GROUPS.c.remote_id.is_not(None)),
             USERS.c.unknown == false(),
-            or_(sm.c.role.is_(None), ml.c.kind.is_(None)),
+            sm.c.role.is_(None),  # index-only
         )
     )
     order = _member_key(session, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
@@ -300,28 +295,37 @@ def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> I
     return iter(session.execute(query.order_by(*order)))
 
 
-def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
-    """Memberships the LMS has, syncd links and HR no longer lists, of active people: the
-    shadow's memberships scanned, each looked up in HR's first (most are there)."""
+def shadow_memberships(session: Session, target: str, roles: Iterable[str]) -> Iterator[Row[Any]]:
+    """Memberships the LMS has, of active people, where HR and syncd's links disagree: HR
+    lists it in a role the LMS has and no link names it yet (`wanted` set, `linked` NULL:
+    adopted), or a link names it and HR no longer lists it (`wanted` NULL: removed). The
+    shadow's memberships scanned, each looked up in HR's and in the links."""
     dm, sm = desired_members, shadow_members
     kind, code, emp = GROUPS.c.kind, GROUPS.c.code, USERS.c.employee_id
-    wanted = exists().where(
+    wanted = and_(
         dm.c.group_kind == kind,
         dm.c.group_code == code,
         dm.c.employee_id == emp,
         dm.c.role == sm.c.role,
     )
     ml, on_link = _membership_link(target, kind, code, emp, sm.c.role)
-    linked = exists().where(on_link).select_from(ml)
+    adopted = and_(dm.c.role.is_not(None), ml.c.kind.is_(None), sm.c.role.in_(list(roles)))
     query = (
-        select(kind.label("group_kind"), code.label("group_code"), emp, sm.c.role)
+        select(kind, code, emp, sm.c.role, sm.c.group_remote_id, sm.c.user_remote_id)
+        .add_columns(dm.c.role.label("wanted"))
         .select_from(
             sm.join(
                 GROUPS,
                 and_(GROUPS.c.kind == sm.c.group_kind, GROUPS.c.remote_id == sm.c.group_remote_id),
-            ).join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
+            )
+            .join(USERS, and_(USERS.c.remote_id == sm.c.user_remote_id, USERS.c.active))
+            .outerjoin(dm, wanted)
+            .outerjoin(ml, on_link)
         )
-        .where(sm.c.target == target, ~wanted, linked)
+        .where(
+            sm.c.target == target,
+            or_(and_(dm.c.role.is_(None), ml.c.kind.is_not(None)), adopted),
+        )
     )
     return iter(session.execute(query.order_by(*_member_key(session, kind, code, emp, sm.c.role))))
 
