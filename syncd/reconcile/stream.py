@@ -13,6 +13,7 @@ adoptions, plus one chunk per spool; never the people, the memberships or the en
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,8 @@ from syncd.records import (
     GroupKind,
     GroupRef,
     MemberRole,
+    OrgUnitCode,
+    Person,
     RemoteGroup,
     RemoteId,
     RemotePart,
@@ -157,25 +160,57 @@ def _remote_user(r: Any, prefix: str = "") -> RemoteUser:
 def _user_ops(session: Session, target: str, policy: DiffPolicy) -> Iterator[Operation]:
     """People's and vanished people's account operations, merged in employee order."""
     deleting = policy.on_leave == "delete" and OpKind.DELETE_USER in policy.supports
-    people = (
-        (r.employee_id, 0, r) for r in planreads.user_candidates(session, target, deleting=deleting)
-    )
+    candidates = planreads.user_candidates(session, target, deleting=deleting)
+    people = ((r.employee_id, 0, r) for r in candidates)
     gone = ((r.employee_id, 1, r) for r in planreads.vanished_users(session, target))
+    person_ops = _PersonOps()
     for _, source, row in heapq.merge(people, gone):
-        yield from (_person_ops if source == 0 else _vanished_ops)(row, deleting)
+        yield from (person_ops if source == 0 else _vanished_ops)(row, deleting)
 
 
-def _person_ops(row: Any, deleting: bool) -> Iterator[Operation]:
-    if row.unknown:
-        return  # linked, unseen, the read was partial: left alone
-    person = person_of(row)
-    if row.s_remote_id is None:
-        if person.active:
-            yield CreateUser(person)
-    elif not person.active and deleting and row.origin == CREATED:
-        yield DeleteUser(person.employee_id)
-    else:
-        yield from _user_changes(person, _remote_user(row, "s_"))
+class _PersonOps:
+    """A person's account operations from their candidate row; HR's extra columns (most
+    people share a few combinations of them) decoded once per distinct JSON text."""
+
+    KEEP = 10_000  # distinct texts remembered: memory stays bounded whatever HR sends
+
+    def __init__(self) -> None:
+        self._attributes: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+    def __call__(self, row: Any, deleting: bool) -> Iterator[Operation]:
+        if row.unknown:
+            return  # linked, unseen, the read was partial: left alone
+        person = self._person(row)
+        if row.s_remote_id is None:
+            if person.active:
+                yield CreateUser(person)
+        elif not person.active and deleting and row.origin == CREATED:
+            yield DeleteUser(person.employee_id)
+        else:
+            yield from _user_changes(person, _remote_user(row, "s_"))
+
+    def _person(self, row: Any) -> Person:
+        """`mirror.person_of`, with `attributes` from their JSON text."""
+        org, manager = row.org_unit, row.manager_id
+        return Person(
+            EmployeeId(row.employee_id),
+            row.email,
+            row.first_name,
+            row.last_name,
+            row.username,
+            row.active,
+            OrgUnitCode(org) if org else None,
+            EmployeeId(manager) if manager else None,
+            self._decoded(row.attributes),
+        )
+
+    def _decoded(self, text: str) -> tuple[tuple[str, Any], ...]:
+        found = self._attributes.get(text)
+        if found is None:
+            if len(self._attributes) >= self.KEEP:
+                self._attributes.clear()
+            found = self._attributes[text] = tuple(sorted(json.loads(text).items()))
+        return found
 
 
 def _vanished_ops(row: Any, deleting: bool) -> Iterator[Operation]:

@@ -24,9 +24,11 @@ from sqlalchemy import (
     Row,
     String,
     Table,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     false,
     insert,
@@ -192,13 +194,15 @@ def unresolved_people(session: Session) -> Iterator[Row[Any]]:
 
 def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[Row[Any]]:
     """People whose account may need an operation, by employee: no account, an unseen one,
-    a differing field or state; every leaver where leavers' accounts are deleted."""
+    a differing field or state; every leaver where leavers' accounts are deleted. The
+    person's `attributes` come as their JSON text."""
     su, p = shadow_users, people
     differs = [p.c[name] != su.c[name] for name in ("username", "email", "first_name")]
     differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
     where = or_(su.c.remote_id.is_(None), *differs, *([p.c.active == false()] if deleting else []))
     query = (
-        select(p, su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
+        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
+        .add_columns(su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
         .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
         .add_columns(_origin(target, p.c.employee_id))
         .select_from(_people_accounts(target))
@@ -207,6 +211,9 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
     return iter(session.execute(query.order_by(*_in_order(session, p.c.employee_id))))
 
 
+_PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at")]
+"""The `people` columns a `Person` holds; `attributes` is read as its JSON text, which
+the plan decodes once per distinct text (`stream._PersonOps`)."""
 _REMOTE_FIELDS = ("username", "email", "first_name", "last_name", "active", "external_id")
 
 
