@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,42 +288,71 @@ def _phases(
     both: tuple[Mapping[GroupRef, Group], Resolved[GroupRef, RemoteGroup]],
     policy: DiffPolicy,
 ) -> Iterator[Operation]:
-    """Adoptions (merged by kind and key), then each phase in `OpKind`'s order. A phase with
-    a query of its own is read when its turn comes and given out as it is read; what that
-    query finds of a later phase waits in the later phase's spool, as do the shadow's
-    memberships (adoptions go first, removals late) and the group operations (a few,
-    ordered as `order.ordered` orders them)."""
+    """Adoptions (merged by kind and key), then each phase in `OpKind`'s order (`_in_turn`).
+    The shadow's memberships are read first (their adoptions go first, their removals
+    late), and the group operations are a company's few, ordered as `order.ordered` does:
+    both wait in their phases' spools."""
     desired, groups = both
     later: dict[OpKind, Spool] = {kind: Spool() for kind in OpKind}
-    memberships = _Memberships()
     with Resolution(session) as resolution:
         _resolve(resolution, target, frame, groups, policy)
         users = _adopt_users(session, target, resolution, policy.natural_keys)
-        roles = [role.value for role in policy.member_roles]
-        shadow = planreads.shadow_memberships(session, target, roles)
-        for op in memberships.adopted_or_removed(shadow):
+        reads = _Reads(session, target, policy)
+        for op in reads.shadow_memberships():
             later[op.KIND].append(op)
-        group_ops = _group_ops(desired, groups, policy.nested_groups)
-        for op in ordered(group_ops, desired, groups.matched):
+        for op in ordered(
+            _group_ops(desired, groups, policy.nested_groups), desired, groups.matched
+        ):
             later[op.KIND].append(op)
         small = sorted([*groups.adoptions, *users], key=_adopt_order)
         yield from heapq.merge(small, later.pop(OpKind.ADOPT), key=_adopt_order)
-        readers = {
-            OpKind.CREATE_USER: lambda: _user_ops(session, target, policy),
-            OpKind.ADD_MEMBER: lambda: memberships.added(
-                planreads.wanted_memberships(session, target, roles)
+        yield from _in_turn(later, reads.by_phase())
+
+
+def _in_turn(
+    later: dict[OpKind, Spool], reads: Mapping[OpKind, Callable[[], Iterator[Operation]]]
+) -> Iterator[Operation]:
+    """Each phase in turn: its own query, if it has one, read now and given out as it is
+    read (what it finds of a later phase waits in that phase's spool), then its spool."""
+    for kind, spool in later.items():
+        read = reads.get(kind)
+        for op in read() if read is not None else ():
+            if op.KIND is kind:
+                yield op
+            else:
+                later[op.KIND].append(op)
+        yield from spool
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """The queries of one plan, made operations; run inside the plan's `Resolution`."""
+
+    session: Session
+    target: str
+    policy: DiffPolicy
+    memberships: _Memberships = field(default_factory=_Memberships)
+
+    @property
+    def roles(self) -> list[str]:
+        return [role.value for role in self.policy.member_roles]
+
+    def shadow_memberships(self) -> Iterator[Operation]:
+        rows = planreads.shadow_memberships(self.session, self.target, self.roles)
+        return self.memberships.adopted_or_removed(rows)
+
+    def by_phase(self) -> dict[OpKind, Callable[[], Iterator[Operation]]]:
+        """The phases with a query of their own (a phase's query finds only its own or
+        later phases' operations: accounts' updates and deactivations with the creates)."""
+        session, target = self.session, self.target
+        return {
+            OpKind.CREATE_USER: lambda: _user_ops(session, target, self.policy),
+            OpKind.ADD_MEMBER: lambda: self.memberships.added(
+                planreads.wanted_memberships(session, target, self.roles)
             ),
             OpKind.ENROLL: lambda: _enrolls(planreads.wanted_enrollments(session, target)),
             OpKind.UNENROLL: lambda: _unenrolls(planreads.dropped_enrollments(session, target)),
         }
-        for kind, spool in later.items():
-            read = readers.get(kind)
-            for op in read() if read is not None else ():
-                if op.KIND is kind:
-                    yield op
-                else:
-                    later[op.KIND].append(op)  # a later phase's: its readers' kinds are
-            yield from spool
 
 
 def _adopt_order(op: Operation) -> tuple[str, str]:
