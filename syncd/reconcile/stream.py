@@ -238,20 +238,20 @@ class _Memberships:
             ref = self._refs[kind, code] = GroupRef(GroupKind(kind), code)
         return ref
 
-    def added(self, rows: Iterable[Any]) -> Iterator[Operation]:
+    def wanted(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        """Added where the LMS lacks it, adopted where it has it and no link names it."""
         ref, roles = self._ref, self._roles
-        for kind, code, emp, role in rows:
-            yield AddMember(ref(kind, code), emp, roles[role])
-
-    def adopted_or_removed(self, rows: Iterable[Any]) -> Iterator[Operation]:
-        """Adopted where HR lists it (no link yet), removed where it does not (linked)."""
-        ref, roles = self._ref, self._roles
-        for kind, code, emp, role, group_rid, user_rid, wanted in rows:
-            if wanted is None:
-                yield RemoveMember(ref(kind, code), emp, roles[role])
+        for kind, code, emp, role, group_rid, user_rid, actual, _linked in rows:
+            if actual is None:
+                yield AddMember(ref(kind, code), emp, roles[role])
             else:
                 key = MembershipKey(ref(kind, code), emp, roles[role])
                 yield Adopt(key, RemoteId(f"{group_rid}/{user_rid}"))
+
+    def removed(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        ref, roles = self._ref, self._roles
+        for kind, code, emp, role in rows:
+            yield RemoveMember(ref(kind, code), emp, roles[role])
 
 
 def _enrolls(rows: Iterable[Any]) -> Iterator[Operation]:
@@ -298,7 +298,7 @@ def _phases(
         _resolve(resolution, target, frame, groups, policy)
         users = _adopt_users(session, target, resolution, policy.natural_keys)
         reads = _Reads(session, target, policy)
-        for op in reads.shadow_memberships():
+        for op in reads.early():
             later[op.KIND].append(op)
         for op in ordered(
             _group_ops(desired, groups, policy.nested_groups), desired, groups.matched
@@ -324,35 +324,41 @@ def _in_turn(
         yield from spool
 
 
-@dataclass(frozen=True, slots=True)
 class _Reads:
     """The queries of one plan, made operations; run inside the plan's `Resolution`."""
 
-    session: Session
-    target: str
-    policy: DiffPolicy
-    memberships: _Memberships = field(default_factory=_Memberships)
+    def __init__(self, session: Session, target: str, policy: DiffPolicy) -> None:
+        self.session, self.target, self.policy = session, target, policy
+        self.memberships = _Memberships()
+        # A membership is adopted only where the LMS has one: when it has none (a first
+        # contact), HR's memberships are read in their turn, not before everything.
+        self._adoptable = planreads.has_memberships(session, target)
 
-    @property
-    def roles(self) -> list[str]:
-        return [role.value for role in self.policy.member_roles]
-
-    def shadow_memberships(self) -> Iterator[Operation]:
-        rows = planreads.shadow_memberships(self.session, self.target, self.roles)
-        return self.memberships.adopted_or_removed(rows)
+    def early(self) -> Iterator[Operation]:
+        """What must be read before the first operation is given out: HR's memberships,
+        whose adoptions go first, when the LMS has any."""
+        return self._wanted_memberships() if self._adoptable else iter(())
 
     def by_phase(self) -> dict[OpKind, Callable[[], Iterator[Operation]]]:
         """The phases with a query of their own (a phase's query finds only its own or
         later phases' operations: accounts' updates and deactivations with the creates)."""
         session, target = self.session, self.target
-        return {
+        reads = {
             OpKind.CREATE_USER: lambda: _user_ops(session, target, self.policy),
-            OpKind.ADD_MEMBER: lambda: self.memberships.added(
-                planreads.wanted_memberships(session, target, self.roles)
-            ),
             OpKind.ENROLL: lambda: _enrolls(planreads.wanted_enrollments(session, target)),
             OpKind.UNENROLL: lambda: _unenrolls(planreads.dropped_enrollments(session, target)),
+            OpKind.REMOVE_MEMBER: lambda: self.memberships.removed(
+                planreads.dropped_memberships(session, target)
+            ),
         }
+        if not self._adoptable:
+            reads[OpKind.ADD_MEMBER] = self._wanted_memberships
+        return reads
+
+    def _wanted_memberships(self) -> Iterator[Operation]:
+        roles = [role.value for role in self.policy.member_roles]
+        rows = planreads.wanted_memberships(self.session, self.target, roles)
+        return self.memberships.wanted(rows)
 
 
 def _adopt_order(op: Operation) -> tuple[str, str]:
