@@ -36,7 +36,7 @@ from benchmarks.world import BenchWorld, Stage
 from syncd.kinds import KINDS, lookup
 
 QUICK_PEOPLE, QUICK_DIFF = 30, [2_000]
-DEFAULT_DIFF = [10_000, 100_000]
+DEFAULT_DIFF = [10_000, 100_000, 1_000_000]  # 1,000,000: the done-when size
 # The default run: Docebo at 2,000 and 10,000 (and the scale run of 100,000: first sync and
 # no change, without the peer), Litmos at 1,000 and a first load of 10,000, Dokeos and
 # Coursepath at 1,000.
@@ -72,7 +72,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--diff-people", action="append", type=_sizes, metavar="N[,N...]",
-        help="people per pure-diff benchmark (default 10000 and 100000)",
+        help="people per pure-diff benchmark (default 10000, 100000 and 1000000)",
     )  # fmt: skip
     parser.add_argument("--churn", type=float, default=0.02, help="share changed (default 0.02)")
     parser.add_argument("--no-peer", action="store_true", help="leave the per-record peer out")

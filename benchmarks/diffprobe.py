@@ -39,8 +39,8 @@ MIRROR = (PersonRow, DesiredGroupRow, DesiredMembershipRow, DesiredEnrollmentRow
 def plan_counts(db: Database, target: str) -> dict[str, int]:
     with db.session() as session, unit_of_work(session):
         stream = stream_plan(session, target, DOCEBO)
-        counts = Counter(op.KIND.value for op in stream.ops)
-    return dict(counts)
+        counts = Counter(op.KIND for op in stream.ops)
+    return {kind.value: n for kind, n in counts.items()}
 
 
 def scan(db: Database, target: str) -> dict[str, int]:

@@ -13,7 +13,8 @@ adoptions, plus one chunk per spool; never the people, the memberships or the en
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from syncd.operations import (
     Unenroll,
 )
 from syncd.reconcile.courses import CourseCodes
-from syncd.reconcile.diff import DiffPolicy, Plan, _group_ops, _idle, _supports, _user_changes
+from syncd.reconcile.diff import DiffPolicy, Plan, _group_ops, _idle, _user_changes
 from syncd.reconcile.hold import holding
 from syncd.reconcile.order import ordered
 from syncd.reconcile.resolve import Resolved, first_match, person_keys, resolve_groups, user_index
@@ -44,6 +45,8 @@ from syncd.records import (
     GroupKind,
     GroupRef,
     MemberRole,
+    OrgUnitCode,
+    Person,
     RemoteGroup,
     RemoteId,
     RemotePart,
@@ -76,17 +79,13 @@ def diff_stored(session: Session, target: str, policy: DiffPolicy) -> Plan:
 
 
 def stream_plan(session: Session, target: str, policy: DiffPolicy) -> PlanStream:
-    """Every phase read and spooled (the store is done with when this returns), then the
-    plan given out phase by phase, filtered as `diff()` filters it."""
+    """The plan given out phase by phase, filtered as `diff()` filters it. Each phase's
+    query runs when its turn comes: the session must stay open until `ops` is exhausted
+    (the temporary tables are dropped then)."""
     frame, desired = load_remote_frame(session, target), load_groups(session)
     groups = _groups(session, target, frame, desired, policy)
-    phases = {kind: Spool() for kind in OpKind}
-    with Resolution(session) as resolution:
-        _resolve(resolution, target, frame, groups, policy)
-        users = _adopt_users(session, target, resolution, policy.natural_keys)
-        _read_phases(session, target, policy, phases)
     stream = PlanStream(iter(()))
-    ops = _in_order(phases, users, (desired, groups), policy)
+    ops = _phases(session, target, frame, (desired, groups), policy)
     stream.ops = holding(_possible(ops, policy, stream.unsupported), frame, stream.held)
     return stream
 
@@ -155,48 +154,63 @@ def _remote_user(r: Any, prefix: str = "") -> RemoteUser:
     )
 
 
-def _read_phases(
-    session: Session, target: str, policy: DiffPolicy, phases: dict[OpKind, Spool]
-) -> None:
-    for op in _user_ops(session, target, policy):
-        phases[op.KIND].append(op)
-    roles = [role.value for role in policy.member_roles]
-    for op in _wanted_memberships(planreads.wanted_memberships(session, target, roles)):
-        phases[op.KIND].append(op)
-    for row in planreads.dropped_memberships(session, target):
-        phases[OpKind.REMOVE_MEMBER].append(RemoveMember(*_membership(row)))
-    for row in planreads.wanted_enrollments(session, target):
-        enroll = Enroll(EmployeeId(row.employee_id), CourseCode(row.course_code), row.due_date)
-        phases[OpKind.ENROLL].append(enroll)
-    for op in _unenrolls(planreads.dropped_enrollments(session, target)):
-        phases[OpKind.UNENROLL].append(op)
-
-
 # --- users ---------------------------------------------------------------------------------
 
 
 def _user_ops(session: Session, target: str, policy: DiffPolicy) -> Iterator[Operation]:
     """People's and vanished people's account operations, merged in employee order."""
     deleting = policy.on_leave == "delete" and OpKind.DELETE_USER in policy.supports
-    people = (
-        (r.employee_id, 0, r) for r in planreads.user_candidates(session, target, deleting=deleting)
-    )
+    candidates = planreads.user_candidates(session, target, deleting=deleting)
+    people = ((r.employee_id, 0, r) for r in candidates)
     gone = ((r.employee_id, 1, r) for r in planreads.vanished_users(session, target))
+    person_ops = _PersonOps()
     for _, source, row in heapq.merge(people, gone):
-        yield from (_person_ops if source == 0 else _vanished_ops)(row, deleting)
+        yield from (person_ops if source == 0 else _vanished_ops)(row, deleting)
 
 
-def _person_ops(row: Any, deleting: bool) -> Iterator[Operation]:
-    if row.unknown:
-        return  # linked, unseen, the read was partial: left alone
-    person = person_of(row)
-    if row.s_remote_id is None:
-        if person.active:
-            yield CreateUser(person)
-    elif not person.active and deleting and row.origin == CREATED:
-        yield DeleteUser(person.employee_id)
-    else:
-        yield from _user_changes(person, _remote_user(row, "s_"))
+class _PersonOps:
+    """A person's account operations from their candidate row; HR's extra columns (most
+    people share a few combinations of them) decoded once per distinct JSON text."""
+
+    KEEP = 10_000  # distinct texts remembered: memory stays bounded whatever HR sends
+
+    def __init__(self) -> None:
+        self._attributes: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+    def __call__(self, row: Any, deleting: bool) -> Iterator[Operation]:
+        if row.unknown:
+            return  # linked, unseen, the read was partial: left alone
+        person = self._person(row)
+        if row.s_remote_id is None:
+            if person.active:
+                yield CreateUser(person)
+        elif not person.active and deleting and row.origin == CREATED:
+            yield DeleteUser(person.employee_id)
+        else:
+            yield from _user_changes(person, _remote_user(row, "s_"))
+
+    def _person(self, row: Any) -> Person:
+        """`mirror.person_of`, with `attributes` from their JSON text."""
+        org, manager = row.org_unit, row.manager_id
+        return Person(
+            EmployeeId(row.employee_id),
+            row.email,
+            row.first_name,
+            row.last_name,
+            row.username,
+            row.active,
+            OrgUnitCode(org) if org else None,
+            EmployeeId(manager) if manager else None,
+            self._decoded(row.attributes),
+        )
+
+    def _decoded(self, text: str) -> tuple[tuple[str, Any], ...]:
+        found = self._attributes.get(text)
+        if found is None:
+            if len(self._attributes) >= self.KEEP:
+                self._attributes.clear()
+            found = self._attributes[text] = tuple(sorted(json.loads(text).items()))
+        return found
 
 
 def _vanished_ops(row: Any, deleting: bool) -> Iterator[Operation]:
@@ -210,19 +224,39 @@ def _vanished_ops(row: Any, deleting: bool) -> Iterator[Operation]:
 # --- memberships and enrollments -------------------------------------------------------------
 
 
-def _membership(row: Any) -> tuple[GroupRef, EmployeeId, MemberRole]:
-    ref = GroupRef(GroupKind(row.group_kind), row.group_code)
-    return ref, EmployeeId(row.employee_id), MemberRole(row.role)
+class _Memberships:
+    """Membership rows (`kind, code, employee, role, ...`) made operations, each group's
+    `GroupRef` and each role made once."""
+
+    def __init__(self) -> None:
+        self._refs: dict[tuple[str, str], GroupRef] = {}
+        self._roles = {role.value: role for role in MemberRole}
+
+    def _ref(self, kind: str, code: str) -> GroupRef:
+        ref = self._refs.get((kind, code))
+        if ref is None:
+            ref = self._refs[kind, code] = GroupRef(GroupKind(kind), code)
+        return ref
+
+    def wanted(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        """Added where the LMS lacks it, adopted where it has it and no link names it."""
+        ref, roles = self._ref, self._roles
+        for kind, code, emp, role, group_rid, user_rid, actual, _linked in rows:
+            if actual is None:
+                yield AddMember(ref(kind, code), emp, roles[role])
+            else:
+                key = MembershipKey(ref(kind, code), emp, roles[role])
+                yield Adopt(key, RemoteId(f"{group_rid}/{user_rid}"))
+
+    def removed(self, rows: Iterable[Any]) -> Iterator[Operation]:
+        ref, roles = self._ref, self._roles
+        for kind, code, emp, role in rows:
+            yield RemoveMember(ref(kind, code), emp, roles[role])
 
 
-def _wanted_memberships(rows: Iterable[Any]) -> Iterator[Operation]:
+def _enrolls(rows: Iterable[Any]) -> Iterator[Operation]:
     for row in rows:
-        ref, emp, role = _membership(row)
-        if row.actual is None:
-            yield AddMember(ref, emp, role)
-        elif row.linked is None:
-            rid = RemoteId(f"{row.group_remote_id}/{row.user_remote_id}")
-            yield Adopt(MembershipKey(ref, emp, role), rid)
+        yield Enroll(row.employee_id, row.course_code, row.due_date)
 
 
 def _unenrolls(rows: Iterable[Any]) -> Iterator[Operation]:
@@ -247,21 +281,84 @@ def _unenroll(row: Any) -> Iterator[Operation]:
 # --- the plan, phase by phase ----------------------------------------------------------------
 
 
-def _in_order(
-    phases: dict[OpKind, Spool],
-    users: list[Adopt],
+def _phases(
+    session: Session,
+    target: str,
+    frame: RemoteState,
     both: tuple[Mapping[GroupRef, Group], Resolved[GroupRef, RemoteGroup]],
     policy: DiffPolicy,
 ) -> Iterator[Operation]:
-    """Adoptions (merged by kind and key), then each phase's spool in `OpKind`'s order; the
-    group operations (a few) are ordered as `order.ordered` orders them."""
+    """Adoptions (merged by kind and key), then each phase in `OpKind`'s order (`_in_turn`).
+    The shadow's memberships are read first (their adoptions go first, their removals
+    late), and the group operations are a company's few, ordered as `order.ordered` does:
+    both wait in their phases' spools."""
     desired, groups = both
-    for op in ordered(_group_ops(desired, groups, policy.nested_groups), desired, groups.matched):
-        phases[op.KIND].append(op)
-    small = sorted([*groups.adoptions, *users], key=_adopt_order)
-    yield from heapq.merge(small, phases.pop(OpKind.ADOPT), key=_adopt_order)
-    for kind in OpKind:
-        yield from phases.get(kind, ())
+    later: dict[OpKind, Spool] = {kind: Spool() for kind in OpKind}
+    with Resolution(session) as resolution:
+        _resolve(resolution, target, frame, groups, policy)
+        users = _adopt_users(session, target, resolution, policy.natural_keys)
+        reads = _Reads(session, target, policy)
+        for op in reads.early():
+            later[op.KIND].append(op)
+        for op in ordered(
+            _group_ops(desired, groups, policy.nested_groups), desired, groups.matched
+        ):
+            later[op.KIND].append(op)
+        small = sorted([*groups.adoptions, *users], key=_adopt_order)
+        yield from heapq.merge(small, later.pop(OpKind.ADOPT), key=_adopt_order)
+        yield from _in_turn(later, reads.by_phase())
+
+
+def _in_turn(
+    later: dict[OpKind, Spool], reads: Mapping[OpKind, Callable[[], Iterator[Operation]]]
+) -> Iterator[Operation]:
+    """Each phase in turn: its own query, if it has one, read now and given out as it is
+    read (what it finds of a later phase waits in that phase's spool), then its spool."""
+    for kind, spool in later.items():
+        read = reads.get(kind)
+        for op in read() if read is not None else ():
+            if op.KIND is kind:
+                yield op
+            else:
+                later[op.KIND].append(op)
+        yield from spool
+
+
+class _Reads:
+    """The queries of one plan, made operations; run inside the plan's `Resolution`."""
+
+    def __init__(self, session: Session, target: str, policy: DiffPolicy) -> None:
+        self.session, self.target, self.policy = session, target, policy
+        self.memberships = _Memberships()
+        # A membership is adopted only where the LMS has one: when it has none (a first
+        # contact), HR's memberships are read in their turn, not before everything.
+        self._adoptable = planreads.has_memberships(session, target)
+
+    def early(self) -> Iterator[Operation]:
+        """What must be read before the first operation is given out: HR's memberships,
+        whose adoptions go first, when the LMS has any."""
+        return self._wanted_memberships() if self._adoptable else iter(())
+
+    def by_phase(self) -> dict[OpKind, Callable[[], Iterator[Operation]]]:
+        """The phases with a query of their own (a phase's query finds only its own or
+        later phases' operations: accounts' updates and deactivations with the creates)."""
+        session, target = self.session, self.target
+        reads = {
+            OpKind.CREATE_USER: lambda: _user_ops(session, target, self.policy),
+            OpKind.ENROLL: lambda: _enrolls(planreads.wanted_enrollments(session, target)),
+            OpKind.UNENROLL: lambda: _unenrolls(planreads.dropped_enrollments(session, target)),
+            OpKind.REMOVE_MEMBER: lambda: self.memberships.removed(
+                planreads.dropped_memberships(session, target)
+            ),
+        }
+        if not self._adoptable:
+            reads[OpKind.ADD_MEMBER] = self._wanted_memberships
+        return reads
+
+    def _wanted_memberships(self) -> Iterator[Operation]:
+        roles = [role.value for role in self.policy.member_roles]
+        rows = planreads.wanted_memberships(self.session, self.target, roles)
+        return self.memberships.wanted(rows)
 
 
 def _adopt_order(op: Operation) -> tuple[str, str]:
@@ -271,10 +368,14 @@ def _adopt_order(op: Operation) -> tuple[str, str]:
 def _possible(
     ops: Iterable[Operation], policy: DiffPolicy, unsupported: list[Operation]
 ) -> Iterator[Operation]:
+    """`diff()`'s filter: what a job in flight touches is left out (`_idle`), what the API
+    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds)."""
+    supported = policy.supports | {OpKind.ADOPT}
+    busy = bool(policy.busy)
     for op in ops:
-        if not _idle(op, policy):
+        if busy and not _idle(op, policy):
             continue
-        if _supports(policy, op):
+        if op.KIND in supported:
             yield op
         else:
             unsupported.append(op)
