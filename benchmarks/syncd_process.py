@@ -11,6 +11,7 @@ the world's clock; syncd sleeps on its own), so nothing ever sleeps in real time
 from __future__ import annotations
 
 import cProfile
+import importlib
 import logging
 import resource
 import sys
@@ -113,7 +114,7 @@ class SyncdSide:
         dumped to `profile_path`) when given one."""
         self.clock.advance(monotonic - self.clock.monotonic())
         self.transport.calls, self.sql.times = [], []
-        profile = cProfile.Profile() if profile_path else None
+        profile = cProfile.Profile(process_time) if profile_path else None
         if profile:
             profile.enable()
         result = self._cycle()
@@ -217,6 +218,4 @@ def main(argv: list[str]) -> None:
 if __name__ == "__main__":
     # Through the module's importable name, so that what it pickles (`CycleResult`) is
     # `benchmarks.syncd_process.CycleResult` to the world too, not `__main__`'s.
-    from benchmarks import syncd_process
-
-    syncd_process.main(sys.argv[1:])
+    importlib.import_module("benchmarks.syncd_process").main(sys.argv[1:])

@@ -18,6 +18,8 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,10 +46,10 @@ TARGET_SETTINGS = {"coursepath": "allow_result_deletion = true\n"}
 
 
 class SyncdProcess:
-    """syncd's side of the world in a process of its own (`syncd_process.py`), so that the
-    CPU time and resident set it reports are syncd's alone. Its requests come back over a
-    socket and `sim_transport` answers them here, the world's clock set to syncd's first;
-    `sim_cpu` adds up the CPU seconds spent answering (the simulator's, outside syncd)."""
+    """syncd in a process of its own (`syncd_process.py`), so that the CPU time and
+    resident set it reports are syncd's alone. Its requests come back over a socket and
+    `sim_transport` answers them here, the world's clock set to syncd's first; `sim_cpu`
+    adds up the CPU seconds spent answering (the simulator's, outside syncd)."""
 
     def __init__(
         self, config_path: Path, target_name: str, sim_transport: httpx.BaseTransport,
@@ -92,7 +94,6 @@ class SyncdProcess:
         finally:
             self.process.wait(timeout=60)
             self.conn.close()
-            self.sim_transport.close()
 
 
 @dataclass(slots=True)
@@ -146,19 +147,29 @@ class BenchWorld:
         self.clock = FakeClock()
         self.sim: Any = kind.demo.simulator(self.timestamp)
         self.rules = minimum_for(self.sim)
-        config_path = folder / "syncd.toml"
-        config_path.write_text(self._config_text(database_url), encoding="utf-8")
-        self.syncd = SyncdProcess(config_path, self.target_name, self.sim.transport(), self.clock)
+        self.config_path = folder / "syncd.toml"
+        self.config_path.write_text(self._config_text(database_url), encoding="utf-8")
+        self.transport = self.sim.transport()
 
     def timestamp(self) -> float:
         return self.clock.now().timestamp()
 
     def close(self) -> None:
-        self.syncd.close()
+        self.transport.close()
+
+    @contextmanager
+    def syncd(self) -> Iterator[SyncdProcess]:
+        """A new syncd process on the world's config, as each `syncd run --once` is."""
+        process = SyncdProcess(self.config_path, self.target_name, self.transport, self.clock)
+        try:
+            yield process
+        finally:
+            process.close()
 
     def is_empty(self) -> bool:
         """Whether the database holds no run and no link yet (a fresh one)."""
-        return bool(self.syncd.ask("is_empty"))
+        with self.syncd() as syncd:
+            return bool(syncd.ask("is_empty"))
 
     def read(self) -> LmsState:
         return self.rules.read(self.sim)
@@ -184,8 +195,9 @@ class BenchWorld:
         return stage
 
     def _cycle(self, name: str, data: HrData, profile_path: str | None) -> Stage:
-        clock_start, sim_cpu = self.clock.monotonic(), self.syncd.sim_cpu
-        done: CycleResult = self.syncd.ask("cycle", clock_start, profile_path)
+        clock_start = self.clock.monotonic()
+        with self.syncd() as syncd:
+            done: CycleResult = syncd.ask("cycle", clock_start, profile_path)
         self.clock.advance(done.monotonic - self.clock.monotonic())
         windows = phase_windows(done.calls, done.start, done.imported, done.end)
         requests = self.sim.requests
@@ -207,8 +219,8 @@ class BenchWorld:
             ops=done.counts,
             failed_ops=done.failed_ops,
             errors=Counter(r.status for r in requests if r.status >= 300),
-            cpu_seconds=done.cpu_seconds + self.syncd.sim_cpu - sim_cpu,
-            sim_cpu_seconds=done.transport_cpu_seconds + self.syncd.sim_cpu - sim_cpu,
+            cpu_seconds=done.cpu_seconds + syncd.sim_cpu,
+            sim_cpu_seconds=done.transport_cpu_seconds + syncd.sim_cpu,
             rss_start_mb=done.rss_start_mb,
             peak_rss_mb=done.peak_rss_mb,
             violations=len(self.sim.violations),
