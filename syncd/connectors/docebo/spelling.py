@@ -79,7 +79,11 @@ class Table:
         return self.by_name[name]
 
     def read(self, item: JsonObject, name: str) -> Any:
-        return self.field(name).read(item, self.what)
+        field = self.by_name[name]
+        for key in field.keys:  # Field.read's first loop, inline: run for every value read
+            if key in item:
+                return item[key]
+        return field.read(item, self.what)
 
     def text(self, item: JsonObject, name: str) -> str:
         """A field as text (null: empty)."""
