@@ -15,7 +15,6 @@ checked.
 from __future__ import annotations
 
 import argparse
-import logging
 import platform
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from benchmarks.diffbench import run_diff_bench
 from benchmarks.hrdata import CONFIG_GROUPS, HrData, churn, generate
 from benchmarks.report import cycle_tables, diff_table, summary_table
 from benchmarks.startup import startup_lines
+from benchmarks.syncd_process import configure_quiet_logs
 from benchmarks.world import BenchWorld, Stage
 from syncd.kinds import KINDS, lookup
 
@@ -267,12 +267,7 @@ def checks(label: str, stages: Sequence[Stage]) -> list[str]:
 def quiet_logs() -> Iterator[None]:
     """syncd's warnings and errors on stderr, nothing on stdout; the old set-up restored after."""
     saved = structlog.get_config()
-    structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
-    )
+    configure_quiet_logs()
     try:
         yield
     finally:

@@ -46,7 +46,7 @@ def _text(cell: Cell) -> str:
 
 
 def cycle_tables(stages: Sequence[Stage]) -> list[str]:
-    lines = ["", "wall time (s) by phase; 'in sim' is time inside the simulator's handlers:"]
+    lines = ["", "wall time (s) by phase; 'in sim' is time inside the transport to the simulator:"]
     lines += table(
         ["stage", "status", "HR import", "total", *PHASES, "in sim"],
         [
@@ -57,8 +57,8 @@ def cycle_tables(stages: Sequence[Stage]) -> list[str]:
     )
     lines += [
         "",
-        "CPU seconds (the process's, the simulator's inside it, syncd's own) and resident set"
-        " (MiB, the simulator's state included: at the cycle's start, its peak during it):",
+        "CPU seconds (the cycle's, the simulator's and the transport's, syncd's own) and syncd's"
+        " process's resident set (MiB: at the cycle's start, its peak during it):",
     ]
     lines += table(
         ["stage", "CPU", "in sim", "syncd CPU", "RSS at start", "peak RSS"],

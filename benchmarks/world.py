@@ -2,8 +2,10 @@
 
 `BenchWorld(folder, url, kind)` runs against any registered LMS kind: the simulator its
 demo builds (on the world's fake clock, so Litmos's 100 requests a rolling minute are
-waited out on it, never in real time) and the demo's target keys. `stage(name, data)`
-writes the HR files and runs one cycle as `syncd run --once` does (`import_hr`, then
+waited out on it, never in real time) and the demo's target keys. syncd runs in a process
+of its own (`syncd_process.py`) whose requests this process's simulator answers, so the
+CPU time and resident set measured there are syncd's alone. `stage(name, data)` writes
+the HR files and runs one cycle as `syncd run --once` does (`import_hr`, then
 `run_target`, then the job poll the daemon makes), timed through two seams syncd offers
 and never patched: the httpx transport it is handed and SQLAlchemy's engine events. The
 simulator's state is read before and after (`benchmarks.minimum`), checked against HR's
@@ -12,72 +14,86 @@ desired state, and the independent minimum and the per-record peer counted on it
 
 from __future__ import annotations
 
-import resource
+import socket
+import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from time import perf_counter, process_time
+from time import process_time
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, event, text
 
-from benchmarks.families import OAUTH_PATH, by_family, writes_of
+from benchmarks.families import by_family, writes_of
 from benchmarks.hrdata import CYCLE_RULES_TOML, HrData
 from benchmarks.minimum import minimum_for
 from benchmarks.minimum.desired import desired
 from benchmarks.minimum.state import LmsState, mismatches
 from benchmarks.peer import run_peer
-from benchmarks.timeline import Call, phase_windows
+from benchmarks.syncd_process import JOB_POLL_AFTER_SECONDS, CycleResult
+from benchmarks.timeline import phase_windows
 from syncd.clock import FakeClock
-from syncd.kinds import LmsKind, load_config
-from syncd.runtime import Runtime
+from syncd.kinds import LmsKind
 
 CYCLE_EVERY_SECONDS = 900.0
-JOB_POLL_AFTER_SECONDS = 30.0  # the default `jobs_poll_every`
 # Besides the demo's keys: HR's unenrollments are wanted on Coursepath too, whose API
 # deletes the learner's results with them (syncd asks for this consent per target).
 TARGET_SETTINGS = {"coursepath": "allow_result_deletion = true\n"}
 
 
-class TimedTransport(httpx.BaseTransport):
-    """Hands each request to the simulator and notes when it started and finished, and the
-    process CPU seconds spent inside it (wall time there grows with whatever else the
-    machine runs; CPU time does not)."""
+class SyncdProcess:
+    """syncd in a process of its own (`syncd_process.py`), so that the CPU time and
+    resident set it reports are syncd's alone. Its requests come back over a socket and
+    `sim_transport` answers them here, the world's clock set to syncd's first; `sim_cpu`
+    adds up the CPU seconds spent answering (the simulator's, outside syncd)."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.calls: list[Call] = []
-        self.cpu = 0.0
+    def __init__(
+        self, config_path: Path, target_name: str, sim_transport: httpx.BaseTransport,
+        clock: FakeClock,
+    ) -> None:  # fmt: skip
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "benchmarks.syncd_process", str(theirs.fileno())]
+        fds = (theirs.fileno(),)
+        self.process = subprocess.Popen([*command, str(config_path), target_name], pass_fds=fds)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.sim_transport = sim_transport
+        self.clock = clock
+        self.sim_cpu = 0.0
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        started, cpu = perf_counter(), process_time()
-        response = self.inner.handle_request(request)
-        response.read()
-        self.cpu += process_time() - cpu
-        name = f"{request.method} {request.url.path}"
-        write = request.method != "GET" and request.url.path != OAUTH_PATH
-        self.calls.append(Call(name, write, started, perf_counter()))
-        return response
+    def ask(self, *command: Any) -> Any:
+        """Send a command and answer syncd's requests until its own answer comes."""
+        self.conn.send(command)
+        while True:
+            try:
+                kind, *rest = self.conn.recv()
+            except EOFError as err:
+                raise RuntimeError("syncd's process ended (its traceback is above)") from err
+            if kind != "request":
+                return rest[0]
+            self.conn.send(self._answer(*rest))
+
+    def _answer(
+        self, monotonic: float, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        cpu = process_time()
+        self.clock.advance(monotonic - self.clock.monotonic())
+        request = httpx.Request(method, url, headers=headers, content=body)
+        response = self.sim_transport.handle_request(request)
+        answer = (response.status_code, response.headers.multi_items(), response.read())
+        self.sim_cpu += process_time() - cpu
+        return answer
 
     def close(self) -> None:
-        self.inner.close()
-
-
-class SqlClock:
-    """The time of every SQL statement the engine runs, through its event hook."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.times: list[float] = []
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_args: Any) -> None:
-        self.times.append(perf_counter())
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+        try:
+            self.conn.send(("close",))
+        finally:
+            self.process.wait(timeout=60)
+            self.conn.close()
 
 
 @dataclass(slots=True)
@@ -98,10 +114,10 @@ class Stage:
     ops: dict[str, int]
     failed_ops: int
     errors: Counter[int]
-    cpu_seconds: float  # the process's, for the whole cycle
-    sim_cpu_seconds: float  # of which inside the simulator (same process)
-    rss_start_mb: float  # resident set when the cycle began (the simulator's state included)
-    peak_rss_mb: float  # the high-water mark during the cycle (Linux; else since the start)
+    cpu_seconds: float  # syncd's process's and the simulator's, for the whole cycle
+    sim_cpu_seconds: float  # of which answering requests: the simulator's and the transport's
+    rss_start_mb: float  # syncd's process's resident set when the cycle began
+    peak_rss_mb: float  # its high-water mark during the cycle (Linux; else since it started)
     violations: int
     waited_seconds: float  # fake-clock time the cycle spent (rate-limit waits, polls)
     state_check: list[str] = field(default_factory=list)  # empty: the LMS equals HR's wish
@@ -131,92 +147,87 @@ class BenchWorld:
         self.clock = FakeClock()
         self.sim: Any = kind.demo.simulator(self.timestamp)
         self.rules = minimum_for(self.sim)
-        self.transport = TimedTransport(self.sim.transport())
-        config_path = folder / "syncd.toml"
-        config_path.write_text(self._config_text(database_url), encoding="utf-8")
-        self.runtime = Runtime(
-            load_config(config_path),
-            clock=self.clock,
-            transports={self.target_name: self.transport},
-        )
-        self.runtime.upgrade()
-        self.sql = SqlClock(self.runtime.db.engine)
+        self.config_path = folder / "syncd.toml"
+        self.config_path.write_text(self._config_text(database_url), encoding="utf-8")
+        self.transport = self.sim.transport()
 
     def timestamp(self) -> float:
         return self.clock.now().timestamp()
 
     def close(self) -> None:
-        self.sql.close()
-        self.runtime.close()
         self.transport.close()
+
+    @contextmanager
+    def syncd(self) -> Iterator[SyncdProcess]:
+        """A new syncd process on the world's config, as each `syncd run --once` is."""
+        process = SyncdProcess(self.config_path, self.target_name, self.transport, self.clock)
+        try:
+            yield process
+        finally:
+            process.close()
 
     def is_empty(self) -> bool:
         """Whether the database holds no run and no link yet (a fresh one)."""
-        with self.runtime.db.engine.connect() as conn:
-            runs = conn.execute(text("SELECT count(*) FROM sync_runs")).scalar_one()
-            links = conn.execute(text("SELECT count(*) FROM links")).scalar_one()
-        return bool(runs == 0 and links == 0)
+        with self.syncd() as syncd:
+            return bool(syncd.ask("is_empty"))
 
     def read(self) -> LmsState:
         return self.rules.read(self.sim)
 
-    def stage(self, name: str, data: HrData, *, peer: bool = True) -> Stage:
+    def stage(
+        self, name: str, data: HrData, *, peer: bool = True, profile_path: str | None = None
+    ) -> Stage:
+        """One cycle on `data`, checked and counted; under cProfile in syncd's process, its
+        stats written to `profile_path`, when given one."""
         data.write(self.folder / "hr")
         self.clock.advance(CYCLE_EVERY_SECONDS)
-        before, saved, start = self.read(), self.sim.dump_state(), self.clock.now()
+        before, start = self.read(), self.clock.now()
+        saved = self.sim.dump_state() if peer else None
         wanted = desired(data, CYCLE_RULES_TOML, before, self.rules.key, self.rules.nested)
         self.sim.clear_log()
-        self.transport.calls.clear()
-        self.sql.times.clear()
-        stage = self._cycle(name, data)
+        stage = self._cycle(name, data, profile_path)
         after = self.read()
         stage.state_check = mismatches(after, wanted)
         stage.minimum = self.rules.reads(before) + self.rules.writes(before, after)
-        if peer:
+        if saved is not None:
             stage.peer, stage.peer_check = run_peer(self.kind, saved, start, wanted, self.rules)
         self.sim.clear_log()
         return stage
 
-    def _cycle(self, name: str, data: HrData) -> Stage:
-        target = self.runtime.targets([self.target_name])[0]
+    def _cycle(self, name: str, data: HrData, profile_path: str | None) -> Stage:
         clock_start = self.clock.monotonic()
-        rss_start, sim_cpu = reset_peak_rss_mb(), self.transport.cpu
-        start, cpu = perf_counter(), process_time()
-        imported = self.runtime.import_hr(force=False)
-        imported_at = perf_counter()
-        report = self.runtime.run_target(target, dry_run=False, force=False)
-        self.clock.advance(JOB_POLL_AFTER_SECONDS)
-        self.runtime.poll_jobs(target)  # what the daemon does next (Dokeos's jobs)
-        end, cpu_end = perf_counter(), process_time()
-        windows = phase_windows(self.transport.calls, start, imported_at, end)
+        with self.syncd() as syncd:
+            done: CycleResult = syncd.ask("cycle", clock_start, profile_path)
+        self.clock.advance(done.monotonic - self.clock.monotonic())
+        windows = phase_windows(done.calls, done.start, done.imported, done.end)
         requests = self.sim.requests
         stage = Stage(
             kind=self.kind.kind,
             people=len(data.people),
             name=name,
-            status=report.status,
-            import_status=imported.status,
-            wall=end - start,
+            status=done.status,
+            import_status=done.import_status,
+            wall=done.end - done.start,
             phases={phase: stop - begin for phase, (begin, stop) in windows.items()},
             sql={
-                phase: _within(self.sql.times, begin, stop)
+                phase: _within(done.sql_times, begin, stop)
                 for phase, (begin, stop) in windows.items()
             },
-            sim_seconds=sum(c.finished - c.started for c in self.transport.calls),
+            sim_seconds=sum(c.finished - c.started for c in done.calls),
             requests=by_family(self.sim, requests),
             minimum=Counter(),
-            ops=dict(report.counts),
-            failed_ops=sum(1 for op in report.operations if op.status == "failed"),
+            ops=done.counts,
+            failed_ops=done.failed_ops,
             errors=Counter(r.status for r in requests if r.status >= 300),
-            cpu_seconds=cpu_end - cpu,
-            sim_cpu_seconds=self.transport.cpu - sim_cpu,
-            rss_start_mb=rss_start,
-            peak_rss_mb=peak_rss_mb(),
+            cpu_seconds=done.cpu_seconds + syncd.sim_cpu,
+            sim_cpu_seconds=done.transport_cpu_seconds + syncd.sim_cpu,
+            rss_start_mb=done.rss_start_mb,
+            peak_rss_mb=done.peak_rss_mb,
             violations=len(self.sim.violations),
             waited_seconds=self.clock.monotonic() - clock_start - JOB_POLL_AFTER_SECONDS,
         )
-        if report.message:
-            stage.notes.append(f"{name}: {report.status}: {report.message}")
+        if done.message:
+            stage.notes.append(f"{name}: {done.status}: {done.message}")
         if stage.errors:
             stage.notes.append(f"{name}: answers other than 2xx by status: {dict(stage.errors)}")
         return stage
@@ -238,35 +249,3 @@ class BenchWorld:
 
 def _within(times: list[float], begin: float, stop: float) -> int:
     return sum(1 for t in times if begin <= t < stop)
-
-
-def peak_rss_mb() -> float:
-    """The resident-set high-water mark in MiB: since the last `reset_peak_rss_mb` on Linux,
-    else the process's since it started."""
-    hwm = _status_mib("VmHWM")
-    if hwm:
-        return hwm
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def reset_peak_rss_mb() -> float:
-    """Reset the resident-set high-water mark to the current size (Linux:
-    `/proc/self/clear_refs`); the current size in MiB (0 where it cannot be read)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return 0.0
-    return _status_mib("VmRSS")
-
-
-def _status_mib(field: str) -> float:
-    """A `/proc/self/status` size in MiB; 0 where there is none (not Linux)."""
-    try:
-        lines = Path("/proc/self/status").read_text().splitlines()
-    except OSError:
-        return 0.0
-    for line in lines:
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return 0.0

@@ -7,17 +7,19 @@ config rules into groups, memberships and enrollments. Imports only stdlib, reco
 errors, redact and config, and sqlalchemy for the SQL source.
 """
 
-from syncd.hr.csv_source import read_csv_source
+from syncd.hr.csv_source import CsvExport, load_csv_source, read_csv_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.hr.snapshot import HrSnapshot, QuarantinedRow
 from syncd.hr.sql_source import read_sql_source
 
 __all__ = [
+    "CsvExport",
     "HrSnapshot",
     "QuarantinedRow",
     "desired_enrollments",
     "desired_groups",
     "desired_memberships",
+    "load_csv_source",
     "read_csv_source",
     "read_sql_source",
 ]

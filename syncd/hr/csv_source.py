@@ -11,7 +11,8 @@ record with the wrong number of fields or broken quoting is quarantined as it st
 with the fields a lenient re-read of its lines finds (so its key, and the previous state
 of what it describes, is kept); no field is too long to read (the csv module's limit is
 raised to the size of the file); `source_file` is the file name; the fingerprint hashes
-the bytes of every file read.
+the bytes of every file read, so `load_csv_source` knows it before anything is parsed
+(the import skips an export it has applied already without parsing it again).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,17 +38,40 @@ def file_name(table: str) -> str:
     return f"{table}.csv"
 
 
-def read_csv_source(folder: Path) -> HrSnapshot:
-    """Read and validate the CSV files in `folder`; see the module docstring for the rules."""
+@dataclass(frozen=True, slots=True)
+class CsvExport:
+    """The bytes of the CSV files of one folder (None: an optional file absent), read but
+    not parsed yet."""
+
+    folder: Path
+    files: Mapping[str, bytes | None]
+
+    @property
+    def fingerprint(self) -> str:
+        """The hash of every file's bytes: the snapshot's `fingerprint`."""
+        return _digest(self.files)
+
+    def snapshot(self) -> HrSnapshot:
+        """Parse and validate the files; see the module docstring for the rules."""
+        rows = {
+            table: _parse(self.folder / file_name(table), table, data)
+            for table, data in self.files.items()
+            if data is not None
+        }
+        return validate(rows, file_name, self.fingerprint)
+
+
+def load_csv_source(folder: Path) -> CsvExport:
+    """The CSV files in `folder`, read (a missing folder or people.csv is a ConfigError)."""
     if not folder.is_dir():
         raise ConfigError(f"hr.path: {folder}: HR folder not found")
     files = {table: _load(folder / file_name(table), table == PEOPLE) for table in REQUIRED_COLUMNS}
-    rows = {
-        table: _parse(folder / file_name(table), table, data)
-        for table, data in files.items()
-        if data is not None
-    }
-    return validate(rows, file_name, _digest(files))
+    return CsvExport(folder, files)
+
+
+def read_csv_source(folder: Path) -> HrSnapshot:
+    """Read and validate the CSV files in `folder`; see the module docstring for the rules."""
+    return load_csv_source(folder).snapshot()
 
 
 def _load(path: Path, required: bool) -> bytes | None:

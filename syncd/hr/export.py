@@ -28,7 +28,7 @@ import re
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,6 +67,7 @@ Exported = tuple[TrainingRecord, dt.datetime]  # a record and when syncd last sa
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: CSV injection
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')  # RFC 4180: such a cell is quoted
+_BREAKS_OR_QUOTES = re.compile(r'["\r\n]')
 _turns: defaultdict[Path, threading.RLock] = defaultdict(threading.RLock)
 _turns_guard = threading.Lock()
 
@@ -146,9 +147,14 @@ def write_completions(folder: Path, records: Iterable[Exported]) -> int:
     return count
 
 
-def _csv_line(cells: Iterable[str]) -> str:
+def _csv_line(cells: Sequence[str]) -> str:
     """One CSV record ending in "\\n" (RFC 4180 quoting: the csv module, told to end lines
-    with "\\n", leaves a lone "\\r" in a cell unquoted, and readers break the row there)."""
+    with "\\n", leaves a lone "\\r" in a cell unquoted, and readers break the row there).
+    Most records need no quote: one look at the joined line tells (no quote, no line
+    break, no comma but the separators)."""
+    line = ",".join(cells)
+    if line.count(",") == len(cells) - 1 and not _BREAKS_OR_QUOTES.search(line):
+        return line + "\n"
     return ",".join(_quoted(cell) if _NEEDS_QUOTES.search(cell) else cell for cell in cells) + "\n"
 
 

@@ -29,7 +29,7 @@ from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.poll import PollReport, poll_due
-from syncd.reconcile.readback import ReadbackSettings, read_back
+from syncd.reconcile.readback import EnrollmentsRead, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import WINDOW, Managed, check_safety
 from syncd.reconcile.stages import (
@@ -54,7 +54,7 @@ from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
 from syncd.store.links import count_links, load_links, load_user_links
 from syncd.store.mirror import changed_since, load_groups
-from syncd.store.shadow import ShadowWriter, load_enrollment_state, load_remote_frame
+from syncd.store.shadow import ShadowWriter, load_remote_frame, stream_enrollments
 from syncd.store.window import removed_users
 
 log = structlog.get_logger()
@@ -241,7 +241,7 @@ class _Cycle:
                     session,
                     self.target,
                     self.connector,
-                    (load_enrollment_state(session, name), people, fetched.courses),
+                    (_enrollments_read(session, name, fetched), people, fetched.courses),
                     clock=env.clock,
                     settings=env.readback,
                     full=env.full_readback,
@@ -370,6 +370,11 @@ def _hr_changed(session: Session, target: str) -> set[EmployeeId] | None:
 def _busy(session: Session, target: str) -> frozenset[ObjectKey]:
     """Objects with a job in flight: no cycle starts another operation on them."""
     return frozenset(job.key for job in jobs.pending_rows(session, target))
+
+
+def _enrollments_read(session: Session, target: str, fetched: Fetched) -> EnrollmentsRead:
+    """The fetch's enrollments, streamed from the shadow for the read back."""
+    return EnrollmentsRead(stream_enrollments(session, target), fetched.remote.complete)
 
 
 def _stop_if_asked(env: CycleEnv) -> None:

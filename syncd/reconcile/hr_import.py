@@ -3,7 +3,8 @@
 The source is the CSV folder or the SQL queries, as `hr.source` says; both give the
 same HrSnapshot for the same data, so everything after the read is source-blind.
 
-An unchanged export (same files, same rules) is not imported again. An export
+An unchanged export (same files, same rules) is not imported again: a CSV export's
+fingerprint hashes its bytes, so an unchanged one is not even parsed. An export
 that shrank by more than `safety.max_hr_shrink` against the last accepted one
 is refused before the mirror changes. A quarantined row never acts as a deletion:
 when its key can be read (a person's employee_id, a unit's code, an enrollment's
@@ -21,14 +22,14 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import structlog
 
 from syncd.clock import Clock
 from syncd.config import Config
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
-from syncd.hr import HrSnapshot, read_csv_source, read_sql_source
+from syncd.hr import HrSnapshot, load_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
 from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
 from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
@@ -69,12 +70,12 @@ def import_hr(
         if not lease:
             _not_had(stop)
         started = clock.now()
-        snapshot = read_hr_source(config)
-        fingerprint = _fingerprint(snapshot, config)
+        source = open_hr_source(config)
+        fingerprint = _fingerprint(source.fingerprint, config)
         last = last_applied_import(session)
         if last is not None and last.fingerprint == fingerprint:
             return ImportResult("unchanged", last.people_count, last.quarantined_count)
-        snapshot = _with_kept_state(session, snapshot)
+        snapshot = _with_kept_state(session, source.snapshot())
         people = len(snapshot.people)
         if last is not None and not force:
             _refuse_if_truncated(
@@ -111,18 +112,47 @@ def _not_had(stop: threading.Event | None) -> NoReturn:
     )
 
 
+class HrSource(Protocol):
+    """A source read as far as its fingerprint; `snapshot()` gives its records."""
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def snapshot(self) -> HrSnapshot: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _SqlRead:
+    """The SQL source, read whole: its fingerprint hashes the rows it returned."""
+
+    read: HrSnapshot
+
+    @property
+    def fingerprint(self) -> str:
+        return self.read.fingerprint
+
+    def snapshot(self) -> HrSnapshot:
+        return self.read
+
+
 def read_hr_source(config: Config) -> HrSnapshot:
     """The snapshot of the configured source (the config guarantees its keys are set)."""
+    return open_hr_source(config).snapshot()
+
+
+def open_hr_source(config: Config) -> HrSource:
+    """The configured source, read as far as its fingerprint: a CSV export's files (parsed
+    by `snapshot()`), the SQL source's rows."""
     hr = config.hr
     if hr.source == "sql" and hr.url is not None and hr.queries is not None:
         try:
-            return read_sql_source(hr.url, hr.queries)
+            return _SqlRead(read_sql_source(hr.url, hr.queries))
         except ConfigError as err:  # the CSV's errors name their file; these, the config's
             raise ConfigError(f"{config.source_path}: {err}") from None
     if hr.source == "csv" and hr.path is not None:
         if not hr.path.is_dir():  # the setting is wrong, not a file in the folder
             raise ConfigError(f"{config.source_path}: {_no_folder(hr.path)}")
-        return read_csv_source(hr.path)
+        return load_csv_source(hr.path)
     raise ConfigError(f"{config.source_path}: hr: incomplete settings for source = {hr.source!r}")
 
 
@@ -131,7 +161,7 @@ def _no_folder(path: Path) -> str:
     return f"hr.path: HR folder not found: {path}{where}"
 
 
-def _fingerprint(snapshot: HrSnapshot, config: Config) -> str:
+def _fingerprint(source_fingerprint: str, config: Config) -> str:
     rules = json.dumps(
         [
             [g.model_dump(mode="json") for g in config.groups],
@@ -139,7 +169,7 @@ def _fingerprint(snapshot: HrSnapshot, config: Config) -> str:
         ],
         sort_keys=True,
     )
-    return hashlib.sha256(f"{snapshot.fingerprint}:{rules}".encode()).hexdigest()
+    return hashlib.sha256(f"{source_fingerprint}:{rules}".encode()).hexdigest()
 
 
 def _with_kept_state(session: Session, snapshot: HrSnapshot) -> HrSnapshot:

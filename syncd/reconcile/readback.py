@@ -49,7 +49,7 @@ from syncd.store.training import (
     RecordKey,
     drop_records,
     every_record,
-    load_records,
+    record_chunks,
     save_records,
     set_watermark,
     watermark,
@@ -73,11 +73,19 @@ class ReadbackReport:
     unnamed: int  # results of accounts syncd does not link, or courses without a code
 
 
+@dataclass(frozen=True, slots=True)
+class EnrollmentsRead:
+    """A fetch's enrollments, streamed from the shadow, and whether that fetch was whole."""
+
+    enrollments: Iterable[RemoteEnrollment]
+    complete: bool
+
+
 def read_back(
     session: Session,
     target: TargetBase,
     connector: Connector,
-    state: tuple[RemoteState, Links | Mapping[EmployeeId, RemoteId], CourseCodes],
+    state: tuple[RemoteState | EnrollmentsRead, Links | Mapping[EmployeeId, RemoteId], CourseCodes],
     *,
     clock: Clock,
     settings: ReadbackSettings,
@@ -86,7 +94,8 @@ def read_back(
 ) -> ReadbackReport:
     """Refresh the target's training records (the caller commits). `state`: the fetch,
     the user links (all links, or the users' alone) and the course codes. `enrolled`: the
-    enrollments this cycle made, which the LMS confirmed after the fetch read it."""
+    enrollments this cycle made, which the LMS confirmed after the fetch read it. The stored
+    records are compared chunk by chunk, in key order, so only what was observed is held."""
     remote, links, courses = state
     now = clock.now()
     names = Names.of(links, courses)
@@ -102,12 +111,16 @@ def read_back(
             observed[key] = record if seen is None else filled(seen, record)
     else:
         since = None  # the fetch read every enrollment: this was a full read
-    stored = load_records(session, target.name)
-    changed = save_records(session, target.name, _news(observed, stored), now, stored=stored)
-    gone = [k for k, r in stored.items() if k not in observed and _untouched(r)]
+    changed, stored, gone = 0, 0, []
+    for chunk in record_chunks(session, target.name):
+        matched = {key: observed.pop(key) for key in chunk.keys() & observed.keys()}
+        changed += save_records(session, target.name, _news(matched, chunk), now, stored=chunk)
+        gone += [k for k, r in chunk.items() if k not in matched and _untouched(r)]
+        stored += len(chunk)
+    changed += save_records(session, target.name, observed.values(), now, stored={})  # new ones
     dropped = drop_records(session, target.name, gone) if remote.complete else 0
     set_watermark(session, target.name, now, full=since is None)
-    records = len(stored.keys() | observed.keys()) - dropped
+    records = stored + len(observed) - dropped
     log.info("read_back", full=since is None, records=records, changed=changed, dropped=dropped)
     return ReadbackReport(since, records, changed, dropped, names.unnamed)
 

@@ -9,8 +9,7 @@ of a part it did not read whole that it did not reach stay as the last fetch lef
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -157,12 +156,12 @@ def load_remote_frame(session: Session, target: str) -> RemoteState:
     )
 
 
-def load_enrollment_state(session: Session, target: str) -> RemoteState:
-    """The target's courses and enrollments as last fetched (what a read back compares)."""
-    frame = load_remote_frame(session, target)
+def stream_enrollments(session: Session, target: str) -> Iterator[RemoteEnrollment]:
+    """The target's enrollments as last fetched, streamed (never held whole)."""
     table = table_of(ShadowEnrollmentRow)
-    rows = session.execute(select(table).where(table.c.target == target))
-    return replace(frame, groups=(), enrollments=tuple(_enrollment(r) for r in rows))
+    query = select(table).where(table.c.target == target).execution_options(yield_per=2_000)
+    for row in session.execute(query):
+        yield _enrollment(row)
 
 
 def _parts(text: str | None) -> frozenset[RemotePart]:

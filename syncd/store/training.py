@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from syncd.records import CourseCode, EmployeeId, EnrollmentStatus, Progress, TrainingRecord
@@ -42,6 +42,23 @@ class Watermark:
 def load_records(session: Session, target: str) -> dict[RecordKey, TrainingRecord]:
     rows = session.execute(select(TABLE).where(TABLE.c.target == target))
     return {(EmployeeId(r.employee_id), CourseCode(r.course_code)): _record(r) for r in rows}
+
+
+def record_chunks(
+    session: Session, target: str, size: int = 2_000
+) -> Iterator[dict[RecordKey, TrainingRecord]]:
+    """The target's records in key order, `size` at a time, each chunk read whole before it
+    is handed out (the caller may write between chunks)."""
+    order = (TABLE.c.employee_id, TABLE.c.course_code)
+    query = select(TABLE).where(TABLE.c.target == target).order_by(*order).limit(size)
+    after: tuple[str, str] | None = None
+    while True:
+        page = query if after is None else query.where(tuple_(*order) > tuple_(*after))
+        rows = session.execute(page).all()
+        if not rows:
+            return
+        yield {(EmployeeId(r.employee_id), CourseCode(r.course_code)): _record(r) for r in rows}
+        after = (rows[-1].employee_id, rows[-1].course_code)
 
 
 def save_records(

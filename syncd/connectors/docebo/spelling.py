@@ -10,6 +10,7 @@ loudly instead of being read wrong.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,10 +35,10 @@ class Field:
     name: str
     spellings: tuple[Spelling, ...]
     required: bool = True
+    keys: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(spelling.key for spelling in self.spellings)
+    def __post_init__(self) -> None:  # read for every item of every page: worked out once
+        object.__setattr__(self, "keys", tuple(spelling.key for spelling in self.spellings))
 
     def present(self, item: JsonObject) -> bool:
         return any(key in item for key in self.keys)
@@ -69,12 +70,20 @@ class Table:
 
     what: str
     fields: tuple[Field, ...]
+    by_name: dict[str, Field] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in reversed(self.fields)})
 
     def field(self, name: str) -> Field:
-        return next(field for field in self.fields if field.name == name)
+        return self.by_name[name]
 
     def read(self, item: JsonObject, name: str) -> Any:
-        return self.field(name).read(item, self.what)
+        field = self.by_name[name]
+        for key in field.keys:  # Field.read's first loop, inline: run for every value read
+            if key in item:
+                return item[key]
+        return field.read(item, self.what)
 
     def text(self, item: JsonObject, name: str) -> str:
         """A field as text (null: empty)."""
