@@ -41,8 +41,13 @@ from syncd.kinds import LmsKind
 
 CYCLE_EVERY_SECONDS = 900.0
 # Besides the demo's keys: HR's unenrollments are wanted on Coursepath too, whose API
-# deletes the learner's results with them (syncd asks for this consent per target).
-TARGET_SETTINGS = {"coursepath": "allow_result_deletion = true\n"}
+# deletes the learner's results with them (syncd asks for this consent per target); on
+# Litmos, existing accounts change by import rows, as the minimum counts them (a tenant
+# turns this on once it has seen an update row keep the fields it leaves out).
+TARGET_SETTINGS = {
+    "coursepath": "allow_result_deletion = true\n",
+    "litmos": "update_accounts_by_import = true\n",
+}
 
 
 class SyncdProcess:

@@ -278,16 +278,17 @@ def test_changes_of_existing_people_ride_in_rows_that_set_only_what_syncd_owns(
     litmos_sim: LitmosSimulator, make_litmos: LitmosMaker, clock: FakeClock
 ) -> None:
     """A rename, a deactivation, a reactivation and an existing person's new team and course
-    go in rows with the creates: each row names the account's Username, Email, FirstName,
-    LastName (required) and Active only where it changes; no other field (a row blanks what
-    it names). One import, one status poll, one walk for the new account's id."""
+    go in rows with the creates where the target lets imports update accounts: each row
+    names the account's Username, Email, FirstName, LastName (required) and Active, as read
+    or as changed; no other field (a row blanks what it names). One import, one status
+    poll, one walk for the new account's id."""
     refs = Refs()
     _world(litmos_sim, refs)
     kept = _existing(litmos_sim, refs, 1, CustomField3="CC-7", City="Oslo")
     leaver = _existing(litmos_sim, refs, 2)
     back = _existing(litmos_sim, refs, 3, Active=False)
     mover = _existing(litmos_sim, refs, 4)
-    litmos = make_litmos(bulk_import_threshold=1)
+    litmos = make_litmos(update_accounts_by_import=True, bulk_import_threshold=1)
     list(litmos.fetch())  # the read the rows are made from
     fetched = len(litmos_sim.requests)
     renamed = replace(person(1), last_name="Renamed")
@@ -307,7 +308,7 @@ def test_changes_of_existing_people_ride_in_rows_that_set_only_what_syncd_owns(
     sales = render.team_code(litmos_sim.state.teams[refs.groups[SALES]])
     course = render.course_code(litmos_sim.state.courses[refs.courses[CourseCode("SEC-101")]])
     names = {"Email": "p1@acme.com", "FirstName": "First1", "LastName": "Renamed"}
-    assert rows["p1@acme.com"] == {"Username": "p1@acme.com", **names}
+    assert rows["p1@acme.com"] == {"Username": "p1@acme.com", **names, "Active": True}
     assert rows["p2@acme.com"]["Active"] is False
     assert rows["p3@acme.com"]["Active"] is True
     assert rows["p4@acme.com"] == {
@@ -315,6 +316,7 @@ def test_changes_of_existing_people_ride_in_rows_that_set_only_what_syncd_owns(
         "Email": "p4@acme.com",
         "FirstName": "First4",
         "LastName": "Last4",
+        "Active": True,
         "Team1": sales,
         "Course1": course,
     }
@@ -324,12 +326,9 @@ def test_changes_of_existing_people_ride_in_rows_that_set_only_what_syncd_owns(
     assert litmos.poll_job(job_id).failed_items == {}
     paths = [r.path for r in litmos_sim.requests[fetched:]]
     assert paths == ["/v1.svc/bulkimports", f"/v1.svc/bulkimports/{job_id}", "/v1.svc/users"]
-    record = litmos_sim.user_record(kept)
-    assert (record["LastName"], record["CustomField3"], record["City"]) == (
-        "Renamed",
-        "CC-7",
-        "Oslo",
-    )
+    # What the row leaves out (CustomField3, City) is the risk the target took on: the
+    # simulator resets it, the strictest reading (test_litmos_bulk.py).
+    assert litmos_sim.user_record(kept)["LastName"] == "Renamed"
     assert litmos_sim.user_record(leaver)["Active"] is False
     assert litmos_sim.user_record(back)["Active"] is True
     snapshot = litmos_sim.snapshot()
@@ -347,7 +346,7 @@ def test_an_update_import_walks_no_accounts_and_a_failed_row_fails_its_operation
     _world(litmos_sim, refs)
     _existing(litmos_sim, refs, 1)
     _existing(litmos_sim, refs, 2)
-    litmos = make_litmos(bulk_import_threshold=1)
+    litmos = make_litmos(update_accounts_by_import=True, bulk_import_threshold=1)
     list(litmos.fetch())
     bad = replace(person(2), email="not-an-email")
     batch: list[Operation] = [
@@ -379,7 +378,7 @@ def test_a_username_change_or_an_account_the_read_did_not_see_goes_by_put(
     refs = Refs()
     _world(litmos_sim, refs)
     first = _existing(litmos_sim, refs, 1)
-    litmos = make_litmos(bulk_import_threshold=1)
+    litmos = make_litmos(update_accounts_by_import=True, bulk_import_threshold=1)
     list(litmos.fetch())
     second = _existing(litmos_sim, refs, 2)  # made after the read
     moved = replace(person(1), username="p1.new@acme.com")
@@ -403,10 +402,40 @@ def test_an_import_that_saves_fewer_requests_than_the_threshold_is_not_sent(
     _existing(litmos_sim, refs, 1)
     _existing(litmos_sim, refs, 2)
     batch: list[Operation] = [DeactivateUser(EmployeeId("E1")), DeactivateUser(EmployeeId("E2"))]
-    litmos = make_litmos(bulk_import_threshold=3)
+    litmos = make_litmos(update_accounts_by_import=True, bulk_import_threshold=3)
     list(litmos.fetch())
     assert litmos.apply(batch, refs) == [Applied(), Applied()]
     assert _posted(litmos_sim, "POST", "/v1.svc/bulkimports") == []
-    litmos = make_litmos(bulk_import_threshold=2)
+    litmos = make_litmos(update_accounts_by_import=True, bulk_import_threshold=2)
     list(litmos.fetch())
     assert all(isinstance(o, Pending) for o in litmos.apply(batch, refs))
+
+
+def test_by_default_existing_accounts_change_one_by_one_and_new_people_still_import(
+    litmos_sim: LitmosSimulator, make_litmos: LitmosMaker
+) -> None:
+    """No source says what an update row does to the fields it leaves out (a PUT resets
+    them), so unless the target sets `update_accounts_by_import`, an existing account's
+    changes are a read-modify-write (GET then PUT, every other field kept) and only new
+    people ride in the import."""
+    refs = Refs()
+    _world(litmos_sim, refs)
+    kept = _existing(litmos_sim, refs, 1, CustomField3="CC-7", City="Oslo")
+    litmos = make_litmos(bulk_import_threshold=1)
+    list(litmos.fetch())
+    renamed = replace(person(1), last_name="Renamed")
+    batch: list[Operation] = [CreateUser(person(n)) for n in range(5, 9)]
+    batch.append(UpdateUser(renamed, (FieldChange("last_name", "Last1", "Renamed"),)))
+    outcomes = litmos.apply(batch, refs)
+    assert [type(o) for o in outcomes] == [Pending] * 4 + [Applied]
+    [body] = _posted(litmos_sim, "POST", "/v1.svc/bulkimports")
+    assert [row["Username"] for row in body["UserImport"]] == [
+        f"p{n}@acme.com" for n in range(5, 9)
+    ]  # type: ignore[index]
+    assert [r.path for r in litmos_sim.requests if r.method == "PUT"] == [f"/v1.svc/users/{kept}"]
+    record = litmos_sim.user_record(kept)
+    assert (record["LastName"], record["CustomField3"], record["City"]) == (
+        "Renamed",
+        "CC-7",
+        "Oslo",
+    )

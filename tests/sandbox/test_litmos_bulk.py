@@ -146,14 +146,14 @@ def test_duplicates_and_invalid_emails_are_counted_and_listed(
     ]
 
 
-def test_a_row_naming_an_existing_account_updates_the_fields_it_carries(
+def test_a_row_naming_an_existing_account_updates_it_as_a_put_would(
     litmos: LitmosSimulator, litmos_client: httpx.Client, clock: ManualClock
 ) -> None:
     """The spec's "create and/or update": a row whose `Username` names an account
-    (ignoring case) updates it. Decided: each field the row carries is set (the username's
-    spelling, and an empty value, which blanks its field, included), a field it leaves out
-    keeps its value; its teams and courses are added, none taken away; no login email (for
-    "new users" only)."""
+    (ignoring case) updates it. Decided, the strictest reading: as a PUT applies its body,
+    each field the row carries is set (the username's spelling, and an empty value, which
+    blanks its field, included) and a field it leaves out takes its default; its teams and
+    courses are added, none taken away; no login email (for "new users" only)."""
     user = litmos.seed_user("user1", "F", "L", "user1@acme.test", CustomField3="CC-7", City="Oslo")
     kept, team = litmos.seed_team("Kept"), litmos.seed_team("Sales EMEA")
     litmos.add_team_member(kept, user)
@@ -171,7 +171,11 @@ def test_a_row_naming_an_existing_account_updates_the_fields_it_carries(
     record = litmos.user_record(user)
     assert (record["UserName"], record["FirstName"], record["LastName"]) == ("USER1", "New", "Name")
     assert (record["Email"], record["Active"], record["City"]) == ("new@acme.test", False, "")
-    assert record["CustomField3"] == "CC-7"  # not in the row: kept
+    assert record["CustomField3"] == ""  # not in the row: reset, as a PUT leaving it out
+    again = _row(1, Username="USER1", FirstName="New", LastName="Name", Email="new@acme.test")
+    _done(litmos_client, clock, [again | {"Active": True}])
+    _done(litmos_client, clock, [again])  # Active left out: its default
+    assert litmos.user_record(user)["Active"] is False
     snapshot = litmos.snapshot()
     assert set(snapshot.members) == {("Kept", "USER1"), ("Sales EMEA", "USER1")}
     assert snapshot.assignments == (("USER1", "SEC-101", False, None),)

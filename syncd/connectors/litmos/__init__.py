@@ -45,10 +45,12 @@ Decisions:
 - People as import rows (`user_rows`, where imports are on: `imports_on`): the engine hands
   over batches of people (user creates, updates, (de)activations, and everyone's learner
   teams, up to 5, and courses, up to 3); people.py puts each person in one row of a
-  `/bulkimports` (imports.py), a new person's or an existing account's (found by Username:
-  a username change, or an account the read did not see, goes by single calls); the row
-  names only the fields syncd owns (Username, Email, FirstName, LastName, Active where it
-  changes: a row blanks a field it names empty, and keeps one it leaves out). The batch is
+  `/bulkimports` (imports.py): a new person's, or, only where the target sets
+  `update_accounts_by_import`, an existing account's (found by Username: a username
+  change, or an account the read did not see, goes by single calls). The row names only
+  the fields syncd owns (Username, Email, FirstName, LastName, Active): no source says
+  whether Litmos keeps or resets the fields an update row leaves out, so by default
+  existing accounts change by read-modify-write only. The batch is
   an import when that saves at least `bulk_import_threshold` requests over single calls
   (people.py counts both); every operation then waits on the import, and the poll fails
   the operations of a refused row with Litmos's words, by username (`usererrors`).
@@ -374,7 +376,9 @@ class LitmosConnector:
         if not self.capabilities.user_rows:
             carried_batch(batch, self.capabilities.create_carries)  # creates only: checked
         else:
-            rows = people.sort(batch, refs, self._accounts, self.capabilities.create_carries)
+            existing = self._target.update_accounts_by_import
+            carries = self.capabilities.create_carries
+            rows = people.sort(batch, refs, self._accounts, carries, existing=existing)
             saves = people.import_saves(batch, rows, self._walk_pages)
             if saves < self._target.bulk_import_threshold:
                 rows = people.Sorted(single=list(range(len(batch))))

@@ -2,11 +2,13 @@
 
 `sort` puts each person's operations in a row (people.py decides what a row says) or
 leaves them to single calls: a new person always has a row; an existing one only where the
-read saw her account under the username the row would name (an import finds an account by
-`Username` alone, so a username change goes by `PUT`), and the row then names her account's
-Email, FirstName and LastName (required in every row) and sets only what syncd owns:
-those, and Active where it changes. No other field goes in a row, not even empty (a row
-blanks what it names empty; docs/lms/litmos.md "User imports").
+target lets imports update accounts (`update_accounts_by_import`, off by default: no
+source says what an update row does to the fields it leaves out) and the read saw her
+account under the username the row would name (an import finds an account by `Username`
+alone, so a username change goes by `PUT`). The row then names her account's Email,
+FirstName, LastName (required in every row) and Active, as read or as changed: only what
+syncd owns. No other field goes in a row, not even empty (a row blanks what it names
+empty; docs/lms/litmos.md "User imports").
 
 `import_saves` is what an import saves over the single calls its rows replace, in
 requests: single calls are a `POST /users` per new person, a `GET` and a `PUT` per change
@@ -54,6 +56,8 @@ def sort(
     refs: RemoteRefs,
     accounts: Mapping[RemoteId, RemoteUser],
     carries: CreateCarries,
+    *,
+    existing: bool,
 ) -> Sorted:
     """Each operation of the batch in its person's row, or left to single calls with every
     other operation of a person who cannot have a row. A batch the engine never packs (a
@@ -65,7 +69,7 @@ def sort(
     for person, indexes in people.items():
         ops = [batch[i] for i in indexes]
         _check(ops, carries)
-        row = _row(person, ops, refs, accounts)
+        row = _row(person, ops, refs, accounts if existing else {})
         if row is None:
             result.single += indexes
             continue
@@ -116,6 +120,7 @@ def _row(
         "Email": account.email,
         "FirstName": account.first_name,
         "LastName": account.last_name,
+        "Active": account.active,
     }
     for op in ops:
         if isinstance(op, UpdateUser):

@@ -39,6 +39,12 @@ class LitmosTarget(TargetBase):
     # people (new and changed ones, their new teams and up to three courses) goes as one;
     # else one request each (connectors/litmos/people.py counts both). 0: never import.
     bulk_import_threshold: Count = Field(default=25, ge=0)
+    # Whether an existing account's changes (names, email, active, new teams and courses)
+    # may ride in an import row too. Off by default: the spec says an import can "create
+    # and/or update user records" but no source says what an update row does to the fields
+    # it leaves out (a PUT resets them); turn it on only where the tenant is known to keep
+    # them. Off, changes of existing accounts go one by one (GET then PUT).
+    update_accounts_by_import: Flag = False
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_key,)

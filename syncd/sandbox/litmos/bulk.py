@@ -198,14 +198,14 @@ def _update(
     account: User,
     places: tuple[list[str], list[str]],
 ) -> None:
-    """A row for an existing account (decided, see docs/lms/litmos.md "User imports"): each
-    field the row carries is set, an empty one blanks its field, `Active` included; a field
-    the row leaves out keeps its value (the row is the spec's `UserImport`, whose only
-    required fields are Email, FirstName, LastName, not the whole `User` a PUT must send).
+    """A row for an existing account (decided, the strictest reading; docs/lms/litmos.md
+    "User imports"): applied as `PUT /users/{userId}` applies its body: each field the row
+    carries is set, an empty one blanks its field, and every field it leaves out takes its
+    default, `Active` included (no source says an update row keeps what it does not name).
     Its teams and courses are added, none taken away; no login email (the spec's
     `sendmessage` is for "new users"), course emails as for a create."""
     fields = {KEPT[name]: value for name, value in row.items() if name in KEPT}
-    state.users[account.id] = replace(account, profile={**account.profile, **fields})
+    state.users[account.id] = replace(account, profile=from_body(fields))
     _place(state, job, account.id, places)
 
 
