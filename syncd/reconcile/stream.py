@@ -371,11 +371,23 @@ def _adopt_order(op: Operation) -> tuple[str, str]:
 
 
 def _possible(
-    ops: Iterable[Operation], policy: DiffPolicy, unsupported: list[Operation]
+    ops: Iterator[Operation], policy: DiffPolicy, unsupported: list[Operation]
 ) -> Iterator[Operation]:
     """`diff()`'s filter: what a job in flight touches is left out (`_idle`), what the API
-    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds)."""
+    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds). With
+    nothing in flight and every kind possible, `ops` themselves."""
     supported = policy.supports | {OpKind.ADOPT}
+    if not policy.busy and supported >= set(OpKind):
+        return ops
+    return _filtered(ops, policy, supported, unsupported)
+
+
+def _filtered(
+    ops: Iterator[Operation],
+    policy: DiffPolicy,
+    supported: frozenset[OpKind],
+    unsupported: list[Operation],
+) -> Iterator[Operation]:
     busy = bool(policy.busy)
     for op in ops:
         if busy and not _idle(op, policy):
