@@ -171,6 +171,22 @@ def _chunks(result: Any) -> Iterator[Row[Any]]:
         yield from chunk
 
 
+def _texts(session: Session, query: Any) -> Iterator[tuple[str | None, ...]]:
+    """The rows of `query`, whose columns are all text (which no type converts), as the
+    driver gives them: plain tuples, without the cost of making each a `Row` (a fifth of
+    reading HR's memberships at a first contact)."""
+    return _driver_chunks(session.execute(query))
+
+
+def _driver_chunks(result: Any) -> Iterator[tuple[str | None, ...]]:
+    cursor = result.cursor
+    try:
+        while chunk := cursor.fetchmany(FETCH):
+            yield from chunk
+    finally:
+        result.close()
+
+
 def _user_links(target: str) -> ColumnElement[bool]:
     return and_(links.c.target == target, links.c.kind == LinkKind.USER.value)
 
@@ -284,7 +300,7 @@ def _membership_link(target: str, kind: Any, code: Any, emp: Any, role: Any) -> 
 
 def wanted_memberships(
     session: Session, target: str, roles: Iterable[str], *, adoptable: bool = True
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[str | None, ...]]:
     """HR's memberships of active people in a role the LMS has, whose account and group are
     not unknown, that the LMS lacks (`actual` NULL) or syncd does not link yet (`linked`
     NULL: adopted). Not `adoptable` (the LMS had no membership when read): every one is
@@ -313,7 +329,7 @@ def wanted_memberships(
     # A bound that holds for every row, on the person index's first column: SQLite then
     # scans that index (person by person, as the lookups beside it are kept), not the table.
     query = query.where(dm.c.employee_id >= "")
-    return _rows(session, query.order_by(*order))
+    return _texts(session, query.order_by(*order))
 
 
 def _in_shadow_or_linked(query: Any, source: Any, target: str) -> Any:
@@ -339,7 +355,7 @@ def _in_shadow_or_linked(query: Any, source: Any, target: str) -> Any:
     )
 
 
-def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
+def dropped_memberships(session: Session, target: str) -> Iterator[tuple[str | None, ...]]:
     """Memberships syncd links and the LMS has, of active people, that HR no longer lists:
     the target's membership links scanned person by person, each looked up in HR's by
     person too (most are there: one lookup each), the rest looked up in the shadow."""
@@ -360,7 +376,7 @@ def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
         _in_shadow(target, ml),
     )
     order = _member_key(session, ml.c.group_kind, ml.c.group_code, ml.c.employee_id, ml.c.role)
-    return _rows(session, query.order_by(*order))
+    return _texts(session, query.order_by(*order))
 
 
 def _in_shadow(target: str, ml: Any) -> ColumnElement[bool]:
