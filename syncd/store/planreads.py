@@ -235,7 +235,7 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
         select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
         .add_columns(su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
         .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
-        .add_columns(_origin(target, p.c.employee_id))
+        .add_columns(_origin(target, p.c.employee_id, su.c.remote_id))
         .select_from(_people_accounts(target))
         .where(where)
     )
@@ -255,10 +255,11 @@ def _people_accounts(target: str) -> Any:
     )
 
 
-def _origin(target: str, employee_id: ColumnElement[Any]) -> Any:
-    """The origin of the person's user link (created, adopted), NULL without one."""
+def _origin(target: str, employee_id: ColumnElement[Any], account: ColumnElement[Any]) -> Any:
+    """The origin of the person's user link (created, adopted), NULL without one; looked
+    up only where the LMS has the `account` (the plan asks nothing else of it)."""
     mine = select(links.c.origin).where(_user_links(target), links.c.employee_id == employee_id)
-    return mine.scalar_subquery().label("origin")
+    return case((account.is_(None), null()), else_=mine.scalar_subquery()).label("origin")
 
 
 def vanished_users(session: Session, target: str) -> Iterator[Row[Any]]:
