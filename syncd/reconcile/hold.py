@@ -53,10 +53,15 @@ def holding(
     ops: Iterable[Operation], remote: RemoteState, held: list[Operation]
 ) -> Iterator[Operation]:
     """`hold_back` as a stream: the kept operations yielded in order, the held ones appended
-    to `held` (a broken-off read holds its few; a whole one holds none)."""
+    to `held` (a broken-off read holds its few; a whole one holds none: `ops` themselves)."""
     if all(remote.read_whole(part) for parts in NEEDS_WHOLE.values() for part in parts):
-        yield from ops  # nothing unread: nothing held, nor anything that needs it
-        return
+        return iter(ops)  # nothing unread: nothing held, nor anything that needs it
+    return _holding(ops, remote, held)
+
+
+def _holding(
+    ops: Iterable[Operation], remote: RemoteState, held: list[Operation]
+) -> Iterator[Operation]:
     uncreated: set[ObjectKey] = set()
     for op in ops:
         unread = any(not remote.read_whole(p) for p in NEEDS_WHOLE.get(op.KIND, ()))

@@ -255,8 +255,8 @@ class _Memberships:
 
 
 def _enrolls(rows: Iterable[Any]) -> Iterator[Operation]:
-    for row in rows:
-        yield Enroll(row.employee_id, row.course_code, row.due_date)
+    for employee_id, course_code, due_date in rows:
+        yield Enroll(employee_id, course_code, due_date)
 
 
 def _unenrolls(rows: Iterable[Any]) -> Iterator[Operation]:
@@ -333,6 +333,7 @@ class _Reads:
         # A membership is adopted only where the LMS has one: when it has none (a first
         # contact), HR's memberships are read in their turn, not before everything.
         self._adoptable = planreads.has_memberships(session, target)
+        self._enrolled = planreads.has_enrollments(session, target)
 
     def early(self) -> Iterator[Operation]:
         """What must be read before the first operation is given out: HR's memberships,
@@ -345,7 +346,9 @@ class _Reads:
         session, target = self.session, self.target
         reads = {
             OpKind.CREATE_USER: lambda: _user_ops(session, target, self.policy),
-            OpKind.ENROLL: lambda: _enrolls(planreads.wanted_enrollments(session, target)),
+            OpKind.ENROLL: lambda: _enrolls(
+                planreads.wanted_enrollments(session, target, lms_has_any=self._enrolled)
+            ),
             OpKind.UNENROLL: lambda: _unenrolls(planreads.dropped_enrollments(session, target)),
             OpKind.REMOVE_MEMBER: lambda: self.memberships.removed(
                 planreads.dropped_memberships(session, target)
@@ -357,7 +360,9 @@ class _Reads:
 
     def _wanted_memberships(self) -> Iterator[Operation]:
         roles = [role.value for role in self.policy.member_roles]
-        rows = planreads.wanted_memberships(self.session, self.target, roles)
+        rows = planreads.wanted_memberships(
+            self.session, self.target, roles, adoptable=self._adoptable
+        )
         return self.memberships.wanted(rows)
 
 
@@ -366,11 +371,23 @@ def _adopt_order(op: Operation) -> tuple[str, str]:
 
 
 def _possible(
-    ops: Iterable[Operation], policy: DiffPolicy, unsupported: list[Operation]
+    ops: Iterator[Operation], policy: DiffPolicy, unsupported: list[Operation]
 ) -> Iterator[Operation]:
     """`diff()`'s filter: what a job in flight touches is left out (`_idle`), what the API
-    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds)."""
+    cannot do set aside (`_supports`'s rule: adoptions and the connector's kinds). With
+    nothing in flight and every kind possible, `ops` themselves."""
     supported = policy.supports | {OpKind.ADOPT}
+    if not policy.busy and supported >= set(OpKind):
+        return ops
+    return _filtered(ops, policy, supported, unsupported)
+
+
+def _filtered(
+    ops: Iterator[Operation],
+    policy: DiffPolicy,
+    supported: frozenset[OpKind],
+    unsupported: list[Operation],
+) -> Iterator[Operation]:
     busy = bool(policy.busy)
     for op in ops:
         if busy and not _idle(op, policy):

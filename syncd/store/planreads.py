@@ -33,6 +33,7 @@ from sqlalchemy import (
     false,
     insert,
     literal,
+    null,
     or_,
     select,
     text,
@@ -156,6 +157,36 @@ def _put(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table), rows)
 
 
+FETCH = 2_000
+"""Rows fetched from the driver at once: one call a chunk, not one a row."""
+
+
+def _rows(session: Session, query: Any) -> Iterator[Row[Any]]:
+    """The rows of `query`, run now and fetched `FETCH` at a time."""
+    return _chunks(session.execute(query))
+
+
+def _chunks(result: Any) -> Iterator[Row[Any]]:
+    while chunk := result.fetchmany(FETCH):
+        yield from chunk
+
+
+def _texts(session: Session, query: Any) -> Iterator[tuple[str | None, ...]]:
+    """The rows of `query`, whose columns are all text (which no type converts), as the
+    driver gives them: plain tuples, without the cost of making each a `Row` (a fifth of
+    reading HR's memberships at a first contact)."""
+    return _driver_chunks(session.execute(query))
+
+
+def _driver_chunks(result: Any) -> Iterator[tuple[str | None, ...]]:
+    cursor = result.cursor
+    try:
+        while chunk := cursor.fetchmany(FETCH):
+            yield from chunk
+    finally:
+        result.close()
+
+
 def _user_links(target: str) -> ColumnElement[bool]:
     return and_(links.c.target == target, links.c.kind == LinkKind.USER.value)
 
@@ -189,7 +220,7 @@ def unresolved_people(session: Session) -> Iterator[Row[Any]]:
         .join(USERS, USERS.c.employee_id == people.c.employee_id)
         .where(USERS.c.remote_id.is_(None), USERS.c.unknown == false())
     )
-    return iter(session.execute(query.order_by(*_in_order(session, people.c.employee_id))))
+    return _rows(session, query.order_by(*_in_order(session, people.c.employee_id)))
 
 
 def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[Row[Any]]:
@@ -204,11 +235,11 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
         select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
         .add_columns(su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
         .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
-        .add_columns(_origin(target, p.c.employee_id))
+        .add_columns(_origin(target, p.c.employee_id, su.c.remote_id))
         .select_from(_people_accounts(target))
         .where(where)
     )
-    return iter(session.execute(query.order_by(*_in_order(session, p.c.employee_id))))
+    return _rows(session, query.order_by(*_in_order(session, p.c.employee_id)))
 
 
 _PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at")]
@@ -224,10 +255,11 @@ def _people_accounts(target: str) -> Any:
     )
 
 
-def _origin(target: str, employee_id: ColumnElement[Any]) -> Any:
-    """The origin of the person's user link (created, adopted), NULL without one."""
+def _origin(target: str, employee_id: ColumnElement[Any], account: ColumnElement[Any]) -> Any:
+    """The origin of the person's user link (created, adopted), NULL without one; looked
+    up only where the LMS has the `account` (the plan asks nothing else of it)."""
     mine = select(links.c.origin).where(_user_links(target), links.c.employee_id == employee_id)
-    return mine.scalar_subquery().label("origin")
+    return case((account.is_(None), null()), else_=mine.scalar_subquery()).label("origin")
 
 
 def vanished_users(session: Session, target: str) -> Iterator[Row[Any]]:
@@ -239,7 +271,7 @@ def vanished_users(session: Session, target: str) -> Iterator[Row[Any]]:
         .join(su, and_(su.c.target == target, su.c.remote_id == links.c.remote_id))
         .where(_user_links(target), ~listed)
     )
-    return iter(session.execute(query.order_by(*_in_order(session, links.c.employee_id))))
+    return _rows(session, query.order_by(*_in_order(session, links.c.employee_id)))
 
 
 # --- memberships ---------------------------------------------------------------------------
@@ -267,49 +299,64 @@ def _membership_link(target: str, kind: Any, code: Any, emp: Any, role: Any) -> 
     return ml, on
 
 
-def wanted_memberships(session: Session, target: str, roles: Iterable[str]) -> Iterator[Row[Any]]:
+def wanted_memberships(
+    session: Session, target: str, roles: Iterable[str], *, adoptable: bool = True
+) -> Iterator[tuple[str | None, ...]]:
     """HR's memberships of active people in a role the LMS has, whose account and group are
     not unknown, that the LMS lacks (`actual` NULL) or syncd does not link yet (`linked`
-    NULL: adopted)."""
+    NULL: adopted). Not `adoptable` (the LMS had no membership when read): every one is
+    lacking, and neither the shadow nor the links are looked at."""
+    dm = desired_members
+    source = dm.join(USERS, and_(USERS.c.employee_id == dm.c.employee_id, USERS.c.active))
+    source = source.outerjoin(
+        GROUPS, and_(GROUPS.c.kind == dm.c.group_kind, GROUPS.c.code == dm.c.group_code)
+    )
+    query = (
+        select(dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
+        .add_columns(GROUPS.c.remote_id.label("group_remote_id"))
+        .add_columns(USERS.c.remote_id.label("user_remote_id"))
+        .where(
+            dm.c.role.in_(list(roles)),
+            or_(GROUPS.c.kind.is_(None), GROUPS.c.remote_id.is_not(None)),
+            USERS.c.unknown == false(),
+        )
+    )
+    if adoptable:
+        query = _in_shadow_or_linked(query, source, target)
+    else:
+        query = query.add_columns(null().label("actual"), null().label("linked"))
+        query = query.select_from(source)
+    order = _member_key(session, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
+    # A bound that holds for every row, on the person index's first column: SQLite then
+    # scans that index (person by person, as the lookups beside it are kept), not the table.
+    query = query.where(dm.c.employee_id >= "")
+    return _texts(session, query.order_by(*order))
+
+
+def _in_shadow_or_linked(query: Any, source: Any, target: str) -> Any:
+    """`query` with each membership's shadow row (`actual`) and link (`linked`), keeping
+    the rows that lack either. The shadow is looked up by account
+    (`ix_shadow_memberships_user`: its key's group column is kept out of the lookup), so
+    that, people read in turn, each lookup lands beside the one before."""
     dm, sm = desired_members, shadow_members
     ml, on_link = _membership_link(
         target, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role
     )
     actual = and_(
         sm.c.target == target,
-        sm.c.group_kind == dm.c.group_kind,
-        sm.c.group_remote_id == GROUPS.c.remote_id,
         sm.c.user_remote_id == USERS.c.remote_id,
+        sm.c.group_kind == dm.c.group_kind,
+        _unindexed(sm.c.group_remote_id) == GROUPS.c.remote_id,
         sm.c.role == dm.c.role,
     )
-    query = (
-        select(dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
-        .add_columns(GROUPS.c.remote_id.label("group_remote_id"))
-        .add_columns(USERS.c.remote_id.label("user_remote_id"))
-        .add_columns(sm.c.role.label("actual"), ml.c.kind.label("linked"))  # index-only
-        .select_from(
-            dm.join(USERS, and_(USERS.c.employee_id == dm.c.employee_id, USERS.c.active))
-            .outerjoin(
-                GROUPS, and_(GROUPS.c.kind == dm.c.group_kind, GROUPS.c.code == dm.c.group_code)
-            )
-            .outerjoin(sm, actual)
-            .outerjoin(ml, on_link)
-        )
-        .where(
-            dm.c.role.in_(list(roles)),
-            or_(GROUPS.c.kind.is_(None), GROUPS.c.remote_id.is_not(None)),
-            USERS.c.unknown == false(),
-            or_(sm.c.role.is_(None), ml.c.kind.is_(None)),
-        )
+    return (
+        query.add_columns(sm.c.role.label("actual"), ml.c.kind.label("linked"))  # index-only
+        .select_from(source.outerjoin(sm, actual).outerjoin(ml, on_link))
+        .where(or_(sm.c.role.is_(None), ml.c.kind.is_(None)))
     )
-    order = _member_key(session, dm.c.group_kind, dm.c.group_code, dm.c.employee_id, dm.c.role)
-    # A bound that holds for every row, on the person index's first column: SQLite then
-    # scans that index (person by person, as the lookups beside it are kept), not the table.
-    query = query.where(dm.c.employee_id >= "")
-    return iter(session.execute(query.order_by(*order)))
 
 
-def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
+def dropped_memberships(session: Session, target: str) -> Iterator[tuple[str | None, ...]]:
     """Memberships syncd links and the LMS has, of active people, that HR no longer lists:
     the target's membership links scanned person by person, each looked up in HR's by
     person too (most are there: one lookup each), the rest looked up in the shadow."""
@@ -330,7 +377,7 @@ def dropped_memberships(session: Session, target: str) -> Iterator[Row[Any]]:
         _in_shadow(target, ml),
     )
     order = _member_key(session, ml.c.group_kind, ml.c.group_code, ml.c.employee_id, ml.c.role)
-    return iter(session.execute(query.order_by(*order)))
+    return _texts(session, query.order_by(*order))
 
 
 def _in_shadow(target: str, ml: Any) -> ColumnElement[bool]:
@@ -371,9 +418,34 @@ def has_memberships(session: Session, target: str) -> bool:
 # --- enrollments ---------------------------------------------------------------------------
 
 
-def wanted_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
+def has_enrollments(session: Session, target: str) -> bool:
+    """Whether the LMS had any enrollment when it was read."""
+    se = shadow_enrollments
+    return bool(session.execute(select(exists().where(se.c.target == target))).scalar())
+
+
+def wanted_enrollments(
+    session: Session, target: str, *, lms_has_any: bool = True
+) -> Iterator[Row[Any]]:
     """HR's enrollments of active people whose account is not unknown, that the LMS lacks,
-    by course and employee."""
+    by course and employee (`ix_desired_enrollments_course`'s order: nothing to sort).
+    Without `lms_has_any` (the LMS had none when read) the shadow is not looked at."""
+    de = desired_enrollments
+    query = (
+        select(de.c.employee_id, de.c.course_code, de.c.due_date)
+        .select_from(de.join(USERS, and_(USERS.c.employee_id == de.c.employee_id, USERS.c.active)))
+        .where(USERS.c.unknown == false())
+    )
+    if lms_has_any:
+        query = query.where(~_enrolled(target))
+    order = _in_order(session, de.c.course_code, de.c.employee_id)
+    # A bound that holds for every row, on the course index's first column (as above).
+    query = query.where(de.c.course_code >= "")
+    return _rows(session, query.order_by(*order))
+
+
+def _enrolled(target: str) -> ColumnElement[bool]:
+    """HR's enrollment `de` is in the LMS, under a course id bearing its code."""
     de, se = desired_enrollments, shadow_enrollments
     in_lms = (
         exists()
@@ -384,14 +456,7 @@ def wanted_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
         )
         .correlate_except(se)
     )
-    there = exists().where(COURSES.c.code == de.c.course_code, in_lms)
-    query = (
-        select(de)
-        .select_from(de.join(USERS, and_(USERS.c.employee_id == de.c.employee_id, USERS.c.active)))
-        .where(USERS.c.unknown == false(), ~there)
-    )
-    order = _in_order(session, de.c.course_code, de.c.employee_id)
-    return iter(session.execute(query.order_by(*order)))
+    return exists().where(COURSES.c.code == de.c.course_code, in_lms)
 
 
 def dropped_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
@@ -419,4 +484,4 @@ def dropped_enrollments(session: Session, target: str) -> Iterator[Row[Any]]:
         .where(se.c.target == target, USERS.c.active, ~wanted, linked)
     )
     order = _in_order(session, code, emp, se.c.course_remote_id)
-    return iter(session.execute(query.order_by(*order)))
+    return _rows(session, query.order_by(*order))

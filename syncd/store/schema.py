@@ -122,6 +122,10 @@ class DesiredMembershipRow(Base):
 
 class DesiredEnrollmentRow(Base):
     __tablename__ = "desired_enrollments"
+    # The plan reads them course by course, in the order it shows them.
+    __table_args__ = (
+        Index("ix_desired_enrollments_course", "course_code", "employee_id", "due_date"),
+    )
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     course_code: Mapped[str] = mapped_column(KEY, primary_key=True)
     due_date: Mapped[dt.date | None]
@@ -161,6 +165,17 @@ class ShadowGroupRow(ContentHash, Base):
 
 class ShadowMembershipRow(ContentHash, Base):
     __tablename__ = "shadow_memberships"
+    # The plan looks them up account by account, as it reads HR's memberships by person.
+    __table_args__ = (
+        Index(
+            "ix_shadow_memberships_user",
+            "target",
+            "user_remote_id",
+            "group_kind",
+            "group_remote_id",
+            "role",
+        ),
+    )
     target: Mapped[str] = mapped_column(KEY, primary_key=True)
     group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     group_remote_id: Mapped[str] = mapped_column(KEY, primary_key=True)
