@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -28,7 +29,6 @@ from syncd.records import (
     RemoteId,
     RemoteMembership,
     RemotePart,
-    RemoteRecord,
     RemoteState,
     RemoteUser,
 )
@@ -70,10 +70,12 @@ class ShadowWriter:
         )
 
     def add(self, item: FetchItem) -> None:
-        if isinstance(item, PartRead):
+        to_row = _ROWS.get(type(item))
+        if to_row is None:  # not a record (looked up by its exact class): a PartRead
+            assert isinstance(item, PartRead), f"not a record: {type(item).__name__}"
             self._parts.add(item.part)
             return
-        model, row = _row(item)
+        model, row = to_row(item)
         self._buffer.setdefault(model, []).append(row)
         self._pending += 1
         if self._pending >= FLUSH_EVERY:
@@ -97,18 +99,13 @@ class ShadowWriter:
         state.parts_read = ",".join(sorted(self._parts)) or None
 
 
-def _row(record: RemoteRecord) -> tuple[type[Base], tuple[Any, ...]]:
-    """The record's shadow row, in its table's column order (the target and hash aside)."""
-    return _ROWS[type(record)](record)
-
-
 def _user_row(u: RemoteUser) -> tuple[type[Base], tuple[Any, ...]]:
     values = (u.remote_id, u.username, u.email, u.first_name, u.last_name, u.active, u.external_id)
     return ShadowUserRow, values
 
 
 def _group_row(g: RemoteGroup) -> tuple[type[Base], tuple[Any, ...]]:
-    return ShadowGroupRow, (g.kind.value, g.remote_id, g.name, g.code, g.parent_remote_id)
+    return ShadowGroupRow, (_VALUES[g.kind], g.remote_id, g.name, g.code, g.parent_remote_id)
 
 
 def _membership_row(m: RemoteMembership) -> tuple[type[Base], tuple[Any, ...]]:
@@ -127,10 +124,16 @@ def _course_row(c: RemoteCourse) -> tuple[type[Base], tuple[Any, ...]]:
 def _enrollment_row(e: RemoteEnrollment) -> tuple[type[Base], tuple[Any, ...]]:
     p = e.progress or NO_PROGRESS
     values = (p.enrolled_at, p.completed_at, p.score, p.raw_status)
-    return ShadowEnrollmentRow, (e.course_remote_id, e.user_remote_id, e.status.value, *values)
+    return ShadowEnrollmentRow, (e.course_remote_id, e.user_remote_id, _VALUES[e.status], *values)
 
 
-# By the record's exact class: one look-up for each of the many records a fetch reads.
+# Enum members' values by member (a look-up costs less than the `value` property).
+_VALUES: dict[StrEnum, str] = {
+    m: m.value for e in (GroupKind, MemberRole, EnrollmentStatus) for m in e
+}
+
+# Each record's shadow row, in its table's column order (the target and hash aside), by the
+# record's exact class: one look-up for each of the many records a fetch reads.
 _ROWS: dict[type, Callable[[Any], tuple[type[Base], tuple[Any, ...]]]] = {
     RemoteUser: _user_row,
     RemoteGroup: _group_row,
