@@ -71,6 +71,11 @@ COURSES = Table(
     prefixes=["TEMPORARY"],
 )
 _STAGES = (OBSERVED, PEOPLE, COURSES)
+# A write that changes nothing, so SQLite's transaction takes the write lock (waiting its
+# busy timeout for another writer) before staging reads the database: a read transaction
+# cannot become a write one once another connection has committed (SQLITE_BUSY_SNAPSHOT,
+# "database is locked" at once, never waited out).
+_WRITE_FIRST = "UPDATE training_records SET status = status WHERE 0"
 _VALUES = ("status", "enrolled_at", "completed_at", "score", "raw_status")
 
 
@@ -88,6 +93,8 @@ class Observed:
         self._session, self._target = session, target
         self._postgres = session.get_bind().dialect.name == "postgresql"
         connection = session.connection()
+        if not self._postgres:  # SQLite: the write lock first (`_WRITE_FIRST`)
+            connection.exec_driver_sql(_WRITE_FIRST)
         for table in _STAGES:
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self._temp(table)}")
             table.create(connection)
