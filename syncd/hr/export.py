@@ -22,6 +22,7 @@ errors never show the rows it tried to write.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -189,6 +190,7 @@ def _score(score: float | None) -> str:
     return f"{score:g}" if math.isfinite(score) else _cell(f"{score:g}")
 
 
+@functools.lru_cache(maxsize=4096)  # many share a moment: a cycle's updated_at, a batch's dates
 def _iso(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""

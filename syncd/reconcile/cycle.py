@@ -374,7 +374,9 @@ def _busy(session: Session, target: str) -> frozenset[ObjectKey]:
 
 def _enrollments_read(session: Session, target: str, fetched: Fetched) -> EnrollmentsRead:
     """The fetch's enrollments, streamed from the shadow for the read back."""
-    return EnrollmentsRead(stream_enrollments(session, target), fetched.remote.complete)
+    return EnrollmentsRead(
+        stream_enrollments(session, target), fetched.remote.complete, shadow=True
+    )
 
 
 def _stop_if_asked(env: CycleEnv) -> None:

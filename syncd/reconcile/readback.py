@@ -45,15 +45,8 @@ from syncd.records import (
     TrainingRecord,
 )
 from syncd.store import Session
-from syncd.store.training import (
-    RecordKey,
-    drop_records,
-    every_record,
-    record_chunks,
-    save_records,
-    set_watermark,
-    watermark,
-)
+from syncd.store.training import RecordKey, exported_records, set_watermark, watermark
+from syncd.store.training_merge import Observed
 
 log = structlog.get_logger()
 
@@ -75,10 +68,12 @@ class ReadbackReport:
 
 @dataclass(frozen=True, slots=True)
 class EnrollmentsRead:
-    """A fetch's enrollments, streamed from the shadow, and whether that fetch was whole."""
+    """A fetch's enrollments, streamed from the shadow, and whether that fetch was whole;
+    `shadow`: they are all the target's shadow enrollments (read back may read them there)."""
 
     enrollments: Iterable[RemoteEnrollment]
     complete: bool
+    shadow: bool = False
 
 
 def read_back(
@@ -94,35 +89,60 @@ def read_back(
 ) -> ReadbackReport:
     """Refresh the target's training records (the caller commits). `state`: the fetch,
     the user links (all links, or the users' alone) and the course codes. `enrolled`: the
-    enrollments this cycle made, which the LMS confirmed after the fetch read it. The stored
-    records are compared chunk by chunk, in key order, so only what was observed is held."""
+    enrollments this cycle made, which the LMS confirmed after the fetch read it. What was
+    observed is staged and merged in SQL (`store/training_merge.py`); enrollments read into
+    the shadow, of a connector that reads nothing back, are staged there without Python."""
     remote, links, courses = state
     now = clock.now()
     names = Names.of(links, courses)
-    observed = dict(names.records(target.name, remote.enrollments))
-    for emp, code in enrolled:
-        if (emp, code) not in observed:
-            made = TrainingRecord(emp, target.name, code, EnrollmentStatus.ENROLLED, Progress(now))
-            observed[emp, code] = made
     since = _since(session, target.name, now, settings, full=full)
-    if isinstance(connector, ReadsBack):
-        for key, record in names.records(target.name, connector.read_back(since)):
-            seen = observed.get(key)
-            observed[key] = record if seen is None else filled(seen, record)
+    reads_back = isinstance(connector, ReadsBack)
+    observed = Observed(session, target.name)
+    if isinstance(remote, EnrollmentsRead) and remote.shadow and not reads_back:
+        _, names.unnamed = observed.from_shadow(names.people, courses.codes)
+        observed.add_absent(_made(target.name, enrolled, now))
     else:
+        observed.add(
+            _observed(
+                names, target.name, remote, connector, since=since, enrolled=enrolled, now=now
+            )
+        )
+    merged = observed.merge(now, complete=remote.complete)
+    observed.close()
+    if not reads_back:
         since = None  # the fetch read every enrollment: this was a full read
-    changed, stored, gone = 0, 0, []
-    for chunk in record_chunks(session, target.name):
-        matched = {key: observed.pop(key) for key in chunk.keys() & observed.keys()}
-        changed += save_records(session, target.name, _news(matched, chunk), now, stored=chunk)
-        gone += [k for k, r in chunk.items() if k not in matched and _untouched(r)]
-        stored += len(chunk)
-    changed += save_records(session, target.name, observed.values(), now, stored={})  # new ones
-    dropped = drop_records(session, target.name, gone) if remote.complete else 0
+    changed, dropped, records = merged.changed, merged.dropped, merged.records
     set_watermark(session, target.name, now, full=since is None)
-    records = stored + len(observed) - dropped
     log.info("read_back", full=since is None, records=records, changed=changed, dropped=dropped)
     return ReadbackReport(since, records, changed, dropped, names.unnamed)
+
+
+def _made(target: str, keys: Iterable[RecordKey], now: dt.datetime) -> Iterator[TrainingRecord]:
+    """The records of the enrollments this cycle made, as syncd knows them."""
+    for emp, code in keys:
+        yield TrainingRecord(emp, target, code, EnrollmentStatus.ENROLLED, Progress(now))
+
+
+def _observed(
+    names: Names,
+    target: str,
+    remote: RemoteState | EnrollmentsRead,
+    connector: Connector,
+    *,
+    since: dt.datetime | None,
+    enrolled: Iterable[RecordKey],
+    now: dt.datetime,
+) -> Iterable[TrainingRecord]:
+    """What the read showed, by key: the fetch's enrollments, those this cycle made that it
+    did not show, and the results the connector reads back, filled from the fetch's."""
+    observed = dict(names.records(target, remote.enrollments))
+    for record in _made(target, enrolled, now):
+        observed.setdefault((record.employee_id, record.course_code), record)
+    if isinstance(connector, ReadsBack):
+        for key, record in names.records(target, connector.read_back(since)):
+            seen = observed.get(key)
+            observed[key] = record if seen is None else filled(seen, record)
+    return observed.values()
 
 
 def _since(
@@ -132,23 +152,6 @@ def _since(
     if full or mark is None or now - mark.full_at >= settings.full_every:
         return None
     return mark.at - settings.overlap
-
-
-def _news(
-    observed: Mapping[RecordKey, TrainingRecord], stored: Mapping[RecordKey, TrainingRecord]
-) -> Iterator[TrainingRecord]:
-    """The observed records, filled from the stored ones, that are new or differ from them
-    (most come back as they were: those are left out, not compared twice)."""
-    for key, record in observed.items():
-        old = stored.get(key)
-        if old is None:
-            yield record
-        elif old != record and (merged := filled(record, old)) is not old:
-            yield merged
-
-
-def _untouched(record: TrainingRecord) -> bool:
-    return record.status is EnrollmentStatus.ENROLLED
 
 
 def filled(new: TrainingRecord, old: TrainingRecord) -> TrainingRecord:
@@ -210,4 +213,4 @@ def export_records(session: Session, hr: HrConfig) -> None:
 
 
 def _exported(session: Session) -> Iterator[tuple[TrainingRecord, dt.datetime]]:
-    return ((r.record, r.updated_at) for r in every_record(session))
+    return exported_records(session)

@@ -9,7 +9,8 @@ of a part it did not read whole that it did not reach stay as the last fetch lef
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -28,7 +29,6 @@ from syncd.records import (
     RemoteId,
     RemoteMembership,
     RemotePart,
-    RemoteRecord,
     RemoteState,
     RemoteUser,
 )
@@ -70,10 +70,12 @@ class ShadowWriter:
         )
 
     def add(self, item: FetchItem) -> None:
-        if isinstance(item, PartRead):
+        to_row = _ROWS.get(type(item))
+        if to_row is None:  # not a record (looked up by its exact class): a PartRead
+            assert isinstance(item, PartRead), f"not a record: {type(item).__name__}"
             self._parts.add(item.part)
             return
-        model, row = _row(item)
+        model, row = to_row(item)
         self._buffer.setdefault(model, []).append(row)
         self._pending += 1
         if self._pending >= FLUSH_EVERY:
@@ -97,29 +99,48 @@ class ShadowWriter:
         state.parts_read = ",".join(sorted(self._parts)) or None
 
 
-def _row(record: RemoteRecord) -> tuple[type[Base], tuple[Any, ...]]:
-    """The record's shadow row, in its table's column order (the target and hash aside)."""
-    match record:
-        case RemoteUser(remote_id, username, email, first_name, last_name, active, external):
-            return ShadowUserRow, (
-                remote_id,
-                username,
-                email,
-                first_name,
-                last_name,
-                active,
-                external,
-            )
-        case RemoteGroup(remote_id, kind, name, code, parent):
-            return ShadowGroupRow, (kind.value, remote_id, name, code, parent)
-        case RemoteMembership(group_kind, group_id, user_id, role):
-            return ShadowMembershipRow, (group_kind.value, group_id, user_id, role.value)
-        case RemoteCourse(remote_id, code, name):
-            return ShadowCourseRow, (remote_id, code, name)
-        case RemoteEnrollment(course_id, user_id, status, progress):
-            p = progress or NO_PROGRESS
-            values = (p.enrolled_at, p.completed_at, p.score, p.raw_status)
-            return ShadowEnrollmentRow, (course_id, user_id, status.value, *values)
+def _user_row(u: RemoteUser) -> tuple[type[Base], tuple[Any, ...]]:
+    values = (u.remote_id, u.username, u.email, u.first_name, u.last_name, u.active, u.external_id)
+    return ShadowUserRow, values
+
+
+def _group_row(g: RemoteGroup) -> tuple[type[Base], tuple[Any, ...]]:
+    return ShadowGroupRow, (_VALUES[g.kind], g.remote_id, g.name, g.code, g.parent_remote_id)
+
+
+def _membership_row(m: RemoteMembership) -> tuple[type[Base], tuple[Any, ...]]:
+    return ShadowMembershipRow, (
+        m.group_kind.value,
+        m.group_remote_id,
+        m.user_remote_id,
+        m.role.value,
+    )
+
+
+def _course_row(c: RemoteCourse) -> tuple[type[Base], tuple[Any, ...]]:
+    return ShadowCourseRow, (c.remote_id, c.code, c.name)
+
+
+def _enrollment_row(e: RemoteEnrollment) -> tuple[type[Base], tuple[Any, ...]]:
+    p = e.progress or NO_PROGRESS
+    values = (p.enrolled_at, p.completed_at, p.score, p.raw_status)
+    return ShadowEnrollmentRow, (e.course_remote_id, e.user_remote_id, _VALUES[e.status], *values)
+
+
+# Enum members' values by member (a look-up costs less than the `value` property).
+_VALUES: dict[StrEnum, str] = {
+    m: m.value for e in (GroupKind, MemberRole, EnrollmentStatus) for m in e
+}
+
+# Each record's shadow row, in its table's column order (the target and hash aside), by the
+# record's exact class: one look-up for each of the many records a fetch reads.
+_ROWS: dict[type, Callable[[Any], tuple[type[Base], tuple[Any, ...]]]] = {
+    RemoteUser: _user_row,
+    RemoteGroup: _group_row,
+    RemoteMembership: _membership_row,
+    RemoteCourse: _course_row,
+    RemoteEnrollment: _enrollment_row,
+}
 
 
 def load_remote_state(session: Session, target: str) -> RemoteState:

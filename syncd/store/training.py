@@ -120,6 +120,16 @@ def every_record(session: Session) -> Iterator[StoredRecord]:
         yield StoredRecord(_record(row), row.first_seen_at, row.updated_at)
 
 
+def exported_records(session: Session) -> Iterator[tuple[TrainingRecord, dt.datetime]]:
+    """All targets' records with when each last changed (what the HR sinks hold), in
+    `every_record`'s order, streamed; first seen is not read."""
+    order = (TABLE.c.employee_id, TABLE.c.target, TABLE.c.course_code)
+    columns = [c for c in TABLE.c if c.name != "first_seen_at"]
+    query = select(*columns).order_by(*order).execution_options(yield_per=2000)
+    for row in session.execute(query):
+        yield _record(row), row.updated_at
+
+
 def count_records(session: Session, target: str) -> dict[str, int]:
     """The target's records by status."""
     query = (

@@ -3,6 +3,7 @@ reads), how they become training records, how records merge and when they go."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from syncd.connectors.base import NOTHING_LINKED, Capabilities, Linked
 from syncd.connectors.litmos.settings import LitmosTarget
 from syncd.keys import Links, UserKey
 from syncd.reconcile.courses import CourseCodes
-from syncd.reconcile.readback import ReadbackSettings, filled, read_back
+from syncd.reconcile.readback import EnrollmentsRead, ReadbackSettings, filled, read_back
 from syncd.records import (
     CourseCode,
     EmployeeId,
@@ -29,6 +30,7 @@ from syncd.records import (
     TrainingRecord,
 )
 from syncd.store.db import session_factory
+from syncd.store.shadow import ShadowWriter, stream_enrollments
 from syncd.store.training import load_records
 
 TARGET = LitmosTarget(name="lms", base_url="https://lms.test", api_key="k" * 12, source="t")
@@ -182,3 +184,55 @@ def test_filled_takes_only_missing_values() -> None:
     old = TrainingRecord(EmployeeId("E1"), "lms", CourseCode("C"), DONE, Progress(T0, T0, 1.0, "a"))
     new = TrainingRecord(EmployeeId("E1"), "lms", CourseCode("C"), DONE, Progress(score=2.0))
     assert filled(new, old).progress == Progress(T0, T0, 2.0, "a")
+
+
+TWIN = LitmosTarget(name="twin", base_url="https://lms.test", api_key="k" * 12, source="t")
+
+
+def _read(engine: Engine, clock: FakeClock, step: tuple[RemoteEnrollment, ...], *, shadow: bool):
+    """One read of `step` into TWIN through its shadow, or into TARGET from memory."""
+    target = TWIN if shadow else TARGET
+    with session_factory(engine)() as s:
+        if shadow:
+            writer = ShadowWriter(s, target.name, clock.now())
+            for e in step:
+                writer.add(e)
+            writer.finish(clock.now(), complete=True)
+            remote: object = EnrollmentsRead(stream_enrollments(s, target.name), True, shadow=True)
+        else:
+            remote = RemoteState(courses=COURSES, enrollments=step, complete=True)
+        report = read_back(
+            s, target, object(), (remote, LINKS, CourseCodes.of(COURSES, None)),  # type: ignore[arg-type]
+            clock=clock, settings=SETTINGS, full=False, enrolled=[key("E2")],
+        )  # fmt: skip
+        s.commit()
+        records = {
+            k: dataclasses.replace(r, target="lms") for k, r in load_records(s, target.name).items()
+        }
+        return report, records
+
+
+def test_a_read_from_the_shadow_merges_as_one_from_memory(engine: Engine) -> None:
+    """Read back's two sources (the shadow in SQL; records in Python) give the same records
+    and counts, read after read: values kept, statuses changed, untouched ones dropped,
+    accounts and courses without a name left out, an enrollment made this cycle kept."""
+    steps = [
+        (enrollment("u1", ENROLLED, enrolled_at=T0), enrollment("u9", DONE)),
+        (enrollment("u1", STARTED, score=10.0, raw_status="in_progress"),),
+        (enrollment("u1", STARTED, raw_status=""), enrollment("u2", DONE, completed_at=T0)),
+        (
+            enrollment("u1", DONE, completed_at=T0, score=95.0),
+            RemoteEnrollment(RemoteId("c2"), RemoteId("u2"), DONE),
+        ),
+        (),
+    ]
+    clock = FakeClock(T0)
+    for step in steps:
+        clock.advance(60)
+        from_shadow = _read(engine, clock, step, shadow=True)
+        assert from_shadow == _read(engine, clock, step, shadow=False)
+    report, records = from_shadow
+    assert (report.records, report.dropped) == (2, 0)
+    assert records[key("E1")].progress == Progress(
+        T0, T0, 95.0, None
+    )  # a new status: no raw one kept

@@ -266,11 +266,12 @@ def in_a_course(item: JsonObject) -> bool:
 def enrollment(item: JsonObject, course_id: RemoteId | None = None) -> RemoteEnrollment:
     """An enrollment item with the learner's progress it carries; `course_id` is the course of
     a per-course list (its path names the course), else the item's own."""
+    raw = _STATUS.read(item, ENROLLMENT.what)  # the status, read once for both its uses
     return RemoteEnrollment(
         course_remote_id=course_id or RemoteId(ENROLLMENT.ident(item, "course id")),
         user_remote_id=RemoteId(ENROLLMENT.ident(item, "user id")),
-        status=enrollment_status(ENROLLMENT.read(item, "status")),
-        progress=progress(item),
+        status=enrollment_status(raw),
+        progress=_progress(item, raw),
     )
 
 
@@ -281,12 +282,21 @@ def progress(item: JsonObject) -> Progress:
     completed, taken as sent even if the status says otherwise. An empty, null or
     unparseable field is None and changes nothing else: the status comes from its field.
     """
+    return _progress(item, _STATUS.read(item, ENROLLMENT.what))
+
+
+def _progress(item: JsonObject, raw_status: object) -> Progress:
     return Progress(
-        enrolled_at=utc_time(ENROLLMENT.read(item, "enrolled at")),
-        completed_at=utc_time(ENROLLMENT.read(item, "completed at")),
-        score=score(ENROLLMENT.read(item, "score")),
-        raw_status=raw_text(ENROLLMENT.read(item, "status")),
+        enrolled_at=utc_time(_ENROLLED_AT.read(item, ENROLLMENT.what)),
+        completed_at=utc_time(_COMPLETED_AT.read(item, ENROLLMENT.what)),
+        score=score(_SCORE.read(item, ENROLLMENT.what)),
+        raw_status=raw_text(raw_status),
     )
+
+
+_STATUS, _ENROLLED_AT, _COMPLETED_AT, _SCORE = (
+    ENROLLMENT.field(name) for name in ("status", "enrolled at", "completed at", "score")
+)
 
 
 def raw_text(raw: object) -> str | None:
