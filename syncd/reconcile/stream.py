@@ -12,6 +12,7 @@ adoptions, plus one chunk per spool; never the people, the memberships or the en
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,7 +46,6 @@ from syncd.records import (
     GroupKind,
     GroupRef,
     MemberRole,
-    OrgUnitCode,
     Person,
     RemoteGroup,
     RemoteId,
@@ -139,18 +139,15 @@ def _adopt_users(
     return adoptions
 
 
-def _remote_user(r: Any, prefix: str = "") -> RemoteUser:
-    def get(name: str) -> Any:
-        return getattr(r, prefix + name)
-
+def _remote_user(r: Any) -> RemoteUser:
     return RemoteUser(
-        RemoteId(get("remote_id")),
-        get("username"),
-        get("email"),
-        get("first_name"),
-        get("last_name"),
-        bool(get("active")),
-        get("external_id"),
+        RemoteId(r.remote_id),
+        r.username,
+        r.email,
+        r.first_name,
+        r.last_name,
+        bool(r.active),
+        r.external_id,
     )
 
 
@@ -158,51 +155,60 @@ def _remote_user(r: Any, prefix: str = "") -> RemoteUser:
 
 
 def _user_ops(session: Session, target: str, policy: DiffPolicy) -> Iterator[Operation]:
-    """People's and vanished people's account operations, merged in employee order."""
+    """People's and vanished people's account operations, merged in employee order (the
+    vanished are few, and none at a first contact)."""
     deleting = policy.on_leave == "delete" and OpKind.DELETE_USER in policy.supports
     candidates = planreads.user_candidates(session, target, deleting=deleting)
-    people = ((r.employee_id, 0, r) for r in candidates)
-    gone = ((r.employee_id, 1, r) for r in planreads.vanished_users(session, target))
-    person_ops = _PersonOps()
-    for _, source, row in heapq.merge(people, gone):
-        yield from (person_ops if source == 0 else _vanished_ops)(row, deleting)
+    gone = planreads.vanished_users(session, target)
+    person_ops = _PersonOps(deleting)
+    left = next(gone, None)
+    for row in candidates:
+        while left is not None and left.employee_id < row[0]:
+            yield from _vanished_ops(left, deleting)
+            left = next(gone, None)
+        yield from person_ops(row)
+    while left is not None:
+        yield from _vanished_ops(left, deleting)
+        left = next(gone, None)
 
 
 class _PersonOps:
-    """A person's account operations from their candidate row; HR's extra columns (most
-    people share a few combinations of them) decoded once per distinct JSON text."""
+    """A person's account operations from their candidate row (`planreads.CANDIDATE`); HR's
+    extra columns (most people share a few combinations of them) decoded once per distinct
+    JSON text."""
 
     KEEP = 10_000  # distinct texts remembered: memory stays bounded whatever HR sends
 
-    def __init__(self) -> None:
+    def __init__(self, deleting: bool) -> None:
+        self._deleting = deleting
         self._attributes: dict[str, tuple[tuple[str, Any], ...]] = {}
 
-    def __call__(self, row: Any, deleting: bool) -> Iterator[Operation]:
-        if row.unknown:
-            return  # linked, unseen, the read was partial: left alone
-        person = self._person(row)
-        if row.s_remote_id is None:
-            if person.active:
-                yield CreateUser(person)
-        elif not person.active and deleting and row.origin == CREATED:
-            yield DeleteUser(person.employee_id)
-        else:
-            yield from _user_changes(person, _remote_user(row, "s_"))
-
-    def _person(self, row: Any) -> Person:
-        """`mirror.person_of`, with `attributes` from their JSON text."""
-        org, manager = row.org_unit, row.manager_id
-        return Person(
-            EmployeeId(row.employee_id),
-            row.email,
-            row.first_name,
-            row.last_name,
-            row.username,
-            row.active,
-            OrgUnitCode(org) if org else None,
-            EmployeeId(manager) if manager else None,
-            self._decoded(row.attributes),
+    def __call__(self, row: tuple[Any, ...]) -> tuple[Operation, ...]:
+        (emp, email, first, last, username, active, org, manager, attributes) = row[:9]
+        account, unknown, *remote, origin = row[9:]
+        if unknown:
+            return ()  # linked, unseen, the read was partial: left alone
+        # `mirror.person_of`, with `attributes` from their JSON text.
+        person = Person(
+            emp,
+            email,
+            first,
+            last,
+            username,
+            bool(active),
+            org or None,
+            manager or None,
+            self._decoded(attributes),
         )
+        if account is None:
+            return (CreateUser(person),) if person.active else ()
+        if not person.active and self._deleting and origin == CREATED:
+            return (DeleteUser(person.employee_id),)
+        r_username, r_email, r_first, r_last, r_active, r_external = remote
+        account_ = RemoteUser(
+            account, r_username, r_email, r_first, r_last, bool(r_active), r_external
+        )
+        return tuple(_user_changes(person, account_))
 
     def _decoded(self, text: str) -> tuple[tuple[str, Any], ...]:
         found = self._attributes.get(text)
@@ -254,9 +260,15 @@ class _Memberships:
             yield RemoveMember(ref(kind, code), emp, roles[role])
 
 
-def _enrolls(rows: Iterable[Any]) -> Iterator[Operation]:
-    for employee_id, course_code, due_date in rows:
-        yield Enroll(employee_id, course_code, due_date)
+def _enrolls(rows: Iterable[tuple[Any, ...]]) -> Iterator[Operation]:
+    """Enrollment rows made operations; a due date that comes as ISO text (SQLite) read
+    once per distinct text (a company has few)."""
+    dates: dict[Any, dt.date | None] = {None: None}
+    for employee_id, course_code, due in rows:
+        date = dates.get(due)
+        if date is None and due is not None:
+            date = dates[due] = due if isinstance(due, dt.date) else dt.date.fromisoformat(due)
+        yield Enroll(employee_id, course_code, date)
 
 
 def _unenrolls(rows: Iterable[Any]) -> Iterator[Operation]:

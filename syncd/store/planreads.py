@@ -171,14 +171,15 @@ def _chunks(result: Any) -> Iterator[Row[Any]]:
         yield from chunk
 
 
-def _texts(session: Session, query: Any) -> Iterator[tuple[str | None, ...]]:
-    """The rows of `query`, whose columns are all text (which no type converts), as the
-    driver gives them: plain tuples, without the cost of making each a `Row` (a fifth of
-    reading HR's memberships at a first contact)."""
+def _tuples(session: Session, query: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of `query` as the driver gives them: plain tuples, without the cost of
+    making each a `Row` (a fifth of reading HR's memberships at a first contact). No type
+    converts them: text is text everywhere, but a boolean may come as 0 or 1 and a date as
+    its ISO text (SQLite), which the caller reads as such."""
     return _driver_chunks(session.execute(query))
 
 
-def _driver_chunks(result: Any) -> Iterator[tuple[str | None, ...]]:
+def _driver_chunks(result: Any) -> Iterator[tuple[Any, ...]]:
     cursor = result.cursor
     try:
         while chunk := cursor.fetchmany(FETCH):
@@ -223,10 +224,11 @@ def unresolved_people(session: Session) -> Iterator[Row[Any]]:
     return _rows(session, query.order_by(*_in_order(session, people.c.employee_id)))
 
 
-def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[Row[Any]]:
+def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[tuple[Any, ...]]:
     """People whose account may need an operation, by employee: no account, an unseen one,
-    a differing field or state; every leaver where leavers' accounts are deleted. The
-    person's `attributes` come as their JSON text."""
+    a differing field or state; every leaver where leavers' accounts are deleted. Driver
+    tuples (`_tuples`) of `CANDIDATE`'s columns; the person's `attributes` come as their
+    JSON text."""
     su, p = shadow_users, people
     differs = [p.c[name] != su.c[name] for name in ("username", "email", "first_name")]
     differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
@@ -239,13 +241,23 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
         .select_from(_people_accounts(target))
         .where(where)
     )
-    return _rows(session, query.order_by(*_in_order(session, p.c.employee_id)))
+    return _tuples(session, query.order_by(*_in_order(session, p.c.employee_id)))
 
 
 _PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at")]
 """The `people` columns a `Person` holds; `attributes` is read as its JSON text, which
 the plan decodes once per distinct text (`stream._PersonOps`)."""
 _REMOTE_FIELDS = ("username", "email", "first_name", "last_name", "active", "external_id")
+CANDIDATE = (
+    *(c.name for c in _PERSON),
+    "attributes",
+    "s_remote_id",
+    "unknown",
+    *(f"s_{n}" for n in _REMOTE_FIELDS),
+    "origin",
+)
+"""The columns of a `user_candidates` row, in order: a `Person`'s fields in theirs, then the
+account's (`s_`, NULL where there is none)."""
 
 
 def _people_accounts(target: str) -> Any:
@@ -301,7 +313,7 @@ def _membership_link(target: str, kind: Any, code: Any, emp: Any, role: Any) -> 
 
 def wanted_memberships(
     session: Session, target: str, roles: Iterable[str], *, adoptable: bool = True
-) -> Iterator[tuple[str | None, ...]]:
+) -> Iterator[tuple[Any, ...]]:
     """HR's memberships of active people in a role the LMS has, whose account and group are
     not unknown, that the LMS lacks (`actual` NULL) or syncd does not link yet (`linked`
     NULL: adopted). Not `adoptable` (the LMS had no membership when read): every one is
@@ -330,7 +342,7 @@ def wanted_memberships(
     # A bound that holds for every row, on the person index's first column: SQLite then
     # scans that index (person by person, as the lookups beside it are kept), not the table.
     query = query.where(dm.c.employee_id >= "")
-    return _texts(session, query.order_by(*order))
+    return _tuples(session, query.order_by(*order))
 
 
 def _in_shadow_or_linked(query: Any, source: Any, target: str) -> Any:
@@ -356,7 +368,7 @@ def _in_shadow_or_linked(query: Any, source: Any, target: str) -> Any:
     )
 
 
-def dropped_memberships(session: Session, target: str) -> Iterator[tuple[str | None, ...]]:
+def dropped_memberships(session: Session, target: str) -> Iterator[tuple[Any, ...]]:
     """Memberships syncd links and the LMS has, of active people, that HR no longer lists:
     the target's membership links scanned person by person, each looked up in HR's by
     person too (most are there: one lookup each), the rest looked up in the shadow."""
@@ -377,7 +389,7 @@ def dropped_memberships(session: Session, target: str) -> Iterator[tuple[str | N
         _in_shadow(target, ml),
     )
     order = _member_key(session, ml.c.group_kind, ml.c.group_code, ml.c.employee_id, ml.c.role)
-    return _texts(session, query.order_by(*order))
+    return _tuples(session, query.order_by(*order))
 
 
 def _in_shadow(target: str, ml: Any) -> ColumnElement[bool]:
@@ -426,10 +438,11 @@ def has_enrollments(session: Session, target: str) -> bool:
 
 def wanted_enrollments(
     session: Session, target: str, *, lms_has_any: bool = True
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[Any, ...]]:
     """HR's enrollments of active people whose account is not unknown, that the LMS lacks,
-    by course and employee (`ix_desired_enrollments_course`'s order: nothing to sort).
-    Without `lms_has_any` (the LMS had none when read) the shadow is not looked at."""
+    by course and employee (`ix_desired_enrollments_course`'s order: nothing to sort):
+    driver tuples (`_tuples`) of employee, course code and due date. Without `lms_has_any`
+    (the LMS had none when read) the shadow is not looked at."""
     de = desired_enrollments
     query = (
         select(de.c.employee_id, de.c.course_code, de.c.due_date)
@@ -441,7 +454,7 @@ def wanted_enrollments(
     order = _in_order(session, de.c.course_code, de.c.employee_id)
     # A bound that holds for every row, on the course index's first column (as above).
     query = query.where(de.c.course_code >= "")
-    return _rows(session, query.order_by(*order))
+    return _tuples(session, query.order_by(*order))
 
 
 def _enrolled(target: str) -> ColumnElement[bool]:
