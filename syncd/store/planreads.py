@@ -133,10 +133,16 @@ class Resolution:
     def put_courses(self, codes: Iterable[tuple[str, str]]) -> None:
         _put(self._session, COURSES, [{"remote_id": r, "code": c} for r, c in codes])
 
-    def link_people(self, target: str, *, complete: bool) -> None:
+    def link_people(self, target: str, *, complete: bool, lms_has_accounts: bool = True) -> None:
         """Every person, with the account their link names if the read saw it; after a
-        partial read, an unseen one is unknown."""
+        partial read, an unseen one is unknown. Where the LMS had no account when read (a
+        first contact) and the read was whole, nobody has one: nothing is looked up."""
         su, p = shadow_users, people
+        columns = ["employee_id", "active", "remote_id", "unknown"]
+        if not lms_has_accounts and complete:
+            nobody = select(p.c.employee_id, p.c.active, null(), false())
+            self._session.execute(insert(USERS).from_select(columns, nobody))
+            return
         unknown = and_(links.c.remote_id.is_not(None), su.c.remote_id.is_(None))
         rows = select(
             p.c.employee_id,
@@ -148,7 +154,6 @@ class Resolution:
                 links, and_(_user_links(target), links.c.employee_id == p.c.employee_id)
             ).outerjoin(su, and_(su.c.target == target, su.c.remote_id == links.c.remote_id))
         )
-        columns = ["employee_id", "active", "remote_id", "unknown"]
         self._session.execute(insert(USERS).from_select(columns, rows))
 
 
@@ -224,11 +229,15 @@ def unresolved_people(session: Session) -> Iterator[Row[Any]]:
     return _rows(session, query.order_by(*_in_order(session, people.c.employee_id)))
 
 
-def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterator[tuple[Any, ...]]:
+def user_candidates(
+    session: Session, target: str, *, deleting: bool, lms_has_accounts: bool = True
+) -> Iterator[tuple[Any, ...]]:
     """People whose account may need an operation, by employee: no account, an unseen one,
     a differing field or state; every leaver where leavers' accounts are deleted. Driver
     tuples (`_tuples`) of `CANDIDATE`'s columns; the person's `attributes` come as their
-    JSON text."""
+    JSON text. Where the LMS had no account when read: everyone, with none."""
+    if not lms_has_accounts:
+        return _tuples(session, _everyone_without_account(session))
     su, p = shadow_users, people
     differs = [p.c[name] != su.c[name] for name in ("username", "email", "first_name")]
     differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
@@ -242,6 +251,18 @@ def user_candidates(session: Session, target: str, *, deleting: bool) -> Iterato
         .where(where)
     )
     return _tuples(session, query.order_by(*_in_order(session, p.c.employee_id)))
+
+
+def _everyone_without_account(session: Session) -> Any:
+    """`user_candidates`'s rows when the LMS has no account: each person, an empty account."""
+    p = people
+    nothing = [null().label(f"s_{n}") for n in _REMOTE_FIELDS]
+    return (
+        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
+        .add_columns(null().label("s_remote_id"), USERS.c.unknown, *nothing, null().label("origin"))
+        .select_from(p.join(USERS, USERS.c.employee_id == p.c.employee_id))
+        .order_by(*_in_order(session, p.c.employee_id))
+    )
 
 
 _PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at")]
@@ -419,6 +440,12 @@ def _unindexed(column: ColumnElement[str]) -> ColumnElement[str]:
     """The same text, which no index may look up (`column || ''`): steers the database to
     an index that leaves the column out."""
     return column + literal("")
+
+
+def has_accounts(session: Session, target: str) -> bool:
+    """Whether the LMS had any account when it was read."""
+    su = shadow_users
+    return bool(session.execute(select(exists().where(su.c.target == target))).scalar())
 
 
 def has_memberships(session: Session, target: str) -> bool:
