@@ -37,6 +37,10 @@ class TargetBase(StrictModel):
     sandbox_state: Path | None = None
     courses: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     on_leave: Literal["deactivate", "delete"] = "deactivate"
+    # Whether the LMS may email people on its own when syncd writes (welcome, invitation,
+    # assignment emails): off, each connector sets its API's switch where there is one,
+    # and the plan says which emails no switch can stop (`Capabilities.side_effects`).
+    notify: Flag = False
     timeout_seconds: Seconds = Field(default=30, gt=0, le=MAX_TIMEOUT_SECONDS)
     max_attempts: Count = Field(default=6, ge=1)
 

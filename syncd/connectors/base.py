@@ -41,6 +41,31 @@ class EnrollScope(StrEnum):
     PERSON = "person"
 
 
+class Effect(StrEnum):
+    """What an LMS does on its own when syncd writes: what the plan lists per operation
+    and totals per target, so that nobody is mailed, charged or loses results by surprise."""
+
+    WELCOME_EMAIL = "welcome_email"  # a new account's login, welcome or invitation email
+    ASSIGNMENT_EMAIL = "assignment_email"  # an email telling a learner of a course
+    GROUP_EMAIL = "group_email"  # an email telling a person of a group they were added to
+    SEAT = "seat"  # a licence seat taken
+    RESULTS_DELETED = "results_deleted"  # the learner's results deleted with the enrollment
+
+
+@dataclass(frozen=True, slots=True)
+class SideEffects:
+    """What one operation of each kind makes the LMS do on its own, as this target is set
+    up (its `notify` setting and the rest): `per_kind[kind][effect]` is how many of
+    `effect` one operation of `kind` causes. `unswitchable` holds the effects the LMS's API
+    has no switch for: `notify = false` cannot stop them, and the plan says so."""
+
+    per_kind: Mapping[OpKind, Mapping[Effect, int]] = field(default_factory=dict)
+    unswitchable: frozenset[Effect] = frozenset()
+
+    def of(self, kind: OpKind) -> Mapping[Effect, int]:
+        return self.per_kind.get(kind, {})
+
+
 @dataclass(frozen=True, slots=True)
 class CreateCarries:
     """What one user-create request can also do for the same person: the apply stage
@@ -70,9 +95,9 @@ class Capabilities:
     nested_groups: bool = True
     # The ways a person can belong to a group there (every LMS has learners; some, managers).
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
-    # The operation kinds on which the LMS emails the person, as this target is set up:
-    # the run's plan says so, so that nobody is mailed by surprise.
-    emails: frozenset[OpKind] = frozenset()
+    # What the LMS does on its own per operation kind, as this target is set up (emails,
+    # seats, results deleted): the plan lists and totals it, so nobody is surprised.
+    side_effects: SideEffects = SideEffects()
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
     # How the apply stage cuts Enroll batches: per course or per person (the plan is the same).

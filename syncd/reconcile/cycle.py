@@ -202,7 +202,7 @@ class _Cycle:
             fetched.error,
             notes.held(ops.held, fetched.remote),
             notes.unsupported(kind, ops.unsupported),
-            notes.emails(kind, ops, caps.emails),
+            notes.side_effects(kind, ops, caps.side_effects),
             None if caps.groups_have_codes else notes.shared(kind, fetched.groups),
         )
 

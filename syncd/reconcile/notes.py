@@ -6,10 +6,11 @@ joins the sentences into `sync_runs.message` and the report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import structlog
 
+from syncd.connectors.base import Effect, SideEffects
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.diff import count_kinds, shared_names
 from syncd.reconcile.hold import unread_parts
@@ -50,13 +51,37 @@ def unread_answers(count: int) -> str | None:
     return f"unconfirmed {count}: answered in words syncd cannot read, the next read settles them"
 
 
-def emails(kind: str, ops: Sequence[Operation], emailing: frozenset[OpKind]) -> str | None:
-    """Which operations of the plan make the LMS email the person (the target asked for it)."""
-    counts = count_kinds(op for op in ops if op.KIND in emailing)
-    if not counts:
+def side_effects(kind: str, ops: Sequence[Operation], effects: SideEffects) -> str | None:
+    """What the plan makes the LMS do on its own, totalled ("litmos, on its own: 34
+    welcome emails, 50 assignment emails, 34 seats"), and which of it no switch stops."""
+    totals = effect_totals(ops, effects)
+    if not totals:
         return None
-    listed = ", ".join(f"{kind_} {n}" for kind_, n in sorted(counts.items()))
-    return f"{kind} emails the person on: {listed}"
+    listed = ", ".join(effect_words(effect, n) for effect, n in totals.items())
+    forced = [effect_words(e, 2).split(" ", 1)[1] for e in totals if e in effects.unswitchable]
+    unstoppable = f" ({', '.join(forced)}: {kind}'s API has no switch)" if forced else ""
+    return f"{kind}, on its own: {listed}{unstoppable}"
+
+
+def effect_words(effect: Effect, n: int) -> str:
+    """`3 welcome emails`, `1 seat`, `2 results deleted`."""
+    words = (
+        "results deleted" if effect is Effect.RESULTS_DELETED else effect.value.replace("_", " ")
+    )
+    plural = n != 1 and effect is not Effect.RESULTS_DELETED
+    return f"{n} {words}{'s' * plural}"
+
+
+def effect_totals(ops: Iterable[Operation], effects: SideEffects) -> dict[Effect, int]:
+    """How many of each effect `ops` cause, in `Effect`'s order."""
+    if not effects.per_kind:
+        return {}
+    by_kind = count_kinds(op for op in ops if op.KIND in effects.per_kind)
+    totals = dict.fromkeys(Effect, 0)
+    for kind_, n in by_kind.items():
+        for effect, each in effects.of(OpKind(kind_)).items():
+            totals[effect] += n * each
+    return {effect: n for effect, n in totals.items() if n}
 
 
 def held(ops: Sequence[Operation], remote: RemoteState) -> str | None:

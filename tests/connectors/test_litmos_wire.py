@@ -16,6 +16,7 @@ from syncd.operations import (
     CreateUser,
     DeactivateUser,
     Enroll,
+    OpKind,
     ReactivateUser,
     UpdateUser,
 )
@@ -181,7 +182,7 @@ def test_course_assignment_sends_the_spec_body_and_says_whether_to_email(
     assert sent.body == {"Course": [{"Id": course}]}
     assert sent.query["sendmessage"] == ("true" if emails else "false",)
     assert len(litmos_sim.sent_messages) == (1 if emails else 0)
-    assert bool(litmos.capabilities.emails) is emails
+    assert bool(litmos.capabilities.side_effects.of(OpKind.ENROLL)) is emails
 
 
 def test_a_person_s_courses_go_in_one_assignment_and_a_refusal_rejects_only_theirs(

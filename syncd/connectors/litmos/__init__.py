@@ -86,10 +86,12 @@ from syncd.connectors.base import (
     Connector,
     ConnectorContext,
     CreateCarries,
+    Effect,
     EnrollScope,
     JobState,
     Linked,
     RemoteRefs,
+    SideEffects,
 )
 from syncd.connectors.client import check_access
 from syncd.connectors.http import HttpStats
@@ -184,8 +186,16 @@ def capabilities(target: LitmosTarget) -> Capabilities:
         supports=frozenset(OpKind) - UNSUPPORTED,
         natural_keys=("username", "email"),
         groups_have_codes=True,
-        emails=frozenset({OpKind.ENROLL}) if target.send_course_emails else frozenset(),
+        side_effects=_side_effects(target),
     )
+
+
+def _side_effects(target: LitmosTarget) -> SideEffects:
+    """A course assignment emails the learner unless `sendmessage=false` (spec
+    `AssignCoursestoUser`: "By default, emails will be sent")."""
+    if target.send_course_emails:
+        return SideEffects({OpKind.ENROLL: {Effect.ASSIGNMENT_EMAIL: 1}})
+    return SideEffects()
 
 
 def imports_on(target: LitmosTarget) -> bool:
