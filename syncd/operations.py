@@ -240,6 +240,24 @@ def changes(op: Operation) -> dict[str, FieldValue]:
             assert_never(op)
 
 
+def before(op: Operation) -> dict[str, FieldValue]:
+    """What the LMS held, as read, of each field `changes(op)` overwrites: the plan's
+    `before`, so that a reviewer sees what a change replaces (empty where nothing is)."""
+    match op:
+        case UpdateUser():
+            return {c.field: c.old for c in op.changes}
+        case DeactivateUser():
+            return {"active": True}
+        case ReactivateUser():
+            return {"active": False}
+        case UpdateGroup():
+            return {"name": op.old_name}
+        case MoveGroup():
+            return {"parent": _text(op.old_parent)}
+        case _:
+            return {}
+
+
 def shown_key(kind: OpKind, key: ObjectKey) -> str:
     """The key as the plan's `key` and the journal's `object_key` show it: `str(key)`, but
     for an adoption its link's HR key (a group's code alone), as syncd always showed it."""

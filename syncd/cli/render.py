@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from syncd.side_effects import effect_words
 from syncd.store.journal import OpStatus
 
 if TYPE_CHECKING:  # `syncd status` renders without loading the engine
@@ -55,11 +56,14 @@ def _target_json(t: TargetReport) -> dict[str, Any]:
         "counts": t.counts,
         "drift": t.drift,
         "readback": _readback_json(t.readback),
+        "side_effects": {"totals": dict(t.side_effects), "no_switch": list(t.no_switch)},
         "operations": [
             {
                 "kind": o.kind,
                 "key": o.key,
                 "changes": o.changes,
+                "before": o.before,
+                "side_effects": dict(o.side_effects),
                 "status": o.status,
                 "error": o.error,
             }
@@ -121,10 +125,19 @@ def _target_lines(t: TargetReport) -> Iterator[str]:
 
 def _op_line(op: OperationReport) -> str:
     mark = MARKS.get(op.kind.split("_")[0], " ")
-    fields = " ".join(f"{k}={_show(v)}" for k, v in op.changes.items())
+    fields = " ".join(_field(name, value, op.before) for name, value in op.changes.items())
     shown = op.status in {OpStatus.PLANNED, OpStatus.DONE}
     status = "" if shown else f"  [{op.status}: {op.error}]"
-    return f"{mark} {op.kind:<16} {op.key:<32} {fields}{status}".rstrip()
+    effects = ", ".join(effect_words(e, n) for e, n in op.side_effects.items())
+    effects = f"  ⇒ {effects}" if effects else ""
+    return f"{mark} {op.kind:<16} {op.key:<32} {fields}{effects}{status}".rstrip()
+
+
+def _field(name: str, value: object, before: Mapping[str, object]) -> str:
+    """`name=value`, or `name: old → new` where the operation overwrites what the LMS held."""
+    if name in before:
+        return f"{name}: {_show(before[name])} → {_show(value)}"
+    return f"{name}={_show(value)}"
 
 
 def _show(value: object) -> str:
@@ -167,8 +180,11 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             shown = {k: v for k, v in run["counts"].items() if v}
             counts = ", ".join(f"{k} {v}" for k, v in shown.items()) or "no operations"
             drift = f", drift {run['drift']}" if run["drift"] else ""
+            effects = ", ".join(effect_words(e, n) for e, n in run["side_effects"].items())
+            effects = f"; the LMS, on its own: {effects}" if effects else ""
             yield (
-                f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: {counts}{drift}"
+                f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: "
+                f"{counts}{drift}{effects}"
             )
             if run["message"]:
                 yield f"    ! {run['message']}"

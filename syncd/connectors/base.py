@@ -19,12 +19,18 @@ import httpx
 
 from syncd.operations import OpKind, Outcome
 from syncd.records import GroupKind, GroupRef, MemberRole, RemoteEnrollment, RemoteId
+from syncd.side_effects import Effect, SideEffects
 
 if TYPE_CHECKING:
     from syncd.clock import Clock
     from syncd.config import TargetBase
     from syncd.operations import Operation
     from syncd.records import CourseCode, EmployeeId, FetchItem
+
+__all__ = [
+    "Effect",  # what an LMS does on its own: `syncd/side_effects.py`, named here for connectors
+    "SideEffects",
+]
 
 NATURAL_KEYS = ("external_id", "username", "email")
 
@@ -39,31 +45,6 @@ class EnrollScope(StrEnum):
 
     COURSE = "course"
     PERSON = "person"
-
-
-class Effect(StrEnum):
-    """What an LMS does on its own when syncd writes: what the plan lists per operation
-    and totals per target, so that nobody is mailed, charged or loses results by surprise."""
-
-    WELCOME_EMAIL = "welcome_email"  # a new account's login, welcome or invitation email
-    ASSIGNMENT_EMAIL = "assignment_email"  # an email telling a learner of a course
-    GROUP_EMAIL = "group_email"  # an email telling a person of a group they were added to
-    SEAT = "seat"  # a licence seat taken
-    RESULTS_DELETED = "results_deleted"  # the learner's results deleted with the enrollment
-
-
-@dataclass(frozen=True, slots=True)
-class SideEffects:
-    """What one operation of each kind makes the LMS do on its own, as this target is set
-    up (its `notify` setting and the rest): `per_kind[kind][effect]` is how many of
-    `effect` one operation of `kind` causes. `unswitchable` holds the effects the LMS's API
-    has no switch for: `notify = false` cannot stop them, and the plan says so."""
-
-    per_kind: Mapping[OpKind, Mapping[Effect, int]] = field(default_factory=dict)
-    unswitchable: frozenset[Effect] = frozenset()
-
-    def of(self, kind: OpKind) -> Mapping[Effect, int]:
-        return self.per_kind.get(kind, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +78,7 @@ class Capabilities:
     member_roles: frozenset[MemberRole] = frozenset({MemberRole.LEARNER})
     # What the LMS does on its own per operation kind, as this target is set up (emails,
     # seats, results deleted): the plan lists and totals it, so nobody is surprised.
-    side_effects: SideEffects = SideEffects()
+    side_effects: SideEffects = field(default_factory=SideEffects)
     # How long the LMS keeps an asynchronous job's id; None: it answers every call at once.
     job_lifetime: dt.timedelta | None = None
     # How the apply stage cuts Enroll batches: per course or per person (the plan is the same).

@@ -49,6 +49,7 @@ from syncd.records import (
     LinkKind,
     RemoteId,
 )
+from syncd.side_effects import Effect
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
 from syncd.store.journal import OpStatus
@@ -274,6 +275,11 @@ class _Cycle:
         env, planned = self.env, ending.planned
         counts = count_kinds(planned.ops) if planned else {}
         drift = planned.drift if planned else 0
+        effects = self.connector.capabilities.side_effects
+        totals = {
+            e.value: n
+            for e, n in notes.effect_totals(planned.ops if planned else (), effects).items()
+        }
         with unit_of_work(self.session) as session:
             entries = journal.run_operations(session, started.run_id)
             journal.finish_run(
@@ -284,6 +290,7 @@ class _Cycle:
                 message=ending.message,
                 now=env.clock.now(),
                 drift=drift,
+                side_effects=totals,
             )
         log.info("cycle_finished", status=ending.status, dry_run=self.dry_run, **counts)
         return TargetReport(
@@ -292,13 +299,23 @@ class _Cycle:
             ending.status,
             counts,
             tuple(
-                OperationReport(e.kind, e.shown_key, dict(e.payload), e.status, e.error)
+                OperationReport(
+                    e.kind,
+                    e.shown_key,
+                    dict(e.payload),
+                    e.status,
+                    e.error,
+                    dict(e.before),
+                    {x.value: n for x, n in effects.of(e.kind).items()},
+                )
                 for e in entries
             ),
             ending.message,
             started.run_id,
             drift,
             ending.readback,
+            totals,
+            tuple(e.value for e in Effect if e in effects.unswitchable and e.value in totals),
         )
 
 

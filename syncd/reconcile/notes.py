@@ -10,11 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import structlog
 
-from syncd.connectors.base import Effect, SideEffects
 from syncd.operations import Operation, OpKind
 from syncd.reconcile.diff import count_kinds, shared_names
 from syncd.reconcile.hold import unread_parts
 from syncd.records import Group, GroupRef, RemoteState
+from syncd.side_effects import Effect, SideEffects, effect_words
 from syncd.store import journal
 
 log = structlog.get_logger()
@@ -61,15 +61,6 @@ def side_effects(kind: str, ops: Sequence[Operation], effects: SideEffects) -> s
     forced = [effect_words(e, 2).split(" ", 1)[1] for e in totals if e in effects.unswitchable]
     unstoppable = f" ({', '.join(forced)}: {kind}'s API has no switch)" if forced else ""
     return f"{kind}, on its own: {listed}{unstoppable}"
-
-
-def effect_words(effect: Effect, n: int) -> str:
-    """`3 welcome emails`, `1 seat`, `2 results deleted`."""
-    words = (
-        "results deleted" if effect is Effect.RESULTS_DELETED else effect.value.replace("_", " ")
-    )
-    plural = n != 1 and effect is not Effect.RESULTS_DELETED
-    return f"{n} {words}{'s' * plural}"
 
 
 def effect_totals(ops: Iterable[Operation], effects: SideEffects) -> dict[Effect, int]:

@@ -27,6 +27,8 @@ class OperationReport:
     changes: dict[str, FieldValue]
     status: OpStatus
     error: str | None
+    before: dict[str, FieldValue] = field(default_factory=dict)  # what `changes` overwrite
+    side_effects: Mapping[str, int] = field(default_factory=dict)  # what the LMS does of itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,10 @@ class TargetReport:
     run_id: int | None = None
     drift: int = 0  # HR-owned values found changed by hand in the LMS, put back by this plan
     readback: ReadbackReport | None = None
+    # What the plan makes the LMS do on its own (`Effect` value -> count), and which of
+    # those effects its API has no switch for.
+    side_effects: Mapping[str, int] = field(default_factory=dict)
+    no_switch: tuple[str, ...] = ()
 
     @property
     def fine(self) -> bool:

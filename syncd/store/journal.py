@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
 from typing import Any, cast
@@ -21,7 +21,7 @@ from sqlalchemy import CursorResult, Result, Row, bindparam, insert, select, upd
 from sqlalchemy.orm import Session
 
 from syncd.keys import ObjectKey
-from syncd.operations import FieldValue, Operation, OpKind, changes, shown_key
+from syncd.operations import FieldValue, Operation, OpKind, before, changes, shown_key
 from syncd.records import CourseCode, EmployeeId, LinkKind, RemoteId
 from syncd.redact import scrub
 from syncd.store.bulk import executemany
@@ -67,9 +67,11 @@ def finish_run(
     message: str | None,
     now: dt.datetime,
     drift: int = 0,
+    side_effects: Mapping[str, int] | None = None,
 ) -> None:
     run = session.get_one(SyncRunRow, run_id)
     run.status, run.counts, run.finished_at, run.drift = status, counts, now, drift
+    run.side_effects = dict(side_effects or {})
     run.message = scrub(message) if message else None
 
 
@@ -172,6 +174,7 @@ def _planned_row(
         "key_kind": op.key.link_kind.value,
         **key_columns(op.key),
         "payload": changes(op),
+        "before": before(op) or None,
         "status": OpStatus.PLANNED.value,
         "attempts": 0,
         "error": None,
@@ -250,6 +253,7 @@ class Entry:
     attempts: int = 0
     error: str | None = None
     remote_id: RemoteId | None = None
+    before: Mapping[str, FieldValue] = field(default_factory=dict)
 
     @property
     def shown_key(self) -> str:
@@ -306,4 +310,5 @@ def _entry(row: Row[Any]) -> Entry:
         attempts=row.attempts,
         error=row.error,
         remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
+        before=row.before or {},
     )

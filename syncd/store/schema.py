@@ -290,6 +290,8 @@ class SyncRunRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
     # HR-owned values found changed by hand in the LMS (and restored) in this run.
     drift: Mapped[int] = mapped_column(Integer, default=0)
+    # What the plan makes the LMS do on its own, totalled (`Effect` value -> count).
+    side_effects: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class OperationRow(KeyParts, Base):
@@ -302,6 +304,9 @@ class OperationRow(KeyParts, Base):
     kind: Mapped[str] = mapped_column(String(32))
     object_key: Mapped[str] = mapped_column(KEY)  # for people: the plan's `key`
     payload: Mapped[dict[str, Any]]
+    # What the LMS held, as read, of each field the payload overwrites (`operations.before`);
+    # NULL where the operation overwrites nothing.
+    before: Mapped[dict[str, Any] | None]
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

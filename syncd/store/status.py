@@ -84,6 +84,7 @@ def _run(r: SyncRunRow) -> dict[str, Any]:
         "status": r.status,
         "counts": r.counts,
         "drift": r.drift,
+        "side_effects": r.side_effects or {},
         "message": r.message,
     }
 

@@ -23,7 +23,10 @@ def run(n: int) -> dict[str, object]:
 
 
 def test_rows_are_stored_as_session_execute_stores_them(engine: Engine) -> None:
-    done = [{"status": "ok", "counts": {"done": n}, "message": None, "drift": 0} for n in range(3)]
+    done = [
+        {"status": "ok", "counts": {"done": n}, "message": None, "drift": 0, "side_effects": {}}
+        for n in range(3)
+    ]
     rows = [{**run(n), **done[n]} for n in range(3)]
     with session_factory(engine)() as session:
         executemany(session, INSERT_RUN, rows)
