@@ -19,13 +19,16 @@ from syncd.config import Config, TargetBase
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs, Transport
 from syncd.errors import ImportRefusedError, SyncdError
 from syncd.kinds import build_connector, sandboxed
+from syncd.operations import OpKind
 from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import ReadbackSettings, export_records
-from syncd.reconcile.stages import TargetReport
+from syncd.reconcile.saved import SavedPlan, SavedTarget, check_world
+from syncd.reconcile.stages import TargetReport, report_of
 from syncd.statuses import RunStatus
-from syncd.store import Database, Lease, jobs
+from syncd.store import Database, Lease, jobs, journal
+from syncd.store.fingerprints import Objects, hr_objects, target_objects
 
 
 @dataclass(slots=True)
@@ -88,10 +91,60 @@ class Runtime:
             self.export()
         return report
 
+    def apply_saved(self, plan: SavedPlan, *, force: bool) -> RunReport:
+        """`syncd apply`: HR read again and held to the plan's fingerprint (refused as a
+        whole if it changed), then each target's cycle applies its saved plan or refuses it
+        (`reconcile/saved.py`)."""
+        targets = self.targets(list(plan.targets))
+        report = RunReport(dry_run=False, hr=self.import_hr(force=force))
+        with self.db.session() as session:
+            check_world("HR", plan.hr, hr_objects(session))
+        report.targets = [
+            self.run_target(t, dry_run=False, force=force, export=False, saved=plan.targets[t.name])
+            for t in targets
+        ]
+        if any(t.readback is not None for t in report.targets):
+            self.export()
+        return report
+
+    def recorded_plan(self, run_id: int) -> RunReport:
+        """A run's plan as it was recorded (`syncd plan --show`): its operations, what they
+        overwrite, its counts, side-effect totals and message."""
+        with self.db.session() as session:
+            run = journal.recorded_run(session, run_id)
+            if run is None:
+                raise SyncdError(f"no run #{run_id} in the status database")
+            kinds = {t.name: t.kind for t in self.config.targets}
+            entries = journal.run_operations(session, run_id)
+            target = TargetReport(
+                run.target,
+                kinds.get(run.target, "no longer configured"),
+                RunStatus(run.status),
+                {k: v for k, v in run.counts.items() if k in OpKind.__members__.values()},
+                tuple(report_of(e) for e in entries),
+                run.message,
+                run.id,
+                run.drift,
+                side_effects=dict(run.side_effects or {}),
+            )
+            return RunReport(run.dry_run, targets=[target])
+
+    def fingerprints(self, names: Sequence[str]) -> tuple[Objects, dict[str, Objects]]:
+        """What a plan of `names` is made from: HR's mirror, each target's shadow and links."""
+        with self.db.session() as session:
+            return hr_objects(session), {n: target_objects(session, n) for n in names}
+
     def run_target(
-        self, target: TargetBase, *, dry_run: bool, force: bool, export: bool = True
+        self,
+        target: TargetBase,
+        *,
+        dry_run: bool,
+        force: bool,
+        export: bool = True,
+        saved: SavedTarget | None = None,
     ) -> TargetReport:
-        """One cycle of `target`; then, unless `export` is False, the HR sinks are rewritten."""
+        """One cycle of `target` (with `saved`: that saved plan applied, or refused); then,
+        unless `export` is False, the HR sinks are rewritten."""
         if self.shutdown.is_set():  # a target not begun when the stop came is not begun
             return _not_started(target)
         schedule = self.config.schedule
@@ -111,7 +164,9 @@ class Runtime:
             if not lane:
                 return _not_started(target) if self.shutdown.is_set() else _busy(target)
             with self.connector(target, lane) as connector:
-                report = run_cycle(env, target, connector, dry_run=dry_run, force=force)
+                report = run_cycle(
+                    env, target, connector, dry_run=dry_run, force=force, saved=saved
+                )
         if export and report.readback is not None:
             self.export()
         return report

@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"syncd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _run_parser(sub, common)
+    _plan_parsers(sub, common)
     _status_parser(sub, common)
     check = sub.add_parser("check", parents=[common], help="validate config, one read per target")
     check.add_argument("--target", action="append", default=[], metavar="NAME")
@@ -96,6 +97,44 @@ def _run_parser(
         help="read every result back from the LMSs, not only those changed since the last read",
     )
     run.set_defaults(handler="run")
+
+
+def _plan_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    plan = sub.add_parser(
+        "plan", parents=[common], help="the plan, sent nowhere; --out saves it for apply"
+    )
+    plan.add_argument("--target", action="append", default=[], metavar="NAME")
+    plan.add_argument("--out", type=Path, metavar="FILE", help="save the plan for `syncd apply`")
+    plan.add_argument("--show", type=int, metavar="RUN_ID", help="print a recorded plan again")
+    plan.add_argument("--format", choices=["text", "json"], default="text")
+    plan.set_defaults(handler="plan")
+    apply = sub.add_parser(
+        "apply", parents=[common], help="apply a saved plan, exactly, if nothing changed"
+    )
+    apply.add_argument("plan_file", type=Path, metavar="FILE")
+    apply.add_argument(
+        "--only",
+        type=_kinds,
+        default=frozenset(),
+        metavar="KIND[,KIND]",
+        help="apply only these operation kinds (e.g. create_user,update_user)",
+    )
+    apply.add_argument("--format", choices=["text", "json"], default="text")
+    apply.add_argument("--force", action="store_true", help="apply past the safety limits")
+    apply.set_defaults(handler="apply")
+
+
+def _kinds(text: str) -> frozenset[str]:
+    from syncd.operations import OpKind  # noqa: PLC0415 - only this option needs it
+
+    kinds = {k.strip() for k in text.split(",") if k.strip()}
+    unknown = sorted(kinds - {k.value for k in OpKind})
+    if unknown or not kinds:
+        known = ", ".join(k.value for k in OpKind)
+        raise argparse.ArgumentTypeError(f"unknown kind(s) {', '.join(unknown)}; known: {known}")
+    return frozenset(kinds)
 
 
 def _status_parser(

@@ -7,14 +7,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from syncd.cli import checks, render
+from syncd.cli import checks, planfile, render
 from syncd.cli.opening import load, require_database
 from syncd.config import Config
 from syncd.errors import ConfigError
 from syncd.kinds import serve_all
-from syncd.runtime import Runtime
+from syncd.operations import OpKind
+from syncd.runtime import RunReport, Runtime
 from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
+from syncd.statuses import RunStatus
 
 
 def _open(args: argparse.Namespace, *, full_readback: bool = False) -> Runtime:
@@ -34,6 +37,63 @@ def run(args: argparse.Namespace) -> int:
             if not (args.once or args.dry_run):
                 return run_daemon(runtime, args.target)
             report = runtime.run_once(args.target, dry_run=args.dry_run, force=args.force)
+        finally:
+            runtime.close()
+    out = render.run_json(report) if args.format == "json" else render.run_text(report)
+    sys.stdout.write(out)
+    return 0 if report.fine else 1
+
+
+def plan(args: argparse.Namespace) -> int:
+    """`plan`: the dry run's plan printed, and saved with its fingerprints to `--out`;
+    `plan --show ID`: a recorded plan printed again."""
+    runtime = _open(args)
+    with stop_on_signals(runtime.shutdown):
+        try:
+            runtime.upgrade()
+            if args.show is not None:
+                return _show(runtime, args.show, args.format)
+            report = runtime.run_once(args.target, dry_run=True, force=False)
+            saved = _saved(runtime, report, args.out) if args.out else None
+        finally:
+            runtime.close()
+    out = render.run_json(report) if args.format == "json" else render.run_text(report)
+    sys.stdout.write(out)
+    if saved:
+        print(saved, file=sys.stderr)
+    return 0 if report.fine else 1
+
+
+def _saved(runtime: Runtime, report: RunReport, path: Path) -> str:
+    """Save the plans of the targets whose dry run planned; say what was saved."""
+    planned = [t for t in report.targets if t.status is RunStatus.PLANNED]
+    if not planned:
+        return f"no target planned: nothing saved to {path}"
+    hr, targets = runtime.fingerprints([t.name for t in planned])
+    planfile.write_plan(path, planfile.plan_document(planned, hr, targets, runtime.clock.now()))
+    names = ", ".join(t.name for t in planned)
+    return f"plan of {names} saved to {path}; review it, then: syncd apply {path}"
+
+
+def _show(runtime: Runtime, run_id: int, form: str) -> int:
+    report = runtime.recorded_plan(run_id)
+    out = render.run_json(report) if form == "json" else render.run_text(report)
+    sys.stdout.write(out)
+    return 0
+
+
+def apply(args: argparse.Namespace) -> int:
+    """`apply FILE`: the saved plan applied exactly, or refused naming what changed."""
+    runtime = _open(args)
+    only = frozenset(OpKind(k) for k in args.only)
+    with stop_on_signals(runtime.shutdown):
+        try:
+            runtime.upgrade()
+            max_age = runtime.config.safety.plan_max_age
+            saved = planfile.read_plan(
+                args.plan_file, now=runtime.clock.now(), max_age=max_age, only=only
+            )
+            report = runtime.apply_saved(saved, force=args.force)
         finally:
             runtime.close()
     out = render.run_json(report) if args.format == "json" else render.run_text(report)

@@ -34,7 +34,7 @@ def run_json(report: RunReport) -> str:
     doc = {
         "dry_run": report.dry_run,
         "hr": _hr(report),
-        "targets": [_target_json(t) for t in report.targets],
+        "targets": [target_json(t) for t in report.targets],
     }
     return json.dumps(doc, indent=2, sort_keys=False, default=str)
 
@@ -46,7 +46,7 @@ def _hr(report: RunReport) -> dict[str, Any] | None:
     return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined}
 
 
-def _target_json(t: TargetReport) -> dict[str, Any]:
+def target_json(t: TargetReport) -> dict[str, Any]:
     return {
         "name": t.name,
         "kind": t.kind,

@@ -111,6 +111,9 @@ class SafetyConfig(StrictModel):
     max_unenroll: LimitValue = Limit(10, percent=True)
     max_remove_members: LimitValue = Limit(10, percent=True)
     max_hr_shrink: LimitValue = Limit(20, percent=True)
+    # How old a saved plan (`syncd plan --out`) may be when `syncd apply` takes it ("24h",
+    # "2d"): an older one is refused whatever its fingerprints say.
+    plan_max_age: Duration = timedelta(hours=24)
 
 
 class LoggingConfig(StrictModel):

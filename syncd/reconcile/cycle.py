@@ -32,14 +32,15 @@ from syncd.reconcile.poll import PollReport, poll_due
 from syncd.reconcile.readback import EnrollmentsRead, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import WINDOW, Managed, check_safety
+from syncd.reconcile.saved import PlanStaleError, SavedTarget, check_plan, check_world
 from syncd.reconcile.stages import (
     Ending,
     Fetched,
-    OperationReport,
     Planned,
     ReadBack,
     Started,
     TargetReport,
+    report_of,
 )
 from syncd.reconcile.stream import diff_stored
 from syncd.records import (
@@ -52,6 +53,7 @@ from syncd.records import (
 from syncd.side_effects import Effect
 from syncd.statuses import RunStatus
 from syncd.store import Database, Session, jobs, journal, unit_of_work
+from syncd.store.fingerprints import target_objects
 from syncd.store.journal import OpStatus
 from syncd.store.links import count_links, load_links, load_user_links
 from syncd.store.mirror import changed_since, load_groups
@@ -73,13 +75,20 @@ class CycleEnv:
 
 
 def run_cycle(
-    env: CycleEnv, target: TargetBase, connector: Connector, *, dry_run: bool, force: bool
+    env: CycleEnv,
+    target: TargetBase,
+    connector: Connector,
+    *,
+    dry_run: bool,
+    force: bool,
+    saved: SavedTarget | None = None,
 ) -> TargetReport:
-    """One cycle of `target`; the caller holds the target's lane (`runtime.run_target`)."""
+    """One cycle of `target`; the caller holds the target's lane (`runtime.run_target`).
+    With `saved` (`syncd apply`), the cycle applies that saved plan or refuses it."""
     structlog.contextvars.bind_contextvars(target=target.name)
     try:
         with env.db.session() as session:
-            cycle = _Cycle(env, session, target, connector, dry_run=dry_run)
+            cycle = _Cycle(env, session, target, connector, dry_run=dry_run, saved=saved)
             started = cycle.start()
             return cycle.finish(started, cycle.carry_out(started, force=force))
     finally:
@@ -98,9 +107,11 @@ class _Cycle:
         connector: Connector,
         *,
         dry_run: bool,
+        saved: SavedTarget | None = None,
     ) -> None:
         self.env, self.session, self.target, self.connector = env, session, target, connector
-        self.dry_run = dry_run
+        self.dry_run, self.saved = dry_run, saved
+        self.left: str | None = None  # what `--only` left of a saved plan
 
     def start(self) -> Started:
         """The run's row, and the runs a stopped process left open, closed."""
@@ -192,9 +203,30 @@ class _Cycle:
             ops = diff_stored(session, name, policy)
             if not self.dry_run and settle_unconfirmed(session, name, ops, started.run_id, now):
                 ops = diff_stored(session, name, policy)
+            if self.saved is not None:
+                ops = self.held_to(self.saved, ops)
             links = _plan_links(session, name, ops)
             drift = count_drift(ops, _hr_changed(session, name), links)
         return Planned(ops, links, drift, self.plan_notes(started, fetched, ops))
+
+    def held_to(self, saved: SavedTarget, ops: Plan) -> Plan:
+        """The saved plan, if the read found what it was made from and the plan made now is
+        the same; of it, the kinds `--only` chose (the rest waits for a later plan)."""
+        name = self.target.name
+        check_world(
+            f"{name} (its LMS, or syncd's links to it)",
+            saved.objects,
+            target_objects(self.session, name),
+        )
+        check_plan(name, saved.operations, ops)
+        chosen = Plan(op for op in ops if saved.applies(op.KIND))
+        chosen.unsupported, chosen.held = ops.unsupported, ops.held
+        left = count_kinds(op for op in ops if not saved.applies(op.KIND))
+        if left:
+            listed = ", ".join(f"{kind} {n}" for kind, n in sorted(left.items()))
+            log.info("saved_plan_left_for_later", kinds=left)
+            self.left = f"left for a later plan (--only): {listed}"
+        return chosen
 
     def plan_notes(self, started: Started, fetched: Fetched, ops: Plan) -> tuple[str | None, ...]:
         kind, caps = self.target.kind, self.connector.capabilities
@@ -204,6 +236,7 @@ class _Cycle:
             notes.held(ops.held, fetched.remote),
             notes.unsupported(kind, ops.unsupported),
             notes.side_effects(kind, ops, caps.side_effects),
+            self.left,
             None if caps.groups_have_codes else notes.shared(kind, fetched.groups),
         )
 
@@ -299,16 +332,7 @@ class _Cycle:
             ending.status,
             counts,
             tuple(
-                OperationReport(
-                    e.kind,
-                    e.shown_key,
-                    dict(e.payload),
-                    e.status,
-                    e.error,
-                    dict(e.before),
-                    {x.value: n for x, n in effects.of(e.kind).items()},
-                )
-                for e in entries
+                report_of(e, {x.value: n for x, n in effects.of(e.kind).items()}) for e in entries
             ),
             ending.message,
             started.run_id,
@@ -322,7 +346,7 @@ class _Cycle:
 def _status(outcome: ApplyResult | SyncdError, fetch_error: str | None = None) -> RunStatus:
     """The one place a run's status is decided: from how the stages ended."""
     match outcome:
-        case PlanTooDestructiveError():
+        case PlanTooDestructiveError() | PlanStaleError():  # refused: nothing was sent
             return RunStatus.STOPPED
         case ShutdownRequestedError():  # during the read or a poll: nothing planned
             return RunStatus.INTERRUPTED

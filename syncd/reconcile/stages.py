@@ -90,3 +90,16 @@ class Ending:
     message: str | None
     planned: Planned | None = None
     readback: ReadbackReport | None = None
+
+
+def report_of(entry: journal.Entry, effects: Mapping[str, int] | None = None) -> OperationReport:
+    """A journaled operation as the report shows it."""
+    return OperationReport(
+        entry.kind,
+        entry.shown_key,
+        dict(entry.payload),
+        entry.status,
+        entry.error,
+        dict(entry.before),
+        dict(effects or {}),
+    )

@@ -261,6 +261,11 @@ class Entry:
         return shown_key(self.kind, self.key)
 
 
+def recorded_run(session: Session, run_id: int) -> SyncRunRow | None:
+    """A run's row, as recorded (None: no such run)."""
+    return session.get(SyncRunRow, run_id)
+
+
 def run_operations(session: Session, run_id: int) -> list[Entry]:
     """A run's operations in plan order."""
     table = table_of(OperationRow)
