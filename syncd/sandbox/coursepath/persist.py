@@ -1,8 +1,9 @@
 """The Coursepath state as JSON (to persist a sandbox between runs) and as a snapshot.
 
 `dump_state` writes a JSON-serialisable dict of every record, invitation,
-deleted-results count, used token id and id counter; `load_state` restores it exactly, so the dump
-of a load equals the original. `snapshot` is the view tests assert on.
+deleted-results count, used token id and id counter; `load_state` restores
+it exactly, so the dump of a load equals the original. `snapshot` is the view
+tests assert on.
 """
 
 from __future__ import annotations
