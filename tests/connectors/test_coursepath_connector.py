@@ -358,9 +358,10 @@ def test_invitations_only_when_configured(
     make_coursepath: CoursepathMaker, coursepath_sim: CoursepathSimulator, refs: Refs
 ) -> None:
     make_coursepath().apply([CreateUser(person(2))], refs)
+    make_coursepath(notify=True).apply([CreateUser(person(3))], refs)
     assert coursepath_sim.invitations == []
-    make_coursepath(send_invitations=True).apply([CreateUser(person(3))], refs)
-    assert [(i.email, i.scope) for i in coursepath_sim.invitations] == [("p3@acme.com", "academy")]
+    make_coursepath(send_invitations=True, notify=True).apply([CreateUser(person(4))], refs)
+    assert [(i.email, i.scope) for i in coursepath_sim.invitations] == [("p4@acme.com", "academy")]
 
 
 def test_a_refused_invitation_leaves_the_creation_applied(
@@ -368,7 +369,8 @@ def test_a_refused_invitation_leaves_the_creation_applied(
 ) -> None:
     coursepath_sim.fail_next(1, 400, path_prefix=f"{MEMBERS}/2/invite")
     with capture_logs() as logs:
-        outcomes = make_coursepath(send_invitations=True).apply([CreateUser(person(2))], refs)
+        connector = make_coursepath(send_invitations=True, notify=True)
+        outcomes = connector.apply([CreateUser(person(2))], refs)
     assert outcomes == [Applied(rid(2))]
     assert any(log["event"] == "coursepath_invite_failed" for log in logs)
 

@@ -24,6 +24,7 @@ from tests.lms_fixtures import COURSEPATH_ACTOR
 
 JWT_SECRET = "coursepath-jwt-secret-value-4417"
 ACTING_EMAIL = COURSEPATH_ACTOR  # the member the API acts as
+OPTIONAL = ("notify", "send_invitations")  # target keys written only when a test sets them
 
 
 class CoursepathWorld(World):
@@ -59,6 +60,7 @@ class CoursepathWorld(World):
             f'acting_email = "{ACTING_EMAIL}"\n'
             f"allow_result_deletion = {s['allow_result_deletion']}\n"
             f"page_size = 20\nmax_attempts = 3\n"
+            + "".join(f"{key} = {s[key]}\n" for key in OPTIONAL if key in s)
         )
 
     def login(self, employee_id: str) -> str:

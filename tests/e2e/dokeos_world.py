@@ -42,6 +42,7 @@ class DokeosWorld(World):
             f'[[targets]]\nname = "{self.target_name}"\nkind = "{self.kind}"\n'
             f'base_url = "{self.settings["base_url"]}"\napi_token = {token}\n'
             f"page_size = 20\nmax_attempts = 3\n"
+            + (f"notify = {self.settings['notify']}\n" if "notify" in self.settings else "")
         )
 
     def assert_in_step(self) -> None:

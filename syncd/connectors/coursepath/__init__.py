@@ -56,11 +56,15 @@ Decisions:
 - Unenroll deletes the learner's results in Coursepath. Without `allow_result_deletion`
   UNENROLL is not in `supports`, so the engine never plans it; with it, Unenroll is
   `DELETE .../coursemember` (or programmember), and not enrolled (404) is done.
-- Invitations: with `send_invitations`, a member this connector created (201) gets
-  `POST /members/{id}/invite` at once; a refused invitation is logged as a warning and the
-  creation stays Applied (the member exists; the engine must not create her again). A
-  member adopted after a 409 or a lost answer is not invited. `Adopt` is the engine's:
-  answered Applied, never sent.
+- Invitations: with `send_invitations` (which needs `notify`), a member this connector
+  created (201) gets `POST /members/{id}/invite` at once; a refused invitation is logged as
+  a warning and the creation stays Applied (the member exists; the engine must not create
+  her again). A member adopted after a 409 or a lost answer is not invited. The invitation
+  only emails (seed 003): the member is in the academy and her courses without it, so with
+  `notify = false` it is never sent. `Adopt` is the engine's: answered Applied, never sent.
+- Side effects (`capabilities.side_effects`): a CreateUser sends one welcome email when
+  invitations are on; an Unenroll deletes the learner's results (allowed only with
+  `allow_result_deletion`), which no switch stops. No source names another email, nor a seat.
 """
 
 from __future__ import annotations
@@ -75,8 +79,10 @@ from syncd.connectors.base import (
     Connector,
     ConnectorContext,
     CreateCarries,
+    Effect,
     Linked,
     RemoteRefs,
+    SideEffects,
 )
 from syncd.connectors.client import check_access
 from syncd.connectors.coursepath import mapping
@@ -116,7 +122,7 @@ from syncd.operations import (
 from syncd.records import FetchItem, MemberRole, PartRead, RemotePart, RemoteRecord
 from syncd.redact import register
 
-__all__ = ["CoursepathConnector", "capabilities", "factory"]
+__all__ = ["CoursepathConnector", "capabilities", "factory", "side_effects"]
 
 NO_API = frozenset(
     {OpKind.DELETE_USER, OpKind.UPDATE_GROUP, OpKind.MOVE_GROUP, OpKind.DELETE_GROUP}
@@ -141,7 +147,27 @@ def capabilities(target: CoursepathTarget) -> Capabilities:
         create_carries=CARRIES,
         batch_sizes={OpKind.CREATE_GROUP: NEW_GROUPS, OpKind.REMOVE_MEMBER: REMOVALS},
         removes_across_groups=True,
+        side_effects=side_effects(target),
     )
+
+
+def invites(target: CoursepathTarget) -> bool:
+    """Whether members syncd creates get Coursepath's invitation email: asked for, and
+    emails allowed (the invitation does nothing else)."""
+    return target.send_invitations and target.notify
+
+
+def side_effects(target: CoursepathTarget) -> SideEffects:
+    """Seed 003: each invitation is an email ("Invite members"), and removing a learner from
+    a course "also deletes all learning results of that member!", whatever syncd sends:
+    that one no switch stops. A program's removal is counted too (an Unenroll does not say
+    which it is), though the seed warns of deleted results for courses only."""
+    per_kind: dict[OpKind, dict[Effect, int]] = {}
+    if invites(target):
+        per_kind[OpKind.CREATE_USER] = {Effect.WELCOME_EMAIL: 1}
+    if target.allow_result_deletion:
+        per_kind[OpKind.UNENROLL] = {Effect.RESULTS_DELETED: 1}
+    return SideEffects(per_kind, unswitchable=frozenset({Effect.RESULTS_DELETED}))
 
 
 def _write(writer: Writer, batch: Sequence[Operation], *, results_deletable: bool) -> list[Outcome]:
@@ -245,7 +271,7 @@ class CoursepathConnector:
             refs,
             target.courses,
             self._academy,
-            send_invitations=target.send_invitations,
+            send_invitations=invites(target),
         )
         return _write(writer, batch, results_deletable=target.allow_result_deletion)
 

@@ -47,6 +47,9 @@ Decisions:
   (a SkippableError the poller records on it; 401 stays fatal). An undocumented status
   (`cancelled`...) is logged (`job_status_undocumented`) and stays PENDING until expiry.
   `Adopt` is the engine's: answered Applied, never sent.
+- Side effects: none declared (`NO_SIDE_EFFECTS`). Dokeos's announcement, the only public
+  source, names no email on any write, no switch to stop one, no licence seat and no
+  deleted results; syncd claims nothing no source states, so `notify` changes no request.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from syncd.connectors.base import (
     JobStatus,
     Linked,
     RemoteRefs,
+    SideEffects,
 )
 from syncd.connectors.client import check_access
 from syncd.connectors.dokeos import mapping
@@ -125,6 +129,11 @@ BATCHED = (
 )
 
 
+# What Dokeos does on its own when syncd writes, as far as any source says: nothing
+# (docs/lms/dokeos.md, "Side effects"); whatever `notify` says, the plan lists none.
+NO_SIDE_EFFECTS = SideEffects()
+
+
 def capabilities(target: DokeosTarget) -> Capabilities:
     """Batches of `batch_size` for user, learner and participation ops (one request per
     group for learners, one per operation otherwise); one at a time for group ops."""
@@ -137,6 +146,7 @@ def capabilities(target: DokeosTarget) -> Capabilities:
         nested_groups=False,
         job_lifetime=JOB_LIFETIME,
         edits_group_members=True,
+        side_effects=NO_SIDE_EFFECTS,
     )
 
 

@@ -3,7 +3,8 @@
 Wires the handlers to their `/api/v1/` routes, refuses plain HTTP before
 routing, requires a fresh, single-use HS256 JWT naming an active member on
 every call, answers errors as `{"error", "message"}`, and offers tests
-seeding helpers, the sent invitations, a snapshot and a JSON dump/load.
+seeding helpers, the sent invitations, what the academy did on its own
+(`side_effects`), a snapshot and a JSON dump/load.
 """
 
 from __future__ import annotations
@@ -148,6 +149,12 @@ class CoursepathSimulator(SimulatorApp):
         """Every invitation sent, oldest first."""
         with self.lock:
             return list(self.state.invitations)
+
+    def side_effects(self) -> dict[str, int]:
+        """What the academy did on its own so far (emails, results deleted), by effect,
+        non-zero only; the same view every simulator offers (docs/lms/coursepath.md)."""
+        with self.lock:
+            return self.state.side_effects()
 
     def snapshot(self) -> CoursepathSnapshot:
         with self.lock:

@@ -1,8 +1,9 @@
 """The Coursepath state as JSON (to persist a sandbox between runs) and as a snapshot.
 
 `dump_state` writes a JSON-serialisable dict of every record, invitation,
-used token id and id counter; `load_state` restores it exactly, so the dump
-of a load equals the original. `snapshot` is the view tests assert on.
+deleted-results count, used token id and id counter; `load_state` restores
+it exactly, so the dump of a load equals the original. `snapshot` is the view
+tests assert on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def dump_state(state: CoursepathState) -> dict[str, Any]:
             {**asdict(g), "member_ids": sorted(g.member_ids)} for g in state.groups.values()
         ],
         "invitations": [asdict(invitation) for invitation in state.invitations],
+        "results_deleted": state.results_deleted,
         "used_jtis": dict(state.used_jtis),
         "counters": dict(state.counters),
     }
@@ -57,6 +59,7 @@ def load_state(state: CoursepathState, data: dict[str, Any]) -> None:
     for row in _by_id(data["groups"]):
         state.groups[int(row["id"])] = Group(row["id"], row["name"], frozenset(row["member_ids"]))
     state.invitations = [Invitation(**row) for row in data["invitations"]]
+    state.results_deleted = int(data.get("results_deleted", 0))  # absent from older dumps
     state.used_jtis = {str(k): float(v) for k, v in data["used_jtis"].items()}
     counters = {str(kind): int(value) for kind, value in data["counters"].items()}
     state.counters = {**dict.fromkeys(ID_KINDS, 0), **counters}

@@ -1,9 +1,10 @@
 """The data of one simulated Coursepath academy, and its lookups.
 
 `CoursepathState` holds members, courses, programs, enrollments (with
-results), program memberships, groups, sent invitations and the used JWT ids,
-each table in ascending id order. It validates nothing a client sends
-(handlers do) and is not locked: the simulator calls it under its lock.
+results), program memberships, groups, sent invitations, how many enrollments'
+results were deleted and the used JWT ids, each table in ascending id order.
+It validates nothing a client sends (handlers do) and is not locked: the
+simulator calls it under its lock.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class CoursepathState:
         self.reset()
 
     def reset(self) -> None:
-        """Forget every record, counter, invitation and used token id."""
+        """Forget every record, counter, invitation, deleted result and used token id."""
         self.members: dict[int, Member] = {}
         self.courses: dict[int, Course] = {}
         self.programs: dict[int, Program] = {}
@@ -40,6 +41,7 @@ class CoursepathState:
         self.program_members: set[tuple[int, int]] = set()
         self.groups: dict[int, Group] = {}
         self.invitations: list[Invitation] = []
+        self.results_deleted = 0  # enrollments removed with their learning results
         self.used_jtis: dict[str, float] = {}  # jti -> the iat it came with
         self.counters: dict[str, int] = dict.fromkeys(ID_KINDS, 0)
 
@@ -77,8 +79,23 @@ class CoursepathState:
         return True
 
     def unenroll(self, course_id: int, member_id: int) -> None:
-        """Remove the learner from the course, and their result with them."""
+        """Remove the learner from the course, and their result with them (seed 003:
+        "Beware: this also deletes all learning results of that member!")."""
         del self.enrollments[(course_id, member_id)]
+        self.results_deleted += 1
+
+    # -- what the academy does on its own ---------------------------------
+
+    def side_effects(self) -> dict[str, int]:
+        """Totals by effect, named as syncd's `Effect` values, non-zero only. Every
+        invitation, academy-, course- or program-scoped, is a welcome email: seed 003 calls
+        all three "the invitation email", with the activation link. Seed 003 names no other
+        email, no licence seat, and deleted results for a course's DELETE only."""
+        totals = {
+            "welcome_email": len(self.invitations),
+            "results_deleted": self.results_deleted,
+        }
+        return {effect: n for effect, n in totals.items() if n}
 
     # -- groups -----------------------------------------------------------
 

@@ -3,7 +3,9 @@
 Wires the handlers to their routes, settles due jobs and checks the Accept
 header before routing, requires the bearer token on every call, answers
 errors as `{"error", "message"}`, and offers tests the job knobs, seeding
-helpers, a snapshot and a JSON dump/load. Everything runs under the app lock.
+helpers, what the platform did on its own (`side_effects`: nothing, as no
+source says it does anything), a snapshot and a JSON dump/load. Everything
+runs under the app lock.
 """
 
 from __future__ import annotations
@@ -188,6 +190,13 @@ class DokeosSimulator(SimulatorApp):
             )
 
     # -- views ------------------------------------------------------------
+
+    def side_effects(self) -> dict[str, int]:
+        """What the platform did on its own so far, by effect, non-zero only; the same view
+        every simulator offers. Always empty: Dokeos's announcement (seeds 001/002), the
+        only public source, says nothing of emails, licence seats or deleted results, so
+        the simulator records none (docs/lms/dokeos.md, "Side effects")."""
+        return {}
 
     def snapshot(self) -> DokeosSnapshot:
         with self.lock:
