@@ -595,7 +595,7 @@ def test_coursepath_and_litmos_targets(tmp_path: Path) -> None:
     assert lt.secret_values() == ("lt-key-42",)
     assert lt.apikey_in == "header"  # the key never rides in a URL unless asked
     assert lt.requests_per_minute == 95  # a margin under Litmos's 100 a rolling minute
-    assert lt.send_course_emails is False
+    assert (lt.notify, lt.send_course_emails) == (False, None)
 
 
 def test_a_litmos_source_longer_than_50_characters_is_refused(tmp_path: Path) -> None:
