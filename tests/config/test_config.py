@@ -595,7 +595,38 @@ def test_coursepath_and_litmos_targets(tmp_path: Path) -> None:
     assert lt.secret_values() == ("lt-key-42",)
     assert lt.apikey_in == "header"  # the key never rides in a URL unless asked
     assert lt.requests_per_minute == 95  # a margin under Litmos's 100 a rolling minute
-    assert lt.send_course_emails is False
+    assert (lt.notify, lt.send_course_emails) == (False, None)
+
+
+LITMOS = (
+    '[hr]\npath = "hr"\n[[targets]]\nname = "lt"\nkind = "litmos"\n'
+    'base_url = "https://api.litmos.test/v1.svc"\napi_key = "k-1"\nsource = "syncd"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("keys", "notify"),
+    [
+        ("send_course_emails = true\n", True),
+        ("send_course_emails = false\n", False),
+        ("send_course_emails = true\nnotify = true\n", True),
+        ("notify = true\n", True),
+    ],
+)
+def test_send_course_emails_is_the_deprecated_spelling_of_notify(
+    tmp_path: Path, keys: str, notify: bool
+) -> None:
+    (target,) = load(tmp_path, LITMOS + keys).targets
+    assert target.notify is notify
+
+
+def test_send_course_emails_and_notify_set_differently_is_an_error(tmp_path: Path) -> None:
+    assert_error(
+        tmp_path,
+        LITMOS + "send_course_emails = true\nnotify = false\n",
+        "targets[0] (lt): send_course_emails = true contradicts notify = false "
+        "(send_course_emails is the deprecated spelling of notify: set notify alone)",
+    )
 
 
 def test_a_litmos_source_longer_than_50_characters_is_refused(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ BATCH = "/manage/v1/user/batch"
 MOVE = "/manage/v1/user/move_to_branch"
 ASSIGN = "/manage/v1/orgchart/assign_users"
 REMOVE = "/manage/v1/user/remove_from_branch"
+# A user batch's options where the target keeps `notify` off (the default).
+QUIET = {"update_user_info": True, "send_notification_email": False}
 EU, US, UK = (GroupRef(GroupKind.ORG_UNIT, code) for code in ("EU", "US", "UK"))
 
 
@@ -69,7 +71,7 @@ def test_a_new_users_row_carries_their_branch_code(
     assert outcomes[2:] == [Applied(), Applied()]
     [body] = bodies(sim, "POST", BATCH)
     assert [item["branch_code"] for item in body["items"]] == ["EU", "EU"]
-    assert body["options"] == {"update_user_info": True, "branch_option": "existing"}
+    assert body["options"] == {**QUIET, "branch_option": "existing"}
     assert writes(sim) == [("POST", BATCH)]  # no assign_users
     assert sim.snapshot().branch_members == {("EU", "p1@acme.com"), ("EU", "p2@acme.com")}
 
@@ -79,7 +81,7 @@ def test_a_create_carrying_nothing_sends_no_branch_option(
 ) -> None:
     make_connector().apply([CreateUser(person(1))], Refs())
     [body] = bodies(sim, "POST", BATCH)
-    assert body["options"] == {"update_user_info": True}
+    assert body["options"] == QUIET
     assert "branch_code" not in body["items"][0]
 
 

@@ -176,7 +176,7 @@ def test_course_assignment_sends_the_spec_body_and_says_whether_to_email(
     course = litmos_sim.seed_course("SEC-101", "Security")
     refs.users[EmployeeId("E1")] = RemoteId(user_id)
     refs.courses[CourseCode("SEC-101")] = RemoteId(course)
-    litmos = make_litmos(send_course_emails=emails)
+    litmos = make_litmos(notify=emails)
     assert litmos.apply([Enroll(EmployeeId("E1"), CourseCode("SEC-101"))], refs) == [Applied()]
     [sent] = [r for r in litmos_sim.requests if r.path == f"/v1.svc/users/{user_id}/courses"]
     assert sent.body == {"Course": [{"Id": course}]}

@@ -72,6 +72,10 @@ Decisions where public sources are silent:
   and the status as sent (mapping.ENROLLMENT names each field's spellings). Dates
   are Docebo's "YYYY-MM-DD HH:MM:SS" UTC text (ISO 8601 also read); an empty or
   unparseable one is None, the status unchanged.
+- Emails (`notify`, every target's): every user batch sends `send_notification_email` as
+  `notify` (no source gives its default, so off is said, never left out); on, each new user
+  gets Docebo's notification email and `capabilities.side_effects` says so. syncd sends
+  no background job (`POST /manage/v1/job`, whose `notify` emails the job's author).
 - 409 (Docebo refusing a concurrent batch or branch call, from another client) is
   retried like a 503. `Adopt` is the engine's: answered Applied, never sent.
 """
@@ -88,8 +92,10 @@ from syncd.connectors.base import (
     Connector,
     ConnectorContext,
     CreateCarries,
+    Effect,
     Linked,
     RemoteRefs,
+    SideEffects,
 )
 from syncd.connectors.client import check_access
 from syncd.connectors.docebo.client import USERS, Credentials, DoceboClient
@@ -168,7 +174,19 @@ def capabilities(target: DoceboTarget) -> Capabilities:
         moves_members=BRANCHES,
         upserts_users=True,
         status_in_user_rows=True,
+        side_effects=_side_effects(target),
     )
+
+
+def _side_effects(target: DoceboTarget) -> SideEffects:
+    """What Docebo does on its own, as `notify` sets the user batch's switch
+    (`send_notification_email`, on every user batch): on, each new user gets Docebo's
+    notification email; off, nothing. No source says Docebo emails on an enrollment, a
+    branch or group change, takes a seat or deletes results on any write syncd makes; the
+    one email has a switch, so nothing is unswitchable."""
+    if target.notify:
+        return SideEffects({OpKind.CREATE_USER: {Effect.WELCOME_EMAIL: 1}})
+    return SideEffects()
 
 
 def _one_status(batch: Sequence[Operation]) -> bool:
@@ -250,7 +268,8 @@ class DoceboConnector:
             return []
         reader = self._reader
         courses = self._target.courses
-        writer = Writer(self._client, refs, courses, reader.branch_counts, reader.branch_ids)
+        counts, ids = reader.branch_counts, reader.branch_ids
+        writer = Writer(self._client, refs, courses, counts, ids, notify=self._target.notify)
         return _write(writer, batch)
 
 

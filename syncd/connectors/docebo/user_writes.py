@@ -2,8 +2,10 @@
 
 `UserWrites` is the part of `writes.Writer` that concerns accounts: a new user's row may
 carry the branch their carried AddMember names (`branch_code`, with `branch_option`
-"existing"). A lookup that fails rejects that operation only; a request Docebo refuses
-as a whole rejects every operation it carried, with Docebo's words.
+"existing"). Every user batch says whether Docebo emails the users it creates
+(`send_notification_email`, the target's `notify`). A lookup that fails rejects that
+operation only; a request Docebo refuses as a whole rejects every operation it carried,
+with Docebo's words.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from syncd.records import EmployeeId, RemoteId
 class UserWrites:
     """The account calls: user batch, change_status, delete."""
 
-    def __init__(self, client: DoceboClient, refs: RemoteRefs) -> None:
+    def __init__(self, client: DoceboClient, refs: RemoteRefs, *, notify: bool = False) -> None:
         self._client = client
         self._refs = refs
+        self._notify = notify
 
     def upsert_users(
         self, ops: Sequence[UserRow], codes: Mapping[EmployeeId, str] | None = None
@@ -91,8 +94,13 @@ class UserWrites:
     def _user_batch(self, placing: bool, items: list[dict[str, object]]) -> list[Outcome]:
         # update_user_info makes a create retried after a lost answer an update: idempotent.
         # branch_option "existing" (both eras): a code naming no one branch fails its row
-        # loudly, never creates a branch.
-        options: dict[str, object] = {"update_user_info": True}
+        # loudly, never creates a branch. send_notification_email always sent, as the
+        # target's `notify`: no source gives its default, so only an explicit false is sure
+        # to email no new user.
+        options: dict[str, object] = {
+            "update_user_info": True,
+            "send_notification_email": self._notify,
+        }
         if placing:
             options["branch_option"] = "existing"
         body = {"items": items, "options": options}

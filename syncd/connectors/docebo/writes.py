@@ -57,8 +57,9 @@ Sender = Callable[[RemoteId, list[RemoteId]], list[Outcome]]
 
 
 class Writer(UserWrites):
-    """Docebo's calls for each operation kind, with the engine's refs, the configured courses
-    and what the last read showed of who sits in how many branches."""
+    """Docebo's calls for each operation kind, with the engine's refs, the configured courses,
+    what the last read showed of who sits in how many branches, and whether the target lets
+    Docebo email people (`notify`)."""
 
     def __init__(
         self,
@@ -67,8 +68,10 @@ class Writer(UserWrites):
         courses: Mapping[str, str],
         counts: BranchCounts,
         branch_ids: BranchIds,
+        *,
+        notify: bool = False,
     ) -> None:
-        super().__init__(client, refs)
+        super().__init__(client, refs, notify=notify)
         self._courses = courses
         self._counts = counts
         self._branches = BranchBatch(client, refs, branch_ids)

@@ -66,9 +66,15 @@ Decisions:
   1000) for it; Enroll one `POST /users/{id}/courses` per person with every course of the
   batch for them (batches are cut per person: `EnrollScope.PERSON`, up to 25 courses);
   RemoveMember and Unenroll one call per operation. Enroll sends
-  `{"Course": [{"Id"}, ...]}` with `sendmessage=false` unless `send_course_emails` is set (the
-  run's plan then says Litmos emails the learner). A course code mapped in the target's
-  `courses` table wins over the engine's link. `Adopt` is answered Applied.
+  `{"Course": [{"Id"}, ...]}`. A course code mapped in the target's `courses` table wins
+  over the engine's link. `Adopt` is answered Applied.
+- Emails (`notify`, every target's; `send_course_emails` is its deprecated spelling): off,
+  every write that has Litmos's switch sends `sendmessage=false` (`POST /users`,
+  `/bulkimports`, `POST /users/{id}/courses`, `POST /teams/{id}/users`) and a new account
+  has `DisableMessages: true`; on, creates and imports send `sendmessage=true` (a login email
+  per new account), course assignments too (a course email per course), a new account has
+  `DisableMessages: false`, and team additions still send false (the login email goes once,
+  with the create). `capabilities.side_effects` says so; every email has a switch.
 """
 
 from __future__ import annotations
@@ -172,7 +178,7 @@ NO_TEAM_EDITS = "the Litmos API cannot rename, move or delete a team"
 def capabilities(target: LitmosTarget) -> Capabilities:
     """AddMember in batches of 1000 (one request per team: the API takes an array of any
     length); Enroll per person, up to 25 courses a request; everything else one at a time.
-    Enroll emails the learner where the target asks for it (`send_course_emails`)."""
+    Where the target lets Litmos email (`notify`), a create and an Enroll each send one."""
     return Capabilities(
         batch_sizes={
             OpKind.ADD_MEMBER: MEMBER_BATCH,
@@ -191,10 +197,19 @@ def capabilities(target: LitmosTarget) -> Capabilities:
 
 
 def _side_effects(target: LitmosTarget) -> SideEffects:
-    """A course assignment emails the learner unless `sendmessage=false` (spec
-    `AssignCoursestoUser`: "By default, emails will be sent")."""
-    if target.send_course_emails:
-        return SideEffects({OpKind.ENROLL: {Effect.ASSIGNMENT_EMAIL: 1}})
+    """What Litmos does on its own, as `notify` sets its switch (`sendmessage`, on every
+    write that has it): on, a new account gets a login email (spec `CreateUser`,
+    `BulkImportUsers`: "send login emails to new users") and a course assignment a course
+    email per course (spec `AssignCoursestoUser`: "By default, emails will be sent"); off,
+    nothing. No source says Litmos takes a seat or deletes results on any write syncd
+    makes; every email has a switch, so nothing is unswitchable."""
+    if target.notify:
+        return SideEffects(
+            {
+                OpKind.CREATE_USER: {Effect.WELCOME_EMAIL: 1},
+                OpKind.ENROLL: {Effect.ASSIGNMENT_EMAIL: 1},
+            }
+        )
     return SideEffects()
 
 
@@ -208,13 +223,12 @@ def imports_on(target: LitmosTarget) -> bool:
 
 
 def _carries(target: LitmosTarget) -> CreateCarries:
-    """What a create carries where imports are on: the person's teams, and their courses
-    unless the target asks Litmos to email course assignments (an import row has one
-    `sendmessage` for the login and course emails both: those go per person instead)."""
+    """What a create carries where imports are on: the person's teams and courses (an
+    import's one `sendmessage` switches its login and course emails alike, as `notify`
+    switches the single calls' both)."""
     if not imports_on(target):
         return CreateCarries()
-    courses = 0 if target.send_course_emails else ROW_COURSES
-    return CreateCarries(member_kinds=TEAM_KINDS, members=ROW_TEAMS, enrollments=courses)
+    return CreateCarries(member_kinds=TEAM_KINDS, members=ROW_TEAMS, enrollments=ROW_COURSES)
 
 
 def _write(writer: Writer, batch: Sequence[Operation]) -> list[Outcome]:  # noqa: PLR0912 - one case per operation kind
@@ -417,8 +431,10 @@ class LitmosConnector:
 
     def _write_settings(self) -> WriteSettings:
         target = self._target
-        account = mapping.NewAccount(target.access_level, target.time_zone, target.skip_first_login)
-        return WriteSettings(target.courses, account, target.send_course_emails)
+        account = mapping.NewAccount(
+            target.access_level, target.time_zone, target.skip_first_login, target.notify
+        )
+        return WriteSettings(target.courses, account)
 
 
 def _of_people(batch: Sequence[Operation], *, rows: bool) -> bool:

@@ -200,6 +200,7 @@ class NewAccount:
     access_level: str = "Learner"
     time_zone: str = "UTC"
     skip_first_login: bool = False
+    notify: bool = False  # the target's `notify`: off, the account's messages are disabled
 
 
 def user_fields(person: Person) -> dict[str, object]:
@@ -214,7 +215,8 @@ def user_fields(person: Person) -> dict[str, object]:
 
 def new_user(person: Person, account: NewAccount) -> dict[str, object]:
     """The body of `POST /users`: every field the spec requires (`User.required`), in the
-    captured order, `Id` empty as Litmos asks; messages disabled as the capture has it."""
+    captured order, `Id` empty as Litmos asks; messages disabled as the capture has it
+    (`DisableMessages`), unless the target lets Litmos email people (`notify`)."""
     return {
         "Id": "",
         "UserName": person.username,
@@ -223,7 +225,7 @@ def new_user(person: Person, account: NewAccount) -> dict[str, object]:
         "FullName": "",
         "Email": person.email,
         "AccessLevel": account.access_level,
-        "DisableMessages": True,
+        "DisableMessages": not account.notify,
         "Active": person.active,
         **dict.fromkeys(BLANK_TEXT, ""),
         "IsCustomUsername": False,

@@ -6,12 +6,14 @@ the connector reads its key, source, rate and account defaults from it.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from syncd.config.targets import TargetBase
 from syncd.config.values import Count, Flag, NonEmpty, Secret
+
+OLD_NOTIFY = "send_course_emails"  # how `notify` was spelled before every target had it
 
 
 class LitmosTarget(TargetBase):
@@ -27,9 +29,9 @@ class LitmosTarget(TargetBase):
     # between our clock and Litmos's count, so a 503 never comes in normal operation.
     requests_per_minute: Count = Field(default=95, ge=1)
     page_size: Count = Field(default=1000, ge=1, le=1000)
-    # Course assignment emails the learner unless told not to (spec, AssignCoursestoUser):
-    # syncd sends `sendmessage=false` unless this is true.
-    send_course_emails: Flag = False
+    # Deprecated: the old spelling of `notify` (every target's), read as `notify`; a target
+    # that sets both must set them alike. It once switched only the course emails.
+    send_course_emails: Flag | None = None
     # The fields a new account gets that HR does not own (Litmos requires them, spec `User`).
     access_level: NonEmpty = "Learner"
     time_zone: NonEmpty = "UTC"
@@ -45,6 +47,26 @@ class LitmosTarget(TargetBase):
     # it leaves out (a PUT resets them); turn it on only where the tenant is known to keep
     # them. Off, changes of existing accounts go one by one (GET then PUT).
     update_accounts_by_import: Flag = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_notify_spelling(cls, data: Any) -> Any:
+        """`send_course_emails` alone stands for `notify` (see `_one_notify`)."""
+        if isinstance(data, dict) and OLD_NOTIFY in data and "notify" not in data:
+            return {**data, "notify": data[OLD_NOTIFY]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_notify(self) -> Self:
+        """A target that sets `notify` and its old spelling differently is a config error."""
+        old = self.send_course_emails
+        if old is not None and old != self.notify:
+            raise ValueError(
+                f"{OLD_NOTIFY} = {str(old).lower()} contradicts notify = "
+                f"{str(self.notify).lower()} ({OLD_NOTIFY} is the deprecated spelling of "
+                "notify: set notify alone)"
+            )
+        return self
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_key,)

@@ -36,6 +36,10 @@ from syncd.operations import (
 from syncd.records import CourseCode, EmployeeId, GroupRef, RemoteId
 
 TAKEN = 409
+# A team addition never asks for Litmos's email ("send login emails to new users", spec
+# AssignUserstoaTeam): where the target lets Litmos email, the login email goes once, with
+# the account's create; asked for again here, it would go again for every team [decided].
+MEMBERS_QUERY: Params = {"sendmessage": "false"}
 
 
 class Writer:
@@ -106,7 +110,8 @@ class Writer:
         return found if code is None or (kind, code) == (ref.kind, ref.code) else None
 
     def add_members(self, ops: Sequence[AddMember]) -> list[Outcome]:
-        """One `POST /teams/{id}/users` per team, carrying every user of the batch for it."""
+        """One `POST /teams/{id}/users` per team, carrying every user of the batch for it,
+        with `sendmessage=false` always (`MEMBERS_QUERY`)."""
         outcomes = Outcomes(len(ops))
         rows = resolve(ops, outcomes, self._member)
         teams: dict[RemoteId, list[tuple[int, RemoteId]]] = {}
@@ -122,7 +127,7 @@ class Writer:
         indexes = [index for index, _ in users]
         body = [{"Id": user_id} for _, user_id in users]
         try:
-            self._client.send("POST", f"{TEAMS}/{team_id}/users", body)
+            self._client.send("POST", f"{TEAMS}/{team_id}/users", body, params=MEMBERS_QUERY)
         except SkippableError as err:
             outcomes.reject(indexes, refusal(err))
             return
@@ -145,7 +150,7 @@ class Writer:
     def enroll(self, ops: Sequence[Enroll]) -> list[Outcome]:
         """One `POST /users/{id}/courses` per person with every course of the batch for them,
         in the spec's body (`Body_6`: `{"Course": [{"Id"}, ...]}`); `sendmessage=false` unless
-        the target asks Litmos to email the learner. A refusal rejects that person's ops."""
+        the target lets Litmos email (`notify`). A refusal rejects that person's ops."""
         outcomes = Outcomes(len(ops))
         people: dict[RemoteId, list[tuple[int, RemoteId]]] = {}
         for index, (user_id, course_id) in resolve(ops, outcomes, self._pair):
@@ -197,19 +202,24 @@ class WriteSettings:
 
     courses: Mapping[str, str] = field(default_factory=dict)  # course code -> Litmos id
     new_account: mapping.NewAccount = field(default_factory=mapping.NewAccount)
-    send_course_emails: bool = False
+
+    @property
+    def sendmessage(self) -> str:
+        """Litmos's email switch as the target's `notify` sets it."""
+        return "true" if self.new_account.notify else "false"
 
     @property
     def assign_query(self) -> Params:
-        return {"sendmessage": "true" if self.send_course_emails else "false"}
+        """A course email per course assigned only where the target lets Litmos email."""
+        return {"sendmessage": self.sendmessage}
 
     @property
     def create_query(self) -> Params:
-        """No welcome email from a create (syncd's accounts are HR's, not self-registered);
-        first login skipped as the target says. Litmos takes that from the query: the
-        captured create sent `SkipFirstLogin: true` in its body and got false back."""
+        """The login email of a create (`POST /users`, an import) only where the target lets
+        Litmos email; first login skipped as the target says. Litmos takes that from the
+        query: the captured create sent `SkipFirstLogin: true` in its body and got false."""
         skip = "true" if self.new_account.skip_first_login else "false"
-        return {"sendmessage": "false", "skipfirstlogin": skip}
+        return {"sendmessage": self.sendmessage, "skipfirstlogin": skip}
 
 
 def _create(send: Callable[[], Any], find: Callable[[], RemoteId | None]) -> Outcome:

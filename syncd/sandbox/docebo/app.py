@@ -3,7 +3,8 @@
 Wires the handlers to the routes of its API era (`api_era`: "modern", the
 default, or "2017"), answers errors as `{"name", "message", "code"}`, requires
 a bearer token everywhere but `/oauth2/token`, and offers tests seeding
-helpers, a snapshot and a JSON dump/load of the whole platform. Everything
+helpers, a snapshot, what it did on its own (`side_effects`) and a JSON
+dump/load of the whole platform. Everything
 runs under the app lock.
 """
 
@@ -196,6 +197,14 @@ class DoceboSimulator(SimulatorApp):
     def snapshot(self) -> DoceboSnapshot:
         with self.lock:
             return persist.snapshot(self.state)
+
+    def side_effects(self) -> dict[str, int]:
+        """What Docebo did on its own, by effect (`welcome_email`: the notification email
+        a user batch sends a new user), only what happened: the view every simulator
+        offers, to compare with the effects a plan declared."""
+        with self.lock:
+            welcomed = len(self.state.notified)
+        return {"welcome_email": welcomed} if welcomed else {}
 
     def dump_state(self) -> dict[str, Any]:
         with self.lock:

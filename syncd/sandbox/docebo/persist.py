@@ -26,6 +26,7 @@ def dump_state(state: DoceboState) -> dict[str, Any]:
         "group_users": _dump_members(state.group_users),
         "courses": [asdict(state.courses[i]) for i in sorted(state.courses)],
         "enrollments": [asdict(state.enrollments[k]) for k in sorted(state.enrollments)],
+        "notified": list(state.notified),
         "counters": dict(state.counters),
         "tokens": dict(sorted(state.tokens.items())),
         "refresh_tokens": sorted(state.refresh_tokens),
@@ -110,6 +111,7 @@ def _load_learning(state: DoceboState, data: dict[str, Any]) -> None:
 
 
 def _load_session(state: DoceboState, data: dict[str, Any]) -> None:
+    state.notified = [int(user_id) for user_id in data.get("notified", [])]
     state.counters = {str(k): int(v) for k, v in data["counters"].items()}
     state.tokens = {str(k): float(v) for k, v in data["tokens"].items()}
     state.refresh_tokens = {str(t) for t in data["refresh_tokens"]}

@@ -1,7 +1,8 @@
 """The data of one simulated Docebo platform, and its invariants.
 
 `DoceboState` holds users, branches (a nested set under root 0, renumbered on
-every change), groups, courses, enrollments, issued tokens and list cursors,
+every change), groups, courses, enrollments, the new users it emailed, issued
+tokens and list cursors,
 and the two answer knobs (`era`, `member_answer`) the handlers render by.
 It validates nothing a client sends (handlers do) and is not locked: the
 simulator calls it under its lock. Every change bumps `version`.
@@ -67,6 +68,9 @@ class DoceboState:
         self.tokens: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
         self.cursors: dict[str, tuple[str, CursorQuery]] = {}
+        # The new users Docebo sent its notification email to (user batch rows that
+        # created an account without `send_notification_email: false`), oldest first.
+        self.notified: list[int] = []
         self.version = 0
         self._cache: dict[tuple[object, ...], list[Any]] = {}
         self._cache_version = -1

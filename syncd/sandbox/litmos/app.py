@@ -27,7 +27,13 @@ from syncd.sandbox.litmos import (
     wire,
     words,
 )
-from syncd.sandbox.litmos.state import LitmosSnapshot, LitmosState, SentMessage, snapshot
+from syncd.sandbox.litmos.state import (
+    LitmosSnapshot,
+    LitmosState,
+    SentMessage,
+    effect_totals,
+    snapshot,
+)
 
 StateHandler = Callable[[LitmosState, Request], Response]
 BASE = "/v1.svc"
@@ -177,6 +183,14 @@ class LitmosSimulator(SimulatorApp):
         with self.lock:
             bulk.settle(self.state)
             return list(self.state.sent)
+
+    def side_effects(self) -> dict[str, int]:
+        """What Litmos did on its own, by effect (`welcome_email`: login emails,
+        `assignment_email`: course emails), only what happened: the view every simulator
+        offers, to compare with the effects a plan declared."""
+        with self.lock:
+            bulk.settle(self.state)
+            return effect_totals(self.state.sent)
 
     def snapshot(self) -> LitmosSnapshot:
         with self.lock:

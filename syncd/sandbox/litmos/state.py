@@ -107,6 +107,20 @@ class SentMessage:
     course_id: str | None = None
 
 
+# What each kind of email is among the effects a plan declares (syncd.connectors.base.Effect's
+# values: the simulator names them by string, as it imports nothing of the connectors).
+EFFECT_OF_MESSAGE = {"login": "welcome_email", "course": "assignment_email"}
+
+
+def effect_totals(sent: list[SentMessage]) -> dict[str, int]:
+    """The emails sent, totalled by effect; only effects that happened."""
+    totals: dict[str, int] = {}
+    for message in sent:
+        effect = EFFECT_OF_MESSAGE[message.kind]
+        totals[effect] = totals.get(effect, 0) + 1
+    return totals
+
+
 @dataclass(slots=True)
 class BulkImport:
     """One user import: its rows as sent, its flags, its schedule and, once done, results."""

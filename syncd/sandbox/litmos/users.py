@@ -51,6 +51,11 @@ def create_user(state: LitmosState, request: Request) -> Response:
     profile["SkipFirstLogin"] = flag(request, "skipfirstlogin") is True  # create-new-user.yml
     userchecks.check_profile(state, profile, "", userchecks.CREATE)
     user = add_user(state, profile)
+    # The login email follows `sendmessage` alone. The spec describes no effect of the
+    # User's `DisableMessages` (it only types it boolean and requires it), so the strictest
+    # reading is that it stops no email: `sendmessage=true` with `DisableMessages: true`
+    # still sends one, and `DisableMessages: false` without `sendmessage=true` sends none
+    # ("By default, no emails will be sent when the user is created").
     if flag(request, "sendmessage") is True:
         state.sent.append(SentMessage("login", user.id))
     return Response(201, render.user_full(state, user))
