@@ -27,8 +27,8 @@ from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.reconcile.saved import SavedPlan, SavedTarget, check_world
 from syncd.reconcile.stages import TargetReport, report_of
 from syncd.statuses import RunStatus
-from syncd.store import Database, Lease, jobs, journal
-from syncd.store.fingerprints import Objects, hr_objects, target_objects
+from syncd.store import Database, Lease, jobs, journal, unit_of_work
+from syncd.store.fingerprints import Objects, digest, hr_objects, target_objects
 
 
 @dataclass(slots=True)
@@ -129,10 +129,17 @@ class Runtime:
             )
             return RunReport(run.dry_run, targets=[target])
 
-    def fingerprints(self, names: Sequence[str]) -> tuple[Objects, dict[str, Objects]]:
-        """What a plan of `names` is made from: HR's mirror, each target's shadow and links."""
-        with self.db.session() as session:
-            return hr_objects(session), {n: target_objects(session, n) for n in names}
+    def fingerprints(self, planned: Sequence[TargetReport]) -> tuple[Objects, dict[str, Objects]]:
+        """What the plans of `planned` (dry runs just made) were made from: HR's mirror, each
+        target's shadow and links; their digests kept on the dry runs' rows."""
+        with self.db.session() as session, unit_of_work(session):
+            hr = hr_objects(session)
+            targets = {t.name: target_objects(session, t.name) for t in planned}
+            for t in planned:
+                if t.run_id is not None:
+                    digests = (digest(hr), digest(targets[t.name]))
+                    journal.set_fingerprints(session, t.run_id, digests)
+        return hr, targets
 
     def run_target(
         self,

@@ -69,7 +69,7 @@ def _saved(runtime: Runtime, report: RunReport, path: Path) -> str:
     planned = [t for t in report.targets if t.status is RunStatus.PLANNED]
     if not planned:
         return f"no target planned: nothing saved to {path}"
-    hr, targets = runtime.fingerprints([t.name for t in planned])
+    hr, targets = runtime.fingerprints(planned)
     planfile.write_plan(path, planfile.plan_document(planned, hr, targets, runtime.clock.now()))
     names = ", ".join(t.name for t in planned)
     return f"plan of {names} saved to {path}; review it, then: syncd apply {path}"

@@ -21,6 +21,7 @@ from syncd.errors import SyncdError
 from syncd.operations import OpKind
 from syncd.reconcile.saved import Objects, SavedOperation, SavedPlan, SavedTarget
 from syncd.reconcile.stages import TargetReport
+from syncd.store.fingerprints import digest
 
 FORMAT, VERSION = "syncd-plan", 1
 
@@ -62,8 +63,9 @@ def read_plan(
             "`safety.plan_max_age` allows: make a new plan (syncd plan --out FILE)"
         )
     try:
-        targets = {t["name"]: _target(t, only) for t in doc["targets"]}
-        return SavedPlan(doc["hr"]["fingerprint"], targets)
+        hr = doc["hr"]["fingerprint"]
+        targets = {t["name"]: _target(t, only, digest(hr)) for t in doc["targets"]}
+        return SavedPlan(hr, targets)
     except (KeyError, TypeError, ValueError) as err:
         raise SyncdError(f"{path}: not a valid syncd plan ({err!r})") from err
 
@@ -95,12 +97,13 @@ def _moment(path: Path, text: object) -> dt.datetime:
     return made
 
 
-def _target(doc: Mapping[str, Any], only: frozenset[OpKind]) -> SavedTarget:
+def _target(doc: Mapping[str, Any], only: frozenset[OpKind], hr: str) -> SavedTarget:
     ops = tuple(
         SavedOperation(OpKind(o["kind"]), str(o["key"]), dict(o["changes"]))
         for o in doc["operations"]
     )
-    return SavedTarget(doc["fingerprint"], ops, only)
+    objects = doc["fingerprint"]
+    return SavedTarget(objects, ops, only, (hr, digest(objects)))
 
 
 def _age(span: dt.timedelta) -> str:

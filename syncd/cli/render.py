@@ -182,6 +182,9 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             drift = f", drift {run['drift']}" if run["drift"] else ""
             effects = ", ".join(effect_words(e, n) for e, n in run["side_effects"].items())
             effects = f"; the LMS, on its own: {effects}" if effects else ""
+            if run["fingerprints"]:
+                prints = run["fingerprints"]
+                effects += f" [saved plan: hr {prints['hr']}, lms {prints['lms']}]"
             yield (
                 f"  {mode} #{run['id']} {_when(run['started_at'])} {run['status']}: "
                 f"{counts}{drift}{effects}"

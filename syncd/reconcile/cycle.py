@@ -324,6 +324,8 @@ class _Cycle:
                 now=env.clock.now(),
                 drift=drift,
                 side_effects=totals,
+                whole=self.left is None,
+                fingerprints=self.saved.fingerprints if self.saved else None,
             )
         log.info("cycle_finished", status=ending.status, dry_run=self.dry_run, **counts)
         return TargetReport(

@@ -42,6 +42,7 @@ class SavedTarget:
     objects: Objects
     operations: tuple[SavedOperation, ...]
     only: frozenset[OpKind] = frozenset()
+    fingerprints: tuple[str, str] = ("", "")  # the digests of HR's and this target's objects
 
     def applies(self, kind: OpKind) -> bool:
         return not self.only or kind in self.only

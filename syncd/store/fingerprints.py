@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, Table, select
@@ -37,6 +37,12 @@ HR_PARTS = {
     "enrollments": DesiredEnrollmentRow,
 }
 STAMPS = frozenset({"changed_at", "created_at", "content_hash"})  # moments, and a cache
+
+
+def digest(objects: Mapping[str, Mapping[str, str]]) -> str:
+    """One digest of a whole fingerprint (what the status database keeps of it)."""
+    text = json.dumps(objects, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def hr_objects(session: Session) -> Objects:

@@ -58,6 +58,10 @@ def start_run(session: Session, target: str, *, dry_run: bool, now: dt.datetime)
     return run.id
 
 
+Fingerprints = tuple[str, str]
+"""The digests of HR's mirror and of a target's shadow and links (`store/fingerprints.py`)."""
+
+
 def finish_run(
     session: Session,
     run_id: int,
@@ -68,11 +72,21 @@ def finish_run(
     now: dt.datetime,
     drift: int = 0,
     side_effects: Mapping[str, int] | None = None,
+    whole: bool = True,
+    fingerprints: Fingerprints | None = None,
 ) -> None:
     run = session.get_one(SyncRunRow, run_id)
     run.status, run.counts, run.finished_at, run.drift = status, counts, now, drift
-    run.side_effects = dict(side_effects or {})
+    run.side_effects, run.whole = dict(side_effects or {}), whole
     run.message = scrub(message) if message else None
+    if fingerprints is not None:
+        run.hr_fingerprint, run.lms_fingerprint = fingerprints
+
+
+def set_fingerprints(session: Session, run_id: int, fingerprints: Fingerprints) -> None:
+    """Keep on a run the fingerprints of what its plan was made from (a saved plan's)."""
+    run = session.get_one(SyncRunRow, run_id)
+    run.hr_fingerprint, run.lms_fingerprint = fingerprints
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +148,12 @@ def _count(result: Result[Any]) -> int:
 
 
 def last_in_step(session: Session, target: str) -> dt.datetime | None:
-    """When the target's last run that left it in step with HR (a real run, status ok) began."""
+    """When the target's last run that left it in step with HR (a real run, status ok, its
+    whole plan carried out) began."""
     started = session.scalar(
         select(SyncRunRow.started_at)
         .where(SyncRunRow.target == target, SyncRunRow.status == "ok", ~SyncRunRow.dry_run)
+        .where(SyncRunRow.whole)  # `apply --only` left the rest of its plan undone
         .order_by(SyncRunRow.id.desc())
         .limit(1)
     )

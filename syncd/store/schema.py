@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -292,6 +293,12 @@ class SyncRunRow(Base):
     drift: Mapped[int] = mapped_column(Integer, default=0)
     # What the plan makes the LMS do on its own, totalled (`Effect` value -> count).
     side_effects: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Whether the run carried out its whole plan (False: `apply --only` left some of it).
+    whole: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Digests of what a saved plan was made from (`plan --out`) or held to (`apply`): HR's
+    # mirror, and the target's shadow and links (`store/fingerprints.py`); NULL otherwise.
+    hr_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    lms_fingerprint: Mapped[str | None] = mapped_column(String(16))
 
 
 class OperationRow(KeyParts, Base):

@@ -85,6 +85,10 @@ def _run(r: SyncRunRow) -> dict[str, Any]:
         "counts": r.counts,
         "drift": r.drift,
         "side_effects": r.side_effects or {},
+        "whole": r.whole,
+        "fingerprints": (
+            {"hr": r.hr_fingerprint, "lms": r.lms_fingerprint} if r.hr_fingerprint else None
+        ),
         "message": r.message,
     }
 

@@ -13,8 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from tests.e2e.harness import World
+
+REPO = Path(__file__).parents[2]
+_SCHEMA = json.loads((REPO / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
+PLAN_FILE = Draft202012Validator({**_SCHEMA, "anyOf": [{"$ref": "#/$defs/planFile"}]})
 
 
 def _rename_and_leave(world: World) -> None:
@@ -28,6 +33,7 @@ def _plan(world: World, path: Path, *args: str) -> dict[str, Any]:
     code, _, err = world.cli("plan", "--out", str(path), *args)
     assert code == 0, err
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    PLAN_FILE.validate(doc)  # the documented format (docs/plan.schema.json)
     return doc
 
 
@@ -111,6 +117,11 @@ def test_only_applies_the_chosen_kinds_and_the_next_plan_is_the_rest(
     assert "left for a later plan (--only): deactivate_user 1" in out
     rest = _plan(served, tmp_path / "rest.json")
     assert _ops(rest) == [("deactivate_user", "E1006")]
+    assert rest["targets"][0]["drift"] == 0  # what --only left is HR's change, not drift
+    code, status, _ = served.cli("status", "--format", "json")
+    [applied] = [r for r in json.loads(status)["targets"][0]["runs"] if not r["dry_run"]][:1]
+    assert applied["whole"] is False
+    assert set(applied["fingerprints"]) == {"hr", "lms"}
 
 
 def test_a_plan_older_than_the_limit_or_of_another_version_is_refused(

@@ -23,10 +23,9 @@ def run(n: int) -> dict[str, object]:
 
 
 def test_rows_are_stored_as_session_execute_stores_them(engine: Engine) -> None:
-    done = [
-        {"status": "ok", "counts": {"done": n}, "message": None, "drift": 0, "side_effects": {}}
-        for n in range(3)
-    ]
+    finished = {"message": None, "drift": 0, "side_effects": {}, "whole": True}
+    unsaved = {"hr_fingerprint": None, "lms_fingerprint": None}
+    done = [{"status": "ok", "counts": {"done": n}, **finished, **unsaved} for n in range(3)]
     rows = [{**run(n), **done[n]} for n in range(3)]
     with session_factory(engine)() as session:
         executemany(session, INSERT_RUN, rows)
