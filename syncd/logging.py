@@ -32,8 +32,22 @@ def redact_event(
     return scrubbed
 
 
+class _Stderr:
+    """`sys.stderr` as it is at each write, not as it was at set-up: while the CLI's
+    progress line shows, it is a proxy that prints log lines above that line."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure(level: str = "info", fmt: str = "auto", stream: TextIO | None = None) -> None:
-    out = stream or sys.stderr
+    out: Any = stream or _Stderr()
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=False)
         if fmt == "console" or (fmt == "auto" and out.isatty())
@@ -60,7 +74,7 @@ class _ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def _configure_stdlib(out: TextIO) -> None:
+def _configure_stdlib(out: Any) -> None:
     handler = logging.StreamHandler(out)
     handler.setFormatter(_ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

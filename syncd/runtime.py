@@ -23,6 +23,7 @@ from syncd.operations import OpKind
 from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
 from syncd.reconcile.poll import PollReport, poll_due
+from syncd.reconcile.progress import SILENT, Progress
 from syncd.reconcile.readback import ReadbackSettings, export_records
 from syncd.reconcile.saved import SavedPlan, SavedTarget, check_world
 from syncd.reconcile.stages import TargetReport, report_of
@@ -52,9 +53,11 @@ class Runtime:
         shutdown: threading.Event | None = None,
         lane_wait_seconds: float = 600.0,
         full_readback: bool = False,
+        progress: Progress = SILENT,
     ) -> None:
         self.config = config
         self.full_readback = full_readback
+        self.progress = progress  # how long fetches and applies show how far they got
         self.shutdown = shutdown or threading.Event()
         self.clock = clock or SystemClock(self.shutdown)  # its sleeps end on a stop request
         self.db = Database(config.database.url)
@@ -163,6 +166,7 @@ class Runtime:
             schedule.jobs_poll_every,
             ReadbackSettings(schedule.readback_overlap, schedule.readback_full_every),
             self.full_readback,
+            self.progress,
         )
         lane_lock = self.db.lock(
             f"lane:{target.name}", wait_seconds=self._lane_wait, stop=self.shutdown

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from syncd.cli import checks, planfile, render
 from syncd.cli.opening import load, require_database
+from syncd.cli.progress import progress_for
 from syncd.config import Config
 from syncd.errors import ConfigError
 from syncd.kinds import serve_all
@@ -21,10 +22,11 @@ from syncd.statuses import RunStatus
 
 
 def _open(args: argparse.Namespace, *, full_readback: bool = False) -> Runtime:
-    """The runtime over a status database that answers."""
+    """The runtime over a status database that answers; its long stages show a progress
+    line when stderr is a terminal."""
     config = load(args)
     require_database(config)
-    return Runtime(config, full_readback=full_readback)
+    return Runtime(config, full_readback=full_readback, progress=progress_for(sys.stderr))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -156,7 +156,20 @@ def _results(ops: Iterable[OperationReport]) -> dict[str, int]:
 
 
 def status_json(status: Mapping[str, Any]) -> str:
-    return json.dumps(status, indent=2, default=str)
+    return json.dumps(status, indent=2, default=_json_value)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """A moment as `syncd status` shows it, in text and JSON: ISO 8601 in UTC to the
+    second, `Z` for the zone (`2026-12-07T14:11:06Z`), as the HR export writes times. The
+    status tables read back aware; a naive moment is taken as UTC, as they store it."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_value(value: object) -> str:
+    """What JSON holds of a value it has no type for: a moment as `iso_utc`, else its text."""
+    return iso_utc(value) if isinstance(value, dt.datetime) else str(value)
 
 
 def status_text(status: Mapping[str, Any]) -> str:
@@ -214,11 +227,8 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _when(value: object) -> str:
-    """A timestamp to the second, in UTC (SQLite hands them back without a zone)."""
-    if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-    return str(value)
+    """A moment as `iso_utc`; anything else (no moment yet: None) as its text."""
+    return iso_utc(value) if isinstance(value, dt.datetime) else str(value)
 
 
 def _quarantine_lines(hr: Mapping[str, Any] | None) -> Iterator[str]:

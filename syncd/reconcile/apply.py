@@ -34,6 +34,7 @@ from syncd.operations import (
 )
 from syncd.reconcile.batching import Step, batches
 from syncd.reconcile.effects import ADDITIVE, CREATES, record_effect
+from syncd.reconcile.progress import Tally
 from syncd.reconcile.refs import LiveRefs
 from syncd.records import RemoteId
 from syncd.statuses import RunStatus
@@ -66,7 +67,9 @@ class ApplyResult:
     unconfirmed: int = 0  # answered 2xx in words syncd cannot read: the next read settles them
 
 
-def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
+def apply_plan(lane: Lane, steps: Sequence[Step], tally: Tally | None = None) -> ApplyResult:
+    """The steps applied batch by batch; `tally` counts the operations worked through."""
+    tally = tally or Tally(lane.target, "apply", planned=len(steps))
     result = ApplyResult()
     packed = list(batches(steps, lane.connector))
     for index, planned in enumerate(packed):
@@ -75,10 +78,12 @@ def apply_plan(lane: Lane, steps: Sequence[Step]) -> ApplyResult:
             result.status, result.message = RunStatus.INTERRUPTED, "stopped on request"
             break
         batch = _send_now(lane, planned, result)
+        tally.worked(len(planned) - len(batch))  # those held back are done with
         if not batch:
             continue
         try:
             _run_batch(lane, batch, result)
+            tally.worked(len(batch))
         except (FatalError, RetriableError) as err:
             _fail(lane, batch, str(err), result)
             _skip_rest(lane, packed[index + 1 :], f"not sent: target stopped: {err}", result)

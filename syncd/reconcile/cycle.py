@@ -29,6 +29,7 @@ from syncd.reconcile.courses import CourseCodes
 from syncd.reconcile.diff import DiffPolicy, Plan, count_kinds
 from syncd.reconcile.drift import count_drift
 from syncd.reconcile.poll import PollReport, poll_due
+from syncd.reconcile.progress import SILENT, Progress, Tally
 from syncd.reconcile.readback import EnrollmentsRead, ReadbackSettings, read_back
 from syncd.reconcile.refs import LiveRefs
 from syncd.reconcile.safety import WINDOW, Managed, check_safety
@@ -72,6 +73,7 @@ class CycleEnv:
     poll_every: dt.timedelta = dt.timedelta(seconds=30)
     readback: ReadbackSettings = field(default_factory=ReadbackSettings)
     full_readback: bool = False  # read every result again this cycle
+    progress: Progress = SILENT  # the CLI's line on a terminal
 
 
 def run_cycle(
@@ -167,9 +169,10 @@ class _Cycle:
         """Stream the target's state into its shadow; the error if the read broke off. A stop
         or a target-level refusal keeps the shadow as it was: that is no incomplete read."""
         env, name = self.env, self.target.name
-        with unit_of_work(self.session) as session:
+        tally = Tally(name, "fetch")
+        with env.progress.showing(tally), unit_of_work(self.session) as session:
             writer = ShadowWriter(session, name, env.clock.now())
-            error = _stream(self.connector, writer, env, _linked(session, name))
+            error = _stream(self.connector, writer, env, _linked(session, name), tally)
             writer.finish(env.clock.now(), complete=error is None, error=error)
         if error:
             log.warning("fetch_incomplete", error=error)
@@ -301,7 +304,9 @@ class _Cycle:
         refs = LiveRefs(planned.links, courses)
         env, name = self.env, self.target.name
         lane = Lane(self.session, name, run_id, self.connector, refs, env.clock, env.shutdown)
-        return apply_plan(lane, list(enumerate(planned.ops)))
+        tally = Tally(name, "apply", planned=len(planned.ops))
+        with env.progress.showing(tally):
+            return apply_plan(lane, list(enumerate(planned.ops)), tally)
 
     def finish(self, started: Started, ending: Ending) -> TargetReport:
         """The run's row closed with its counts; the report, assembled once from the stages."""
@@ -365,12 +370,14 @@ def _status(outcome: ApplyResult | SyncdError, fetch_error: str | None = None) -
 
 
 def _stream(
-    connector: Connector, writer: ShadowWriter, env: CycleEnv, linked: Linked
+    connector: Connector, writer: ShadowWriter, env: CycleEnv, linked: Linked, tally: Tally
 ) -> str | None:
-    """Every record the connector reads, into `writer`; the error if the read broke off."""
+    """Every record the connector reads, into `writer` and counted in `tally`; the error if
+    the read broke off."""
     try:
         for record in connector.fetch(linked):
             writer.add(record)
+            tally.fetched(record)
             _stop_if_asked(env)
     except (FatalError, ShutdownRequestedError):
         raise

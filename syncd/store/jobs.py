@@ -126,17 +126,12 @@ def _entry(row: Row[Any]) -> JobEntry:
         operation=OpKind(row.operation),
         key=key_of(LinkKind(row.key_kind), row),
         remote_id=RemoteId(row.remote_id) if row.remote_id is not None else None,
-        created_at=_utc(row.created_at),
-        expires_at=_utc(row.expires_at) if row.expires_at is not None else None,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
         polls=row.polls,
         last_error=row.last_error,
         item=row.item,
     )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives times back naive (they are stored in UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def postpone(

@@ -150,16 +150,13 @@ def _count(result: Result[Any]) -> int:
 def last_in_step(session: Session, target: str) -> dt.datetime | None:
     """When the target's last run that left it in step with HR (a real run, status ok, its
     whole plan carried out) began."""
-    started = session.scalar(
+    return session.scalar(
         select(SyncRunRow.started_at)
         .where(SyncRunRow.target == target, SyncRunRow.status == "ok", ~SyncRunRow.dry_run)
         .where(SyncRunRow.whole)  # `apply --only` left the rest of its plan undone
         .order_by(SyncRunRow.id.desc())
         .limit(1)
     )
-    if started is None:
-        return None
-    return started.replace(tzinfo=dt.UTC) if started.tzinfo is None else started
 
 
 def record_plan(

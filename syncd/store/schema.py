@@ -37,8 +37,10 @@ KEY = String(255)
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
-    """A moment stored in UTC and read back timezone-aware on every backend (SQLite keeps
-    no zone: without this, what it returns is naive)."""
+    """A moment stored in UTC and read back timezone-aware UTC on every backend: every
+    `dt.datetime` column is one. PostgreSQL keeps it as `timestamptz`; SQLite keeps text
+    without a zone (`2026-12-07 14:11:06.000000`), always UTC, so what it returns is naive
+    and made aware here. A naive value is refused rather than guessed."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -64,7 +66,7 @@ UTC = UtcDateTime()
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UTC,
     }
 
 
