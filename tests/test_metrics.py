@@ -12,21 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
+from structlog.testing import capture_logs
 
 from syncd.cli import main
 from syncd.clock import FakeClock
 from syncd.connectors.litmos.limiter import RollingLimiter
 from syncd.metrics import Metrics, MetricsServer, http_answered, rate_limit_waited
+from syncd.reconcile.stages import TargetReport
 from syncd.runtime import Runtime
 from syncd.scheduler import (
     HEARTBEAT_ENV,
@@ -34,6 +38,7 @@ from syncd.scheduler import (
     cycle_job,
     health_window,
     metrics_served,
+    run_daemon,
     serve_probes,
     touch_heartbeat,
 )
@@ -346,3 +351,60 @@ def test_litmos_limiter_waits_count_for_the_bound_target() -> None:
         "syncd_rate_limit_wait_seconds_total", {"target": "litmos-main"}
     )
     assert waited == 60
+
+
+def test_run_daemon_serves_while_it_runs(
+    world: DokeosWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon as `syncd run --metrics-port 0` starts it, on its own threads: waits are
+    on events the daemon's threads set, never on the clock."""
+    monkeypatch.setenv(HEARTBEAT_ENV, str(tmp_path / "heartbeat"))
+    runtime = world.runtime()
+    cycled = threading.Event()
+    run_target = runtime.run_target
+
+    def counted_run(*args: Any, **kwargs: Any) -> TargetReport:
+        report = run_target(*args, **kwargs)
+        cycled.set()
+        return report
+
+    monkeypatch.setattr(runtime, "run_target", counted_run)
+    daemon = threading.Thread(target=run_daemon, args=(runtime,), kwargs={"metrics_port": 0})
+    with capture_logs() as logs:
+        daemon.start()
+        try:
+            assert cycled.wait(120), "no cycle ran"
+            (url,) = [e["url"] for e in logs if e["event"] == "metrics_serving"]
+            samples = scrape(url)
+            assert value(samples, "syncd_cycles_total", target=TARGET, status="ok") == 1
+            assert httpx.get(f"{url}/healthz").status_code == 200
+            assert httpx.get(f"{url}/readyz").status_code == 200
+        finally:
+            runtime.shutdown.set()
+            daemon.join(120)
+    runtime.close()
+    assert not daemon.is_alive()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/metrics")  # the daemon stopped its server on the way out
+
+
+@pytest.mark.parametrize(("given", "served"), [((), 9464), (("--metrics-port", "0"), 0)])
+def test_metrics_port_comes_from_the_command_line_over_the_config(
+    world: DokeosWorld,
+    monkeypatch: pytest.MonkeyPatch,
+    given: tuple[str, ...],
+    served: int,
+) -> None:
+    world.config_path.write_text(
+        world.config_path.read_text().replace("[metrics]\n", "[metrics]\nport = 9464\n"),
+        encoding="utf-8",
+    )
+    ports: list[int | None] = []  # the daemon is not started: no cycle, no request
+
+    def daemon(_runtime: Runtime, _names: object, *, metrics_port: int | None) -> int:
+        ports.append(metrics_port)
+        return 0
+
+    monkeypatch.setattr("syncd.cli.commands.run_daemon", daemon)
+    code, _, _ = world.cli("run", *given)
+    assert (code, ports) == (0, [served])
