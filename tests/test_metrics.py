@@ -67,8 +67,13 @@ class ScrapingTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
+def get(url: str) -> httpx.Response:
+    """A GET straight to the loopback server, whatever proxy the environment names."""
+    return httpx.get(url, trust_env=False)
+
+
 def scrape(url: str) -> Samples:
-    text = httpx.get(f"{url}/metrics").text
+    text = get(f"{url}/metrics").text
     return {
         (s.name, frozenset(s.labels.items())): s.value
         for family in text_string_to_metric_families(text)
@@ -175,13 +180,13 @@ def test_healthz_fails_once_the_last_success_is_older_than_the_window(
     assert health_window(runtime.config) == WINDOW
     cycle_job(runtime, runtime.targets()[0])
     world.clock.advance(WINDOW.total_seconds())
-    assert httpx.get(f"{url}/healthz").status_code == 200
+    assert get(f"{url}/healthz").status_code == 200
     world.clock.advance(1)
-    answer = httpx.get(f"{url}/healthz")
+    answer = get(f"{url}/healthz")
     assert answer.status_code == 503
     assert f"{TARGET} (1801s)" in answer.text
     cycle_job(runtime, runtime.targets()[0])  # a new successful cycle: healthy again
-    assert httpx.get(f"{url}/healthz").status_code == 200
+    assert get(f"{url}/healthz").status_code == 200
 
 
 def test_healthz_fails_when_no_cycle_succeeds_or_the_scheduler_is_gone(
@@ -195,14 +200,14 @@ def test_healthz_fails_when_no_cycle_succeeds_or_the_scheduler_is_gone(
     try:
         world.sim.fail_next(10, 401)  # every cycle fails: bad credentials
         cycle_job(runtime, runtime.targets()[0])
-        assert httpx.get(f"{url}/healthz").status_code == 200  # within the window of the start
+        assert get(f"{url}/healthz").status_code == 200  # within the window of the start
         world.clock.advance(WINDOW.total_seconds() + 1)
-        assert "no successful cycle" in httpx.get(f"{url}/healthz").text
+        assert "no successful cycle" in get(f"{url}/healthz").text
         samples = scrape(url)
         assert value(samples, "syncd_cycles_total", target=TARGET, status="failed") == 1
         assert value(samples, "syncd_http_requests_total", target=TARGET, status="401") == 1
         alive[0] = False
-        answer = httpx.get(f"{url}/healthz")
+        answer = get(f"{url}/healthz")
         assert (answer.status_code, answer.text) == (503, "the scheduler is not running\n")
     finally:
         server.shutdown()
@@ -214,11 +219,11 @@ def test_readyz_wants_a_database_that_answers_at_the_newest_schema(
 ) -> None:
     runtime, server, _ = served
     url = server.url("127.0.0.1")
-    assert (httpx.get(f"{url}/readyz").status_code, httpx.get(f"{url}/readyz").text) == (
+    assert (get(f"{url}/readyz").status_code, get(f"{url}/readyz").text) == (
         200,
         "ok\n",
     )
-    assert httpx.get(f"{url}/elsewhere").status_code == 404
+    assert get(f"{url}/elsewhere").status_code == 404
     empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     assert empty.not_ready() == "the status database is not at the newest schema (syncd db upgrade)"
     empty.dispose()
@@ -226,7 +231,7 @@ def test_readyz_wants_a_database_that_answers_at_the_newest_schema(
     runtime.db = Database(f"sqlite:///{tmp_path / 'gone' / 'syncd.db'}")
     (tmp_path / "gone").rmdir()
     (tmp_path / "gone").write_text("", encoding="utf-8")  # the database cannot be opened now
-    answer = httpx.get(f"{url}/readyz")
+    answer = get(f"{url}/readyz")
     assert answer.status_code == 503
     assert "does not answer" in answer.text
 
@@ -302,12 +307,12 @@ def test_the_daemon_serves_while_its_scheduler_runs_and_names_the_server_in_the_
             touch_heartbeat(url)  # what the heartbeat job does every 15 s
             assert beat.read_text(encoding="utf-8") == url
             assert url.startswith("http://127.0.0.1:")
-            answer = httpx.get(f"{url}/healthz")  # the scheduler was never started
+            answer = get(f"{url}/healthz")  # the scheduler was never started
             assert (answer.status_code, answer.text) == (503, "the scheduler is not running\n")
             assert main(["healthcheck"]) == 1
-            assert httpx.get(f"{url}/readyz").status_code == 200
+            assert get(f"{url}/readyz").status_code == 200
         with pytest.raises(httpx.ConnectError):
-            httpx.get(f"{url}/readyz")  # the block's end shut the server
+            get(f"{url}/readyz")  # the block's end shut the server
     finally:
         runtime.close()
 
@@ -377,15 +382,15 @@ def test_run_daemon_serves_while_it_runs(
             (url,) = [e["url"] for e in logs if e["event"] == "metrics_serving"]
             samples = scrape(url)
             assert value(samples, "syncd_cycles_total", target=TARGET, status="ok") == 1
-            assert httpx.get(f"{url}/healthz").status_code == 200
-            assert httpx.get(f"{url}/readyz").status_code == 200
+            assert get(f"{url}/healthz").status_code == 200
+            assert get(f"{url}/readyz").status_code == 200
         finally:
             runtime.shutdown.set()
             daemon.join(120)
     runtime.close()
     assert not daemon.is_alive()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{url}/metrics")  # the daemon stopped its server on the way out
+        get(f"{url}/metrics")  # the daemon stopped its server on the way out
 
 
 @pytest.mark.parametrize(("given", "served"), [((), 9464), (("--metrics-port", "0"), 0)])
