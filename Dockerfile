@@ -18,8 +18,13 @@ USER syncd
 WORKDIR /var/lib/syncd
 VOLUME ["/var/lib/syncd"]
 
+# The health check asks the daemon's /healthz when it serves metrics ([metrics] port or
+# `run --metrics-port`; its heartbeat then holds their address): 503 when the scheduler is
+# gone or a target had no successful cycle within [metrics] healthy_within. With metrics
+# off it checks the heartbeat's age alone, as before. Publish the metrics port to scrape
+# /metrics (docs/metrics.md).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=120s --retries=3 \
-  CMD ["syncd", "healthcheck", "--max-age", "120"]
+  CMD ["syncd", "healthcheck", "--max-age", "120", "--endpoint", "/healthz"]
 
 ENTRYPOINT ["syncd"]
 CMD ["run"]

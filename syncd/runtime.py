@@ -4,14 +4,15 @@ Used by the CLI and the scheduler. A target with `sandbox = true` talks to the
 built-in simulator in-process, whose state is kept in `sandbox_state` between
 runs, so the sandbox behaves like a real LMS that remembers. Simulator and connector
 share a `FastForwardClock` over the runtime's, one per target: their waits (a rate
-limit, a Retry-After) are counted by both and cost no real time.
+limit, a Retry-After) are counted by both and cost no real time. The daemon's metrics
+(`enable_metrics`) are fed here, where cycles, lanes, imports and job polls end.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from syncd.clock import Clock, FastForwardClock, SystemClock
@@ -19,6 +20,7 @@ from syncd.config import Config, TargetBase
 from syncd.connectors.base import Connector, ConnectorContext, PollsJobs, Transport
 from syncd.errors import ImportRefusedError, SyncdError
 from syncd.kinds import build_connector, sandboxed
+from syncd.metrics import Metrics
 from syncd.operations import OpKind
 from syncd.reconcile.cycle import CycleEnv, run_cycle
 from syncd.reconcile.hr_import import ImportResult, import_hr
@@ -64,9 +66,25 @@ class Runtime:
         self._transports = dict(transports or {})
         self._sandbox_clocks: dict[str, FastForwardClock] = {}
         self._lane_wait = lane_wait_seconds
+        self.metrics: Metrics | None = None  # the daemon's, once `enable_metrics` made them
 
     def upgrade(self) -> None:
         self.db.upgrade()
+
+    def enable_metrics(self, names: Sequence[str] = ()) -> Metrics:
+        """The daemon's metrics over `names`' targets (all enabled ones when none), each
+        target's last success read from the status database; from now on fed by every
+        cycle, lane, import and job poll."""
+        targets = [t.name for t in self.targets(names)]
+        with self.db.session() as session:
+            last = {t: journal.last_in_step(session, t) for t in targets}
+        found = {t: when for t, when in last.items() if when is not None}
+        self.metrics = Metrics(self.clock.now, targets, found)
+        return self.metrics
+
+    def not_ready(self) -> str | None:
+        """None when the status database answers at the newest schema, else why not."""
+        return self.db.not_ready()
 
     def close(self) -> None:
         self.db.dispose()
@@ -75,7 +93,10 @@ class Runtime:
         return self.config.chosen(names)
 
     def import_hr(self, *, force: bool) -> ImportResult:
-        return import_hr(self.db, self.config, self.clock, force=force, stop=self.shutdown)
+        result = import_hr(self.db, self.config, self.clock, force=force, stop=self.shutdown)
+        if self.metrics is not None:
+            self.metrics.quarantined(result.quarantined)
+        return result
 
     def run_once(self, names: Sequence[str] = (), *, dry_run: bool, force: bool) -> RunReport:
         targets = self.targets(names)
@@ -157,6 +178,16 @@ class Runtime:
         unless `export` is False, the HR sinks are rewritten."""
         if self.shutdown.is_set():  # a target not begun when the stop came is not begun
             return _not_started(target)
+        with self._observing(target):
+            report = self._cycle(target, dry_run=dry_run, force=force, saved=saved)
+        if export and report.readback is not None:
+            self.export()
+        return report
+
+    def _cycle(
+        self, target: TargetBase, *, dry_run: bool, force: bool, saved: SavedTarget | None
+    ) -> TargetReport:
+        """The cycle in the target's lane; what it did told to the metrics, if any."""
         schedule = self.config.schedule
         env = CycleEnv(
             self.db,
@@ -173,13 +204,16 @@ class Runtime:
         )
         with lane_lock as lane:
             if not lane:
-                return _not_started(target) if self.shutdown.is_set() else _busy(target)
-            with self.connector(target, lane) as connector:
-                report = run_cycle(
-                    env, target, connector, dry_run=dry_run, force=force, saved=saved
-                )
-        if export and report.readback is not None:
-            self.export()
+                report = _not_started(target) if self.shutdown.is_set() else _busy(target)
+            else:
+                with self._lane(target), self.connector(target, lane) as connector:
+                    report = run_cycle(
+                        env, target, connector, dry_run=dry_run, force=force, saved=saved
+                    )
+        if self.metrics is not None:
+            outcomes = [(op.kind.value, op.status.value) for op in report.operations]
+            self.metrics.cycle_ended(target.name, report.status, outcomes)
+            self._count_pending(target)
         return report
 
     def export(self) -> None:
@@ -195,11 +229,30 @@ class Runtime:
         with self.db.lock(f"lane:{target.name}", wait_seconds=0) as lane:
             if not lane:
                 return None
-            with self.connector(target, lane) as connector, self.db.session() as session:
-                if not isinstance(connector, PollsJobs):
-                    return None
-                every = self.config.schedule.jobs_poll_every
-                return poll_due(session, target.name, connector, self.clock, every)
+            with self._observing(target), self._lane(target):
+                report = self._poll(target, lane)
+        if self.metrics is not None:
+            self._count_pending(target)
+        return report
+
+    def _poll(self, target: TargetBase, lane: Lease) -> PollReport | None:
+        with self.connector(target, lane) as connector, self.db.session() as session:
+            if not isinstance(connector, PollsJobs):
+                return None
+            every = self.config.schedule.jobs_poll_every
+            return poll_due(session, target.name, connector, self.clock, every)
+
+    def _observing(self, target: TargetBase) -> AbstractContextManager[None]:
+        """While the target's cycle or job poll runs, its requests and waits are counted."""
+        return self.metrics.observing(target.name) if self.metrics else nullcontext()
+
+    def _lane(self, target: TargetBase) -> AbstractContextManager[None]:
+        return self.metrics.lane(target.name) if self.metrics else nullcontext()
+
+    def _count_pending(self, target: TargetBase) -> None:
+        assert self.metrics is not None
+        with self.db.session() as session:
+            self.metrics.pending_jobs(target.name, len(jobs.pending_rows(session, target.name)))
 
     def check(self, target: TargetBase) -> str | None:
         """One authenticated read; None when it worked, else what went wrong."""

@@ -5,7 +5,9 @@ polls the LMSs' asynchronous jobs on `jobs_poll_every` (pending jobs live in the
 database, so a restarted daemon polls the same job ids). SIGTERM or
 SIGINT sets the shutdown event: a running cycle finishes the request in
 flight, records it and skips the rest; the process then exits 0. A heartbeat
-file, touched while the scheduler lives, backs the container's HEALTHCHECK.
+file, touched while the scheduler lives, backs the container's HEALTHCHECK; with a
+metrics port it holds the address of the daemon's /metrics, /healthz and /readyz
+(`syncd.metrics`), which `syncd healthcheck` then asks.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ import datetime as dt
 import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from syncd.config import TargetBase
+from syncd.config import Config, TargetBase
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
+from syncd.metrics import MetricsServer, serve
 from syncd.runtime import Runtime
+from syncd.statuses import RunStatus
 
 log = structlog.get_logger()
+ERRORED = "error"  # the metrics' status of a cycle that failed before it recorded one
 HEARTBEAT_ENV = "SYNCD_HEARTBEAT"
 HEARTBEAT_SECONDS = 15
 
@@ -34,17 +39,68 @@ def heartbeat_path() -> Path:
     return Path(os.environ.get(HEARTBEAT_ENV, "var/syncd.heartbeat"))
 
 
-def run_daemon(runtime: Runtime, names: Sequence[str] = ()) -> int:
+def run_daemon(
+    runtime: Runtime, names: Sequence[str] = (), *, metrics_port: int | None = None
+) -> int:
     """Run the schedule until `runtime.shutdown` is set (by `stop_on_signals`, which the
-    caller holds around it)."""
+    caller holds around it); with `metrics_port`, serve the metrics and probes meanwhile."""
     stop = runtime.shutdown
-    scheduler = build_scheduler(runtime, runtime.targets(names))
-    scheduler.start()
-    log.info("daemon_started", targets=len(scheduler.get_jobs()) - 1)
-    stop.wait()
-    scheduler.shutdown(wait=True)
+    if metrics_port is not None:
+        runtime.enable_metrics(names)
+    targets = runtime.targets(names)
+    scheduler = build_scheduler(runtime, targets)
+    with metrics_served(runtime, scheduler, metrics_port):
+        scheduler.start()
+        log.info("daemon_started", targets=len(targets))
+        stop.wait()
+        scheduler.shutdown(wait=True)
     log.info("daemon_stopped")
     return 0
+
+
+@contextmanager
+def metrics_served(
+    runtime: Runtime, scheduler: BackgroundScheduler, port: int | None
+) -> Iterator[None]:
+    """For the block, the daemon's metrics server on `port` (none when `port` is None),
+    its address written into the heartbeat for `syncd healthcheck`."""
+    if port is None:
+        yield
+        return
+
+    def alive() -> bool:
+        return bool(scheduler.running)
+
+    server = serve_probes(runtime, port, alive=alive)
+    url = server.url(runtime.config.metrics.host)
+    scheduler.modify_job("heartbeat", args=[url])
+    log.info("metrics_serving", url=url)
+    try:
+        yield
+    finally:
+        server.shutdown()
+
+
+def serve_probes(runtime: Runtime, port: int, *, alive: Callable[[], bool]) -> MetricsServer:
+    """`runtime`'s metrics, /healthz (`alive` says the scheduler runs, and every target had
+    a successful cycle within `health_window`) and /readyz (the database is ready)."""
+    assert runtime.metrics is not None, "enable_metrics first"
+    metrics, window = runtime.metrics, health_window(runtime.config)
+
+    def running() -> bool:
+        return alive() and not runtime.shutdown.is_set()
+
+    def healthy() -> str | None:
+        return metrics.health(window, running)
+
+    host = runtime.config.metrics.host
+    return serve(metrics, host, port, healthy=healthy, ready=runtime.not_ready)
+
+
+def health_window(config: Config) -> dt.timedelta:
+    """How long a target may go without a successful cycle: `[metrics] healthy_within`,
+    by default two of `schedule.reconcile_every`."""
+    return config.metrics.healthy_within or 2 * config.schedule.reconcile_every
 
 
 @contextmanager
@@ -111,7 +167,7 @@ def cycle_job(runtime: Runtime, target: TargetBase) -> None:
     if runtime.shutdown.is_set():
         return
     try:
-        if not _imported(runtime):
+        if not _imported(runtime, target):
             return
         report = runtime.run_target(target, dry_run=False, force=False)
         log.info("scheduled_cycle", target=target.name, status=report.status)
@@ -119,21 +175,33 @@ def cycle_job(runtime: Runtime, target: TargetBase) -> None:
         log.info("cycle_stopped", target=target.name)
     except SyncdError as err:
         log.error("cycle_failed", target=target.name, error=str(err))  # noqa: TRY400
+        _counted(runtime, target, ERRORED)
     except Exception:
         log.exception("cycle_crashed", target=target.name)
+        _counted(runtime, target, ERRORED)
 
 
-def _imported(runtime: Runtime) -> bool:
-    """Import HR into the mirror; False, logged without a traceback, if it cannot be."""
+def _imported(runtime: Runtime, target: TargetBase) -> bool:
+    """Import HR into the mirror; False, logged without a traceback, if it cannot be (the
+    target's cycle counted `stopped` when the safety limits refused the import, as `run
+    --once` reports it, else `error`)."""
     try:
         runtime.import_hr(force=False)
     except ImportRefusedError as err:
         log.error("hr_import_refused", error=str(err))  # noqa: TRY400 - expected, no traceback
+        _counted(runtime, target, RunStatus.STOPPED)
     except ConfigError as err:  # the HR folder or a file missing, unreadable, malformed
         log.error("hr_import_failed", error=str(err))  # noqa: TRY400 - expected, no traceback
+        _counted(runtime, target, ERRORED)
     else:
         return True
     return False
+
+
+def _counted(runtime: Runtime, target: TargetBase, status: str) -> None:
+    """A cycle that ended before it could record a status of its own, in the metrics."""
+    if runtime.metrics is not None:
+        runtime.metrics.cycle_ended(target.name, status, ())
 
 
 def poll_job(runtime: Runtime, targets: Sequence[TargetBase]) -> None:
@@ -160,7 +228,8 @@ def poll_job(runtime: Runtime, targets: Sequence[TargetBase]) -> None:
             log.exception("job_poll_crashed", target=target.name)
 
 
-def touch_heartbeat() -> None:
+def touch_heartbeat(metrics_url: str = "") -> None:
+    """Touch the heartbeat; it holds the metrics server's address, if one serves."""
     path = heartbeat_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
+    path.write_text(metrics_url, encoding="utf-8")

@@ -41,6 +41,15 @@ def test_healthcheck_calls_a_real_subcommand() -> None:
     assert exit_info.value.code == 0
 
 
+def test_healthcheck_asks_the_daemons_health_endpoint() -> None:
+    """With metrics on, `syncd healthcheck` asks the endpoint named here of the daemon's
+    metrics server (tests/test_metrics.py runs it against a served one)."""
+    (check,) = _instructions()["HEALTHCHECK"]
+    assert check.endswith(
+        'CMD ["syncd", "healthcheck", "--max-age", "120", "--endpoint", "/healthz"]'
+    )
+
+
 def test_copied_paths_exist() -> None:
     for copy in _instructions()["COPY"]:
         *sources, _ = copy.split()

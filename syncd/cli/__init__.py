@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     _sandbox_parser(sub, common)
     health = sub.add_parser("healthcheck", parents=[common], help="is the daemon alive?")
     health.add_argument("--max-age", type=float, default=300.0, metavar="SECONDS")
+    health.add_argument(
+        "--endpoint",
+        default="/healthz",
+        metavar="PATH",
+        help="asked of the daemon's metrics server, when it serves one (default: /healthz)",
+    )
     health.set_defaults(handler="healthcheck")
     return parser
 
@@ -96,7 +102,19 @@ def _run_parser(
         action="store_true",
         help="read every result back from the LMSs, not only those changed since the last read",
     )
+    run.add_argument(
+        "--metrics-port",
+        type=_port,
+        metavar="N",
+        help="the daemon serves /metrics, /healthz, /readyz on this port (over [metrics] port)",
+    )
     run.set_defaults(handler="run")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535; 0: any free port)")
+    return int(text)
 
 
 def _plan_parsers(

@@ -6,6 +6,8 @@ import argparse
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from syncd.operations import OpKind
 from syncd.runtime import RunReport, Runtime
 from syncd.scheduler import HEARTBEAT_ENV, heartbeat_path, run_daemon, stop_on_signals
 from syncd.statuses import RunStatus
+
+HEALTH_TIMEOUT = 5.0  # seconds; the image's HEALTHCHECK allows 10
 
 
 def _open(args: argparse.Namespace, *, full_readback: bool = False) -> Runtime:
@@ -37,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             runtime.upgrade()
             if not (args.once or args.dry_run):
-                return run_daemon(runtime, args.target)
+                port = args.metrics_port
+                port = runtime.config.metrics.port if port is None else port
+                return run_daemon(runtime, args.target, metrics_port=port)
             report = runtime.run_once(args.target, dry_run=args.dry_run, force=args.force)
         finally:
             runtime.close()
@@ -154,7 +160,8 @@ def sandbox(args: argparse.Namespace) -> int:
 
 
 def healthcheck(args: argparse.Namespace) -> int:
-    """0 when the daemon's heartbeat is fresher than --max-age seconds."""
+    """0 when the daemon's heartbeat is fresher than --max-age seconds and, if the daemon
+    serves metrics (the heartbeat holds their address), its --endpoint answers 200."""
     path = heartbeat_path()
     if not path.exists():
         print(f"no heartbeat at {path} (set {HEARTBEAT_ENV} to move it)", file=sys.stderr)
@@ -163,4 +170,20 @@ def healthcheck(args: argparse.Namespace) -> int:
     if age > args.max_age:
         print(f"heartbeat is {age:.0f}s old (limit {args.max_age:.0f}s)", file=sys.stderr)
         return 1
-    return 0
+    served = path.read_text(encoding="utf-8").strip()
+    return _asked_endpoint(served + args.endpoint) if served else 0
+
+
+def _asked_endpoint(url: str) -> int:
+    """0 when the daemon's own endpoint answers 200; else 1, its words printed. Asked
+    directly: a proxy the environment names is not the way to this host's own port."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with direct.open(url, timeout=HEALTH_TIMEOUT) as answer:
+            return 0 if answer.status == 200 else 1
+    except urllib.error.HTTPError as err:
+        words = err.read().decode(errors="replace").strip()
+        print(f"{url}: {err.code} {words}", file=sys.stderr)
+    except OSError as err:
+        print(f"{url}: no answer ({err})", file=sys.stderr)
+    return 1

@@ -116,6 +116,17 @@ class SafetyConfig(StrictModel):
     plan_max_age: Duration = timedelta(hours=24)
 
 
+class MetricsConfig(StrictModel):
+    """`[metrics]`: the daemon's /metrics, /healthz and /readyz (docs/metrics.md), served
+    only when `port` is set (or `syncd run --metrics-port`). `healthy_within` is how long
+    a target may go without a successful cycle before /healthz fails (by default twice
+    `schedule.reconcile_every`)."""
+
+    port: Count | None = Field(default=None, ge=0, le=65535)  # 0: any free port
+    host: NonEmpty = "0.0.0.0"  # noqa: S104 - every interface: a container publishes the port
+    healthy_within: Duration | None = None
+
+
 class LoggingConfig(StrictModel):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
@@ -157,6 +168,7 @@ class Config(StrictModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     groups: list[GroupRule] = Field(default_factory=list)
     enrollment_rules: list[EnrollmentRule] = Field(default_factory=list)
     targets: list[TargetBase] = Field(default_factory=list)

@@ -29,6 +29,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 import structlog
 
+from syncd import metrics
 from syncd.clock import Clock
 from syncd.errors import FatalError, RetriableError, SkippableError
 from syncd.redact import scrub
@@ -288,8 +289,10 @@ class HttpClient:
             response, hops = self._follow(call, response)
         except httpx.RequestError as err:
             self._log(call, tries, started, None, error=type(err).__name__)
+            metrics.http_answered(None)
             raise
         self.stats.answered(response, hops)
+        metrics.http_answered(response.status_code)
         self._log(call, tries, started, response.status_code)
         return response
 
@@ -348,7 +351,8 @@ class HttpClient:
             self._reauthenticate(call, tries, response)
         elif verdict is Verdict.RETRY:
             wait = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
-            self._fail_or_wait(call, tries, _status_words(response), wait, None)
+            limited = wait is not None or response.status_code == 429
+            self._fail_or_wait(call, tries, _status_words(response), wait, None, limited=limited)
         else:
             raise _refusal(call, verdict, response)
         return None
@@ -362,14 +366,26 @@ class HttpClient:
         self._auth.invalidate()
 
     def _fail_or_wait(
-        self, call: _Call, tries: _Tries, reason: str, wait: float | None, cause: Exception | None
+        self,
+        call: _Call,
+        tries: _Tries,
+        reason: str,
+        wait: float | None,
+        cause: Exception | None,
+        *,
+        limited: bool = False,
     ) -> None:
+        """Raise once the attempts are spent, else wait before the next; `limited`: the
+        LMS's rate limit asked for the wait (a 429, or a Retry-After), not a failure."""
         tries.failures += 1
         if tries.failures >= self._max_attempts:
             message = f"{call}: {reason}, gave up after {tries.failures} attempts"
             raise RetriableError(message, retry_after=wait) from cause
         self.stats.retries += 1
-        self._clock.sleep(self._delay(tries.failures, wait))
+        delay = self._delay(tries.failures, wait)
+        if limited:
+            metrics.rate_limit_waited(delay)
+        self._clock.sleep(delay)
 
     def _delay(self, failures: int, retry_after: float | None) -> float:
         if retry_after is not None:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy.orm import Session
 
-from syncd.store.db import make_durable, make_engine, session_factory, upgrade
+from syncd.store.db import make_durable, make_engine, not_ready, session_factory, upgrade
 from syncd.store.locks import Lease, held
 
 __all__ = ["Database", "Lease", "Session", "durable_unit_of_work", "unit_of_work"]
@@ -36,6 +36,10 @@ class Database:
 
     def upgrade(self) -> None:
         upgrade(self.engine)
+
+    def not_ready(self) -> str | None:
+        """None when the database answers and its schema is the newest, else why not."""
+        return not_ready(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,8 +14,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import syncd
@@ -101,3 +104,17 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     command.upgrade(alembic_config(engine), "head")
+
+
+def not_ready(engine: Engine) -> str | None:
+    """None when the database answers and is at the newest migration, else why not (the
+    daemon's /readyz)."""
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as err:
+        return f"the status database does not answer ({type(err).__name__})"
+    newest = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    if current != newest:
+        return "the status database is not at the newest schema (syncd db upgrade)"
+    return None

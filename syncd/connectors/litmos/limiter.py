@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 
+from syncd import metrics
 from syncd.clock import Clock
 
 
@@ -35,7 +36,7 @@ class RollingLimiter:
         """Wait until one more request fits in the window, then count it."""
         self._forget()
         if len(self._sent) >= self._limit:
-            self._clock.sleep(self._sent[0] + self._window - self._clock.monotonic())
+            self._wait(self._sent[0] + self._window - self._clock.monotonic())
             self._forget()
         self._sent.append(self._clock.monotonic())
 
@@ -45,8 +46,12 @@ class RollingLimiter:
         self._forget()
         now = self._clock.monotonic()
         oldest = self._sent[0] if self._sent else now
-        self._clock.sleep(max(0.0, oldest + self._window - now))
+        self._wait(max(0.0, oldest + self._window - now))
         self._forget()
+
+    def _wait(self, seconds: float) -> None:
+        metrics.rate_limit_waited(seconds)  # counted for the target whose cycle waits
+        self._clock.sleep(seconds)
 
     def _forget(self) -> None:
         edge = self._clock.monotonic() - self._window
