@@ -86,6 +86,33 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class Tenure:
+    """When HR says a person works: the first and last day (either may be open), the
+    person's own IANA time zone (None: `hr.default_timezone`), and whether they are on
+    leave. Dates are days in that zone: a person starts at 00:00 of `start_date` and
+    leaves at the end of `end_date` (00:00 of the day after), there."""
+
+    employee_id: EmployeeId
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    timezone: str | None = None
+    on_leave: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A tenure as moments (UTC) for the LMSs: the person's account exists from
+    `appears_at` (their start less `hr.create_before_start`; None: from always) and is
+    deactivated from `ends_at` (the end of their last day; None: never). `zone` is the
+    time zone the dates were read in."""
+
+    tenure: Tenure
+    zone: str
+    appears_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrgUnit:
     code: OrgUnitCode
     name: str

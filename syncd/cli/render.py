@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from syncd.hr.tenure import UPCOMING
 from syncd.side_effects import effect_words
 from syncd.store.journal import OpStatus
 
@@ -211,6 +212,7 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             )
         yield ""
     yield from _quarantine_lines(status["hr"])
+    yield from _upcoming_lines(status.get("upcoming", []))
 
 
 def _when(value: object) -> str:
@@ -233,3 +235,11 @@ def _quarantine_lines(hr: Mapping[str, Any] | None) -> Iterator[str]:
         yield f"  ! {hr['message']}"
     for q in hr["quarantine"]:
         yield f"  {q['source_file']}:{q['line']}: {q['reason']}"
+
+
+def _upcoming_lines(changes: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    """HR's coming effective changes (`syncd.hr.tenure.upcoming`), first first."""
+    if changes:
+        yield f"Coming changes from HR's dates (the next {UPCOMING} at most):"
+    for change in changes:
+        yield f"  {change['change']}"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from syncd.records import (
@@ -27,6 +27,8 @@ from syncd.records import (
     OrgUnit,
     OrgUnitCode,
     Person,
+    Tenure,
+    Timeline,
 )
 from syncd.store.bulk import executemany
 from syncd.store.schema import (
@@ -38,6 +40,7 @@ from syncd.store.schema import (
     OrgUnitRow,
     PersonRow,
     QuarantineRow,
+    TenureRow,
     table_of,
 )
 
@@ -50,7 +53,8 @@ MIRROR_MODELS: tuple[type[Base], ...] = (
     DesiredEnrollmentRow,
 )
 T = TypeVar("T")
-_INSERTS = {model: insert(table_of(model)) for model in MIRROR_MODELS}
+_WRITTEN: tuple[type[Base], ...] = (*MIRROR_MODELS, TenureRow)
+_INSERTS = {model: insert(table_of(model)) for model in _WRITTEN}
 
 
 class QuarantineEntry(Protocol):
@@ -222,6 +226,12 @@ def last_applied_import(session: Session) -> HrImportRow | None:
     return session.scalars(query.order_by(HrImportRow.id.desc()).limit(1)).first()
 
 
+def applied_at(row: HrImportRow) -> dt.datetime:
+    """The moment an applied import's mirror holds for (its start), in UTC: the effective
+    dates were read as of then."""
+    return _aware(row.started_at)
+
+
 def record_import(
     session: Session,
     *,
@@ -267,3 +277,49 @@ def changed_since(session: Session, moment: dt.datetime) -> set[EmployeeId]:
         EmployeeId(r.employee_id)
         for r in session.execute(select(table.c.employee_id).where(changed))
     }
+
+
+def replace_tenures(session: Session, timelines: Iterable[Timeline]) -> None:
+    """Swap in the import's tenures (the caller commits, with the rest of the mirror)."""
+    session.execute(delete(TenureRow))
+    _insert(session, TenureRow, map(_tenure_row, timelines))
+
+
+def _tenure_row(line: Timeline) -> dict[str, Any]:
+    t = line.tenure
+    return {"employee_id": t.employee_id, "start_date": t.start_date, "end_date": t.end_date} | {
+        "timezone": t.timezone,
+        "zone": line.zone,
+        "on_leave": t.on_leave,
+        "appears_at": line.appears_at,
+        "ends_at": line.ends_at,
+    }
+
+
+def load_timelines(session: Session) -> dict[EmployeeId, Timeline]:
+    """The tenures of the last accepted import, by employee."""
+    return {EmployeeId(r.employee_id): _timeline(r) for r in _rows(session, TenureRow)}
+
+
+def _timeline(r: Row[Any]) -> Timeline:
+    tenure = Tenure(EmployeeId(r.employee_id), r.start_date, r.end_date, r.timezone, r.on_leave)
+    return Timeline(tenure, r.zone, r.appears_at, r.ends_at)
+
+
+def next_effective_moment(session: Session, after: dt.datetime) -> dt.datetime | None:
+    """The first moment after `after` at which someone's account is due or ends."""
+    table = table_of(TenureRow)
+    firsts = [
+        session.execute(select(func.min(column)).where(column > after)).scalar()
+        for column in (table.c.appears_at, table.c.ends_at)
+    ]
+    moments = [_aware(moment) for moment in firsts if moment is not None]
+    return min(moments, default=None)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC: SQLite gives moments back naive (they are UTC), and an aggregate's
+    may come as text."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
