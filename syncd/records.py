@@ -56,7 +56,8 @@ class GroupRef:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One person as HR describes them. `attributes` holds every extra HR column."""
+    """One person as HR describes them. `attributes` holds every extra HR column. A person
+    on leave is inactive and `on_leave`: their account is deactivated, never deleted."""
 
     employee_id: EmployeeId
     email: str
@@ -67,6 +68,7 @@ class Person:
     org_unit: OrgUnitCode | None = None
     manager_id: EmployeeId | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+    on_leave: bool = False
 
     def attribute(self, name: str) -> str | None:
         """A standard field or an extra HR column by name, as text."""

@@ -1,4 +1,4 @@
-"""tenures: people's start and end dates, time zones and leave, as moments
+"""tenures: people's start and end dates, time zones and leave, as moments; people on leave
 
 Revision ID: 0015
 Revises: 0014
@@ -9,6 +9,8 @@ keeps them here with the moments they make (when a person's account is due, when
 deactivated), for every person who has any, people not yet due included: each cycle's
 import derives from them who the LMSs see, the daemon wakes at the next moment, and
 `syncd status` lists the coming ones. Empty until the next import fills it.
+`people.on_leave` marks the inactive people who are on leave: their accounts are
+deactivated, never deleted, even where a target deletes leavers' accounts.
 """
 
 from collections.abc import Sequence
@@ -23,6 +25,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "people",
+        sa.Column("on_leave", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "tenures",
         sa.Column("employee_id", sa.String(255), primary_key=True),
@@ -42,3 +48,5 @@ def downgrade() -> None:
     op.drop_index("ix_tenures_ends_at", table_name="tenures")
     op.drop_index("ix_tenures_appears_at", table_name="tenures")
     op.drop_table("tenures")
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("on_leave")

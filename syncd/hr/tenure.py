@@ -71,7 +71,9 @@ def effective_people(
             effective.append(person)
         elif line.appears_at is None or now >= line.appears_at:
             away = line.tenure.on_leave or (line.ends_at is not None and now >= line.ends_at)
-            effective.append(replace(person, active=False) if away else person)
+
+            on_leave = line.tenure.on_leave
+            effective.append(replace(person, active=False, on_leave=on_leave) if away else person)
     return tuple(effective)
 
 

@@ -119,6 +119,7 @@ def _person_row(p: Person) -> dict[str, Any]:
         "org_unit": p.org_unit,
         "manager_id": p.manager_id,
         "attributes": dict(p.attributes),
+        "on_leave": p.on_leave,
     }
 
 
@@ -176,6 +177,7 @@ def person_of(r: Row[Any]) -> Person:
         org_unit=OrgUnitCode(r.org_unit) if r.org_unit else None,
         manager_id=EmployeeId(r.manager_id) if r.manager_id else None,
         attributes=tuple(sorted(r.attributes.items())),
+        on_leave=r.on_leave,
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -90,6 +91,8 @@ class PersonRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # When an import last changed this person's HR-owned fields (drift is told from HR changes).
     changed_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    # Inactive for a leave (`status = leave`): the account is deactivated, never deleted.
+    on_leave: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OrgUnitRow(Base):

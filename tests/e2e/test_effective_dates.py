@@ -107,3 +107,16 @@ def test_leave_suspends_and_a_return_reactivates_without_touching_enrollments(
     assert everything_of(synced, RACHEL) == before
     synced.assert_in_step()
     assert synced.plan(synced.run()) == []
+
+
+def test_leave_deactivates_even_where_leavers_accounts_are_deleted(synced: World) -> None:
+    synced.write_config(on_leave="delete")
+    before = everything_of(synced, RACHEL)
+    synced.hr.person("E1020")["status"] = "leave"
+    assert synced.plan(synced.run()) == [("deactivate_user", "E1020")]
+    assert everything_of(synced, RACHEL) == before
+    synced.hr.person("E1020")["status"] = "active"
+    assert synced.plan(synced.run()) == [("reactivate_user", "E1020")]
+    assert everything_of(synced, RACHEL) == before
+    synced.hr.person("E1020")["status"] = "inactive"
+    assert synced.plan(synced.run()) == [("delete_user", "E1020")]  # a leaver, as today
