@@ -44,7 +44,15 @@ def _hr(report: RunReport) -> dict[str, Any] | None:
     if report.hr is None:
         return None
     hr = report.hr
-    return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined}
+    upcoming = [change_json(c.at, c.employee_id, c.text) for c in hr.upcoming]
+    return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined} | {
+        "upcoming": upcoming
+    }
+
+
+def change_json(at: dt.datetime, employee_id: str, text: str) -> dict[str, str]:
+    """One coming effective change, as `syncd run` and `syncd status` give it in JSON."""
+    return {"at": at.isoformat(), "employee_id": employee_id, "change": text}
 
 
 def target_json(t: TargetReport) -> dict[str, Any]:
@@ -98,6 +106,8 @@ def _run_lines(report: RunReport) -> Iterator[str]:
         f"HR import {hr.status}: {hr.people} people, {hr.quarantined} quarantined" if hr else ""
     )
     yield f"syncd run ({mode}). {hr_line}".rstrip()
+    if hr is not None:
+        yield from _upcoming_lines([{"change": c.text} for c in hr.upcoming])
     for target in report.targets:
         yield ""
         yield from _target_lines(target)

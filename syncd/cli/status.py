@@ -40,4 +40,4 @@ def _upcoming(session: Session) -> list[dict[str, Any]]:
     if last is None:
         return []
     changes = upcoming(load_timelines(session).values(), applied_at(last))
-    return [{"at": c.at, "employee_id": c.employee_id, "change": c.text} for c in changes]
+    return [render.change_json(c.at, c.employee_id, c.text) for c in changes]

@@ -31,7 +31,7 @@ from syncd.config import Config
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.hr import HrSnapshot, load_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
-from syncd.hr.tenure import effective_people, timeline
+from syncd.hr.tenure import EffectiveChange, effective_people, timeline, upcoming
 from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
 from syncd.records import (
     CourseCode,
@@ -66,6 +66,8 @@ class ImportResult:
     people: int
     quarantined: int
     message: str | None = None
+    # The next changes HR's dates make after this import's moment (`hr.tenure.upcoming`).
+    upcoming: tuple[EffectiveChange, ...] = ()
 
 
 def import_hr(
@@ -89,7 +91,10 @@ def import_hr(
         if last is not None and last.fingerprint == fingerprint:
             due = next_effective_moment(session, applied_at(last))
             if due is None or due > started:
-                return ImportResult("unchanged", last.people_count, last.quarantined_count)
+                coming = _upcoming(session, applied_at(last))
+                return ImportResult(
+                    "unchanged", last.people_count, last.quarantined_count, None, coming
+                )
         timelines, snapshot = _effective(session, config, source.snapshot(), started)
         people = len(snapshot.people)
         if last is not None and not force:
@@ -116,7 +121,12 @@ def import_hr(
                 quarantined=snapshot.quarantined,
             )
     log.info("hr_imported", people=people, quarantined=len(snapshot.quarantined))
-    return ImportResult("applied", people, len(snapshot.quarantined))
+    coming = tuple(upcoming(timelines.values(), started))
+    return ImportResult("applied", people, len(snapshot.quarantined), None, coming)
+
+
+def _upcoming(session: Session, moment: dt.datetime) -> tuple[EffectiveChange, ...]:
+    return tuple(upcoming(load_timelines(session).values(), moment))
 
 
 def _not_had(stop: threading.Event | None) -> NoReturn:

@@ -6,7 +6,9 @@ reactivates it, memberships and enrollments untouched."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from syncd.cli.render import run_json, run_text
 from tests.e2e.harness import World
 
 RACHEL = "rachel.nguyen@example.com"  # E1020, in ENG-PLAT, enrolled by the rules
@@ -49,11 +51,20 @@ def test_a_future_hire_is_planned_and_created_create_before_start_before_the_sta
     assert synced.plan(report) == []
     assert "mia.schmidt@example.com" not in synced.sim.snapshot().users
     # 00:00 in Berlin on 2026-01-19, two weeks before the start: 23:00 UTC the day before.
+    coming = "E1042 starts 2026-02-02 (Europe/Berlin), created on 2026-01-19 (2026-01-18T23:00Z)"
+    assert report.hr is not None
+    assert [change.text for change in report.hr.upcoming] == [coming]
+    assert f"Coming changes from HR's dates (the next 20 at most):\n  {coming}\n" in run_text(
+        report
+    )
+    assert json.loads(run_json(report))["hr"]["upcoming"] == [
+        {"at": "2026-01-18T23:00:00+00:00", "employee_id": "E1042", "change": coming}
+    ]
     code, out, err = synced.cli("status")
     assert code == 0, err
-    assert (
-        "E1042 starts 2026-02-02 (Europe/Berlin), created on 2026-01-19 (2026-01-18T23:00Z)" in out
-    )
+    assert coming in out
+    _, out, _ = synced.cli("status", "--format", "json")
+    assert [change["change"] for change in json.loads(out)["upcoming"]] == [coming]
     at(synced, dt.datetime(2026, 1, 18, 22, 59, tzinfo=dt.UTC))
     assert synced.plan(synced.run()) == []
     at(synced, dt.datetime(2026, 1, 18, 23, 0, tzinfo=dt.UTC))
