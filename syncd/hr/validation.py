@@ -19,6 +19,11 @@ a value of a column the mirror keeps as text (`TEXT_COLUMNS`: the people columns
 a unit's code, name and parent, an enrollment's columns) longer than it holds
 (`MAX_TEXT_LENGTH`). Attributes (any other people column) may be long: they are stored as
 JSON. Values quoted in reasons are cut to `SHOWN_LENGTH` characters.
+
+Effective dates (`start_date`, `end_date`: yyyy-mm-dd, the end not before the start;
+`timezone`: an IANA name this machine knows; `status = leave`) are people columns, not
+attributes; an accepted row that has any of them gives a `Tenure` beside its `Person`
+(whose `active` stays HR's word: the import decides what the dates make of it).
 """
 
 from __future__ import annotations
