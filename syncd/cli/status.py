@@ -11,9 +11,9 @@ from typing import Any
 
 from syncd.cli import render
 from syncd.cli.opening import load, require_database
-from syncd.hr.tenure import upcoming
+from syncd.hr.tenure import UPCOMING, upcoming
 from syncd.store import Database, Session
-from syncd.store.mirror import applied_at, last_applied_import, load_timelines
+from syncd.store.mirror import applied_at, coming_timelines, last_applied_import
 from syncd.store.status import status_document
 
 
@@ -39,5 +39,6 @@ def _upcoming(session: Session) -> list[dict[str, Any]]:
     last = last_applied_import(session)
     if last is None:
         return []
-    changes = upcoming(load_timelines(session).values(), applied_at(last))
+    moment = applied_at(last)
+    changes = upcoming(coming_timelines(session, moment, UPCOMING), moment)
     return [render.change_json(c.at, c.employee_id, c.text) for c in changes]

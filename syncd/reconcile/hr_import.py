@@ -31,7 +31,7 @@ from syncd.config import Config
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.hr import HrSnapshot, load_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
-from syncd.hr.tenure import EffectiveChange, effective_people, timeline, upcoming
+from syncd.hr.tenure import UPCOMING, EffectiveChange, effective_people, timeline, upcoming
 from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
 from syncd.records import (
     CourseCode,
@@ -45,6 +45,7 @@ from syncd.records import (
 from syncd.store import Database, Session, unit_of_work
 from syncd.store.mirror import (
     applied_at,
+    coming_timelines,
     last_applied_import,
     load_enrollments,
     load_org_units,
@@ -126,7 +127,7 @@ def import_hr(
 
 
 def _upcoming(session: Session, moment: dt.datetime) -> tuple[EffectiveChange, ...]:
-    return tuple(upcoming(load_timelines(session).values(), moment))
+    return tuple(upcoming(coming_timelines(session, moment, UPCOMING), moment, UPCOMING))
 
 
 def _not_had(stop: threading.Event | None) -> NoReturn:

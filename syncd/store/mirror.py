@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, false, func, insert, select
 from sqlalchemy.orm import Session
 
 from syncd.records import (
@@ -301,6 +301,21 @@ def _tenure_row(line: Timeline) -> dict[str, Any]:
 def load_timelines(session: Session) -> dict[EmployeeId, Timeline]:
     """The tenures of the last accepted import, by employee."""
     return {EmployeeId(r.employee_id): _timeline(r) for r in _rows(session, TenureRow)}
+
+
+def coming_timelines(session: Session, after: dt.datetime, limit: int) -> list[Timeline]:
+    """The tenures of the first `limit` people due after `after` and of the first `limit`
+    leaving after it (not on leave): enough to list the next `limit` changes, read by
+    index, however many people have dates."""
+    table = table_of(TenureRow)
+    due = select(table).where(table.c.appears_at > after).order_by(table.c.appears_at)
+    leaving = select(table).where(table.c.ends_at > after, table.c.on_leave == false())
+    rows = [
+        *session.execute(due.limit(limit)),
+        *session.execute(leaving.order_by(table.c.ends_at).limit(limit)),
+    ]
+    unique = {r.employee_id: r for r in rows}
+    return [_timeline(r) for r in unique.values()]
 
 
 def _timeline(r: Row[Any]) -> Timeline:

@@ -261,3 +261,27 @@ def test_bad_date_settings_are_config_errors(world: HrWorld, setting: str, words
     )
     with pytest.raises(ConfigError, match=words):
         world.config()
+
+
+def test_an_unchanged_import_lists_the_same_coming_changes_read_by_index(
+    world: HrWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        "E3,lin@example.com,Lin,Wu,active,ENG,,2026-01-20,Asia/Tokyo\n",
+        "E4,max@example.com,Max,Roe,leave,ENG,,2026-01-09,\n",  # on leave: not listed
+        "E5,kim@example.com,Kim,Lee,active,ENG,2026-03-02,2026-06-30,\n",
+    ]
+    world.write(PEOPLE + ADA_ROW + GRACE_ROW + "".join(rows), UNITS, ENROLLMENTS)
+    applied = world.run()
+    assert applied.status == "applied"
+    assert [(c.employee_id, c.at) for c in applied.upcoming] == [
+        ("E2", at(2026, 1, 18, 23, 0)),
+        ("E3", at(2026, 1, 20, 15, 0)),
+        ("E5", at(2026, 2, 16, 0, 0)),
+        ("E5", at(2026, 7, 1, 0, 0)),
+    ]
+    unchanged = world.run()
+    assert unchanged.status == "unchanged"
+    assert unchanged.upcoming == applied.upcoming
+    monkeypatch.setattr("syncd.reconcile.hr_import.UPCOMING", 2)
+    assert [c.employee_id for c in world.run().upcoming] == ["E2", "E3"]
