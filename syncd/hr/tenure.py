@@ -70,17 +70,17 @@ def effective_people(
         if line is None:
             effective.append(person)
         elif line.appears_at is None or now >= line.appears_at:
-            away = line.tenure.on_leave or (line.ends_at is not None and now >= line.ends_at)
-
-            on_leave = line.tenure.on_leave
-            effective.append(replace(person, active=False, on_leave=on_leave) if away else person)
+            effective.append(_as_of(person, line, now))
     return tuple(effective)
 
 
-def next_moment(timelines: Iterable[Timeline], after: dt.datetime) -> dt.datetime | None:
-    """The first moment after `after` at which someone appears or leaves."""
-    moments = [m for line in timelines for m in (line.appears_at, line.ends_at) if m]
-    return min((m for m in moments if m > after), default=None)
+def _as_of(person: Person, line: Timeline, now: dt.datetime) -> Person:
+    """`person` as their leave and last day make them at `now` (they are due)."""
+    if line.tenure.on_leave:
+        return replace(person, active=False, on_leave=True)
+    if line.ends_at is not None and now >= line.ends_at:
+        return replace(person, active=False)
+    return person
 
 
 @dataclass(frozen=True, slots=True)

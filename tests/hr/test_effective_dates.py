@@ -15,7 +15,7 @@ from sqlalchemy import select
 from syncd.config import HrQueries
 from syncd.errors import ConfigError
 from syncd.hr import read_csv_source, read_sql_source
-from syncd.hr.tenure import effective_people, next_moment, timeline, upcoming
+from syncd.hr.tenure import effective_people, timeline, upcoming
 from syncd.records import EmployeeId, Person, Tenure
 from syncd.store.schema import TenureRow
 from tests.hr.hr_world import ENROLLMENTS, UNITS, HrWorld
@@ -149,8 +149,6 @@ def test_effective_people_at_a_moment() -> None:
         ("E3", False),
         ("E4", False),
     ]
-    assert next_moment(lines.values(), at(2026, 1, 5)) == at(2026, 2, 1)
-    assert next_moment(lines.values(), at(2026, 2, 1)) is None
 
 
 def test_upcoming_lists_the_next_changes_first_first_and_at_most_so_many() -> None:
