@@ -56,7 +56,8 @@ class GroupRef:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One person as HR describes them. `attributes` holds every extra HR column."""
+    """One person as HR describes them. `attributes` holds every extra HR column. A person
+    on leave is inactive and `on_leave`: their account is deactivated, never deleted."""
 
     employee_id: EmployeeId
     email: str
@@ -67,6 +68,7 @@ class Person:
     org_unit: OrgUnitCode | None = None
     manager_id: EmployeeId | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+    on_leave: bool = False
 
     def attribute(self, name: str) -> str | None:
         """A standard field or an extra HR column by name, as text."""
@@ -83,6 +85,33 @@ class Person:
         if name in standard:
             return standard[name]
         return dict(self.attributes).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Tenure:
+    """When HR says a person works: the first and last day (either may be open), the
+    person's own IANA time zone (None: `hr.default_timezone`), and whether they are on
+    leave. Dates are days in that zone: a person starts at 00:00 of `start_date` and
+    leaves at the end of `end_date` (00:00 of the day after), there."""
+
+    employee_id: EmployeeId
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    timezone: str | None = None
+    on_leave: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A tenure as moments (UTC) for the LMSs: the person's account exists from
+    `appears_at` (their start less `hr.create_before_start`; None: from always) and is
+    deactivated from `ends_at` (the end of their last day; None: never). `zone` is the
+    time zone the dates were read in."""
+
+    tenure: Tenure
+    zone: str
+    appears_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

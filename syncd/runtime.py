@@ -10,6 +10,7 @@ limit, a Retry-After) are counted by both and cost no real time. The daemon's me
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -32,6 +33,7 @@ from syncd.reconcile.stages import TargetReport, report_of
 from syncd.statuses import RunStatus
 from syncd.store import Database, Lease, jobs, journal, unit_of_work
 from syncd.store.fingerprints import Objects, digest, hr_objects, target_objects
+from syncd.store.mirror import next_effective_moment
 
 
 @dataclass(slots=True)
@@ -97,6 +99,12 @@ class Runtime:
         if self.metrics is not None:
             self.metrics.quarantined(result.quarantined)
         return result
+
+    def next_effective_moment(self) -> dt.datetime | None:
+        """When HR's dates next change who the LMSs see, after now: a person due to be
+        created, a last day ending (the daemon wakes then, not only on its interval)."""
+        with self.db.session() as session:
+            return next_effective_moment(session, self.clock.now())
 
     def run_once(self, names: Sequence[str] = (), *, dry_run: bool, force: bool) -> RunReport:
         targets = self.targets(names)

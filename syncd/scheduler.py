@@ -1,4 +1,7 @@
-"""The daemon: APScheduler 3 runs each target's cycle on `reconcile_every`.
+"""The daemon: APScheduler 3 runs each target's cycle on `reconcile_every`, and sooner
+when HR's effective dates say so: after each cycle, the target's next run is brought
+forward to the next moment someone is due or leaves (`Runtime.next_effective_moment`),
+and the interval goes on from that run.
 
 One job per target, one instance at a time, missed runs coalesced; one more
 polls the LMSs' asynchronous jobs on `jobs_poll_every` (pending jobs live in the
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
+from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncd.config import Config, TargetBase
@@ -33,6 +37,7 @@ log = structlog.get_logger()
 ERRORED = "error"  # the metrics' status of a cycle that failed before it recorded one
 HEARTBEAT_ENV = "SYNCD_HEARTBEAT"
 HEARTBEAT_SECONDS = 15
+RECONCILE = "reconcile:"  # the id of a target's cycle job: "reconcile:<target>"
 
 
 def heartbeat_path() -> Path:
@@ -142,7 +147,7 @@ def build_scheduler(runtime: Runtime, targets: Sequence[TargetBase]) -> Backgrou
             "interval",
             seconds=every,
             args=[runtime, target],
-            id=f"reconcile:{target.name}",
+            id=f"{RECONCILE}{target.name}",
             next_run_time=now,
         )
     poll_every = runtime.config.schedule.jobs_poll_every.total_seconds()
@@ -157,7 +162,33 @@ def build_scheduler(runtime: Runtime, targets: Sequence[TargetBase]) -> Backgrou
     scheduler.add_job(
         touch_heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat", next_run_time=now
     )
+    scheduler.add_listener(effective_wakeups(scheduler, runtime), EVENT_JOB_EXECUTED)
     return scheduler
+
+
+def effective_wakeups(
+    scheduler: BackgroundScheduler, runtime: Runtime
+) -> Callable[[JobExecutionEvent], None]:
+    """A listener that, once a target's cycle ran, brings its next run forward to the next
+    effective moment of HR's dates, if that comes before the interval's next run."""
+
+    def wake(event: JobExecutionEvent) -> None:
+        if not event.job_id.startswith(RECONCILE) or runtime.shutdown.is_set():
+            return
+        try:
+            moment = runtime.next_effective_moment()
+        except Exception:  # the database away: the interval still runs the next cycle
+            log.exception("effective_wakeup_failed", job=event.job_id)
+            return
+        job = scheduler.get_job(event.job_id)
+        if moment is None or job is None or job.next_run_time is None:
+            return
+        if moment < job.next_run_time:
+            scheduler.modify_job(event.job_id, next_run_time=moment)
+            target = event.job_id.removeprefix(RECONCILE)
+            log.info("cycle_brought_forward", target=target, at=moment.isoformat())
+
+    return wake
 
 
 def cycle_job(runtime: Runtime, target: TargetBase) -> None:

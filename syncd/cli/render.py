@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from syncd.hr.tenure import UPCOMING
 from syncd.side_effects import effect_words
 from syncd.store.journal import OpStatus
 
@@ -43,7 +44,15 @@ def _hr(report: RunReport) -> dict[str, Any] | None:
     if report.hr is None:
         return None
     hr = report.hr
-    return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined}
+    upcoming = [change_json(c.at, c.employee_id, c.text) for c in hr.upcoming]
+    return {"status": hr.status, "people": hr.people, "quarantined": hr.quarantined} | {
+        "upcoming": upcoming
+    }
+
+
+def change_json(at: dt.datetime, employee_id: str, text: str) -> dict[str, str]:
+    """One coming effective change, as `syncd run` and `syncd status` give it in JSON."""
+    return {"at": at.isoformat(), "employee_id": employee_id, "change": text}
 
 
 def target_json(t: TargetReport) -> dict[str, Any]:
@@ -97,6 +106,8 @@ def _run_lines(report: RunReport) -> Iterator[str]:
         f"HR import {hr.status}: {hr.people} people, {hr.quarantined} quarantined" if hr else ""
     )
     yield f"syncd run ({mode}). {hr_line}".rstrip()
+    if hr is not None:
+        yield from _upcoming_lines([{"change": c.text} for c in hr.upcoming])
     for target in report.targets:
         yield ""
         yield from _target_lines(target)
@@ -224,6 +235,7 @@ def _status_lines(status: Mapping[str, Any]) -> Iterator[str]:
             )
         yield ""
     yield from _quarantine_lines(status["hr"])
+    yield from _upcoming_lines(status.get("upcoming", []))
 
 
 def _when(value: object) -> str:
@@ -243,3 +255,11 @@ def _quarantine_lines(hr: Mapping[str, Any] | None) -> Iterator[str]:
         yield f"  ! {hr['message']}"
     for q in hr["quarantine"]:
         yield f"  {q['source_file']}:{q['line']}: {q['reason']}"
+
+
+def _upcoming_lines(changes: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    """HR's coming effective changes (`syncd.hr.tenure.upcoming`), first first."""
+    if changes:
+        yield f"Coming changes from HR's dates (the next {UPCOMING} at most):"
+    for change in changes:
+        yield f"  {change['change']}"

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
@@ -22,6 +23,7 @@ from syncd.config.values import (
     Code,
     Count,
     Duration,
+    Lead,
     Limit,
     LimitValue,
     NonEmpty,
@@ -71,6 +73,21 @@ class HrConfig(StrictModel):
     queries: HrQueries | None = None  # sql
     export_path: Path = Path("var/export")  # completions.csv is written here
     sink: SqlSink | None = None
+    # The IANA time zone of people's start and end dates where a row names none.
+    default_timezone: NonEmpty = "UTC"
+    # How long before their start date people are created in the LMSs ("14d"; 0: that day).
+    create_before_start: Lead = timedelta(0)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
+            ) from None
+        return name
 
     @model_validator(mode="after")
     def _source_keys(self) -> Self:

@@ -75,6 +75,13 @@ def _bounded(delta: timedelta, shown: str, most: timedelta) -> timedelta:
     return delta
 
 
+def parse_lead(value: object) -> timedelta:
+    """A duration that may be zero ("0", 0): how long before a date something happens."""
+    if value == 0 or (isinstance(value, str) and value.strip() in ("0", "0s", "0d")):
+        return timedelta(0)
+    return parse_duration(value)
+
+
 def format_duration(delta: timedelta) -> str:
     """A timedelta in the config's own spelling: 7 days -> '7d', 90 minutes -> '1h30m'."""
     rest = int(delta.total_seconds())
@@ -162,6 +169,7 @@ def _from_env(kind: type[bool] | type[int] | type[float]) -> BeforeValidator:
 
 
 Duration = Annotated[timedelta, PlainValidator(parse_duration)]
+Lead = Annotated[timedelta, PlainValidator(parse_lead)]
 Flag = Annotated[bool, Strict(), _from_env(bool)]
 Count = Annotated[int, Strict(), _from_env(int)]
 Seconds = Annotated[float, Strict(), AllowInfNan(False), _from_env(float)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from syncd.records import Enrollment, OrgUnit, Person
+from syncd.records import Enrollment, OrgUnit, Person, Tenure
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,5 @@ class HrSnapshot:
     enrollments: tuple[Enrollment, ...]
     quarantined: tuple[QuarantinedRow, ...]
     fingerprint: str
+    # The dates, time zones and leave of the accepted people who have any (`hr.tenure`).
+    tenures: tuple[Tenure, ...] = ()

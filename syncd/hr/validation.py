@@ -19,6 +19,11 @@ a value of a column the mirror keeps as text (`TEXT_COLUMNS`: the people columns
 a unit's code, name and parent, an enrollment's columns) longer than it holds
 (`MAX_TEXT_LENGTH`). Attributes (any other people column) may be long: they are stored as
 JSON. Values quoted in reasons are cut to `SHOWN_LENGTH` characters.
+
+Effective dates (`start_date`, `end_date`: yyyy-mm-dd, the end not before the start;
+`timezone`: an IANA name this machine knows; `status = leave`) are people columns, not
+attributes; an accepted row that has any of them gives a `Tenure` beside its `Person`
+(whose `active` stays HR's word: the import decides what the dates make of it).
 """
 
 from __future__ import annotations
@@ -29,8 +34,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncd.hr.snapshot import HrSnapshot, QuarantinedRow
+from syncd.hr.tenure import known_zone
 from syncd.keys import EnrollmentKey
-from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Enrollment,
+    OrgUnit,
+    OrgUnitCode,
+    Person,
+    Tenure,
+)
 
 PEOPLE, ORG_UNITS, ENROLLMENTS = "people", "org_units", "enrollments"
 REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -38,7 +52,15 @@ REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     ORG_UNITS: ("code", "name"),
     ENROLLMENTS: ("employee_id", "course_code"),
 }
-PERSON_FIELDS = (*REQUIRED_COLUMNS[PEOPLE], "status", "org_unit", "manager_id", "username")
+TENURE_FIELDS = ("start_date", "end_date", "timezone")
+PERSON_FIELDS = (
+    *REQUIRED_COLUMNS[PEOPLE],
+    "status",
+    "org_unit",
+    "manager_id",
+    "username",
+    *TENURE_FIELDS,
+)
 TEXT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     PEOPLE: PERSON_FIELDS,
     ORG_UNITS: (*REQUIRED_COLUMNS[ORG_UNITS], "parent_code"),
@@ -49,7 +71,7 @@ SHOWN_LENGTH = 60
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_STATUSES = ("", "active", "inactive")
+_STATUSES = ("", "active", "inactive", "leave")
 
 Label = Callable[[str], str]
 """A source's name for the place a table comes from: "people" -> "people.csv"."""
@@ -102,7 +124,15 @@ def validate(rows: Mapping[str, Sequence[SourceRow]], label: Label, fingerprint:
     people, people_out, ids = _people(rows[PEOPLE], codes, label)
     enrollments, enrollments_out = _enrollments(rows.get(ENROLLMENTS, []), ids, label)
     quarantined = (*people_out, *sorted(units_out, key=_by_line), *enrollments_out)
-    return HrSnapshot(tuple(people), tuple(units), tuple(enrollments), quarantined, fingerprint)
+    tenures = tuple(tenure for _, tenure in people)
+    return HrSnapshot(
+        tuple(person for person, _ in people),
+        tuple(units),
+        tuple(enrollments),
+        quarantined,
+        fingerprint,
+        tuple(tenure for tenure in tenures if tenure is not None),
+    )
 
 
 def _by_line(row: QuarantinedRow) -> int:
@@ -247,7 +277,7 @@ def _walk_up(
 
 def _people(
     rows: Sequence[SourceRow], units: _Keys, label: Label
-) -> tuple[list[Person], list[QuarantinedRow], _Keys]:
+) -> tuple[list[tuple[Person, Tenure | None]], list[QuarantinedRow], _Keys]:
     source = label(PEOPLE)
     keys = (_Keys(source, "employee_id"), _Keys(source, "email"), _Keys(source, "username"))
     people, out = [], []
@@ -256,12 +286,13 @@ def _people(
             *_missing(row),
             *_unstorable(row),
             *_person_problems(row, units),
+            *_tenure_problems(row),
             *_claims(row, *keys),
         ]
         if reasons:
             out.append(row.quarantine(reasons))
         else:
-            people.append(_person(row))
+            people.append((_person(row), _tenure(row)))
             keys[0].accepted.add(row.get("employee_id"))
     return people, out, keys[0]
 
@@ -271,10 +302,35 @@ def _person_problems(row: SourceRow, units: _Keys) -> list[str]:
     bad_status = status.lower() not in _STATUSES
     problems = [
         f"malformed email {_shown(email)}" if email and not _EMAIL.fullmatch(email) else None,
-        f"status {_shown(status)} is not active or inactive" if bad_status else None,
+        f"status {_shown(status)} is not active, inactive or leave" if bad_status else None,
         units.reference(unit, "org_unit") if unit else None,
     ]
     return [problem for problem in problems if problem]
+
+
+def _tenure_problems(row: SourceRow) -> list[str]:
+    """Why the row's dates or time zone cannot be read, or contradict each other."""
+    problems = [
+        f"malformed {column} {_shown(text)} (use yyyy-mm-dd)"
+        for column in ("start_date", "end_date")
+        if (text := row.get(column)) and _due_date(text) is None
+    ]
+    start, end = _due_date(row.get("start_date")), _due_date(row.get("end_date"))
+    if start is not None and end is not None and end < start:
+        problems.append(f"end_date {end} is before start_date {start}")
+    zone = row.get("timezone")
+    if zone and not known_zone(zone):
+        problems.append(f"unknown timezone {_shown(zone)} (use an IANA name like Europe/Berlin)")
+    return problems
+
+
+def _tenure(row: SourceRow) -> Tenure | None:
+    """The row's dates, time zone and leave; None where it has none of them."""
+    start, end = _due_date(row.get("start_date")), _due_date(row.get("end_date"))
+    zone, on_leave = row.get("timezone") or None, row.get("status").lower() == "leave"
+    if start is None and end is None and zone is None and not on_leave:
+        return None
+    return Tenure(EmployeeId(row.get("employee_id")), start, end, zone, on_leave)
 
 
 def _claims(row: SourceRow, ids: _Keys, emails: _Keys, usernames: _Keys) -> list[str]:

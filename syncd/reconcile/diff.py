@@ -4,7 +4,8 @@ Pure and deterministic: no I/O, no clock; the same inputs give the same plan,
 so what `--dry-run` shows is what a real run does. The rules it keeps:
 - leavers are deactivated; their memberships and enrollments stay. Only a target
   with `on_leave = "delete"` has leavers' accounts deleted instead, and only the
-  ones syncd created (adopted accounts are deactivated, as everywhere);
+  ones syncd created (adopted accounts are deactivated, as everywhere); people on
+  leave (`Person.on_leave`) are deactivated everywhere, never deleted;
 - syncd removes only what it manages (linked memberships and enrollments, groups
   it links); what an admin added by hand stays;
 - an enrollment with progress (anything but `enrolled`) is never removed;
@@ -156,7 +157,7 @@ def _user_ops(
         if remote is None:
             if person.active:
                 yield CreateUser(person)
-        elif not person.active and _deletes(emp, links, policy):
+        elif not person.active and not person.on_leave and _deletes(emp, links, policy):
             yield DeleteUser(emp)
         else:
             yield from _user_changes(person, remote)

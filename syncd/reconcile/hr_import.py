@@ -31,16 +31,30 @@ from syncd.config import Config
 from syncd.errors import ConfigError, ImportRefusedError, ShutdownRequestedError, SyncdError
 from syncd.hr import HrSnapshot, load_csv_source, read_sql_source
 from syncd.hr.rules import desired_enrollments, desired_groups, desired_memberships
+from syncd.hr.tenure import UPCOMING, EffectiveChange, effective_people, timeline, upcoming
 from syncd.hr.validation import ENROLLMENTS, ORG_UNITS, PEOPLE
-from syncd.records import CourseCode, EmployeeId, Enrollment, OrgUnit, OrgUnitCode, Person
+from syncd.records import (
+    CourseCode,
+    EmployeeId,
+    Enrollment,
+    OrgUnit,
+    OrgUnitCode,
+    Person,
+    Timeline,
+)
 from syncd.store import Database, Session, unit_of_work
 from syncd.store.mirror import (
+    applied_at,
+    coming_timelines,
     last_applied_import,
     load_enrollments,
     load_org_units,
     load_people,
+    load_timelines,
+    next_effective_moment,
     record_import,
     replace_mirror,
+    replace_tenures,
 )
 
 log = structlog.get_logger()
@@ -53,6 +67,8 @@ class ImportResult:
     people: int
     quarantined: int
     message: str | None = None
+    # The next changes HR's dates make after this import's moment (`hr.tenure.upcoming`).
+    upcoming: tuple[EffectiveChange, ...] = ()
 
 
 def import_hr(
@@ -74,8 +90,13 @@ def import_hr(
         fingerprint = _fingerprint(source.fingerprint, config)
         last = last_applied_import(session)
         if last is not None and last.fingerprint == fingerprint:
-            return ImportResult("unchanged", last.people_count, last.quarantined_count)
-        snapshot = _with_kept_state(session, source.snapshot())
+            due = next_effective_moment(session, applied_at(last))
+            if due is None or due > started:
+                coming = _upcoming(session, applied_at(last))
+                return ImportResult(
+                    "unchanged", last.people_count, last.quarantined_count, None, coming
+                )
+        timelines, snapshot = _effective(session, config, source.snapshot(), started)
         people = len(snapshot.people)
         if last is not None and not force:
             _refuse_if_truncated(
@@ -90,6 +111,7 @@ def import_hr(
             )
         with unit_of_work(session):
             _write_mirror(session, config, snapshot, clock)
+            replace_tenures(session, timelines.values())
             record_import(
                 session,
                 started_at=started,
@@ -100,7 +122,12 @@ def import_hr(
                 quarantined=snapshot.quarantined,
             )
     log.info("hr_imported", people=people, quarantined=len(snapshot.quarantined))
-    return ImportResult("applied", people, len(snapshot.quarantined))
+    coming = tuple(upcoming(timelines.values(), started))
+    return ImportResult("applied", people, len(snapshot.quarantined), None, coming)
+
+
+def _upcoming(session: Session, moment: dt.datetime) -> tuple[EffectiveChange, ...]:
+    return tuple(upcoming(coming_timelines(session, moment, UPCOMING), moment, UPCOMING))
 
 
 def _not_had(stop: threading.Event | None) -> NoReturn:
@@ -169,7 +196,29 @@ def _fingerprint(source_fingerprint: str, config: Config) -> str:
         ],
         sort_keys=True,
     )
-    return hashlib.sha256(f"{source_fingerprint}:{rules}".encode()).hexdigest()
+    dates = f"{config.hr.default_timezone}:{config.hr.create_before_start.total_seconds()}"
+    return hashlib.sha256(f"{source_fingerprint}:{rules}:{dates}".encode()).hexdigest()
+
+
+def _effective(
+    session: Session, config: Config, read: HrSnapshot, now: dt.datetime
+) -> tuple[dict[EmployeeId, Timeline], HrSnapshot]:
+    """The timelines of the people read (and kept), and the snapshot as the LMSs are to
+    see it at `now`: people not yet due left out, leavers past their last day and people
+    on leave inactive (`syncd.hr.tenure`)."""
+    snapshot = _with_kept_state(session, read)
+    hr = config.hr
+    timelines = {
+        t.employee_id: timeline(t, hr.default_timezone, hr.create_before_start)
+        for t in read.tenures
+    }
+    previous, accepted = load_timelines(session), {p.employee_id for p in read.people}
+    for person in snapshot.people:  # a kept person keeps their dates too
+        emp = person.employee_id
+        if emp not in accepted and emp in previous:
+            timelines[emp] = previous[emp]
+    people = effective_people(snapshot.people, timelines, now)
+    return timelines, replace(snapshot, people=people)
 
 
 def _with_kept_state(session: Session, snapshot: HrSnapshot) -> HrSnapshot:

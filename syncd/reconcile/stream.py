@@ -199,8 +199,8 @@ class _PersonOps:
         self._attributes: dict[str, tuple[tuple[str, Any], ...]] = {}
 
     def __call__(self, row: tuple[Any, ...]) -> tuple[Operation, ...]:
-        (emp, email, first, last, username, active, org, manager, attributes) = row[:9]
-        account, unknown, *remote, origin = row[9:]
+        (emp, email, first, last, username, active, org, manager, attributes, on_leave) = row[:10]
+        account, unknown, *remote, origin = row[10:]
         if unknown:
             return ()  # linked, unseen, the read was partial: left alone
         # `mirror.person_of`, with `attributes` from their JSON text.
@@ -214,10 +214,11 @@ class _PersonOps:
             org or None,
             manager or None,
             self._decoded(attributes),
+            bool(on_leave),
         )
         if account is None:
             return (_create_user(person),) if person.active else ()
-        if not person.active and self._deleting and origin == CREATED:
+        if not person.active and not person.on_leave and self._deleting and origin == CREATED:
             return (DeleteUser(person.employee_id),)
         r_username, r_email, r_first, r_last, r_active, r_external = remote
         account_ = RemoteUser(

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Row, delete, false, func, insert, select
 from sqlalchemy.orm import Session
 
 from syncd.records import (
@@ -27,6 +27,8 @@ from syncd.records import (
     OrgUnit,
     OrgUnitCode,
     Person,
+    Tenure,
+    Timeline,
 )
 from syncd.store.bulk import executemany
 from syncd.store.schema import (
@@ -38,6 +40,7 @@ from syncd.store.schema import (
     OrgUnitRow,
     PersonRow,
     QuarantineRow,
+    TenureRow,
     table_of,
 )
 
@@ -50,7 +53,8 @@ MIRROR_MODELS: tuple[type[Base], ...] = (
     DesiredEnrollmentRow,
 )
 T = TypeVar("T")
-_INSERTS = {model: insert(table_of(model)) for model in MIRROR_MODELS}
+_WRITTEN: tuple[type[Base], ...] = (*MIRROR_MODELS, TenureRow)
+_INSERTS = {model: insert(table_of(model)) for model in _WRITTEN}
 
 
 class QuarantineEntry(Protocol):
@@ -115,6 +119,7 @@ def _person_row(p: Person) -> dict[str, Any]:
         "org_unit": p.org_unit,
         "manager_id": p.manager_id,
         "attributes": dict(p.attributes),
+        "on_leave": p.on_leave,
     }
 
 
@@ -172,6 +177,7 @@ def person_of(r: Row[Any]) -> Person:
         org_unit=OrgUnitCode(r.org_unit) if r.org_unit else None,
         manager_id=EmployeeId(r.manager_id) if r.manager_id else None,
         attributes=tuple(sorted(r.attributes.items())),
+        on_leave=r.on_leave,
     )
 
 
@@ -222,6 +228,12 @@ def last_applied_import(session: Session) -> HrImportRow | None:
     return session.scalars(query.order_by(HrImportRow.id.desc()).limit(1)).first()
 
 
+def applied_at(row: HrImportRow) -> dt.datetime:
+    """The moment an applied import's mirror holds for (its start), in UTC: the effective
+    dates were read as of then."""
+    return _aware(row.started_at)
+
+
 def record_import(
     session: Session,
     *,
@@ -267,3 +279,64 @@ def changed_since(session: Session, moment: dt.datetime) -> set[EmployeeId]:
         EmployeeId(r.employee_id)
         for r in session.execute(select(table.c.employee_id).where(changed))
     }
+
+
+def replace_tenures(session: Session, timelines: Iterable[Timeline]) -> None:
+    """Swap in the import's tenures (the caller commits, with the rest of the mirror)."""
+    session.execute(delete(TenureRow))
+    _insert(session, TenureRow, map(_tenure_row, timelines))
+
+
+def _tenure_row(line: Timeline) -> dict[str, Any]:
+    t = line.tenure
+    return {"employee_id": t.employee_id, "start_date": t.start_date, "end_date": t.end_date} | {
+        "timezone": t.timezone,
+        "zone": line.zone,
+        "on_leave": t.on_leave,
+        "appears_at": line.appears_at,
+        "ends_at": line.ends_at,
+    }
+
+
+def load_timelines(session: Session) -> dict[EmployeeId, Timeline]:
+    """The tenures of the last accepted import, by employee."""
+    return {EmployeeId(r.employee_id): _timeline(r) for r in _rows(session, TenureRow)}
+
+
+def coming_timelines(session: Session, after: dt.datetime, limit: int) -> list[Timeline]:
+    """The tenures of the first `limit` people due after `after` and of the first `limit`
+    leaving after it (not on leave): enough to list the next `limit` changes, read by
+    index, however many people have dates."""
+    table = table_of(TenureRow)
+    due = select(table).where(table.c.appears_at > after).order_by(table.c.appears_at)
+    leaving = select(table).where(table.c.ends_at > after, table.c.on_leave == false())
+    rows = [
+        *session.execute(due.limit(limit)),
+        *session.execute(leaving.order_by(table.c.ends_at).limit(limit)),
+    ]
+    unique = {r.employee_id: r for r in rows}
+    return [_timeline(r) for r in unique.values()]
+
+
+def _timeline(r: Row[Any]) -> Timeline:
+    tenure = Tenure(EmployeeId(r.employee_id), r.start_date, r.end_date, r.timezone, r.on_leave)
+    return Timeline(tenure, r.zone, r.appears_at, r.ends_at)
+
+
+def next_effective_moment(session: Session, after: dt.datetime) -> dt.datetime | None:
+    """The first moment after `after` at which someone's account is due or ends."""
+    table = table_of(TenureRow)
+    firsts = [
+        session.execute(select(func.min(column)).where(column > after)).scalar()
+        for column in (table.c.appears_at, table.c.ends_at)
+    ]
+    moments = [_aware(moment) for moment in firsts if moment is not None]
+    return min(moments, default=None)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC: SQLite gives moments back naive (they are UTC), and an aggregate's
+    may come as text."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

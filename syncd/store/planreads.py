@@ -241,9 +241,10 @@ def user_candidates(
     su, p = shadow_users, people
     differs = [p.c[name] != su.c[name] for name in ("username", "email", "first_name")]
     differs += [p.c.last_name != su.c.last_name, p.c.active != su.c.active]
-    where = or_(su.c.remote_id.is_(None), *differs, *([p.c.active == false()] if deleting else []))
+    leavers = [and_(p.c.active == false(), p.c.on_leave == false())] if deleting else []
+    where = or_(su.c.remote_id.is_(None), *differs, *leavers)
     query = (
-        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
+        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"), p.c.on_leave)
         .add_columns(su.c.remote_id.label("s_remote_id"), USERS.c.unknown)
         .add_columns(*(su.c[n].label(f"s_{n}") for n in _REMOTE_FIELDS))
         .add_columns(_origin(target, p.c.employee_id, su.c.remote_id))
@@ -258,20 +259,22 @@ def _everyone_without_account(session: Session) -> Any:
     p = people
     nothing = [null().label(f"s_{n}") for n in _REMOTE_FIELDS]
     return (
-        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"))
+        select(*_PERSON, cast(p.c.attributes, Text).label("attributes"), p.c.on_leave)
         .add_columns(null().label("s_remote_id"), USERS.c.unknown, *nothing, null().label("origin"))
         .select_from(p.join(USERS, USERS.c.employee_id == p.c.employee_id))
         .order_by(*_in_order(session, p.c.employee_id))
     )
 
 
-_PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at")]
-"""The `people` columns a `Person` holds; `attributes` is read as its JSON text, which
-the plan decodes once per distinct text (`stream._PersonOps`)."""
+_PERSON = [c for c in people.c if c.name not in ("attributes", "changed_at", "on_leave")]
+"""The `people` columns a `Person` holds before its `attributes`, which are read as their
+JSON text, which the plan decodes once per distinct text (`stream._PersonOps`), and
+`on_leave` after them."""
 _REMOTE_FIELDS = ("username", "email", "first_name", "last_name", "active", "external_id")
 CANDIDATE = (
     *(c.name for c in _PERSON),
     "attributes",
+    "on_leave",
     "s_remote_id",
     "unknown",
     *(f"s_{n}" for n in _REMOTE_FIELDS),

@@ -1,7 +1,8 @@
 """SQLAlchemy models of the one database syncd keeps: mirror, shadow, links, status.
 
 mirror   people, org_units, desired_groups, desired_memberships, desired_enrollments:
-         HR's desired state after the last accepted import (+ config rules)
+         HR's desired state after the last accepted import (+ config rules); tenures:
+         HR's dates, from which each import derives who the LMSs see
 shadow   shadow_*: what each target held at its last fetch, in that LMS's ids
 links    links: HR key -> remote id per target, and what syncd manages there
 keys     an object key (`syncd/keys.py`) is stored in typed columns, `KeyParts`, which syncd
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -91,6 +93,8 @@ class PersonRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # When an import last changed this person's HR-owned fields (drift is told from HR changes).
     changed_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    # Inactive for a leave (`status = leave`): the account is deactivated, never deleted.
+    on_leave: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OrgUnitRow(Base):
@@ -132,6 +136,27 @@ class DesiredEnrollmentRow(Base):
     employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
     course_code: Mapped[str] = mapped_column(KEY, primary_key=True)
     due_date: Mapped[dt.date | None]
+
+
+class TenureRow(Base):
+    """A person's dates, time zone and leave as HR gave them, and their moments (UTC):
+    the import derives from them who the LMSs see at each cycle (`syncd.hr.tenure`), the
+    daemon wakes at the next moment, `syncd status` lists the coming ones. It holds people
+    not yet due, who are not in `people`."""
+
+    __tablename__ = "tenures"
+    __table_args__ = (
+        Index("ix_tenures_appears_at", "appears_at"),
+        Index("ix_tenures_ends_at", "ends_at"),
+    )
+    employee_id: Mapped[str] = mapped_column(KEY, primary_key=True)
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+    timezone: Mapped[str | None] = mapped_column(KEY)  # the row's own; NULL: the default
+    zone: Mapped[str] = mapped_column(KEY)  # the zone the dates were read in
+    on_leave: Mapped[bool] = mapped_column(Boolean)
+    appears_at: Mapped[dt.datetime | None] = mapped_column(UTC)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTC)
 
 
 # --- shadow: what each target held at its last fetch --------------------------------------

@@ -101,6 +101,9 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
+HR_DATE_KEYS = ("default_timezone", "create_before_start")  # `[hr]` keys a world may set
+
+
 class World:
     """The Docebo world, and the base of every LMS's (see worlds.py for the interface)."""
 
@@ -153,7 +156,8 @@ class World:
         self.config_path.write_text(
             f'[database]\nurl = "{self.database_url}"\n'
             f'[hr]\npath = "{self.hr.folder}"\nexport_path = "{self.tmp / "export"}"\n'
-            f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
+            + "".join(f'{key} = "{s[key]}"\n' for key in HR_DATE_KEYS if key in s)
+            + f'[safety]\nmax_deactivate = "{s["max_deactivate"]}"\n'
             f'[logging]\nformat = "json"\n'
             + self.rules_toml().format(sales_countries=s["sales_countries"])
             + self.target_toml(),

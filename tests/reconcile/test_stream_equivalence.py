@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -67,8 +68,10 @@ REFS = [GroupRef(GroupKind.ORG_UNIT, u) for u in UNITS] + [
 
 
 def _person(draw: st.DrawFn, emp: str) -> Person:
-    name = draw(NAMES)
-    return Person(EmployeeId(emp), f"{name}@x", name, draw(NAMES), f"{name}@x", draw(st.booleans()))
+    name, active = draw(NAMES), draw(st.booleans())
+    on_leave = not active and draw(st.booleans())
+    person = Person(EmployeeId(emp), f"{name}@x", name, draw(NAMES), f"{name}@x", active)
+    return replace(person, on_leave=on_leave)
 
 
 @st.composite
