@@ -57,7 +57,7 @@ from syncd.records import (
 from syncd.store import Session, planreads
 from syncd.store.links import CREATED, load_group_links
 from syncd.store.mirror import load_groups, person_of
-from syncd.store.planreads import Resolution
+from syncd.store.plan_resolution import Resolution
 from syncd.store.shadow import load_remote_frame
 
 _person, _create_user = builder(Person), builder(CreateUser)
