@@ -140,17 +140,20 @@ def test_pending_jobs_survive_a_restart(
     dokeos.hr.write()
     server = dokeos.serve()
     env = {**os.environ, "SYNCD_CONFIG": str(dokeos.config_path)}
+    log = dokeos.tmp / "daemon.log"  # what the daemon said, shown if it outlives the stop
     try:
-        daemon = spawn(
-            [sys.executable, "-m", "syncd", "run"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with log.open("w", encoding="utf-8") as out:
+            daemon = spawn([sys.executable, "-m", "syncd", "run"], env=env, stdout=out, stderr=out)
         # four jobs: a learner added, a learner and a manager removed, a participation
         _wait_for(lambda: len([j for j in _new_jobs(dokeos) if j.status == "pending"]) == 4, 60)
         daemon.send_signal(stop)
-        daemon.wait(timeout=60)
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"the daemon outlived {stop.name} by 60 s; its last words:\n"
+                + "\n".join(log.read_text(encoding="utf-8").splitlines()[-30:])
+            )
         waiting = {j.job_id for j in _new_jobs(dokeos)}
         dokeos.clock.advance(3600)
         code, _, err = dokeos.cli("run", "--once")
